@@ -1,0 +1,1 @@
+//! Component kinds and the decoded configs the registry produces.

@@ -1,0 +1,3 @@
+//! kiln-core: the seams between kiln's layers.
+
+pub mod component;

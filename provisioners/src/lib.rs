@@ -1,0 +1,1 @@
+//! Provisioners, one module each.

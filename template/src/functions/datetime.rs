@@ -1,0 +1,5 @@
+//! datetime functions.
+
+use super::Library;
+
+pub(super) fn register(_lib: &mut Library) {}
