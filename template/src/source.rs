@@ -100,7 +100,7 @@ mod tests {
         let f = map.get(id).expect("file");
         assert_eq!(f.line_col(0), (1, 1));
         assert_eq!(f.line_col(4), (2, 2));
-        assert_eq!(f.line_col(9), (3, 1));
+        assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_text(2), "cdé");
     }
 }
