@@ -13,3 +13,5 @@ pub mod value;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use source::{FileId, SourceMap, SourceSpan};
 pub use value::{Type, Value};
+pub mod eval;
+pub mod parse;
