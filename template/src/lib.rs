@@ -15,3 +15,6 @@ pub use source::{FileId, SourceMap, SourceSpan};
 pub use value::{Type, Value};
 pub mod eval;
 pub mod parse;
+pub mod config;
+
+mod json;

@@ -1,0 +1,158 @@
+//! Reading `build` blocks: their sources, provisioners and post-processors.
+
+use super::blocks::{header_span, label, Reader};
+use super::model::{BuildDecl, BuildSource, ComponentBlock, FileBody};
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, SourceSpan};
+use crate::value::{Type, Value};
+use hcl_edit::structure::{Block, Structure};
+use hcl_edit::Span;
+
+const BUILD_BLOCKS: [&str; 5] = [
+    "source",
+    "provisioner",
+    "error-cleanup-provisioner",
+    "post-processor",
+    "post-processors",
+];
+
+pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl> {
+    let mut build = BuildDecl {
+        span: header_span(file, b),
+        ..BuildDecl::default()
+    };
+    for s in b.body.iter() {
+        match s {
+            Structure::Attribute(a) => match a.key.as_str() {
+                "name" => {
+                    if let Some(Value::String(n)) = r.eval_static_as(file, a, &Type::String) {
+                        build.name = Some(n);
+                    }
+                }
+                "description" => {
+                    if let Some(Value::String(d)) = r.eval_static_as(file, a, &Type::String) {
+                        build.description = Some(d);
+                    }
+                }
+                "sources" => {
+                    let span = a.value.span().map(|x| SourceSpan::new(file, x));
+                    if let Some(v) = r.eval_static_as(file, a, &Type::list(Type::String)) {
+                        for item in v.as_seq().unwrap_or_default() {
+                            let Some(text) = item.as_str() else { continue };
+                            match parse_source_ref(text) {
+                                Some(reference) => build.sources.push(BuildSource {
+                                    name: reference.1.clone(),
+                                    reference: format!("{}.{}", reference.0, reference.1),
+                                    extra: None,
+                                    span: span.clone(),
+                                }),
+                                None => r.diags.push(invalid_source_ref(text, span.clone())),
+                            }
+                        }
+                    }
+                }
+                _ => r.unsupported_argument(file, a, "build"),
+            },
+            Structure::Block(inner) => match inner.ident.as_str() {
+                "source" if r.labels(file, inner, &["reference"]) => {
+                    let text = label(inner, 0);
+                    let Some((kind, name)) = parse_source_ref(&text) else {
+                        r.diags.push(invalid_source_ref(&text, header_span(file, inner)));
+                        continue;
+                    };
+                    let mut body = inner.body.clone();
+                    let mut build_name = name.clone();
+                    if let Some(attr) = body.remove_attribute("name") {
+                        if let Some(Value::String(n)) = r.eval_static_as(file, &attr, &Type::String) {
+                            build_name = n;
+                        }
+                    }
+                    build.sources.push(BuildSource {
+                        reference: format!("{kind}.{name}"),
+                        name: build_name,
+                        extra: Some(FileBody { file, body, span: header_span(file, inner) }),
+                        span: header_span(file, inner),
+                    });
+                }
+                "provisioner" if r.labels(file, inner, &["type"]) => {
+                    build.provisioners.push(component(file, inner));
+                }
+                "error-cleanup-provisioner" if r.labels(file, inner, &["type"]) => {
+                    if build.error_cleanup_provisioner.is_some() {
+                        r.diags.push(
+                            Diagnostic::error(
+                                "Duplicate error-cleanup-provisioner block",
+                                "Only one error-cleanup-provisioner block is allowed per build.",
+                            )
+                            .at(header_span(file, inner)),
+                        );
+                    }
+                    build.error_cleanup_provisioner = Some(component(file, inner));
+                }
+                "post-processor" if r.labels(file, inner, &["type"]) => {
+                    build.post_processor_chains.push(vec![component(file, inner)]);
+                }
+                "post-processors" if r.labels(file, inner, &[]) => {
+                    let mut chain = Vec::new();
+                    for s in inner.body.iter() {
+                        match s {
+                            Structure::Block(pp) if pp.ident.as_str() == "post-processor" => {
+                                if r.labels(file, pp, &["type"]) {
+                                    chain.push(component(file, pp));
+                                }
+                            }
+                            Structure::Block(pp) => r.unsupported_block(file, pp, &["post-processor"]),
+                            Structure::Attribute(a) => r.unsupported_argument(file, a, "post-processors"),
+                        }
+                    }
+                    build.post_processor_chains.push(chain);
+                }
+                k if BUILD_BLOCKS.contains(&k) => {}
+                _ => r.unsupported_block(file, inner, &BUILD_BLOCKS),
+            },
+        }
+    }
+    Some(build)
+}
+
+fn component(file: FileId, b: &Block) -> ComponentBlock {
+    ComponentBlock {
+        kind: label(b, 0),
+        body: FileBody {
+            file,
+            body: b.body.clone(),
+            span: header_span(file, b),
+        },
+    }
+}
+
+/// `source.TYPE.NAME` (or `TYPE.NAME`) → (TYPE, NAME).
+fn parse_source_ref(text: &str) -> Option<(String, String)> {
+    let parts: Vec<&str> = text.split('.').collect();
+    let (kind, name) = match parts.as_slice() {
+        ["source", kind, name] | [kind, name] => (*kind, *name),
+        _ => return None,
+    };
+    let ok = |s: &str| hcl_edit::Ident::try_new(s).is_ok();
+    (ok(kind) && ok(name)).then(|| (kind.to_owned(), name.to_owned()))
+}
+
+fn invalid_source_ref(text: &str, span: Option<SourceSpan>) -> Diagnostic {
+    Diagnostic::error(
+        "Invalid source reference",
+        format!("{text:?} is not a valid source reference: a source is referred to as \"source.TYPE.NAME\"."),
+    )
+    .at(span)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_source_ref;
+
+    #[test]
+    fn source_references() {
+        assert_eq!(parse_source_ref("source.null.a"), Some(("null".into(), "a".into())));
+        assert_eq!(parse_source_ref("amazon-ebs.x"), Some(("amazon-ebs".into(), "x".into())));
+        assert_eq!(parse_source_ref("source.null"), None);
+    }
+}

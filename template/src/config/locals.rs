@@ -1,0 +1,232 @@
+//! Locals and data sources, evaluated together in dependency order (a
+//! local may use a data source's output and a data source a local).
+
+use super::model::{DataDecl, LocalDecl};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::eval::{EvalContext, Evaluator, Scope};
+use crate::source::SourceSpan;
+use crate::value::Value;
+use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
+use hcl_edit::visit::{visit_traversal, Visit};
+use hcl_edit::Span;
+use indexmap::IndexMap;
+use std::collections::{BTreeMap, HashSet};
+
+/// The data source types kiln evaluates.
+pub const DATA_SOURCE_TYPES: [&str; 1] = ["null"];
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+enum Node {
+    Local(String),
+    Data(String, String),
+}
+
+#[derive(Default)]
+struct Refs(Vec<Node>);
+
+impl Visit for Refs {
+    fn visit_traversal(&mut self, t: &Traversal) {
+        if let Expression::Variable(root) = &t.expr {
+            let names: Vec<&str> = t
+                .operators
+                .iter()
+                .map_while(|op| match op.value() {
+                    TraversalOperator::GetAttr(i) => Some(i.as_str()),
+                    _ => None,
+                })
+                .collect();
+            match (root.as_str(), names.as_slice()) {
+                ("local", [name, ..]) => self.0.push(Node::Local((*name).to_owned())),
+                ("data", [kind, name, ..]) => {
+                    self.0.push(Node::Data((*kind).to_owned(), (*name).to_owned()));
+                }
+                _ => {}
+            }
+        }
+        visit_traversal(self, t);
+    }
+}
+
+fn refs_of_expr(e: &Expression) -> Vec<Node> {
+    let mut r = Refs::default();
+    r.visit_expr(e);
+    r.0
+}
+
+fn refs_of_body(b: &hcl_edit::structure::Body) -> Vec<Node> {
+    let mut r = Refs::default();
+    r.visit_body(b);
+    r.0
+}
+
+/// Evaluated locals and data sources.
+#[derive(Debug, Clone, Default)]
+pub struct LocalValues {
+    pub locals: IndexMap<String, (Value, bool)>,
+    /// `data.TYPE.NAME` → the data source's attributes.
+    pub data: BTreeMap<String, BTreeMap<String, Value>>,
+}
+
+impl LocalValues {
+    pub fn local_object(&self) -> Value {
+        Value::Object(self.locals.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect())
+    }
+
+    pub fn data_object(&self) -> Value {
+        Value::Object(
+            self.data
+                .iter()
+                .map(|(k, m)| (k.clone(), Value::Object(m.iter().map(|(n, v)| (n.clone(), v.clone())).collect())))
+                .collect(),
+        )
+    }
+}
+
+/// Evaluate every local and data source. `base` holds the other root names
+/// (`var`, `path`, `packer`).
+pub(super) fn evaluate(
+    ctx: &EvalContext,
+    locals: &[LocalDecl],
+    data: &[DataDecl],
+    base: &Scope,
+) -> (LocalValues, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut out = LocalValues::default();
+    for d in data {
+        if !DATA_SOURCE_TYPES.contains(&d.kind.as_str()) {
+            diags.push(
+                Diagnostic::error(
+                    "Unsupported data source",
+                    format!(
+                        "The data source type {:?} is not supported by kiln. Supported data source types: {}.",
+                        d.kind,
+                        DATA_SOURCE_TYPES.join(", ")
+                    ),
+                )
+                .at(d.body.span.clone()),
+            );
+        }
+    }
+    let mut deps: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
+    for l in locals {
+        deps.insert(Node::Local(l.name.clone()), refs_of_expr(&l.expr.expr));
+    }
+    for d in data.iter().filter(|d| DATA_SOURCE_TYPES.contains(&d.kind.as_str())) {
+        deps.insert(Node::Data(d.kind.clone(), d.name.clone()), refs_of_body(&d.body.body));
+    }
+    let order = match topo_order(&deps) {
+        Ok(o) => o,
+        Err(cycle) => {
+            for n in &cycle {
+                let (what, span) = match n {
+                    Node::Local(name) => (
+                        format!("local.{name}"),
+                        locals.iter().find(|l| &l.name == name).and_then(|l| l.span.clone()),
+                    ),
+                    Node::Data(k, name) => (
+                        format!("data.{k}.{name}"),
+                        data.iter().find(|d| &d.kind == k && &d.name == name).and_then(|d| d.body.span.clone()),
+                    ),
+                };
+                diags.push(
+                    Diagnostic::error(
+                        "Cyclic reference",
+                        format!("{what} refers to itself through a chain of other locals or data sources."),
+                    )
+                    .at(span),
+                );
+            }
+            return (out, diags);
+        }
+    };
+    let mut failed: HashSet<Node> = HashSet::new();
+    for node in order {
+        // Skip what depends on something that already failed: its error
+        // would only repeat the first one.
+        if deps.get(&node).is_some_and(|ds| ds.iter().any(|d| failed.contains(d))) {
+            failed.insert(node);
+            continue;
+        }
+        let mut scope = base.child();
+        scope.set("local", out.local_object());
+        scope.set("data", out.data_object());
+        let result = match &node {
+            Node::Local(name) => {
+                let Some(l) = locals.iter().find(|l| &l.name == name) else { continue };
+                let ev = Evaluator::new(ctx, l.expr.file);
+                ev.eval(&l.expr.expr, &scope).map(|v| {
+                    out.locals.insert(name.clone(), (v, l.sensitive));
+                })
+            }
+            Node::Data(kind, name) => {
+                let Some(d) = data.iter().find(|d| &d.kind == kind && &d.name == name) else { continue };
+                null_data_source(ctx, d, &scope).map(|attrs| {
+                    out.data.entry(kind.clone()).or_default().insert(name.clone(), Value::Object(attrs));
+                })
+            }
+        };
+        if let Err(d) = result {
+            diags.extend(d);
+            failed.insert(node);
+        }
+    }
+    // Keep declaration order for display.
+    out.locals.sort_by_cached_key(|k, _| locals.iter().position(|l| &l.name == k).unwrap_or(usize::MAX));
+    (out, diags)
+}
+
+/// The `null` data source: `input` comes back as `output`.
+fn null_data_source(ctx: &EvalContext, d: &DataDecl, scope: &Scope) -> Result<BTreeMap<String, Value>, Diagnostics> {
+    let ev = Evaluator::new(ctx, d.body.file);
+    let mut attrs = BTreeMap::new();
+    let mut diags = Diagnostics::new();
+    for a in d.body.body.attributes() {
+        match a.key.as_str() {
+            "input" => {
+                let v = ev.eval(&a.value, scope)?;
+                attrs.insert("input".to_owned(), v.clone());
+                attrs.insert("output".to_owned(), v);
+            }
+            other => diags.push(
+                Diagnostic::error(
+                    "Unsupported argument",
+                    format!("An argument named \"{other}\" is not expected here."),
+                )
+                .at(a.key.span().map(|r| SourceSpan::new(d.body.file, r))),
+            ),
+        }
+    }
+    if !attrs.contains_key("input") {
+        diags.push(super::blocks::missing_argument("input", d.body.span.clone()));
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(attrs)
+}
+
+/// Kahn's algorithm over the known nodes; references to unknown nodes are
+/// left for evaluation to report. On a cycle, returns the nodes in it.
+fn topo_order(deps: &BTreeMap<Node, Vec<Node>>) -> Result<Vec<Node>, Vec<Node>> {
+    let mut done: HashSet<&Node> = HashSet::new();
+    let mut order = Vec::new();
+    loop {
+        let ready: Vec<&Node> = deps
+            .iter()
+            .filter(|(n, ds)| !done.contains(n) && ds.iter().all(|d| done.contains(d) || !deps.contains_key(d)))
+            .map(|(n, _)| n)
+            .collect();
+        if ready.is_empty() {
+            break;
+        }
+        for n in ready {
+            done.insert(n);
+            order.push(n.clone());
+        }
+    }
+    if order.len() == deps.len() {
+        Ok(order)
+    } else {
+        Err(deps.keys().filter(|n| !done.contains(n)).cloned().collect())
+    }
+}

@@ -1,0 +1,224 @@
+//! A whole configuration: files read, declarations checked, variables,
+//! locals and data sources evaluated. Sources, provisioners and
+//! post-processors stay unevaluated here: each build evaluates them with
+//! its own `source.*`/`build.*` values.
+
+mod blocks;
+mod build_block;
+pub mod files;
+mod locals;
+pub mod model;
+mod variables;
+mod version;
+
+pub use blocks::{header_span, missing_argument};
+pub use locals::{LocalValues, DATA_SOURCE_TYPES};
+pub use variables::{Strictness, VarArg, VarInputs, VariableValue};
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::eval::{EvalContext, Evaluator, Scope};
+use crate::parse::{self, ParsedFile};
+use crate::source::SourceMap;
+use crate::value::{Type, Value};
+use indexmap::IndexMap;
+use model::Declarations;
+use std::path::{Path, PathBuf};
+
+/// The Packer version whose template language kiln implements; what
+/// `packer.version` returns and `required_version` is checked against.
+pub const PACKER_COMPAT_VERSION: &str = "1.11.2";
+
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub vars: VarInputs,
+    /// Stop after parsing and checking the structure.
+    pub syntax_only: bool,
+}
+
+/// A loaded configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub ctx: EvalContext,
+    /// `path.root`: the configuration's directory as given.
+    pub root: PathBuf,
+    pub files: Vec<ParsedFile>,
+    pub decls: Declarations,
+    pub variables: IndexMap<String, VariableValue>,
+    pub locals: LocalValues,
+}
+
+impl Config {
+    pub fn sources(&self) -> &SourceMap {
+        &self.ctx.sources
+    }
+
+    /// The root scope for sources, builds and the console: `var`, `local`,
+    /// `data`, `path`, `packer`.
+    pub fn scope(&self) -> Scope<'static> {
+        let mut s = base_scope(&self.root, &self.variables);
+        s.set("local", self.locals.local_object());
+        s.set("data", self.locals.data_object());
+        s
+    }
+
+    /// Values that must never be shown: sensitive variables and locals.
+    pub fn sensitive_values(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let vars = self.variables.values().filter(|v| v.sensitive).map(|v| &v.value);
+        let locals = self.locals.locals.values().filter(|(_, s)| *s).map(|(v, _)| v);
+        for v in vars.chain(locals) {
+            collect_strings(v, &mut out);
+        }
+        out.retain(|s| !s.is_empty());
+        out
+    }
+}
+
+fn collect_strings(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(crate::value::format_number(*n)),
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter().for_each(|i| collect_strings(i, out));
+        }
+        Value::Map(m) | Value::Object(m) => m.values().for_each(|i| collect_strings(i, out)),
+        _ => {}
+    }
+}
+
+fn base_scope(root: &Path, variables: &IndexMap<String, VariableValue>) -> Scope<'static> {
+    let mut s = Scope::default();
+    let cwd = std::env::current_dir().unwrap_or_default();
+    s.set(
+        "path",
+        Value::object([
+            ("root", Value::String(root.display().to_string())),
+            ("cwd", Value::String(cwd.display().to_string())),
+        ]),
+    );
+    s.set("packer", Value::object([("version", Value::from(PACKER_COMPAT_VERSION))]));
+    s.set(
+        "var",
+        Value::Object(variables.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()),
+    );
+    s
+}
+
+/// Load the configuration at `path` (a file or a directory). Returns the
+/// configuration when it could be read, and every diagnostic found.
+pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let sources = SourceMap::new();
+    let base_dir = std::env::current_dir().unwrap_or_default();
+    let ctx = EvalContext::new(sources.clone(), base_dir);
+    let found = match files::discover(path) {
+        Ok(f) => f,
+        Err(e) => {
+            diags.push(Diagnostic::error(
+                "Failed to read configuration",
+                format!("Could not read {}: {e}.", path.display()),
+            ));
+            return (None, diags);
+        }
+    };
+    if found.templates.is_empty() {
+        diags.push(Diagnostic::error(
+            "No configuration files",
+            format!(
+                "Could not find any config file in {}: expected files named *.pkr.hcl or *.pkr.json.",
+                path.display()
+            ),
+        ));
+        return (None, diags);
+    }
+    let mut parsed = Vec::new();
+    for f in &found.templates {
+        let name = f.display().to_string();
+        let text = match std::fs::read_to_string(f) {
+            Ok(t) => t,
+            Err(e) => {
+                diags.push(Diagnostic::error("Failed to read file", format!("{name}: {e}.")));
+                continue;
+            }
+        };
+        let result = if files::is_json(f) {
+            crate::json::parse_json_config(&sources, &name, &text)
+        } else {
+            parse::parse_hcl(&sources, &name, &text)
+        };
+        match result {
+            Ok(p) => parsed.push(p),
+            Err(d) => diags.push(d),
+        }
+    }
+    let mut reader = blocks::Reader::new(&ctx);
+    for p in &parsed {
+        reader.read_file(p);
+    }
+    let decls = reader.decls;
+    diags.extend(reader.diags);
+    let root = if path.is_dir() {
+        path.to_path_buf()
+    } else {
+        path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+    };
+    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    let mut config = Config {
+        ctx,
+        root,
+        files: parsed,
+        decls,
+        variables: IndexMap::new(),
+        locals: LocalValues::default(),
+    };
+    if opts.syntax_only {
+        return (Some(config), diags);
+    }
+    diags.extend(check_required_version(&config));
+    let (values, vdiags) =
+        variables::resolve(&config.ctx, &config.decls.variables, &found.auto_var_files, &opts.vars);
+    diags.extend(vdiags);
+    diags.extend(variables::validate(&config.ctx, &values));
+    config.variables = values;
+    let base = base_scope(&config.root, &config.variables);
+    let (locals, ldiags) = locals::evaluate(&config.ctx, &config.decls.locals, &config.decls.data, &base);
+    diags.extend(ldiags);
+    config.locals = locals;
+    (Some(config), diags)
+}
+
+fn check_required_version(config: &Config) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for pb in &config.decls.packer {
+        let Some(fe) = &pb.required_version else { continue };
+        let ev = Evaluator::new(&config.ctx, fe.file);
+        let v = match ev.eval(&fe.expr, &Scope::default()) {
+            Ok(v) => v,
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        let span = hcl_edit::Span::span(&fe.expr);
+        let Ok(Value::String(constraint)) = crate::value::convert(v, &Type::String) else {
+            diags.push(ev.error("Invalid version constraint", "required_version must be a string.", span));
+            continue;
+        };
+        match version::satisfies(PACKER_COMPAT_VERSION, &constraint) {
+            Ok(true) => {}
+            Ok(false) => diags.push(ev.error(
+                "Unsupported Packer Core version",
+                format!(
+                    "This configuration does not support Packer version {PACKER_COMPAT_VERSION} (kiln's compatibility level). To proceed, either choose another supported Packer version or update this version constraint. Version constraints are normally set for good reason, so updating the constraint may lead to other errors or unexpected behavior."
+                ),
+                span,
+            )),
+            Err(clause) => diags.push(ev.error(
+                "Invalid version constraint",
+                format!("This string does not use correct version constraint syntax: {clause:?}."),
+                span,
+            )),
+        }
+    }
+    diags
+}
