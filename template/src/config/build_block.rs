@@ -130,7 +130,8 @@ fn component(file: FileId, b: &Block) -> ComponentBlock {
 fn parse_source_ref(text: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = text.split('.').collect();
     let (kind, name) = match parts.as_slice() {
-        ["source", kind, name] | [kind, name] => (*kind, *name),
+        ["source", kind, name] => (*kind, *name),
+        [kind, name] if *kind != "source" => (*kind, *name),
         _ => return None,
     };
     let ok = |s: &str| hcl_edit::Ident::try_new(s).is_ok();
