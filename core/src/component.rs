@@ -1,1 +1,32 @@
-//! Component kinds and the decoded configs the registry produces.
+//! What every component config offers the registry: Packer-style
+//! validation after decoding.
+
+/// A problem with a decoded config. `field` names the attribute at fault so
+/// the diagnostic can point at it; `None` points at the block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub field: Option<&'static str>,
+    pub message: String,
+}
+
+impl ConfigProblem {
+    pub fn field(field: &'static str, message: impl Into<String>) -> ConfigProblem {
+        ConfigProblem {
+            field: Some(field),
+            message: message.into(),
+        }
+    }
+
+    pub fn block(message: impl Into<String>) -> ConfigProblem {
+        ConfigProblem {
+            field: None,
+            message: message.into(),
+        }
+    }
+}
+
+/// Checks that need more than types: required combinations, files that
+/// must exist, mutually exclusive fields.
+pub trait Validate {
+    fn validate(&self) -> Vec<ConfigProblem>;
+}

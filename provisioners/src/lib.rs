@@ -1,1 +1,3 @@
 //! Provisioners, one module each.
+
+pub mod shell_local;
