@@ -5,6 +5,7 @@
 //! into whatever typed config a component asks for. It knows nothing about
 //! builders and never touches the network.
 
+pub mod decode;
 pub mod diagnostic;
 pub mod functions;
 pub mod source;
