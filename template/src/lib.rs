@@ -6,6 +6,7 @@
 //! builders and never touches the network.
 
 pub mod diagnostic;
+pub mod fmt;
 pub mod functions;
 pub mod source;
 pub mod value;
