@@ -7,6 +7,7 @@
 
 pub mod decode;
 pub mod diagnostic;
+pub mod fmt;
 pub mod functions;
 pub mod source;
 pub mod value;
