@@ -1,3 +1,17 @@
-//! The `kiln` command.
+//! The `kiln` command: Packer-compatible machine-image builds.
 
-fn main() {}
+mod cli;
+mod registry;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::run(&args) {
+        Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        Err(e) => {
+            eprintln!("Error: {e:#}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -20,3 +20,4 @@ pub mod parse;
 pub mod config;
 
 mod json;
+pub mod plan;

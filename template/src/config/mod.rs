@@ -48,6 +48,20 @@ pub struct Config {
 }
 
 impl Config {
+    /// A configuration with nothing declared: only functions and `path`,
+    /// `packer` are available (a console without a template).
+    pub fn empty(root: &Path) -> Config {
+        let base_dir = std::env::current_dir().unwrap_or_default();
+        Config {
+            ctx: EvalContext::new(SourceMap::new(), base_dir),
+            root: root.to_path_buf(),
+            files: Vec::new(),
+            decls: Declarations::default(),
+            variables: IndexMap::new(),
+            locals: LocalValues::default(),
+        }
+    }
+
     pub fn sources(&self) -> &SourceMap {
         &self.ctx.sources
     }

@@ -1,0 +1,72 @@
+//! What several commands share: variable flags, loading a configuration and
+//! printing its diagnostics.
+
+use super::flags::{flag, Flag, Kind, Parsed};
+use kiln_template::config::{self, Config, LoadOptions, Strictness, VarArg, VarInputs};
+use kiln_template::{Diagnostics, SourceMap};
+use std::io::Write;
+use std::path::Path;
+
+pub const VAR_FLAGS: [Flag; 2] = [flag("var", Kind::Value), flag("var-file", Kind::Value)];
+
+/// `-var` and `-var-file` in command-line order.
+pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
+    let mut out = Vec::new();
+    for (name, value) in &p.flags {
+        match *name {
+            "var" => {
+                let Some((k, v)) = value.split_once('=') else {
+                    return Err(format!("invalid value {value:?} for flag -var: expected NAME=VALUE"));
+                };
+                out.push(VarArg::Var { name: k.trim().to_owned(), raw: v.to_owned() });
+            }
+            "var-file" => out.push(VarArg::File(value.into())),
+            _ => {}
+        }
+    }
+    Ok(out)
+}
+
+/// Load a configuration and print its diagnostics to stderr. `None` when
+/// it has errors.
+pub fn load(path: &Path, p: &Parsed, strictness: Strictness, syntax_only: bool) -> anyhow::Result<Option<Config>> {
+    let opts = LoadOptions {
+        vars: VarInputs {
+            env: VarInputs::from_process_env(),
+            args: var_args(p).map_err(anyhow::Error::msg)?,
+            undeclared: strictness,
+        },
+        syntax_only,
+    };
+    let (cfg, diags) = config::load(path, &opts);
+    let sources = cfg.as_ref().map(|c| c.sources().clone()).unwrap_or_default();
+    print_diagnostics(&diags, &sources, cfg.as_ref());
+    if diags.has_errors() {
+        return Ok(None);
+    }
+    Ok(cfg)
+}
+
+/// Print diagnostics to stderr, masking sensitive values.
+pub fn print_diagnostics(diags: &Diagnostics, sources: &SourceMap, cfg: Option<&Config>) {
+    if diags.is_empty() {
+        return;
+    }
+    let mut text = diags.render(sources);
+    if let Some(cfg) = cfg {
+        text = mask(&text, &cfg.sensitive_values());
+    }
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
+/// Replace every sensitive value in `text` with `<sensitive>`.
+pub fn mask(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_owned();
+    let mut secrets: Vec<&String> = secrets.iter().collect();
+    // Longest first, so a secret containing another is masked whole.
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for s in secrets {
+        out = out.replace(s.as_str(), "<sensitive>");
+    }
+    out
+}

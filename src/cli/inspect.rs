@@ -1,0 +1,105 @@
+//! `kiln inspect`: what a template declares, in Packer's layout.
+
+use super::common;
+use super::flags::{self, flag, Kind};
+use kiln_template::config::{Config, Strictness};
+use kiln_template::Value;
+use std::fmt::Write;
+use std::path::Path;
+
+pub const HELP: &str = "Usage: kiln inspect [options] TEMPLATE
+
+  Shows the variables (sensitive ones masked), locals, sources and builds of
+  a template, with their provisioners and post-processors.
+
+Options:
+  -var 'key=value'       Variable for templates, can be used multiple times.
+  -var-file=path         JSON or HCL2 file containing user variables.
+";
+
+pub fn run(args: &[String]) -> anyhow::Result<i32> {
+    let mut spec = common::VAR_FLAGS.to_vec();
+    spec.push(flag("machine-readable", Kind::Bool));
+    let p = match flags::parse(args, &spec) {
+        Ok(p) => p,
+        Err(e) => return super::usage_error(&e, HELP),
+    };
+    let [path] = p.args.as_slice() else {
+        return super::usage_error("inspect expects exactly one argument: the template file or directory", HELP);
+    };
+    let Some(cfg) = common::load(Path::new(path), &p, Strictness::Warn, false)? else {
+        return Ok(1);
+    };
+    print!("{}", render(&cfg));
+    Ok(0)
+}
+
+/// How Packer prints a value in inspect and console: strings raw, other
+/// values as JSON, anything not yet known as `<unknown>`.
+pub fn printable(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        v if !v.is_wholly_known() => "<unknown>".into(),
+        v => v.to_json().to_string(),
+    }
+}
+
+fn render(cfg: &Config) -> String {
+    let mut out = String::from("Packer Inspect: HCL2 mode\n\n> input-variables:\n\n");
+    let mut vars: Vec<_> = cfg.variables.iter().collect();
+    vars.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, v) in vars {
+        let shown = if v.sensitive { "<sensitive>".to_owned() } else { printable(&v.value) };
+        let _ = writeln!(out, "var.{name}: {shown:?}");
+    }
+    out.push_str("\n> local-variables:\n\n");
+    let mut locals: Vec<_> = cfg.locals.locals.iter().collect();
+    locals.sort_by(|a, b| a.0.cmp(b.0));
+    for (name, (v, sensitive)) in locals {
+        let shown = if *sensitive { "<sensitive>".to_owned() } else { printable(v) };
+        let _ = writeln!(out, "local.{name}: {shown:?}");
+    }
+    out.push_str("\n> builds:\n");
+    for (i, b) in cfg.decls.builds.iter().enumerate() {
+        let name = b.name.clone().unwrap_or_else(|| format!("<unnamed build {i}>"));
+        let _ = writeln!(out, "\n  > {name}:");
+        if let Some(d) = b.description.as_deref().filter(|d| !d.is_empty()) {
+            let _ = writeln!(out, "\n  > Description: {d}");
+        }
+        out.push_str("\n    sources:\n");
+        if b.sources.is_empty() {
+            out.push_str("\n      <no source>\n");
+        }
+        for s in &b.sources {
+            let _ = writeln!(out, "\n      {}", s.reference);
+        }
+        out.push_str("\n    provisioners:\n\n");
+        if b.provisioners.is_empty() {
+            out.push_str("      <no provisioner>\n");
+        }
+        for p in &b.provisioners {
+            let _ = writeln!(out, "      {}", component_label(p));
+        }
+        out.push_str("\n    post-processors:\n");
+        if b.post_processor_chains.is_empty() {
+            out.push_str("\n      <no post-processor>\n");
+        }
+        for (i, chain) in b.post_processor_chains.iter().enumerate() {
+            let _ = writeln!(out, "\n      {i}:");
+            for p in chain {
+                let _ = writeln!(out, "        {}", component_label(p));
+            }
+        }
+    }
+    out.push('\n');
+    common::mask(&out, &cfg.sensitive_values())
+}
+
+/// `TYPE` or `TYPE.NAME` when the block sets a literal `name`.
+fn component_label(c: &kiln_template::config::model::ComponentBlock) -> String {
+    let name = c.body.body.get_attribute("name").and_then(|a| a.value.as_str().map(str::to_owned));
+    match name {
+        Some(n) => format!("{}.{n}", c.kind),
+        None => c.kind.clone(),
+    }
+}

@@ -1,0 +1,55 @@
+//! One module per command; this one dispatches.
+
+mod common;
+mod console;
+mod flags;
+mod fmt;
+mod inspect;
+mod validate;
+mod version;
+
+use kiln_template::plan::Selection;
+
+const USAGE: &str = "Usage: kiln [--version] [--help] <command> [<args>]
+
+Available commands are:
+    console     creates a console for testing variable interpolation
+    fmt         Rewrites HCL2 config files to canonical format
+    inspect     see components of a template
+    validate    check that a template is valid
+    version     Prints the kiln version
+";
+
+pub fn run(args: &[String]) -> anyhow::Result<i32> {
+    let Some((cmd, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return Ok(127);
+    };
+    match cmd.as_str() {
+        "validate" => validate::run(rest),
+        "inspect" => inspect::run(rest),
+        "fmt" => fmt::run(rest),
+        "console" => console::run(rest),
+        "version" | "-v" | "-version" | "--version" => version::run(rest),
+        "-h" | "-help" | "--help" | "help" => {
+            print!("{USAGE}");
+            Ok(0)
+        }
+        other => {
+            eprintln!("kiln: unknown command {other:?}\n");
+            eprint!("{USAGE}");
+            Ok(127)
+        }
+    }
+}
+
+/// A flag or argument error: the message and the command's help, exit 1.
+fn usage_error(message: &str, help: &str) -> anyhow::Result<i32> {
+    eprintln!("{message}\n\n{help}");
+    Ok(1)
+}
+
+/// `-only` / `-except` as a build selection.
+fn selection(p: &flags::Parsed) -> Selection {
+    Selection::from_flags(p.values("only"), p.values("except"))
+}

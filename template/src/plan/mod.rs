@@ -1,0 +1,278 @@
+//! From a loaded configuration to the list of builds to run: one per
+//! (build block, source) pair, named `[BUILD.]TYPE.NAME`, with the source,
+//! provisioner and post-processor bodies evaluated for that source.
+//!
+//! Each evaluated body is handed to a [`Components`] implementation (the
+//! binary's registry), which decodes it into the component's typed config;
+//! this crate never knows what a builder is.
+
+mod body;
+mod meta;
+mod selection;
+
+pub use body::evaluate as evaluate_body;
+pub use meta::{Meta, META_ARGS_POST_PROCESSOR, META_ARGS_PROVISIONER};
+pub use selection::{glob, Selection};
+
+use crate::config::model::{BuildDecl, ComponentBlock, FileBody, SourceDecl};
+use crate::config::Config;
+use crate::decode::EvaluatedBody;
+use crate::diagnostic::{did_you_mean, Diagnostic, Diagnostics};
+use crate::eval::{Evaluator, Scope};
+use crate::value::{Type, Value};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComponentKind {
+    Builder,
+    Provisioner,
+    PostProcessor,
+}
+
+impl ComponentKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            ComponentKind::Builder => "builder",
+            ComponentKind::Provisioner => "provisioner",
+            ComponentKind::PostProcessor => "post-processor",
+        }
+    }
+}
+
+/// The component types kiln knows, and how to check a config for one.
+pub trait Components {
+    /// Decode and validate `body` as a config of `type_name`. `None` when the
+    /// type is unknown.
+    fn check(&self, kind: ComponentKind, type_name: &str, body: &EvaluatedBody) -> Option<Diagnostics>;
+    /// Every known type name of a kind, for error messages.
+    fn known(&self, kind: ComponentKind) -> Vec<&'static str>;
+}
+
+/// A provisioner or post-processor for one build.
+#[derive(Debug, Clone)]
+pub struct PlannedComponent {
+    pub kind: String,
+    pub meta: Meta,
+    pub body: EvaluatedBody,
+    /// The unevaluated block, to evaluate again once `build.*` is known.
+    pub raw: FileBody,
+}
+
+#[derive(Debug, Clone)]
+pub struct PlannedBuild {
+    /// `[BUILD.]TYPE.NAME`
+    pub name: String,
+    pub build_name: Option<String>,
+    pub source_type: String,
+    /// The name the build uses for the source (renamed by a nested block).
+    pub source_name: String,
+    pub source_body: EvaluatedBody,
+    pub provisioners: Vec<PlannedComponent>,
+    pub error_cleanup_provisioner: Option<PlannedComponent>,
+    pub post_processors: Vec<Vec<PlannedComponent>>,
+}
+
+/// Plan every selected build, checking each component's config.
+pub fn plan(cfg: &Config, sel: &Selection, components: &dyn Components) -> (Vec<PlannedBuild>, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    let mut out = Vec::new();
+    let scope = cfg.scope();
+    for build in &cfg.decls.builds {
+        for bs in &build.sources {
+            let Some(src) = cfg.decls.sources.iter().find(|s| s.reference() == bs.reference) else {
+                let known: Vec<String> = cfg.decls.sources.iter().map(SourceDecl::reference).collect();
+                let mut d = Diagnostic::error(
+                    "Unknown source",
+                    format!("Unknown source \"source.{}\": no source block with that type and name is declared.", bs.reference),
+                )
+                .at(bs.span.clone());
+                if let Some(s) = did_you_mean(&bs.reference, known.iter().map(String::as_str)) {
+                    d = d.with_hint(format!("Did you mean \"source.{s}\"?"));
+                }
+                diags.push(d);
+                continue;
+            };
+            let short = format!("{}.{}", src.kind, bs.name);
+            let name = match &build.name {
+                Some(b) => format!("{b}.{short}"),
+                None => short.clone(),
+            };
+            if !sel.selects(&name, &short) {
+                continue;
+            }
+            match plan_one(cfg, &scope, build, src, &bs.name, bs.extra.as_ref(), &name, components) {
+                Ok(pb) => out.push(pb),
+                Err(d) => diags.extend(d),
+            }
+        }
+    }
+    (out, diags)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_one(
+    cfg: &Config,
+    scope: &Scope,
+    build: &BuildDecl,
+    src: &SourceDecl,
+    source_name: &str,
+    extra: Option<&FileBody>,
+    name: &str,
+    components: &dyn Components,
+) -> Result<PlannedBuild, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let ev = Evaluator::new(&cfg.ctx, src.body.file);
+    let mut source_body = match body::evaluate(&ev, &src.body.body, scope, src.body.span.clone()) {
+        Ok(b) => b,
+        Err(d) => return Err(d),
+    };
+    // A nested `source` block in the build adds fields to (but may not
+    // redefine fields of) the top-level source.
+    if let Some(extra) = extra {
+        let xev = Evaluator::new(&cfg.ctx, extra.file);
+        let more = body::evaluate(&xev, &extra.body, scope, extra.span.clone())?;
+        for (k, v) in more.attrs {
+            if source_body.attrs.contains_key(&k) {
+                diags.push(
+                    Diagnostic::error(
+                        "Attribute redefined",
+                        format!("The argument {k:?} was already set in the source block. Each argument may be set only once."),
+                    )
+                    .at(v.name_span.clone()),
+                );
+            } else {
+                source_body.attrs.insert(k, v);
+            }
+        }
+        source_body.blocks.extend(more.blocks);
+    }
+    check(components, ComponentKind::Builder, &src.kind, &source_body, src.body.span.clone(), &mut diags);
+
+    let mut comp_scope = scope.child();
+    comp_scope.set(
+        "source",
+        Value::object([("name", Value::from(source_name)), ("type", Value::from(src.kind.as_str()))]),
+    );
+    // Values only a running build knows (build.ID, build.Host, …).
+    comp_scope.set("build", Value::Unknown(Type::Any));
+    let short = format!("{}.{source_name}", src.kind);
+    let mut provisioners = Vec::new();
+    for p in &build.provisioners {
+        if let Some(pc) = plan_component(cfg, &comp_scope, p, ComponentKind::Provisioner, name, &short, source_name, components, &mut diags) {
+            provisioners.push(pc);
+        }
+    }
+    let error_cleanup_provisioner = build.error_cleanup_provisioner.as_ref().and_then(|p| {
+        plan_component(cfg, &comp_scope, p, ComponentKind::Provisioner, name, &short, source_name, components, &mut diags)
+    });
+    let mut post_processors = Vec::new();
+    for chain in &build.post_processor_chains {
+        let mut planned = Vec::new();
+        for p in chain {
+            if let Some(pc) = plan_component(cfg, &comp_scope, p, ComponentKind::PostProcessor, name, &short, source_name, components, &mut diags) {
+                planned.push(pc);
+            }
+        }
+        if !planned.is_empty() {
+            post_processors.push(planned);
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(PlannedBuild {
+        name: name.to_owned(),
+        build_name: build.name.clone(),
+        source_type: src.kind.clone(),
+        source_name: source_name.to_owned(),
+        source_body,
+        provisioners,
+        error_cleanup_provisioner,
+        post_processors,
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_component(
+    cfg: &Config,
+    scope: &Scope,
+    block: &ComponentBlock,
+    kind: ComponentKind,
+    build_name: &str,
+    short_name: &str,
+    source_name: &str,
+    components: &dyn Components,
+    diags: &mut Diagnostics,
+) -> Option<PlannedComponent> {
+    let ev = Evaluator::new(&cfg.ctx, block.body.file);
+    let (meta, rest, override_value) = match meta::split(&ev, &block.body.body, scope, kind) {
+        Ok(x) => x,
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
+    };
+    if !meta.applies_to(build_name, short_name) {
+        return None;
+    }
+    let mut body = match body::evaluate(&ev, &rest, scope, block.body.span.clone()) {
+        Ok(b) => b,
+        Err(d) => {
+            diags.extend(d);
+            return None;
+        }
+    };
+    if let Some(Value::Object(per_source) | Value::Map(per_source)) = override_value {
+        apply_override(&mut body, &per_source, source_name, short_name);
+    }
+    check(components, kind, &block.kind, &body, block.body.span.clone(), diags);
+    Some(PlannedComponent {
+        kind: block.kind.clone(),
+        meta,
+        body,
+        raw: block.body.clone(),
+    })
+}
+
+/// `override = { NAME = { field = value } }`: per-source replacement fields.
+fn apply_override(body: &mut EvaluatedBody, per_source: &BTreeMap<String, Value>, source_name: &str, short_name: &str) {
+    let Some(Value::Object(fields) | Value::Map(fields)) = per_source.get(source_name).or_else(|| per_source.get(short_name)) else {
+        return;
+    };
+    for (k, v) in fields {
+        let span = body.attrs.get(k).and_then(|a| a.span.clone());
+        let mut attr = crate::decode::EvaluatedAttr::new(v.clone());
+        attr.span = span.clone();
+        attr.name_span = span;
+        body.attrs.insert(k.clone(), attr);
+    }
+}
+
+fn check(
+    components: &dyn Components,
+    kind: ComponentKind,
+    type_name: &str,
+    body: &EvaluatedBody,
+    span: Option<crate::source::SourceSpan>,
+    diags: &mut Diagnostics,
+) {
+    match components.check(kind, type_name, body) {
+        Some(d) => diags.extend(d),
+        None => {
+            let known = components.known(kind);
+            let mut d = Diagnostic::error(
+                format!("Unknown {} type", kind.noun()),
+                format!(
+                    "unknown {} type {type_name:?}; known types: {}.",
+                    kind.noun(),
+                    known.join(", ")
+                ),
+            )
+            .at(span);
+            if let Some(s) = did_you_mean(type_name, known.iter().copied()) {
+                d = d.with_hint(format!("Did you mean \"{s}\"?"));
+            }
+            diags.push(d);
+        }
+    }
+}
