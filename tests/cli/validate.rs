@@ -1,0 +1,182 @@
+use super::{kiln, project, repo_root};
+
+const GOOD: &str = r#"
+variable "name" {
+  type    = string
+  default = "world"
+}
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+  provisioner "shell-local" {
+    inline = ["echo hello ${var.name}"]
+  }
+}
+"#;
+
+#[test]
+fn example_templates_are_valid() {
+    let dir = repo_root().join("templates");
+    let mut n = 0;
+    for entry in std::fs::read_dir(&dir).expect("templates dir") {
+        let path = entry.expect("entry").path();
+        if path.to_string_lossy().ends_with(".pkr.hcl") {
+            let r = kiln(repo_root(), &["validate", &path.to_string_lossy()], "");
+            assert_eq!(r.code, 0, "{}: {}", path.display(), r.stderr);
+            assert!(r.stdout.contains("The configuration is valid."));
+            n += 1;
+        }
+    }
+    assert!(n > 0, "no example templates found");
+}
+
+#[test]
+fn valid_directory() {
+    let p = project(&[("main.pkr.hcl", GOOD)]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "The configuration is valid.");
+}
+
+#[test]
+fn reports_every_error_with_location_and_hint() {
+    let p = project(&[(
+        "main.pkr.hcl",
+        r#"source "null" "a" {
+  comunicator = "none"
+  ssh_port    = "abc"
+}
+build {
+  sources = ["source.null.a"]
+  provisioner "shel-local" {
+    inline = ["true"]
+  }
+}
+"#,
+    )]);
+    let r = kiln(p.path(), &["validate", "main.pkr.hcl"], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("main.pkr.hcl:2:3"), "{}", r.stderr);
+    assert!(r.stderr.contains("Did you mean \"communicator\"?"), "{}", r.stderr);
+    assert!(r.stderr.contains("main.pkr.hcl:3:3"), "{}", r.stderr);
+    assert!(r.stderr.contains("unknown provisioner type \"shel-local\""), "{}", r.stderr);
+    assert!(r.stderr.contains("  comunicator = \"none\"\n"), "source line shown: {}", r.stderr);
+    assert!(r.stderr.contains("^^^^^^^^^^^"), "caret shown: {}", r.stderr);
+    assert!(!r.stdout.contains("valid"));
+}
+
+#[test]
+fn syntax_error_is_located() {
+    let p = project(&[("main.pkr.hcl", "source \"null\" \"a\" {\n  x = = 1\n}\n")]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("main.pkr.hcl:2:"), "{}", r.stderr);
+}
+
+#[test]
+fn syntax_only_skips_evaluation() {
+    let p = project(&[("main.pkr.hcl", "source \"nosuch\" \"a\" {\n  x = var.undefined\n}\n")]);
+    let r = kiln(p.path(), &["validate", "-syntax-only", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn unknown_builder_type_lists_known_ones() {
+    let p = project(&[("main.pkr.hcl", "source \"qemu\" \"a\" {}\nbuild {\n  sources = [\"source.qemu.a\"]\n}\n")]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("unknown builder type \"qemu\""), "{}", r.stderr);
+    assert!(r.stderr.contains("known types: null"), "{}", r.stderr);
+}
+
+#[test]
+fn variable_precedence_env_auto_file_cli() {
+    let vars = r#"
+variable "v" {
+  type = string
+}
+source "null" "a" {
+  communicator = "none"
+}
+build {
+  sources = ["source.null.a"]
+  provisioner "shell-local" {
+    inline = ["test ${var.v} = expected"]
+  }
+}
+"#;
+    let p = project(&[
+        ("main.pkr.hcl", vars),
+        ("a.auto.pkrvars.hcl", "v = \"from-auto\"\n"),
+        ("f.pkrvars.hcl", "v = \"from-file\"\n"),
+    ]);
+    let r = kiln(p.path(), &["inspect", "-var", "v=from-cli", "-var-file", "f.pkrvars.hcl", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("var.v: \"from-file\""), "last one wins: {}", r.stdout);
+    let r = kiln(p.path(), &["inspect", "-var-file", "f.pkrvars.hcl", "-var", "v=from-cli", "."], "");
+    assert!(r.stdout.contains("var.v: \"from-cli\""), "{}", r.stdout);
+    let r = kiln(p.path(), &["inspect", "."], "");
+    assert!(r.stdout.contains("var.v: \"from-auto\""), "{}", r.stdout);
+}
+
+#[test]
+fn unset_and_undeclared_variables() {
+    let p = project(&[("main.pkr.hcl", "variable \"need\" {\n  type = string\n}\n")]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Unset variable \"need\""), "{}", r.stderr);
+    let r = kiln(p.path(), &["validate", "-var", "need=x", "-var", "other=y", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Undefined -var variable"), "{}", r.stderr);
+}
+
+#[test]
+fn failing_validation_shows_its_message() {
+    let p = project(&[(
+        "main.pkr.hcl",
+        "variable \"size\" {\n  type    = number\n  default = 5\n  validation {\n    condition     = var.size > 10\n    error_message = \"The size must be above 10.\"\n  }\n}\n",
+    )]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("The size must be above 10."), "{}", r.stderr);
+    let r = kiln(p.path(), &["validate", "-var", "size=11", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+}
+
+#[test]
+fn only_and_except_select_builds() {
+    let p = project(&[(
+        "main.pkr.hcl",
+        "source \"null\" \"good\" {\n  communicator = \"none\"\n}\nsource \"null\" \"bad\" {\n  bogus = 1\n}\nbuild {\n  sources = [\"source.null.good\", \"source.null.bad\"]\n}\n",
+    )]);
+    assert_eq!(kiln(p.path(), &["validate", "."], "").code, 1);
+    assert_eq!(kiln(p.path(), &["validate", "-only", "null.good", "."], "").code, 0);
+    assert_eq!(kiln(p.path(), &["validate", "-except", "*.bad", "."], "").code, 0);
+}
+
+#[test]
+fn locals_cycle_is_reported() {
+    let p = project(&[("main.pkr.hcl", "locals {\n  a = local.b\n  b = local.a\n}\n")]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Cyclic reference"), "{}", r.stderr);
+}
+
+#[test]
+fn unsupported_data_source_is_located() {
+    let p = project(&[("main.pkr.hcl", "data \"amazon-ami\" \"x\" {\n}\n")]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("Unsupported data source"), "{}", r.stderr);
+    assert!(r.stderr.contains("main.pkr.hcl:1:1"), "{}", r.stderr);
+}
+
+#[test]
+fn missing_path_is_a_clear_error() {
+    let p = project(&[]);
+    let r = kiln(p.path(), &["validate", "nope.pkr.hcl"], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("nope.pkr.hcl"), "{}", r.stderr);
+}
