@@ -180,3 +180,19 @@ fn missing_path_is_a_clear_error() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("nope.pkr.hcl"), "{}", r.stderr);
 }
+
+#[test]
+fn json_syntax_template() {
+    let p = project(&[(
+        "main.pkr.json",
+        r#"{
+  "variable": { "who": { "type": "string", "default": "json" } },
+  "source": { "null": { "a": { "communicator": "none" } } },
+  "build": { "sources": ["source.null.a"], "provisioner": { "shell-local": { "inline": ["echo ${var.who}"] } } }
+}"#,
+    )]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = kiln(p.path(), &["inspect", "."], "");
+    assert!(r.stdout.contains("var.who: \"json\""), "{}", r.stdout);
+}

@@ -94,6 +94,16 @@ fn pad(out: &mut String, n: usize) {
 /// Quote a string with HCL's escapes; `${` and `%{` are doubled so the
 /// output parses back to the same string.
 pub(crate) fn write_quoted(out: &mut String, s: &str) {
+    write_escaped(out, s, true);
+}
+
+/// Quote a string that is itself a template (HCL JSON syntax): escapes
+/// quotes, backslashes and control characters but keeps `${…}` live.
+pub(crate) fn write_quoted_template(out: &mut String, s: &str) {
+    write_escaped(out, s, false);
+}
+
+fn write_escaped(out: &mut String, s: &str, literal: bool) {
     out.push('"');
     let mut chars = s.chars().peekable();
     while let Some(c) = chars.next() {
@@ -103,7 +113,7 @@ pub(crate) fn write_quoted(out: &mut String, s: &str) {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
+            '$' | '%' if literal && chars.peek() == Some(&'{') => {
                 out.push(c);
                 out.push(c);
             }

@@ -7,7 +7,7 @@
 //! reasonably hold fits, and formatting follows cty (`3`, not `3.0`).
 
 mod convert;
-mod display;
+pub(crate) mod display;
 mod types;
 
 pub use convert::{can_convert_type, convert, parse_number, unify, ConvertError, PathStep};
