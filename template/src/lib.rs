@@ -8,6 +8,7 @@
 pub mod decode;
 pub mod diagnostic;
 pub mod functions;
+pub mod legacy;
 pub mod source;
 pub mod value;
 
