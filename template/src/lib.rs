@@ -9,6 +9,7 @@ pub mod decode;
 pub mod diagnostic;
 pub mod fmt;
 pub mod functions;
+pub mod legacy;
 pub mod source;
 pub mod value;
 

@@ -134,8 +134,12 @@ pub fn decode<T: serde::de::DeserializeOwned>(body: &EvaluatedBody) -> Result<T,
             // was replaced has been reported already.
             break;
         }
+        // A type's own check (`try_from`, `deserialize_with`) of a value
+        // holding a placeholder judged the placeholder, not the
+        // configuration: neutralise it without reporting.
+        let suspect = matches!(e.kind, ErrorKind::Custom(_)) && patches.placeholder_below(&path);
         let progressed = neutralise(&mut patches, &e);
-        if !found.contains(&e) {
+        if !suspect && !found.contains(&e) {
             found.push(e);
         }
         if !progressed {

@@ -45,6 +45,14 @@ impl Patches {
         (0..=path.len()).any(|n| path.get(..n).is_some_and(|p| self.placeholder.contains(p)))
     }
 
+    /// True when a placeholder sits strictly below `path`: a type's own
+    /// check of the value at `path` may have failed because of it.
+    pub(crate) fn placeholder_below(&self, path: &Path) -> bool {
+        self.placeholder
+            .iter()
+            .any(|p| p.len() > path.len() && p.starts_with(path))
+    }
+
     /// Each method returns false when the patch was already applied: the
     /// same error came back, so repeating would not make progress.
     pub(crate) fn skip(&mut self, path: Path) -> bool {

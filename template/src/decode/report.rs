@@ -116,7 +116,7 @@ fn attr_diagnostic(name: &str, attr: &EvaluatedAttr, rest: &[Step], e: &DecodeEr
             expected,
         } => {
             // The last step is the unexpected key itself.
-            let outer = rest.get(..rest.len() - 1).unwrap_or(&[]);
+            let outer = rest.get(..rest.len().saturating_sub(1)).unwrap_or(&[]);
             let detail = format!(
                 "Inappropriate value for attribute \"{name}\": {}unexpected attribute \"{field}\".",
                 inner_path(outer)
@@ -179,7 +179,7 @@ fn body_diagnostic(
                 .at(header),
             }
         }
-        _ => Diagnostic::error("Invalid configuration", capitalise(&e.to_string())).at(header),
+        _ => Diagnostic::error("Invalid configuration", sentence(&e.to_string())).at(header),
     }
 }
 
@@ -220,21 +220,16 @@ fn blocks_diagnostic(
             format!("\"{kind}\" is set both as an argument and as a block."),
         )
         .at(span),
-        _ => Diagnostic::error(format!("Invalid {kind} block"), capitalise(&e.to_string())).at(span),
+        _ => Diagnostic::error(format!("Invalid {kind} block"), sentence(&e.to_string())).at(span),
     }
 }
 
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => {
-            let mut out: String = c.to_uppercase().collect();
-            out.push_str(chars.as_str());
-            if !out.ends_with('.') {
-                out.push('.');
-            }
-            out
-        }
-        None => String::new(),
+/// A type's own message as a detail sentence, left as written (it may
+/// start with an argument name) but ending in a full stop.
+fn sentence(s: &str) -> String {
+    if s.ends_with('.') {
+        s.to_owned()
+    } else {
+        format!("{s}.")
     }
 }

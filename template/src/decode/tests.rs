@@ -528,3 +528,50 @@ fn untyped_targets_see_values_as_they_are() {
     let a: Any = decode(&body.0).expect("decodes");
     assert_eq!(a.v, serde_json::json!({"n": 3, "f": 0.5, "l": ["a"]}));
 }
+
+#[test]
+fn argument_and_block_of_one_name() {
+    let body = minimal()
+        .attr("launch", Value::object([("cpus", Value::from(1.0))]), 30)
+        .block("launch", B::new(100).attr("cpus", 2.0, 110), 100);
+    let errs = errors(decode(&body.0));
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].summary, "Attribute redefined");
+    assert_eq!(errs[0].span, span(100..130));
+}
+
+#[test]
+fn checks_of_placeholders_are_not_reported() {
+    #[derive(Debug, Deserialize)]
+    struct Raw {
+        name: String,
+    }
+    #[derive(Debug, Deserialize)]
+    #[serde(try_from = "Raw")]
+    #[allow(dead_code)]
+    struct Named {
+        name: String,
+    }
+    impl TryFrom<Raw> for Named {
+        type Error = String;
+        fn try_from(r: Raw) -> Result<Named, String> {
+            if r.name.is_empty() {
+                return Err("name must not be empty".into());
+            }
+            Ok(Named { name: r.name })
+        }
+    }
+    let body = B::new(0).attr("name", list(&["a"]), 10);
+    let errs = decode::<Named>(&body.0).expect_err("fails").0;
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(
+        errs[0].detail,
+        "Inappropriate value for attribute \"name\": string required."
+    );
+    // On its own, the check is reported at the block header.
+    let body = B::new(0).attr("name", "", 10);
+    let errs = decode::<Named>(&body.0).expect_err("fails").0;
+    assert_eq!(errs[0].summary, "Invalid configuration");
+    assert_eq!(errs[0].detail, "name must not be empty.");
+    assert_eq!(errs[0].span, span(0..5));
+}
