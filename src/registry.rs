@@ -10,8 +10,10 @@ use serde::de::DeserializeOwned;
 type Check = fn(&EvaluatedBody) -> Diagnostics;
 
 const BUILDERS: &[(&str, Check)] = &[("null", check::<kiln_builder_null::NullConfig>)];
-const PROVISIONERS: &[(&str, Check)] =
-    &[("shell-local", check::<kiln_provisioners::shell_local::ShellLocalConfig>)];
+const PROVISIONERS: &[(&str, Check)] = &[(
+    "shell-local",
+    check::<kiln_provisioners::shell_local::ShellLocalConfig>,
+)];
 const POST_PROCESSORS: &[(&str, Check)] = &[];
 
 fn table(kind: ComponentKind) -> &'static [(&'static str, Check)] {
@@ -44,7 +46,12 @@ fn check<T: DeserializeOwned + Validate>(body: &EvaluatedBody) -> Diagnostics {
 pub struct Registry;
 
 impl Components for Registry {
-    fn check(&self, kind: ComponentKind, type_name: &str, body: &EvaluatedBody) -> Option<Diagnostics> {
+    fn check(
+        &self,
+        kind: ComponentKind,
+        type_name: &str,
+        body: &EvaluatedBody,
+    ) -> Option<Diagnostics> {
         table(kind)
             .iter()
             .find(|(name, _)| *name == type_name)

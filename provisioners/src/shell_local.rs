@@ -48,8 +48,15 @@ impl Validate for ShellLocalConfig {
         let scripts = self.script.iter().chain(self.scripts.iter().flatten());
         for s in scripts {
             if !Path::new(s).is_file() {
-                let field = if self.script.as_ref() == Some(s) { "script" } else { "scripts" };
-                out.push(ConfigProblem::field(field, format!("Bad script '{s}': no such file")));
+                let field = if self.script.as_ref() == Some(s) {
+                    "script"
+                } else {
+                    "scripts"
+                };
+                out.push(ConfigProblem::field(
+                    field,
+                    format!("Bad script '{s}': no such file"),
+                ));
             }
         }
         for ev in self.environment_vars.iter().flatten() {
@@ -77,7 +84,10 @@ mod tests {
             ..ShellLocalConfig::default()
         };
         assert_eq!(both.validate().len(), 1);
-        let ok = ShellLocalConfig { inline: Some(vec!["true".into()]), ..ShellLocalConfig::default() };
+        let ok = ShellLocalConfig {
+            inline: Some(vec!["true".into()]),
+            ..ShellLocalConfig::default()
+        };
         assert!(ok.validate().is_empty());
     }
 

@@ -16,9 +16,14 @@ pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
         match *name {
             "var" => {
                 let Some((k, v)) = value.split_once('=') else {
-                    return Err(format!("invalid value {value:?} for flag -var: expected NAME=VALUE"));
+                    return Err(format!(
+                        "invalid value {value:?} for flag -var: expected NAME=VALUE"
+                    ));
                 };
-                out.push(VarArg::Var { name: k.trim().to_owned(), raw: v.to_owned() });
+                out.push(VarArg::Var {
+                    name: k.trim().to_owned(),
+                    raw: v.to_owned(),
+                });
             }
             "var-file" => out.push(VarArg::File(value.into())),
             _ => {}
@@ -29,7 +34,12 @@ pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
 
 /// Load a configuration and print its diagnostics to stderr. `None` when
 /// it has errors.
-pub fn load(path: &Path, p: &Parsed, strictness: Strictness, syntax_only: bool) -> anyhow::Result<Option<Config>> {
+pub fn load(
+    path: &Path,
+    p: &Parsed,
+    strictness: Strictness,
+    syntax_only: bool,
+) -> anyhow::Result<Option<Config>> {
     let opts = LoadOptions {
         vars: VarInputs {
             env: VarInputs::from_process_env(),
@@ -39,7 +49,10 @@ pub fn load(path: &Path, p: &Parsed, strictness: Strictness, syntax_only: bool) 
         syntax_only,
     };
     let (cfg, diags) = config::load(path, &opts);
-    let sources = cfg.as_ref().map(|c| c.sources().clone()).unwrap_or_default();
+    let sources = cfg
+        .as_ref()
+        .map(|c| c.sources().clone())
+        .unwrap_or_default();
     print_diagnostics(&diags, &sources, cfg.as_ref());
     if diags.has_errors() {
         return Ok(None);

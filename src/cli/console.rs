@@ -61,7 +61,11 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             }
             "variables" => {
                 for (name, v) in &cfg.variables {
-                    let shown = if v.sensitive { "<sensitive>".to_owned() } else { printable(&v.value) };
+                    let shown = if v.sensitive {
+                        "<sensitive>".to_owned()
+                    } else {
+                        printable(&v.value)
+                    };
                     println!("var.{name}: {shown:?}");
                 }
                 continue;
@@ -81,8 +85,11 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
 
 fn evaluate(cfg: &Config, input: &str) -> Result<String, String> {
     let sources = cfg.sources();
-    let (file, expr) = parse::parse_expr(sources, "<console-input>", input).map_err(|d| d.render(sources))?;
+    let (file, expr) =
+        parse::parse_expr(sources, "<console-input>", input).map_err(|d| d.render(sources))?;
     let ev = Evaluator::new(&cfg.ctx, file);
     let scope = cfg.scope();
-    ev.eval(&expr, &scope).map(|v| printable(&v)).map_err(|d| d.render(sources))
+    ev.eval(&expr, &scope)
+        .map(|v| printable(&v))
+        .map_err(|d| d.render(sources))
 }

@@ -104,7 +104,11 @@ pub fn parse(args: &[String], spec: &[Flag]) -> Result<Parsed, String> {
 mod tests {
     use super::*;
 
-    const SPEC: [Flag; 3] = [flag("var", Kind::Value), flag("write", Kind::Bool), flag("check", Kind::Bool)];
+    const SPEC: [Flag; 3] = [
+        flag("var", Kind::Value),
+        flag("write", Kind::Bool),
+        flag("check", Kind::Bool),
+    ];
 
     fn args(s: &[&str]) -> Vec<String> {
         s.iter().map(|x| (*x).to_owned()).collect()
@@ -112,7 +116,19 @@ mod tests {
 
     #[test]
     fn go_flag_grammar() {
-        let p = parse(&args(&["-var", "a=1", "--var=b=2", "-write=false", "-check", "dir", "-x"]), &SPEC).expect("parses");
+        let p = parse(
+            &args(&[
+                "-var",
+                "a=1",
+                "--var=b=2",
+                "-write=false",
+                "-check",
+                "dir",
+                "-x",
+            ]),
+            &SPEC,
+        )
+        .expect("parses");
         assert_eq!(p.values("var").collect::<Vec<_>>(), ["a=1", "b=2"]);
         assert!(!p.bool_or("write", true));
         assert!(p.bool("check"));

@@ -36,7 +36,11 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     let diff = p.bool("diff");
     let write = p.bool_or("write", true) && !check;
     let recursive = p.bool("recursive");
-    let targets: Vec<String> = if p.args.is_empty() { vec![".".into()] } else { p.args.clone() };
+    let targets: Vec<String> = if p.args.is_empty() {
+        vec![".".into()]
+    } else {
+        p.args.clone()
+    };
 
     let mut changed = false;
     let mut failed = false;
@@ -102,7 +106,10 @@ fn format_file(path: &Path, write: bool, diff: bool) -> anyhow::Result<bool> {
     if write {
         // Write beside the file and rename over it, so an interrupted run
         // never leaves a half-written template.
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        let dir = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
         let tmp = tempfile::NamedTempFile::new_in(dir)?;
         std::fs::write(tmp.path(), &out)?;
         if let Ok(meta) = std::fs::metadata(path) {
@@ -119,7 +126,10 @@ fn collect(path: &Path, recursive: bool) -> std::io::Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {

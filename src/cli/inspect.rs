@@ -25,7 +25,10 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         Err(e) => return super::usage_error(&e, HELP),
     };
     let [path] = p.args.as_slice() else {
-        return super::usage_error("inspect expects exactly one argument: the template file or directory", HELP);
+        return super::usage_error(
+            "inspect expects exactly one argument: the template file or directory",
+            HELP,
+        );
     };
     let Some(cfg) = common::load(Path::new(path), &p, Strictness::Warn, false)? else {
         return Ok(1);
@@ -49,19 +52,30 @@ fn render(cfg: &Config) -> String {
     let mut vars: Vec<_> = cfg.variables.iter().collect();
     vars.sort_by(|a, b| a.0.cmp(b.0));
     for (name, v) in vars {
-        let shown = if v.sensitive { "<sensitive>".to_owned() } else { printable(&v.value) };
+        let shown = if v.sensitive {
+            "<sensitive>".to_owned()
+        } else {
+            printable(&v.value)
+        };
         let _ = writeln!(out, "var.{name}: {shown:?}");
     }
     out.push_str("\n> local-variables:\n\n");
     let mut locals: Vec<_> = cfg.locals.locals.iter().collect();
     locals.sort_by(|a, b| a.0.cmp(b.0));
     for (name, (v, sensitive)) in locals {
-        let shown = if *sensitive { "<sensitive>".to_owned() } else { printable(v) };
+        let shown = if *sensitive {
+            "<sensitive>".to_owned()
+        } else {
+            printable(v)
+        };
         let _ = writeln!(out, "local.{name}: {shown:?}");
     }
     out.push_str("\n> builds:\n");
     for (i, b) in cfg.decls.builds.iter().enumerate() {
-        let name = b.name.clone().unwrap_or_else(|| format!("<unnamed build {i}>"));
+        let name = b
+            .name
+            .clone()
+            .unwrap_or_else(|| format!("<unnamed build {i}>"));
         let _ = writeln!(out, "\n  > {name}:");
         if let Some(d) = b.description.as_deref().filter(|d| !d.is_empty()) {
             let _ = writeln!(out, "\n  > Description: {d}");
@@ -97,7 +111,11 @@ fn render(cfg: &Config) -> String {
 
 /// `TYPE` or `TYPE.NAME` when the block sets a literal `name`.
 fn component_label(c: &kiln_template::config::model::ComponentBlock) -> String {
-    let name = c.body.body.get_attribute("name").and_then(|a| a.value.as_str().map(str::to_owned));
+    let name = c
+        .body
+        .body
+        .get_attribute("name")
+        .and_then(|a| a.value.as_str().map(str::to_owned));
     match name {
         Some(n) => format!("{}.{n}", c.kind),
         None => c.kind.clone(),

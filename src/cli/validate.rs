@@ -32,7 +32,10 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         Err(e) => return super::usage_error(&e, HELP),
     };
     let [path] = p.args.as_slice() else {
-        return super::usage_error("validate expects exactly one argument: the template file or directory", HELP);
+        return super::usage_error(
+            "validate expects exactly one argument: the template file or directory",
+            HELP,
+        );
     };
     let syntax_only = p.bool("syntax-only");
     let Some(cfg) = common::load(Path::new(path), &p, Strictness::Error, syntax_only)? else {

@@ -42,7 +42,11 @@ fn nested_blocks(context: &str) -> &'static [(&'static str, usize)] {
 }
 
 /// Parse a JSON-syntax configuration file.
-pub fn parse_json_config(sources: &SourceMap, name: &str, text: &str) -> Result<ParsedFile, Diagnostic> {
+pub fn parse_json_config(
+    sources: &SourceMap,
+    name: &str,
+    text: &str,
+) -> Result<ParsedFile, Diagnostic> {
     let json: J = serde_json::from_str(text).map_err(|e| {
         let file = sources.add(name, text);
         let offset = offset_of(text, e.line(), e.column());
@@ -50,8 +54,11 @@ pub fn parse_json_config(sources: &SourceMap, name: &str, text: &str) -> Result<
     })?;
     let Some(root) = json.as_object() else {
         let file = sources.add(name, text);
-        return Err(Diagnostic::error("Invalid JSON configuration", "The root of a .pkr.json file must be an object.")
-            .at(SourceSpan::new(file, 0..0)));
+        return Err(Diagnostic::error(
+            "Invalid JSON configuration",
+            "The root of a .pkr.json file must be an object.",
+        )
+        .at(SourceSpan::new(file, 0..0)));
     };
     let mut out = String::new();
     body(&mut out, root, "", 0).map_err(|msg| {
@@ -75,7 +82,9 @@ fn body(out: &mut String, obj: &Map<String, J>, context: &str, depth: usize) -> 
                 if context == "variable" && key == "type" {
                     // A type constraint is written as a string in JSON.
                     let Some(t) = value.as_str() else {
-                        return Err(format!("the \"type\" of a variable must be a string, got {value}"));
+                        return Err(format!(
+                            "the \"type\" of a variable must be a string, got {value}"
+                        ));
                     };
                     out.push_str(t);
                 } else {
@@ -90,7 +99,14 @@ fn body(out: &mut String, obj: &Map<String, J>, context: &str, depth: usize) -> 
 
 /// A block property: `labels` levels of objects keyed by label, then the
 /// body; an array at any level means several blocks.
-fn block(out: &mut String, kind: &str, labels: usize, value: &J, prefix: &mut Vec<String>, depth: usize) -> Result<(), String> {
+fn block(
+    out: &mut String,
+    kind: &str,
+    labels: usize,
+    value: &J,
+    prefix: &mut Vec<String>,
+    depth: usize,
+) -> Result<(), String> {
     match value {
         J::Array(items) => {
             for item in items {
@@ -119,7 +135,9 @@ fn block(out: &mut String, kind: &str, labels: usize, value: &J, prefix: &mut Ve
             out.push_str("}\n");
             Ok(())
         }
-        other => Err(format!("a {kind:?} block must be a JSON object, got {other}")),
+        other => Err(format!(
+            "a {kind:?} block must be a JSON object, got {other}"
+        )),
     }
 }
 
@@ -168,7 +186,11 @@ fn indent(out: &mut String, depth: usize) {
 }
 
 fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text.split_inclusive('\n').take(line.saturating_sub(1)).map(str::len).sum();
+    let start: usize = text
+        .split_inclusive('\n')
+        .take(line.saturating_sub(1))
+        .map(str::len)
+        .sum();
     (start + column.saturating_sub(1)).min(text.len())
 }
 
@@ -189,7 +211,10 @@ mod tests {
 }"#;
         let parsed = parse_json_config(&map, "t.pkr.json", json).expect("translates");
         let text = map.get(parsed.file).expect("file").text.clone();
-        assert!(text.contains("variable \"name\" {\n  type = list(string)\n"), "{text}");
+        assert!(
+            text.contains("variable \"name\" {\n  type = list(string)\n"),
+            "{text}"
+        );
         assert!(text.contains("source \"null\" \"x\" {"), "{text}");
         assert!(text.contains("provisioner \"shell-local\" {"), "{text}");
         assert!(text.contains("\"echo ${var.name[0]}\""), "{text}");
@@ -200,6 +225,9 @@ mod tests {
     fn invalid_json_is_located() {
         let map = SourceMap::new();
         let e = parse_json_config(&map, "t.pkr.json", "{\n  \"a\": ,\n}").expect_err("invalid");
-        assert!(e.location(&map).expect("located").starts_with("t.pkr.json:2:"));
+        assert!(e
+            .location(&map)
+            .expect("located")
+            .starts_with("t.pkr.json:2:"));
     }
 }

@@ -16,9 +16,9 @@ pub mod value;
 pub use diagnostic::{Diagnostic, Diagnostics, Severity};
 pub use source::{FileId, SourceMap, SourceSpan};
 pub use value::{Type, Value};
+pub mod config;
 pub mod eval;
 pub mod parse;
-pub mod config;
 
 mod json;
 pub mod plan;

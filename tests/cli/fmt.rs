@@ -1,14 +1,19 @@
 use super::{kiln, project};
 
-const UGLY: &str = "source \"null\" \"a\" {\ncommunicator=\"none\"\n  # keep me\n  ssh_port = 22\n}\n";
-const PRETTY: &str = "source \"null\" \"a\" {\n  communicator = \"none\"\n  # keep me\n  ssh_port = 22\n}\n";
+const UGLY: &str =
+    "source \"null\" \"a\" {\ncommunicator=\"none\"\n  # keep me\n  ssh_port = 22\n}\n";
+const PRETTY: &str =
+    "source \"null\" \"a\" {\n  communicator = \"none\"\n  # keep me\n  ssh_port = 22\n}\n";
 
 #[test]
 fn check_exits_3_and_writes_nothing() {
     let p = project(&[("a.pkr.hcl", UGLY)]);
     let r = kiln(p.path(), &["fmt", "-check", "."], "");
     assert_eq!(r.code, 3);
-    assert_eq!(std::fs::read_to_string(p.path().join("a.pkr.hcl")).expect("read"), UGLY);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("a.pkr.hcl")).expect("read"),
+        UGLY
+    );
 }
 
 #[test]
@@ -17,13 +22,25 @@ fn rewrites_files_keeping_comments() {
     let r = kiln(p.path(), &["fmt", "."], "");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.contains("a.pkr.hcl"));
-    assert_eq!(std::fs::read_to_string(p.path().join("a.pkr.hcl")).expect("read"), PRETTY);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("a.pkr.hcl")).expect("read"),
+        PRETTY
+    );
     // Not recursive by default.
-    assert_eq!(std::fs::read_to_string(p.path().join("sub/b.pkr.hcl")).expect("read"), UGLY);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("sub/b.pkr.hcl")).expect("read"),
+        UGLY
+    );
     let r = kiln(p.path(), &["fmt", "-recursive", "."], "");
     assert_eq!(r.code, 0);
-    assert_eq!(std::fs::read_to_string(p.path().join("sub/b.pkr.hcl")).expect("read"), PRETTY);
-    assert_eq!(kiln(p.path(), &["fmt", "-check", "-recursive", "."], "").code, 0);
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("sub/b.pkr.hcl")).expect("read"),
+        PRETTY
+    );
+    assert_eq!(
+        kiln(p.path(), &["fmt", "-check", "-recursive", "."], "").code,
+        0
+    );
 }
 
 #[test]
@@ -31,8 +48,15 @@ fn write_false_and_diff_leave_file_alone() {
     let p = project(&[("a.pkr.hcl", UGLY)]);
     let r = kiln(p.path(), &["fmt", "-write=false", "-diff", "a.pkr.hcl"], "");
     assert_eq!(r.code, 0);
-    assert!(r.stdout.contains("+  communicator = \"none\""), "{}", r.stdout);
-    assert_eq!(std::fs::read_to_string(p.path().join("a.pkr.hcl")).expect("read"), UGLY);
+    assert!(
+        r.stdout.contains("+  communicator = \"none\""),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(p.path().join("a.pkr.hcl")).expect("read"),
+        UGLY
+    );
 }
 
 #[test]

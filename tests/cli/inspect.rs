@@ -30,12 +30,24 @@ build {
     )]);
     let r = kiln(p.path(), &["inspect", "."], "");
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("Packer Inspect: HCL2 mode"), "{}", r.stdout);
-    assert!(r.stdout.contains("var.token: \"<sensitive>\""), "{}", r.stdout);
+    assert!(
+        r.stdout.starts_with("Packer Inspect: HCL2 mode"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("var.token: \"<sensitive>\""),
+        "{}",
+        r.stdout
+    );
     assert!(r.stdout.contains("local.greeting: \"hi\""), "{}", r.stdout);
     assert!(r.stdout.contains("  > b:"), "{}", r.stdout);
     assert!(r.stdout.contains("      null.a"), "{}", r.stdout);
     assert!(r.stdout.contains("      shell-local"), "{}", r.stdout);
-    assert!(r.stdout.contains("      0:\n        shell-local"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("      0:\n        shell-local"),
+        "{}",
+        r.stdout
+    );
     assert!(!r.stdout.contains("hunter2"));
 }

@@ -6,7 +6,6 @@ mod inspect;
 mod validate;
 
 use std::path::Path;
-use std::process::Command;
 
 /// What a run of kiln printed and returned.
 pub struct Run {
@@ -18,7 +17,9 @@ pub struct Run {
 /// Run kiln with `args` in `dir`, feeding `stdin`.
 pub fn kiln(dir: &Path, args: &[&str], stdin: &str) -> Run {
     let mut cmd = assert_cmd::Command::cargo_bin("kiln").expect("kiln binary");
-    cmd.current_dir(dir).args(args).write_stdin(stdin.to_owned());
+    cmd.current_dir(dir)
+        .args(args)
+        .write_stdin(stdin.to_owned());
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PKR_VAR_")) {
         cmd.env_remove(k);
     }

@@ -59,11 +59,27 @@ build {
     let r = kiln(p.path(), &["validate", "main.pkr.hcl"], "");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("main.pkr.hcl:2:3"), "{}", r.stderr);
-    assert!(r.stderr.contains("Did you mean \"communicator\"?"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("Did you mean \"communicator\"?"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("main.pkr.hcl:3:3"), "{}", r.stderr);
-    assert!(r.stderr.contains("unknown provisioner type \"shel-local\""), "{}", r.stderr);
-    assert!(r.stderr.contains("  comunicator = \"none\"\n"), "source line shown: {}", r.stderr);
-    assert!(r.stderr.contains("^^^^^^^^^^^"), "caret shown: {}", r.stderr);
+    assert!(
+        r.stderr.contains("unknown provisioner type \"shel-local\""),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("  comunicator = \"none\"\n"),
+        "source line shown: {}",
+        r.stderr
+    );
+    assert!(
+        r.stderr.contains("^^^^^^^^^^^"),
+        "caret shown: {}",
+        r.stderr
+    );
     assert!(!r.stdout.contains("valid"));
 }
 
@@ -77,17 +93,27 @@ fn syntax_error_is_located() {
 
 #[test]
 fn syntax_only_skips_evaluation() {
-    let p = project(&[("main.pkr.hcl", "source \"nosuch\" \"a\" {\n  x = var.undefined\n}\n")]);
+    let p = project(&[(
+        "main.pkr.hcl",
+        "source \"nosuch\" \"a\" {\n  x = var.undefined\n}\n",
+    )]);
     let r = kiln(p.path(), &["validate", "-syntax-only", "."], "");
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
 
 #[test]
 fn unknown_builder_type_lists_known_ones() {
-    let p = project(&[("main.pkr.hcl", "source \"qemu\" \"a\" {}\nbuild {\n  sources = [\"source.qemu.a\"]\n}\n")]);
+    let p = project(&[(
+        "main.pkr.hcl",
+        "source \"qemu\" \"a\" {}\nbuild {\n  sources = [\"source.qemu.a\"]\n}\n",
+    )]);
     let r = kiln(p.path(), &["validate", "."], "");
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("unknown builder type \"qemu\""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("unknown builder type \"qemu\""),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("known types: null"), "{}", r.stderr);
 }
 
@@ -112,10 +138,36 @@ build {
         ("a.auto.pkrvars.hcl", "v = \"from-auto\"\n"),
         ("f.pkrvars.hcl", "v = \"from-file\"\n"),
     ]);
-    let r = kiln(p.path(), &["inspect", "-var", "v=from-cli", "-var-file", "f.pkrvars.hcl", "."], "");
+    let r = kiln(
+        p.path(),
+        &[
+            "inspect",
+            "-var",
+            "v=from-cli",
+            "-var-file",
+            "f.pkrvars.hcl",
+            ".",
+        ],
+        "",
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.contains("var.v: \"from-file\""), "last one wins: {}", r.stdout);
-    let r = kiln(p.path(), &["inspect", "-var-file", "f.pkrvars.hcl", "-var", "v=from-cli", "."], "");
+    assert!(
+        r.stdout.contains("var.v: \"from-file\""),
+        "last one wins: {}",
+        r.stdout
+    );
+    let r = kiln(
+        p.path(),
+        &[
+            "inspect",
+            "-var-file",
+            "f.pkrvars.hcl",
+            "-var",
+            "v=from-cli",
+            ".",
+        ],
+        "",
+    );
     assert!(r.stdout.contains("var.v: \"from-cli\""), "{}", r.stdout);
     let r = kiln(p.path(), &["inspect", "."], "");
     assert!(r.stdout.contains("var.v: \"from-auto\""), "{}", r.stdout);
@@ -127,7 +179,11 @@ fn unset_and_undeclared_variables() {
     let r = kiln(p.path(), &["validate", "."], "");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Unset variable \"need\""), "{}", r.stderr);
-    let r = kiln(p.path(), &["validate", "-var", "need=x", "-var", "other=y", "."], "");
+    let r = kiln(
+        p.path(),
+        &["validate", "-var", "need=x", "-var", "other=y", "."],
+        "",
+    );
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Undefined -var variable"), "{}", r.stderr);
 }
@@ -140,7 +196,11 @@ fn failing_validation_shows_its_message() {
     )]);
     let r = kiln(p.path(), &["validate", "."], "");
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("The size must be above 10."), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("The size must be above 10."),
+        "{}",
+        r.stderr
+    );
     let r = kiln(p.path(), &["validate", "-var", "size=11", "."], "");
     assert_eq!(r.code, 0, "{}", r.stderr);
 }
@@ -152,13 +212,22 @@ fn only_and_except_select_builds() {
         "source \"null\" \"good\" {\n  communicator = \"none\"\n}\nsource \"null\" \"bad\" {\n  bogus = 1\n}\nbuild {\n  sources = [\"source.null.good\", \"source.null.bad\"]\n}\n",
     )]);
     assert_eq!(kiln(p.path(), &["validate", "."], "").code, 1);
-    assert_eq!(kiln(p.path(), &["validate", "-only", "null.good", "."], "").code, 0);
-    assert_eq!(kiln(p.path(), &["validate", "-except", "*.bad", "."], "").code, 0);
+    assert_eq!(
+        kiln(p.path(), &["validate", "-only", "null.good", "."], "").code,
+        0
+    );
+    assert_eq!(
+        kiln(p.path(), &["validate", "-except", "*.bad", "."], "").code,
+        0
+    );
 }
 
 #[test]
 fn locals_cycle_is_reported() {
-    let p = project(&[("main.pkr.hcl", "locals {\n  a = local.b\n  b = local.a\n}\n")]);
+    let p = project(&[(
+        "main.pkr.hcl",
+        "locals {\n  a = local.b\n  b = local.a\n}\n",
+    )]);
     let r = kiln(p.path(), &["validate", "."], "");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Cyclic reference"), "{}", r.stderr);

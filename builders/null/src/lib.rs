@@ -72,10 +72,16 @@ mod tests {
 
     #[test]
     fn none_needs_nothing_and_ssh_needs_host_user_auth() {
-        let none = NullConfig { communicator: Some("none".into()), ..NullConfig::default() };
+        let none = NullConfig {
+            communicator: Some("none".into()),
+            ..NullConfig::default()
+        };
         assert!(none.validate().is_empty());
         assert_eq!(NullConfig::default().validate().len(), 3);
-        let winrm = NullConfig { communicator: Some("winrm".into()), ..NullConfig::default() };
+        let winrm = NullConfig {
+            communicator: Some("winrm".into()),
+            ..NullConfig::default()
+        };
         assert_eq!(winrm.validate()[0].field, Some("communicator"));
     }
 }

@@ -11,7 +11,14 @@ use hcl_edit::structure::{Attribute, Block, Structure};
 use hcl_edit::Span;
 
 const TOP_LEVEL_BLOCKS: [&str; 8] = [
-    "packer", "variable", "variables", "locals", "local", "source", "build", "data",
+    "packer",
+    "variable",
+    "variables",
+    "locals",
+    "local",
+    "source",
+    "build",
+    "data",
 ];
 
 pub(super) struct Reader<'a> {
@@ -65,7 +72,10 @@ impl<'a> Reader<'a> {
                     match s {
                         Structure::Attribute(a) => self.add_local(LocalDecl {
                             name: a.key.as_str().to_owned(),
-                            expr: FileExpr { file, expr: a.value.clone() },
+                            expr: FileExpr {
+                                file,
+                                expr: a.value.clone(),
+                            },
                             sensitive: false,
                             span: span_of(file, a),
                         }),
@@ -78,10 +88,19 @@ impl<'a> Reader<'a> {
                 let decl = SourceDecl {
                     kind: label(b, 0),
                     name: label(b, 1),
-                    body: FileBody { file, body: b.body.clone(), span: header_span(file, b) },
+                    body: FileBody {
+                        file,
+                        body: b.body.clone(),
+                        span: header_span(file, b),
+                    },
                 };
                 let reference = decl.reference();
-                if self.decls.sources.iter().any(|s| s.reference() == reference) {
+                if self
+                    .decls
+                    .sources
+                    .iter()
+                    .any(|s| s.reference() == reference)
+                {
                     self.diags.push(
                         Diagnostic::error(
                             "Duplicate source block",
@@ -97,13 +116,25 @@ impl<'a> Reader<'a> {
                 let decl = DataDecl {
                     kind: label(b, 0),
                     name: label(b, 1),
-                    body: FileBody { file, body: b.body.clone(), span: header_span(file, b) },
+                    body: FileBody {
+                        file,
+                        body: b.body.clone(),
+                        span: header_span(file, b),
+                    },
                 };
-                if self.decls.data.iter().any(|d| d.kind == decl.kind && d.name == decl.name) {
+                if self
+                    .decls
+                    .data
+                    .iter()
+                    .any(|d| d.kind == decl.kind && d.name == decl.name)
+                {
                     self.diags.push(
                         Diagnostic::error(
                             "Duplicate data block",
-                            format!("This \"data.{}.{}\" has already been defined.", decl.kind, decl.name),
+                            format!(
+                                "This \"data.{}.{}\" has already been defined.",
+                                decl.kind, decl.name
+                            ),
                         )
                         .at(header_span(file, b)),
                     );
@@ -167,14 +198,21 @@ impl<'a> Reader<'a> {
         self.diags.push(
             Diagnostic::error(
                 "Unsupported argument",
-                format!("An argument named \"{}\" is not expected here.", a.key.as_str()),
+                format!(
+                    "An argument named \"{}\" is not expected here.",
+                    a.key.as_str()
+                ),
             )
             .at(span_of(file, &a.key)),
         );
     }
 
     /// Evaluate a literal-ish expression (no variables in scope).
-    pub(super) fn eval_static(&mut self, file: FileId, expr: &hcl_edit::expr::Expression) -> Option<Value> {
+    pub(super) fn eval_static(
+        &mut self,
+        file: FileId,
+        expr: &hcl_edit::expr::Expression,
+    ) -> Option<Value> {
         let ev = Evaluator::new(self.ctx, file);
         match ev.eval(expr, &Scope::default()) {
             Ok(v) => Some(v),
@@ -198,7 +236,10 @@ impl<'a> Reader<'a> {
                 self.diags.push(
                     Diagnostic::error(
                         "Incorrect attribute value type",
-                        format!("Inappropriate value for attribute \"{}\": {e}.", a.key.as_str()),
+                        format!(
+                            "Inappropriate value for attribute \"{}\": {e}.",
+                            a.key.as_str()
+                        ),
                     )
                     .at(span_of(file, &a.value)),
                 );
@@ -216,7 +257,10 @@ impl<'a> Reader<'a> {
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) if a.key.as_str() == "required_version" => {
-                    pb.required_version = Some(FileExpr { file, expr: a.value.clone() });
+                    pb.required_version = Some(FileExpr {
+                        file,
+                        expr: a.value.clone(),
+                    });
                 }
                 Structure::Attribute(a) => self.unsupported_argument(file, a, "packer"),
                 Structure::Block(inner) if inner.ident.as_str() == "required_plugins" => {
@@ -231,7 +275,9 @@ impl<'a> Reader<'a> {
                         }
                     }
                 }
-                Structure::Block(inner) => self.unsupported_block(file, inner, &["required_plugins"]),
+                Structure::Block(inner) => {
+                    self.unsupported_block(file, inner, &["required_plugins"])
+                }
             }
         }
         self.decls.packer.push(pb);
@@ -278,7 +324,8 @@ impl<'a> Reader<'a> {
                         }
                     }
                     "description" => {
-                        if let Some(Value::String(s)) = self.eval_static_as(file, a, &Type::String) {
+                        if let Some(Value::String(s)) = self.eval_static_as(file, a, &Type::String)
+                        {
                             decl.description = s;
                         }
                     }
@@ -297,20 +344,34 @@ impl<'a> Reader<'a> {
                     let msg = v.body.get_attribute("error_message");
                     for s in v.body.iter() {
                         match s {
-                            Structure::Attribute(a) if matches!(a.key.as_str(), "condition" | "error_message") => {}
-                            Structure::Attribute(a) => self.unsupported_argument(file, a, "validation"),
+                            Structure::Attribute(a)
+                                if matches!(a.key.as_str(), "condition" | "error_message") => {}
+                            Structure::Attribute(a) => {
+                                self.unsupported_argument(file, a, "validation")
+                            }
                             Structure::Block(x) => self.unsupported_block(file, x, &[]),
                         }
                     }
                     match (cond, msg) {
                         (Some(c), Some(m)) => decl.validations.push(Validation {
-                            condition: FileExpr { file, expr: c.value.clone() },
-                            error_message: FileExpr { file, expr: m.value.clone() },
+                            condition: FileExpr {
+                                file,
+                                expr: c.value.clone(),
+                            },
+                            error_message: FileExpr {
+                                file,
+                                expr: m.value.clone(),
+                            },
                             span: header_span(file, v),
                         }),
                         (c, _) => {
-                            let missing = if c.is_none() { "condition" } else { "error_message" };
-                            self.diags.push(missing_argument(missing, header_span(file, v)));
+                            let missing = if c.is_none() {
+                                "condition"
+                            } else {
+                                "error_message"
+                            };
+                            self.diags
+                                .push(missing_argument(missing, header_span(file, v)));
                         }
                     }
                 }
@@ -321,7 +382,10 @@ impl<'a> Reader<'a> {
             match convert(default.clone(), ty) {
                 Ok(v) => decl.default = Some(v),
                 Err(e) => {
-                    let at = b.body.get_attribute("default").and_then(|a| span_of(file, &a.value));
+                    let at = b
+                        .body
+                        .get_attribute("default")
+                        .and_then(|a| span_of(file, &a.value));
                     self.diags.push(
                         Diagnostic::error(
                             "Invalid default value for variable",
@@ -384,7 +448,10 @@ impl<'a> Reader<'a> {
         for s in b.body.iter() {
             match s {
                 Structure::Attribute(a) if a.key.as_str() == "expression" => {
-                    expr = Some(FileExpr { file, expr: a.value.clone() });
+                    expr = Some(FileExpr {
+                        file,
+                        expr: a.value.clone(),
+                    });
                 }
                 Structure::Attribute(a) if a.key.as_str() == "sensitive" => {
                     if let Some(Value::Bool(v)) = self.eval_static_as(file, a, &Type::Bool) {
@@ -402,7 +469,9 @@ impl<'a> Reader<'a> {
                 sensitive,
                 span: header_span(file, b),
             }),
-            None => self.diags.push(missing_argument("expression", header_span(file, b))),
+            None => self
+                .diags
+                .push(missing_argument("expression", header_span(file, b))),
         }
     }
 
@@ -422,7 +491,10 @@ impl<'a> Reader<'a> {
 }
 
 pub(super) fn label(b: &Block, i: usize) -> String {
-    b.labels.get(i).map(|l| l.as_str().to_owned()).unwrap_or_default()
+    b.labels
+        .get(i)
+        .map(|l| l.as_str().to_owned())
+        .unwrap_or_default()
 }
 
 pub fn missing_argument(name: &str, span: Option<SourceSpan>) -> Diagnostic {

@@ -57,20 +57,26 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                 "source" if r.labels(file, inner, &["reference"]) => {
                     let text = label(inner, 0);
                     let Some((kind, name)) = parse_source_ref(&text) else {
-                        r.diags.push(invalid_source_ref(&text, header_span(file, inner)));
+                        r.diags
+                            .push(invalid_source_ref(&text, header_span(file, inner)));
                         continue;
                     };
                     let mut body = inner.body.clone();
                     let mut build_name = name.clone();
                     if let Some(attr) = body.remove_attribute("name") {
-                        if let Some(Value::String(n)) = r.eval_static_as(file, &attr, &Type::String) {
+                        if let Some(Value::String(n)) = r.eval_static_as(file, &attr, &Type::String)
+                        {
                             build_name = n;
                         }
                     }
                     build.sources.push(BuildSource {
                         reference: format!("{kind}.{name}"),
                         name: build_name,
-                        extra: Some(FileBody { file, body, span: header_span(file, inner) }),
+                        extra: Some(FileBody {
+                            file,
+                            body,
+                            span: header_span(file, inner),
+                        }),
                         span: header_span(file, inner),
                     });
                 }
@@ -90,7 +96,9 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                     build.error_cleanup_provisioner = Some(component(file, inner));
                 }
                 "post-processor" if r.labels(file, inner, &["type"]) => {
-                    build.post_processor_chains.push(vec![component(file, inner)]);
+                    build
+                        .post_processor_chains
+                        .push(vec![component(file, inner)]);
                 }
                 "post-processors" if r.labels(file, inner, &[]) => {
                     let mut chain = Vec::new();
@@ -101,8 +109,12 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                                     chain.push(component(file, pp));
                                 }
                             }
-                            Structure::Block(pp) => r.unsupported_block(file, pp, &["post-processor"]),
-                            Structure::Attribute(a) => r.unsupported_argument(file, a, "post-processors"),
+                            Structure::Block(pp) => {
+                                r.unsupported_block(file, pp, &["post-processor"])
+                            }
+                            Structure::Attribute(a) => {
+                                r.unsupported_argument(file, a, "post-processors")
+                            }
                         }
                     }
                     build.post_processor_chains.push(chain);
@@ -152,8 +164,14 @@ mod tests {
 
     #[test]
     fn source_references() {
-        assert_eq!(parse_source_ref("source.null.a"), Some(("null".into(), "a".into())));
-        assert_eq!(parse_source_ref("amazon-ebs.x"), Some(("amazon-ebs".into(), "x".into())));
+        assert_eq!(
+            parse_source_ref("source.null.a"),
+            Some(("null".into(), "a".into()))
+        );
+        assert_eq!(
+            parse_source_ref("amazon-ebs.x"),
+            Some(("amazon-ebs".into(), "x".into()))
+        );
         assert_eq!(parse_source_ref("source.null"), None);
     }
 }

@@ -52,11 +52,26 @@ mod tests {
     #[test]
     fn directory_lists_templates_and_auto_vars_sorted() {
         let dir = tempfile::tempdir().expect("tempdir");
-        for name in ["b.pkr.hcl", "a.pkr.hcl", "x.auto.pkrvars.hcl", "notes.txt", "v.pkrvars.hcl"] {
+        for name in [
+            "b.pkr.hcl",
+            "a.pkr.hcl",
+            "x.auto.pkrvars.hcl",
+            "notes.txt",
+            "v.pkrvars.hcl",
+        ] {
             std::fs::write(dir.path().join(name), "").expect("write");
         }
         let f = discover(dir.path()).expect("discover");
-        let names: Vec<_> = f.templates.iter().map(|p| p.file_name().unwrap_or_default().to_string_lossy().into_owned()).collect();
+        let names: Vec<_> = f
+            .templates
+            .iter()
+            .map(|p| {
+                p.file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
         assert_eq!(names, ["a.pkr.hcl", "b.pkr.hcl"]);
         assert_eq!(f.auto_var_files.len(), 1);
     }

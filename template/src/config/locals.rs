@@ -38,7 +38,8 @@ impl Visit for Refs {
             match (root.as_str(), names.as_slice()) {
                 ("local", [name, ..]) => self.0.push(Node::Local((*name).to_owned())),
                 ("data", [kind, name, ..]) => {
-                    self.0.push(Node::Data((*kind).to_owned(), (*name).to_owned()));
+                    self.0
+                        .push(Node::Data((*kind).to_owned(), (*name).to_owned()));
                 }
                 _ => {}
             }
@@ -69,14 +70,24 @@ pub struct LocalValues {
 
 impl LocalValues {
     pub fn local_object(&self) -> Value {
-        Value::Object(self.locals.iter().map(|(k, (v, _))| (k.clone(), v.clone())).collect())
+        Value::Object(
+            self.locals
+                .iter()
+                .map(|(k, (v, _))| (k.clone(), v.clone()))
+                .collect(),
+        )
     }
 
     pub fn data_object(&self) -> Value {
         Value::Object(
             self.data
                 .iter()
-                .map(|(k, m)| (k.clone(), Value::Object(m.iter().map(|(n, v)| (n.clone(), v.clone())).collect())))
+                .map(|(k, m)| {
+                    (
+                        k.clone(),
+                        Value::Object(m.iter().map(|(n, v)| (n.clone(), v.clone())).collect()),
+                    )
+                })
                 .collect(),
         )
     }
@@ -111,8 +122,14 @@ pub(super) fn evaluate(
     for l in locals {
         deps.insert(Node::Local(l.name.clone()), refs_of_expr(&l.expr.expr));
     }
-    for d in data.iter().filter(|d| DATA_SOURCE_TYPES.contains(&d.kind.as_str())) {
-        deps.insert(Node::Data(d.kind.clone(), d.name.clone()), refs_of_body(&d.body.body));
+    for d in data
+        .iter()
+        .filter(|d| DATA_SOURCE_TYPES.contains(&d.kind.as_str()))
+    {
+        deps.insert(
+            Node::Data(d.kind.clone(), d.name.clone()),
+            refs_of_body(&d.body.body),
+        );
     }
     let order = match topo_order(&deps) {
         Ok(o) => o,
@@ -121,11 +138,16 @@ pub(super) fn evaluate(
                 let (what, span) = match n {
                     Node::Local(name) => (
                         format!("local.{name}"),
-                        locals.iter().find(|l| &l.name == name).and_then(|l| l.span.clone()),
+                        locals
+                            .iter()
+                            .find(|l| &l.name == name)
+                            .and_then(|l| l.span.clone()),
                     ),
                     Node::Data(k, name) => (
                         format!("data.{k}.{name}"),
-                        data.iter().find(|d| &d.kind == k && &d.name == name).and_then(|d| d.body.span.clone()),
+                        data.iter()
+                            .find(|d| &d.kind == k && &d.name == name)
+                            .and_then(|d| d.body.span.clone()),
                     ),
                 };
                 diags.push(
@@ -143,7 +165,10 @@ pub(super) fn evaluate(
     for node in order {
         // Skip what depends on something that already failed: its error
         // would only repeat the first one.
-        if deps.get(&node).is_some_and(|ds| ds.iter().any(|d| failed.contains(d))) {
+        if deps
+            .get(&node)
+            .is_some_and(|ds| ds.iter().any(|d| failed.contains(d)))
+        {
             failed.insert(node);
             continue;
         }
@@ -152,16 +177,23 @@ pub(super) fn evaluate(
         scope.set("data", out.data_object());
         let result = match &node {
             Node::Local(name) => {
-                let Some(l) = locals.iter().find(|l| &l.name == name) else { continue };
+                let Some(l) = locals.iter().find(|l| &l.name == name) else {
+                    continue;
+                };
                 let ev = Evaluator::new(ctx, l.expr.file);
                 ev.eval(&l.expr.expr, &scope).map(|v| {
                     out.locals.insert(name.clone(), (v, l.sensitive));
                 })
             }
             Node::Data(kind, name) => {
-                let Some(d) = data.iter().find(|d| &d.kind == kind && &d.name == name) else { continue };
+                let Some(d) = data.iter().find(|d| &d.kind == kind && &d.name == name) else {
+                    continue;
+                };
                 null_data_source(ctx, d, &scope).map(|attrs| {
-                    out.data.entry(kind.clone()).or_default().insert(name.clone(), Value::Object(attrs));
+                    out.data
+                        .entry(kind.clone())
+                        .or_default()
+                        .insert(name.clone(), Value::Object(attrs));
                 })
             }
         };
@@ -171,12 +203,21 @@ pub(super) fn evaluate(
         }
     }
     // Keep declaration order for display.
-    out.locals.sort_by_cached_key(|k, _| locals.iter().position(|l| &l.name == k).unwrap_or(usize::MAX));
+    out.locals.sort_by_cached_key(|k, _| {
+        locals
+            .iter()
+            .position(|l| &l.name == k)
+            .unwrap_or(usize::MAX)
+    });
     (out, diags)
 }
 
 /// The `null` data source: `input` comes back as `output`.
-fn null_data_source(ctx: &EvalContext, d: &DataDecl, scope: &Scope) -> Result<BTreeMap<String, Value>, Diagnostics> {
+fn null_data_source(
+    ctx: &EvalContext,
+    d: &DataDecl,
+    scope: &Scope,
+) -> Result<BTreeMap<String, Value>, Diagnostics> {
     let ev = Evaluator::new(ctx, d.body.file);
     let mut attrs = BTreeMap::new();
     let mut diags = Diagnostics::new();
@@ -197,7 +238,10 @@ fn null_data_source(ctx: &EvalContext, d: &DataDecl, scope: &Scope) -> Result<BT
         }
     }
     if !attrs.contains_key("input") {
-        diags.push(super::blocks::missing_argument("input", d.body.span.clone()));
+        diags.push(super::blocks::missing_argument(
+            "input",
+            d.body.span.clone(),
+        ));
     }
     if diags.has_errors() {
         return Err(diags);
@@ -213,7 +257,9 @@ fn topo_order(deps: &BTreeMap<Node, Vec<Node>>) -> Result<Vec<Node>, Vec<Node>> 
     loop {
         let ready: Vec<&Node> = deps
             .iter()
-            .filter(|(n, ds)| !done.contains(n) && ds.iter().all(|d| done.contains(d) || !deps.contains_key(d)))
+            .filter(|(n, ds)| {
+                !done.contains(n) && ds.iter().all(|d| done.contains(d) || !deps.contains_key(d))
+            })
             .map(|(n, _)| n)
             .collect();
         if ready.is_empty() {

@@ -78,8 +78,17 @@ impl Config {
     /// Values that must never be shown: sensitive variables and locals.
     pub fn sensitive_values(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let vars = self.variables.values().filter(|v| v.sensitive).map(|v| &v.value);
-        let locals = self.locals.locals.values().filter(|(_, s)| *s).map(|(v, _)| v);
+        let vars = self
+            .variables
+            .values()
+            .filter(|v| v.sensitive)
+            .map(|v| &v.value);
+        let locals = self
+            .locals
+            .locals
+            .values()
+            .filter(|(_, s)| *s)
+            .map(|(v, _)| v);
         for v in vars.chain(locals) {
             collect_strings(v, &mut out);
         }
@@ -110,10 +119,18 @@ fn base_scope(root: &Path, variables: &IndexMap<String, VariableValue>) -> Scope
             ("cwd", Value::String(cwd.display().to_string())),
         ]),
     );
-    s.set("packer", Value::object([("version", Value::from(PACKER_COMPAT_VERSION))]));
+    s.set(
+        "packer",
+        Value::object([("version", Value::from(PACKER_COMPAT_VERSION))]),
+    );
     s.set(
         "var",
-        Value::Object(variables.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect()),
+        Value::Object(
+            variables
+                .iter()
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+        ),
     );
     s
 }
@@ -151,7 +168,10 @@ pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
         let text = match std::fs::read_to_string(f) {
             Ok(t) => t,
             Err(e) => {
-                diags.push(Diagnostic::error("Failed to read file", format!("{name}: {e}.")));
+                diags.push(Diagnostic::error(
+                    "Failed to read file",
+                    format!("{name}: {e}."),
+                ));
                 continue;
             }
         };
@@ -174,9 +194,14 @@ pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
     let root = if path.is_dir() {
         path.to_path_buf()
     } else {
-        path.parent().map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        path.parent()
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
     };
-    let root = if root.as_os_str().is_empty() { PathBuf::from(".") } else { root };
+    let root = if root.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        root
+    };
     let mut config = Config {
         ctx,
         root,
@@ -189,13 +214,18 @@ pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
         return (Some(config), diags);
     }
     diags.extend(check_required_version(&config));
-    let (values, vdiags) =
-        variables::resolve(&config.ctx, &config.decls.variables, &found.auto_var_files, &opts.vars);
+    let (values, vdiags) = variables::resolve(
+        &config.ctx,
+        &config.decls.variables,
+        &found.auto_var_files,
+        &opts.vars,
+    );
     diags.extend(vdiags);
     diags.extend(variables::validate(&config.ctx, &values));
     config.variables = values;
     let base = base_scope(&config.root, &config.variables);
-    let (locals, ldiags) = locals::evaluate(&config.ctx, &config.decls.locals, &config.decls.data, &base);
+    let (locals, ldiags) =
+        locals::evaluate(&config.ctx, &config.decls.locals, &config.decls.data, &base);
     diags.extend(ldiags);
     config.locals = locals;
     (Some(config), diags)
@@ -204,7 +234,9 @@ pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
 fn check_required_version(config: &Config) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for pb in &config.decls.packer {
-        let Some(fe) = &pb.required_version else { continue };
+        let Some(fe) = &pb.required_version else {
+            continue;
+        };
         let ev = Evaluator::new(&config.ctx, fe.file);
         let v = match ev.eval(&fe.expr, &Scope::default()) {
             Ok(v) => v,
@@ -215,7 +247,11 @@ fn check_required_version(config: &Config) -> Diagnostics {
         };
         let span = hcl_edit::Span::span(&fe.expr);
         let Ok(Value::String(constraint)) = crate::value::convert(v, &Type::String) else {
-            diags.push(ev.error("Invalid version constraint", "required_version must be a string.", span));
+            diags.push(ev.error(
+                "Invalid version constraint",
+                "required_version must be a string.",
+                span,
+            ));
             continue;
         };
         match version::satisfies(PACKER_COMPAT_VERSION, &constraint) {

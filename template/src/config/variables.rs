@@ -85,7 +85,12 @@ impl Assigner<'_> {
     fn effective_type(decl: &VariableDecl) -> Type {
         decl.ty
             .clone()
-            .or_else(|| decl.default.as_ref().filter(|d| !d.is_null()).map(Value::type_of))
+            .or_else(|| {
+                decl.default
+                    .as_ref()
+                    .filter(|d| !d.is_null())
+                    .map(Value::type_of)
+            })
             .unwrap_or(Type::Any)
     }
 
@@ -103,15 +108,17 @@ impl Assigner<'_> {
             Value::String(raw.to_owned())
         } else {
             match parse::parse_expr(&self.ctx.sources, origin_name, raw) {
-                Ok((file, expr)) => match Evaluator::new(self.ctx, file).eval(&expr, &Scope::default()) {
-                    Ok(v) => v,
-                    // A bare word for an `any` variable is meant as a string.
-                    Err(_) if ty == Type::Any => Value::String(raw.to_owned()),
-                    Err(d) => {
-                        self.diags.extend(d);
-                        return;
+                Ok((file, expr)) => {
+                    match Evaluator::new(self.ctx, file).eval(&expr, &Scope::default()) {
+                        Ok(v) => v,
+                        // A bare word for an `any` variable is meant as a string.
+                        Err(_) if ty == Type::Any => Value::String(raw.to_owned()),
+                        Err(d) => {
+                            self.diags.extend(d);
+                            return;
+                        }
                     }
-                },
+                }
                 Err(_) if ty == Type::Any => Value::String(raw.to_owned()),
                 Err(d) => {
                     self.diags.push(d);
@@ -199,7 +206,13 @@ impl Assigner<'_> {
         }
     }
 
-    fn set(&mut self, decl: &VariableDecl, value: Value, span: Option<SourceSpan>, _origin: &Origin) {
+    fn set(
+        &mut self,
+        decl: &VariableDecl,
+        value: Value,
+        span: Option<SourceSpan>,
+        _origin: &Origin,
+    ) {
         let ty = Self::effective_type(decl);
         match convert(value, &ty) {
             Ok(v) => {
@@ -298,7 +311,12 @@ pub(super) fn resolve(
 /// Check every variable's `validation` blocks against its value.
 pub(super) fn validate(ctx: &EvalContext, values: &IndexMap<String, VariableValue>) -> Diagnostics {
     let mut diags = Diagnostics::new();
-    let var_object = Value::Object(values.iter().map(|(k, v)| (k.clone(), v.value.clone())).collect());
+    let var_object = Value::Object(
+        values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect(),
+    );
     let mut scope = Scope::default();
     scope.set("var", var_object);
     for vv in values.values() {

@@ -34,6 +34,10 @@ pub(crate) fn decode_node<'de, 'a, S: DeserializeSeed<'de>>(
         return seed.deserialize(Placeholder { path });
     }
     match node {
+        // A value only the build knows stands in as the emptiest value of
+        // the wanted type (None for an Option): configs with `build.*`
+        // references validate, and the engine decodes again once known.
+        Node::Value(Value::Unknown(_)) => seed.deserialize(Placeholder { path }),
         Node::Value(value) => seed.deserialize(ValueDe {
             value,
             path,
@@ -87,7 +91,7 @@ impl<'a> MapEntries<'a> {
     ) -> MapEntries<'a> {
         let mut entries: Vec<(String, Node<'a>, Path)> = Vec::with_capacity(items.len());
         for (k, v) in items {
-            if as_struct && matches!(v, Value::Null | Value::Unknown(_)) {
+            if as_struct && v.is_null() {
                 continue;
             }
             let p = child(path, Step::Key(k.clone()));

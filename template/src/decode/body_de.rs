@@ -5,7 +5,6 @@ use super::access::{add_placeholders, MapEntries, Node};
 use super::error::{DecodeError, Path, Step};
 use super::patches::{child, Patches};
 use super::{EvaluatedBlock, EvaluatedBody};
-use crate::value::Value;
 use indexmap::IndexMap;
 use serde::de::{self, Visitor};
 
@@ -22,7 +21,7 @@ impl<'a> BodyDe<'a> {
     fn entries(&self) -> MapEntries<'a> {
         let mut entries: Vec<(String, Node<'a>, Path)> = Vec::new();
         for (name, attr) in &self.body.attrs {
-            if matches!(attr.value, Value::Null | Value::Unknown(_)) {
+            if attr.value.is_null() {
                 continue;
             }
             let p = child(&self.path, Step::Attr(name.clone()));

@@ -4,7 +4,6 @@
 use super::error::{DecodeError, ErrorKind, Step};
 use super::{EvaluatedAttr, EvaluatedBlock, EvaluatedBody};
 use crate::diagnostic::{did_you_mean, Diagnostic};
-use crate::value::Value;
 use std::fmt::Write;
 
 /// What a path leads to in the evaluated body.
@@ -165,11 +164,6 @@ fn body_diagnostic(
                 Some(attr) if attr.value.is_null() => Diagnostic::error(
                     summary,
                     format!("The argument \"{field}\" is required, but its value is null."),
-                )
-                .at(attr.span.clone()),
-                Some(attr @ EvaluatedAttr { value: Value::Unknown(_), .. }) => Diagnostic::error(
-                    summary,
-                    format!("The argument \"{field}\" is required, but its value is not known until the build runs."),
                 )
                 .at(attr.span.clone()),
                 _ => Diagnostic::error(

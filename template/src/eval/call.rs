@@ -37,7 +37,12 @@ impl Evaluator<'_> {
                 format!("There is no function named \"{name}\"."),
                 call.name.name.span(),
             );
-            let known = self.ctx.functions.keys().copied().chain(["try", "can", "convert", "templatefile"]);
+            let known =
+                self.ctx
+                    .functions
+                    .keys()
+                    .copied()
+                    .chain(["try", "can", "convert", "templatefile"]);
             if let Some(s) = did_you_mean(name, known) {
                 d = d.with_hint(format!("Did you mean \"{s}\"?"));
             }
@@ -144,10 +149,16 @@ impl Evaluator<'_> {
             return Ok(Value::Unknown(Type::Any));
         }
         (func.imp)(&self.ctx.call, converted).map_err(|e| {
-            let at = e.arg.and_then(|i| spans.get(i).cloned().flatten()).or(call_span);
+            let at = e
+                .arg
+                .and_then(|i| spans.get(i).cloned().flatten())
+                .or(call_span);
             self.error(
                 "Error in function call",
-                format!("Call to function \"{name}\" failed: {}.", e.message.trim_end_matches('.')),
+                format!(
+                    "Call to function \"{name}\" failed: {}.",
+                    e.message.trim_end_matches('.')
+                ),
                 at,
             )
             .into()
@@ -165,18 +176,33 @@ impl Evaluator<'_> {
             return Ok(());
         }
         let (summary, detail) = if args.len() < want {
-            ("Not enough function arguments", format!("Function \"{name}\" expects {want} argument(s)."))
+            (
+                "Not enough function arguments",
+                format!("Function \"{name}\" expects {want} argument(s)."),
+            )
         } else {
-            ("Too many function arguments", format!("Function \"{name}\" expects only {want} argument(s)."))
+            (
+                "Too many function arguments",
+                format!("Function \"{name}\" expects only {want} argument(s)."),
+            )
         };
         Err(self.error(summary, detail, span).into())
     }
 
     /// `try(a, b, …)`: the first argument that evaluates without error.
-    fn call_try(&self, args: &[&Expression], scope: &Scope, span: Option<std::ops::Range<usize>>) -> EvalResult {
+    fn call_try(
+        &self,
+        args: &[&Expression],
+        scope: &Scope,
+        span: Option<std::ops::Range<usize>>,
+    ) -> EvalResult {
         if args.is_empty() {
             return Err(self
-                .error("Not enough function arguments", "Function \"try\" expects at least one argument.", span)
+                .error(
+                    "Not enough function arguments",
+                    "Function \"try\" expects at least one argument.",
+                    span,
+                )
                 .into());
         }
         let mut errors = Vec::new();
@@ -202,7 +228,12 @@ impl Evaluator<'_> {
     }
 
     /// `can(expr)`: whether the expression evaluates without error.
-    fn call_can(&self, args: &[&Expression], scope: &Scope, span: Option<std::ops::Range<usize>>) -> EvalResult {
+    fn call_can(
+        &self,
+        args: &[&Expression],
+        scope: &Scope,
+        span: Option<std::ops::Range<usize>>,
+    ) -> EvalResult {
         self.arity("can", args, 1, span)?;
         match self.eval(args[0], scope) {
             Ok(v) if !v.is_wholly_known() => Ok(Value::Unknown(Type::Bool)),
@@ -212,7 +243,12 @@ impl Evaluator<'_> {
     }
 
     /// `convert(value, type)`: the second argument is a type expression.
-    fn call_convert(&self, args: &[&Expression], scope: &Scope, span: Option<std::ops::Range<usize>>) -> EvalResult {
+    fn call_convert(
+        &self,
+        args: &[&Expression],
+        scope: &Scope,
+        span: Option<std::ops::Range<usize>>,
+    ) -> EvalResult {
         self.arity("convert", args, 2, span)?;
         let ty = typeexpr::parse(self, args[1], false)?;
         let v = self.eval(args[0], scope)?;
@@ -233,14 +269,23 @@ impl Evaluator<'_> {
             Ok(Value::String(n)) => Ok(Value::String(std::env::var(n).unwrap_or_default())),
             Ok(v) if v.is_unknown() => Ok(Value::Unknown(Type::String)),
             _ => Err(self
-                .error("Invalid function argument", "Invalid value for \"key\" parameter: string required.", args[0].span())
+                .error(
+                    "Invalid function argument",
+                    "Invalid value for \"key\" parameter: string required.",
+                    args[0].span(),
+                )
                 .into()),
         }
     }
 
     /// `templatefile(path, vars)`: render a file as a template whose only
     /// variables are `vars` (no `var.`, `local.` etc., as in Packer).
-    fn call_templatefile(&self, call: &FuncCall, args: &[&Expression], scope: &Scope) -> EvalResult {
+    fn call_templatefile(
+        &self,
+        call: &FuncCall,
+        args: &[&Expression],
+        scope: &Scope,
+    ) -> EvalResult {
         self.arity("templatefile", args, 2, call.span())?;
         let path = self.eval(args[0], scope)?;
         let vars = self.eval(args[1], scope)?;
@@ -249,14 +294,22 @@ impl Evaluator<'_> {
         }
         let Ok(Value::String(path)) = convert(path, &Type::String) else {
             return Err(self
-                .error("Invalid function argument", "Invalid value for \"path\" parameter: string required.", args[0].span())
+                .error(
+                    "Invalid function argument",
+                    "Invalid value for \"path\" parameter: string required.",
+                    args[0].span(),
+                )
                 .into());
         };
         let names: HashMap<String, Value> = match vars {
             Value::Object(m) | Value::Map(m) => m.into_iter().collect(),
             _ => {
                 return Err(self
-                    .error("Invalid function argument", "Invalid value for \"vars\" parameter: map or object required.", args[1].span())
+                    .error(
+                        "Invalid function argument",
+                        "Invalid value for \"vars\" parameter: map or object required.",
+                        args[1].span(),
+                    )
                     .into())
             }
         };
@@ -275,7 +328,9 @@ impl Evaluator<'_> {
         let text = std::fs::read_to_string(&full).map_err(|e| {
             self.error(
                 "Error in function call",
-                format!("Call to function \"templatefile\" failed: no file exists at {path:?}: {e}."),
+                format!(
+                    "Call to function \"templatefile\" failed: no file exists at {path:?}: {e}."
+                ),
                 args[0].span(),
             )
         })?;
@@ -283,7 +338,10 @@ impl Evaluator<'_> {
         let template = hcl_edit::parser::parse_template(&text).map_err(|e| {
             crate::diagnostic::Diagnostic::error(
                 "Error in function call",
-                format!("Call to function \"templatefile\" failed: {path}: {}.", e.message()),
+                format!(
+                    "Call to function \"templatefile\" failed: {path}: {}.",
+                    e.message()
+                ),
             )
             .at(self.span(call.span()))
         })?;
@@ -293,8 +351,12 @@ impl Evaluator<'_> {
         match v {
             Value::String(_) | Value::Unknown(_) => Ok(v),
             other => convert(other, &Type::String).map_err(|e| {
-                self.error("Error in function call", format!("Call to function \"templatefile\" failed: {e}."), call.span())
-                    .into()
+                self.error(
+                    "Error in function call",
+                    format!("Call to function \"templatefile\" failed: {e}."),
+                    call.span(),
+                )
+                .into()
             }),
         }
     }

@@ -60,10 +60,18 @@ impl Evaluator<'_> {
                 match convert(v, &Type::String) {
                     Ok(Value::String(s)) => Ok(Some(s)),
                     Ok(Value::Null) => Err(self
-                        .error("Invalid object key", "Key expression in object constructor must not be null.", e.span())
+                        .error(
+                            "Invalid object key",
+                            "Key expression in object constructor must not be null.",
+                            e.span(),
+                        )
                         .into()),
                     _ => Err(self
-                        .error("Invalid object key", "Key expression must be a string.", e.span())
+                        .error(
+                            "Invalid object key",
+                            "Key expression must be a string.",
+                            e.span(),
+                        )
                         .into()),
                 }
             }
@@ -210,23 +218,33 @@ impl Evaluator<'_> {
                     }
                     let Ok(Value::String(key)) = convert(key, &Type::String) else {
                         return Err(self
-                            .error("Invalid object key", "Key expression in 'for' expression must be a string.", key_expr.span())
+                            .error(
+                                "Invalid object key",
+                                "Key expression in 'for' expression must be a string.",
+                                key_expr.span(),
+                            )
                             .into());
                     };
                     if f.grouping {
                         groups.entry(key).or_default().push(value);
-                    } else if object.contains_key(&key) {
-                        return Err(self
-                            .error(
-                                "Duplicate object key",
-                                format!(
-                                    "Two different items produced the key \"{key}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key."
-                                ),
-                                key_expr.span(),
-                            )
-                            .into());
-                    } else {
-                        object.insert(key, value);
+                        continue;
+                    }
+                    match object.entry(key) {
+                        std::collections::btree_map::Entry::Vacant(slot) => {
+                            slot.insert(value);
+                        }
+                        std::collections::btree_map::Entry::Occupied(slot) => {
+                            return Err(self
+                                .error(
+                                    "Duplicate object key",
+                                    format!(
+                                        "Two different items produced the key \"{}\" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.",
+                                        slot.key()
+                                    ),
+                                    key_expr.span(),
+                                )
+                                .into());
+                        }
                     }
                 }
             }

@@ -88,11 +88,19 @@ pub(super) fn binary(ev: &Evaluator, op: &BinaryOp, scope: &Scope) -> EvalResult
                 B::Minus => n(a - b),
                 B::Mul => n(a * b),
                 B::Div if b == 0.0 => Err(ev
-                    .error("Error in function call", "Call to function \"divide\" failed: can't divide by zero.", op.span())
+                    .error(
+                        "Error in function call",
+                        "Call to function \"divide\" failed: can't divide by zero.",
+                        op.span(),
+                    )
                     .into()),
                 B::Div => n(a / b),
                 B::Mod if b == 0.0 => Err(ev
-                    .error("Error in function call", "Call to function \"modulo\" failed: can't use modulo by zero.", op.span())
+                    .error(
+                        "Error in function call",
+                        "Call to function \"modulo\" failed: can't use modulo by zero.",
+                        op.span(),
+                    )
                     .into()),
                 // cty's modulo keeps the sign of the dividend, like Go's.
                 B::Mod => n(a % b),

@@ -51,7 +51,7 @@ impl Evaluator<'_> {
                 Element::Interpolation(i) => {
                     strip_before(out, i.strip.strip_start());
                     let v = self.eval(&i.expr, scope)?;
-                    match self.to_template_string(v, i.expr.span())? {
+                    match self.template_text(v, i.expr.span())? {
                         Some(s) => out.push_str(&s),
                         None => unknown = true,
                     }
@@ -78,7 +78,9 @@ impl Evaluator<'_> {
                         match cond {
                             None => unknown = true,
                             Some(true) => {
-                                if let Rendered::Unknown = self.render(&ifd.if_expr.template, scope, out, strip_next)? {
+                                if let Rendered::Unknown =
+                                    self.render(&ifd.if_expr.template, scope, out, strip_next)?
+                                {
                                     unknown = true;
                                 }
                                 if let Some(e) = &ifd.else_expr {
@@ -88,7 +90,9 @@ impl Evaluator<'_> {
                             Some(false) => {
                                 if let Some(e) = &ifd.else_expr {
                                     *strip_next = e.strip.strip_end();
-                                    if let Rendered::Unknown = self.render(&e.template, scope, out, strip_next)? {
+                                    if let Rendered::Unknown =
+                                        self.render(&e.template, scope, out, strip_next)?
+                                    {
                                         unknown = true;
                                     }
                                 }
@@ -131,7 +135,9 @@ impl Evaluator<'_> {
                             }
                             inner.set(f.value_var.as_str(), v);
                             *strip_next = f.strip.strip_end();
-                            if let Rendered::Unknown = self.render(&f.template, &inner, out, strip_next)? {
+                            if let Rendered::Unknown =
+                                self.render(&f.template, &inner, out, strip_next)?
+                            {
                                 unknown = true;
                             }
                             strip_before(out, ford.endfor_expr.strip.strip_start());
@@ -149,7 +155,7 @@ impl Evaluator<'_> {
     }
 
     /// Convert an interpolated value to text; `None` when it is unknown.
-    fn to_template_string(
+    fn template_text(
         &self,
         v: Value,
         span: Option<std::ops::Range<usize>>,

@@ -8,9 +8,11 @@ use std::collections::HashMap;
 fn eval_with(src: &str, names: HashMap<String, Value>) -> Result<Value, String> {
     let sources = SourceMap::new();
     let ctx = EvalContext::new(sources.clone(), std::env::temp_dir());
-    let (file, expr) = crate::parse::parse_expr(&sources, "test", src).map_err(|d| d.render(&sources))?;
+    let (file, expr) =
+        crate::parse::parse_expr(&sources, "test", src).map_err(|d| d.render(&sources))?;
     let ev = Evaluator::new(&ctx, file);
-    ev.eval(&expr, &Scope::root(names)).map_err(|d| d.render(&sources))
+    ev.eval(&expr, &Scope::root(names))
+        .map_err(|d| d.render(&sources))
 }
 
 fn eval(src: &str) -> Value {
@@ -30,7 +32,10 @@ fn literals_and_collections() {
     assert_eq!(eval("1.5"), Value::Number(1.5));
     assert_eq!(eval("\"a\\nb\""), s("a\nb"));
     assert_eq!(eval("[1, \"a\"]"), Value::Tuple(vec![1.0.into(), s("a")]));
-    assert_eq!(eval("{ a = 1, \"b\" = 2 }"), Value::object([("a", Value::from(1.0)), ("b", 2.0.into())]));
+    assert_eq!(
+        eval("{ a = 1, \"b\" = 2 }"),
+        Value::object([("a", Value::from(1.0)), ("b", 2.0.into())])
+    );
 }
 
 #[test]
@@ -53,7 +58,10 @@ fn templates() {
     assert_eq!(eval("\"%{ for x in [1, 2] }${x},%{ endfor }\""), s("1,2,"));
     assert_eq!(eval("\"a   ${~ \"b\" ~}   c\""), s("abc"));
     assert_eq!(eval("\"${[1]}\""), Value::Tuple(vec![1.0.into()]));
-    assert_eq!(eval("<<-EOT\n    hello\n      ${\"x\"}\n    EOT"), s("hello\n  x\n"));
+    assert_eq!(
+        eval("<<-EOT\n    hello\n      ${\"x\"}\n    EOT"),
+        s("hello\n  x\n")
+    );
     assert!(eval_err("\"a${null}\"").contains("The expression result is null"));
 }
 
@@ -69,7 +77,10 @@ fn for_expressions() {
     );
     assert_eq!(
         eval("{ for x in [\"a\", \"b\", \"a\"] : x => x... }"),
-        Value::object([("a", Value::Tuple(vec![s("a"), s("a")])), ("b", Value::Tuple(vec![s("b")]))])
+        Value::object([
+            ("a", Value::Tuple(vec![s("a"), s("a")])),
+            ("b", Value::Tuple(vec![s("b")]))
+        ])
     );
     assert!(eval_err("{ for x in [\"a\", \"a\"] : x => x }").contains("Duplicate object key"));
 }
@@ -77,10 +88,22 @@ fn for_expressions() {
 #[test]
 fn traversals_and_splats() {
     assert_eq!(eval("{ a = [10, 20] }.a[1]"), Value::Number(20.0));
-    assert_eq!(eval("[{ n = 1 }, { n = 2 }][*].n"), Value::Tuple(vec![1.0.into(), 2.0.into()]));
-    assert_eq!(eval("[{ n = [1] }, { n = [2] }].*.n"), Value::Tuple(vec![Value::Tuple(vec![1.0.into()]), Value::Tuple(vec![2.0.into()])]));
+    assert_eq!(
+        eval("[{ n = 1 }, { n = 2 }][*].n"),
+        Value::Tuple(vec![1.0.into(), 2.0.into()])
+    );
+    assert_eq!(
+        eval("[{ n = [1] }, { n = [2] }].*.n"),
+        Value::Tuple(vec![
+            Value::Tuple(vec![1.0.into()]),
+            Value::Tuple(vec![2.0.into()])
+        ])
+    );
     let e = eval_err("{ abc = 1 }.abd");
-    assert!(e.contains("does not have an attribute named \"abd\""), "{e}");
+    assert!(
+        e.contains("does not have an attribute named \"abd\""),
+        "{e}"
+    );
     assert!(e.contains("Did you mean \"abc\"?"), "{e}");
     assert!(eval_err("[1][5]").contains("Invalid index"));
 }
@@ -106,7 +129,10 @@ fn special_functions() {
     assert_eq!(eval("try({}.a, \"fallback\")"), s("fallback"));
     assert_eq!(eval("can({}.a)"), Value::Bool(false));
     assert_eq!(eval("convert(\"5\", number)"), Value::Number(5.0));
-    assert_eq!(eval("convert([1], list(string))"), Value::List(vec![s("1")]));
+    assert_eq!(
+        eval("convert([1], list(string))"),
+        Value::List(vec![s("1")])
+    );
     let e = eval_err("nosuchfn(1)");
     assert!(e.contains("There is no function named \"nosuchfn\""), "{e}");
     assert!(eval_err("env(\"HOME\")").contains("There is no function named \"env\""));

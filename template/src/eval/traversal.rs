@@ -127,7 +127,8 @@ fn index(ev: &Evaluator, value: Value, key: Value, span: Option<Range<usize>>) -
     if key.is_unknown() {
         return Ok(Value::Unknown(Type::Any));
     }
-    let invalid = |detail: String| -> Diagnostics { ev.error("Invalid index", detail, span.clone()).into() };
+    let invalid =
+        |detail: String| -> Diagnostics { ev.error("Invalid index", detail, span.clone()).into() };
     match value {
         Value::Unknown(_) => Ok(Value::Unknown(Type::Any)),
         Value::Null => Err(invalid("Can't use a null value as an indexed collection.".into())),

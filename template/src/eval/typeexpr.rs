@@ -16,15 +16,24 @@ pub struct TypeConstraint {
 
 /// Parse a type expression. `optional(...)` is only accepted for object
 /// attributes, i.e. when `in_object_attr` is true.
-pub fn parse(ev: &Evaluator, expr: &Expression, in_object_attr: bool) -> Result<TypeConstraint, Diagnostics> {
+pub fn parse(
+    ev: &Evaluator,
+    expr: &Expression,
+    in_object_attr: bool,
+) -> Result<TypeConstraint, Diagnostics> {
     parse_attr(ev, expr, in_object_attr).map(|a| TypeConstraint { ty: a.ty })
 }
 
 fn invalid(ev: &Evaluator, detail: impl Into<String>, expr: &Expression) -> Diagnostics {
-    ev.error("Invalid type specification", detail, expr.span()).into()
+    ev.error("Invalid type specification", detail, expr.span())
+        .into()
 }
 
-fn parse_attr(ev: &Evaluator, expr: &Expression, in_object_attr: bool) -> Result<ObjectAttr, Diagnostics> {
+fn parse_attr(
+    ev: &Evaluator,
+    expr: &Expression,
+    in_object_attr: bool,
+) -> Result<ObjectAttr, Diagnostics> {
     let expr = match expr {
         Expression::Parenthesis(p) => p.inner(),
         e => e,

@@ -9,7 +9,12 @@ use crate::value::{convert, Type, Value};
 use hcl_edit::structure::{Block, Body, Structure};
 use hcl_edit::Span;
 
-pub fn evaluate(ev: &Evaluator, body: &Body, scope: &Scope, span: Option<SourceSpan>) -> Result<EvaluatedBody, Diagnostics> {
+pub fn evaluate(
+    ev: &Evaluator,
+    body: &Body,
+    scope: &Scope,
+    span: Option<SourceSpan>,
+) -> Result<EvaluatedBody, Diagnostics> {
     let mut diags = Diagnostics::new();
     let mut out = EvaluatedBody {
         attrs: indexmap::IndexMap::new(),
@@ -69,9 +74,12 @@ pub fn evaluate(ev: &Evaluator, body: &Body, scope: &Scope, span: Option<SourceS
 fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBlock>, Diagnostics> {
     let header = crate::config::header_span(ev.file, b);
     let Some(kind) = b.labels.first().map(|l| l.as_str().to_owned()) else {
-        return Err(Diagnostic::error("Missing name for dynamic", "A dynamic block must have one label: the type of block to generate.")
-            .at(header)
-            .into());
+        return Err(Diagnostic::error(
+            "Missing name for dynamic",
+            "A dynamic block must have one label: the type of block to generate.",
+        )
+        .at(header)
+        .into());
     };
     let mut for_each = None;
     let mut iterator = kind.clone();
@@ -85,21 +93,36 @@ fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBloc
                     hcl_edit::expr::Expression::Variable(v) => iterator = v.as_str().to_owned(),
                     other => {
                         return Err(ev
-                            .error("Invalid dynamic iterator name", "Dynamic iterator must be a single variable name.", other.span())
+                            .error(
+                                "Invalid dynamic iterator name",
+                                "Dynamic iterator must be a single variable name.",
+                                other.span(),
+                            )
                             .into())
                     }
                 },
                 "labels" => labels_expr = Some(a),
                 other => {
                     return Err(ev
-                        .error("Unsupported argument", format!("An argument named \"{other}\" is not expected here."), a.key.span())
+                        .error(
+                            "Unsupported argument",
+                            format!("An argument named \"{other}\" is not expected here."),
+                            a.key.span(),
+                        )
                         .into())
                 }
             },
             Structure::Block(c) if c.ident.as_str() == "content" => content = Some(c),
             Structure::Block(c) => {
                 return Err(ev
-                    .error("Unsupported block type", format!("Blocks of type \"{}\" are not expected here.", c.ident.as_str()), c.ident.span())
+                    .error(
+                        "Unsupported block type",
+                        format!(
+                            "Blocks of type \"{}\" are not expected here.",
+                            c.ident.as_str()
+                        ),
+                        c.ident.span(),
+                    )
                     .into())
             }
         }
@@ -112,34 +135,48 @@ fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBloc
             .at(header)
             .into());
     };
-    let items: Vec<(Value, Value)> = match ev.eval(&for_each.value, scope)? {
-        Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (Value::from(i as i64), v))
-            .collect(),
-        Value::Map(m) | Value::Object(m) => m.into_iter().map(|(k, v)| (Value::String(k), v)).collect(),
-        Value::Unknown(_) => Vec::new(),
-        other => {
-            return Err(ev
+    let items: Vec<(Value, Value)> =
+        match ev.eval(&for_each.value, scope)? {
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i as i64), v))
+                .collect(),
+            Value::Map(m) | Value::Object(m) => {
+                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+            }
+            Value::Unknown(_) => Vec::new(),
+            other => return Err(ev
                 .error(
                     "Invalid dynamic for_each value",
-                    format!("Cannot use a {} value in for_each. An iterable collection is required.", other.friendly_type()),
+                    format!(
+                        "Cannot use a {} value in for_each. An iterable collection is required.",
+                        other.friendly_type()
+                    ),
                     for_each.value.span(),
                 )
-                .into())
-        }
-    };
+                .into()),
+        };
     let mut out = Vec::with_capacity(items.len());
     for (key, value) in items {
         let mut inner = scope.child();
-        inner.set(iterator.as_str(), Value::object([("key", key), ("value", value)]));
+        inner.set(
+            iterator.as_str(),
+            Value::object([("key", key), ("value", value)]),
+        );
         let labels = match labels_expr {
             Some(l) => match convert(ev.eval(&l.value, &inner)?, &Type::list(Type::String)) {
-                Ok(Value::List(ls)) => ls.into_iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Ok(Value::List(ls)) => ls
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
                 _ => {
                     return Err(ev
-                        .error("Invalid dynamic labels", "The labels must be a list of strings.", l.value.span())
+                        .error(
+                            "Invalid dynamic labels",
+                            "The labels must be a list of strings.",
+                            l.value.span(),
+                        )
                         .into())
                 }
             },

@@ -11,8 +11,15 @@ use hcl_edit::structure::Body;
 use hcl_edit::Span;
 use std::time::Duration;
 
-pub const META_ARGS_PROVISIONER: [&str; 7] =
-    ["name", "only", "except", "pause_before", "max_retries", "timeout", "override"];
+pub const META_ARGS_PROVISIONER: [&str; 7] = [
+    "name",
+    "only",
+    "except",
+    "pause_before",
+    "max_retries",
+    "timeout",
+    "override",
+];
 pub const META_ARGS_POST_PROCESSOR: [&str; 4] = ["name", "only", "except", "keep_input_artifact"];
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -29,7 +36,10 @@ pub struct Meta {
 impl Meta {
     /// Whether the component runs for this build.
     pub fn applies_to(&self, build_name: &str, short_name: &str) -> bool {
-        let hit = |ps: &[String]| ps.iter().any(|p| glob(p, build_name) || glob(p, short_name));
+        let hit = |ps: &[String]| {
+            ps.iter()
+                .any(|p| glob(p, build_name) || glob(p, short_name))
+        };
         (self.only.is_empty() || hit(&self.only)) && !hit(&self.except)
     }
 }
@@ -51,7 +61,9 @@ pub(super) fn split(
     let mut override_value = None;
     let mut diags = Diagnostics::new();
     for name in names {
-        let Some(attr) = rest.remove_attribute(name) else { continue };
+        let Some(attr) = rest.remove_attribute(name) else {
+            continue;
+        };
         let span = attr.value.span();
         let value = match ev.eval(&attr.value, scope) {
             Ok(v) => v,
@@ -113,7 +125,9 @@ pub(super) fn split(
 }
 
 fn strings(v: Vec<Value>) -> Vec<String> {
-    v.into_iter().filter_map(|x| x.as_str().map(str::to_owned)).collect()
+    v.into_iter()
+        .filter_map(|x| x.as_str().map(str::to_owned))
+        .collect()
 }
 
 /// Go's `time.ParseDuration`: a sequence of decimal numbers with units
@@ -130,10 +144,14 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     }
     let mut total = 0f64;
     while !rest.is_empty() {
-        let num_end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         let (num, after) = rest.split_at(num_end);
         let n: f64 = num.parse().ok()?;
-        let unit_end = after.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(after.len());
+        let unit_end = after
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(after.len());
         let (unit, next) = after.split_at(unit_end);
         let secs = match unit {
             "ns" => 1e-9,
@@ -166,10 +184,16 @@ mod tests {
 
     #[test]
     fn only_except() {
-        let m = Meta { only: vec!["null.a".into()], ..Meta::default() };
+        let m = Meta {
+            only: vec!["null.a".into()],
+            ..Meta::default()
+        };
         assert!(m.applies_to("null.a", "null.a"));
         assert!(!m.applies_to("null.b", "null.b"));
-        let m = Meta { except: vec!["null.*".into()], ..Meta::default() };
+        let m = Meta {
+            except: vec!["null.*".into()],
+            ..Meta::default()
+        };
         assert!(!m.applies_to("x.null.a", "null.a"));
     }
 }

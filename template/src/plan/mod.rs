@@ -43,7 +43,12 @@ impl ComponentKind {
 pub trait Components {
     /// Decode and validate `body` as a config of `type_name`. `None` when the
     /// type is unknown.
-    fn check(&self, kind: ComponentKind, type_name: &str, body: &EvaluatedBody) -> Option<Diagnostics>;
+    fn check(
+        &self,
+        kind: ComponentKind,
+        type_name: &str,
+        body: &EvaluatedBody,
+    ) -> Option<Diagnostics>;
     /// Every known type name of a kind, for error messages.
     fn known(&self, kind: ComponentKind) -> Vec<&'static str>;
 }
@@ -73,14 +78,28 @@ pub struct PlannedBuild {
 }
 
 /// Plan every selected build, checking each component's config.
-pub fn plan(cfg: &Config, sel: &Selection, components: &dyn Components) -> (Vec<PlannedBuild>, Diagnostics) {
+pub fn plan(
+    cfg: &Config,
+    sel: &Selection,
+    components: &dyn Components,
+) -> (Vec<PlannedBuild>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut out = Vec::new();
     let scope = cfg.scope();
     for build in &cfg.decls.builds {
         for bs in &build.sources {
-            let Some(src) = cfg.decls.sources.iter().find(|s| s.reference() == bs.reference) else {
-                let known: Vec<String> = cfg.decls.sources.iter().map(SourceDecl::reference).collect();
+            let Some(src) = cfg
+                .decls
+                .sources
+                .iter()
+                .find(|s| s.reference() == bs.reference)
+            else {
+                let known: Vec<String> = cfg
+                    .decls
+                    .sources
+                    .iter()
+                    .map(SourceDecl::reference)
+                    .collect();
                 let mut d = Diagnostic::error(
                     "Unknown source",
                     format!("Unknown source \"source.{}\": no source block with that type and name is declared.", bs.reference),
@@ -100,7 +119,16 @@ pub fn plan(cfg: &Config, sel: &Selection, components: &dyn Components) -> (Vec<
             if !sel.selects(&name, &short) {
                 continue;
             }
-            match plan_one(cfg, &scope, build, src, &bs.name, bs.extra.as_ref(), &name, components) {
+            match plan_one(
+                cfg,
+                &scope,
+                build,
+                src,
+                &bs.name,
+                bs.extra.as_ref(),
+                &name,
+                components,
+            ) {
                 Ok(pb) => out.push(pb),
                 Err(d) => diags.extend(d),
             }
@@ -122,10 +150,7 @@ fn plan_one(
 ) -> Result<PlannedBuild, Diagnostics> {
     let mut diags = Diagnostics::new();
     let ev = Evaluator::new(&cfg.ctx, src.body.file);
-    let mut source_body = match body::evaluate(&ev, &src.body.body, scope, src.body.span.clone()) {
-        Ok(b) => b,
-        Err(d) => return Err(d),
-    };
+    let mut source_body = body::evaluate(&ev, &src.body.body, scope, src.body.span.clone())?;
     // A nested `source` block in the build adds fields to (but may not
     // redefine fields of) the top-level source.
     if let Some(extra) = extra {
@@ -146,30 +171,70 @@ fn plan_one(
         }
         source_body.blocks.extend(more.blocks);
     }
-    check(components, ComponentKind::Builder, &src.kind, &source_body, src.body.span.clone(), &mut diags);
+    check(
+        components,
+        ComponentKind::Builder,
+        &src.kind,
+        &source_body,
+        src.body.span.clone(),
+        &mut diags,
+    );
 
     let mut comp_scope = scope.child();
     comp_scope.set(
         "source",
-        Value::object([("name", Value::from(source_name)), ("type", Value::from(src.kind.as_str()))]),
+        Value::object([
+            ("name", Value::from(source_name)),
+            ("type", Value::from(src.kind.as_str())),
+        ]),
     );
     // Values only a running build knows (build.ID, build.Host, …).
     comp_scope.set("build", Value::Unknown(Type::Any));
     let short = format!("{}.{source_name}", src.kind);
     let mut provisioners = Vec::new();
     for p in &build.provisioners {
-        if let Some(pc) = plan_component(cfg, &comp_scope, p, ComponentKind::Provisioner, name, &short, source_name, components, &mut diags) {
+        if let Some(pc) = plan_component(
+            cfg,
+            &comp_scope,
+            p,
+            ComponentKind::Provisioner,
+            name,
+            &short,
+            source_name,
+            components,
+            &mut diags,
+        ) {
             provisioners.push(pc);
         }
     }
     let error_cleanup_provisioner = build.error_cleanup_provisioner.as_ref().and_then(|p| {
-        plan_component(cfg, &comp_scope, p, ComponentKind::Provisioner, name, &short, source_name, components, &mut diags)
+        plan_component(
+            cfg,
+            &comp_scope,
+            p,
+            ComponentKind::Provisioner,
+            name,
+            &short,
+            source_name,
+            components,
+            &mut diags,
+        )
     });
     let mut post_processors = Vec::new();
     for chain in &build.post_processor_chains {
         let mut planned = Vec::new();
         for p in chain {
-            if let Some(pc) = plan_component(cfg, &comp_scope, p, ComponentKind::PostProcessor, name, &short, source_name, components, &mut diags) {
+            if let Some(pc) = plan_component(
+                cfg,
+                &comp_scope,
+                p,
+                ComponentKind::PostProcessor,
+                name,
+                &short,
+                source_name,
+                components,
+                &mut diags,
+            ) {
                 planned.push(pc);
             }
         }
@@ -225,7 +290,14 @@ fn plan_component(
     if let Some(Value::Object(per_source) | Value::Map(per_source)) = override_value {
         apply_override(&mut body, &per_source, source_name, short_name);
     }
-    check(components, kind, &block.kind, &body, block.body.span.clone(), diags);
+    check(
+        components,
+        kind,
+        &block.kind,
+        &body,
+        block.body.span.clone(),
+        diags,
+    );
     Some(PlannedComponent {
         kind: block.kind.clone(),
         meta,
@@ -235,8 +307,16 @@ fn plan_component(
 }
 
 /// `override = { NAME = { field = value } }`: per-source replacement fields.
-fn apply_override(body: &mut EvaluatedBody, per_source: &BTreeMap<String, Value>, source_name: &str, short_name: &str) {
-    let Some(Value::Object(fields) | Value::Map(fields)) = per_source.get(source_name).or_else(|| per_source.get(short_name)) else {
+fn apply_override(
+    body: &mut EvaluatedBody,
+    per_source: &BTreeMap<String, Value>,
+    source_name: &str,
+    short_name: &str,
+) {
+    let Some(Value::Object(fields) | Value::Map(fields)) = per_source
+        .get(source_name)
+        .or_else(|| per_source.get(short_name))
+    else {
         return;
     };
     for (k, v) in fields {

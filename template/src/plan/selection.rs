@@ -9,8 +9,17 @@ pub struct Selection {
 
 impl Selection {
     /// From comma-separated flag values.
-    pub fn from_flags<'a>(only: impl IntoIterator<Item = &'a str>, except: impl IntoIterator<Item = &'a str>) -> Selection {
-        let split = |v: &'a str| v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect::<Vec<_>>();
+    pub fn from_flags<'a>(
+        only: impl IntoIterator<Item = &'a str>,
+        except: impl IntoIterator<Item = &'a str>,
+    ) -> Selection {
+        let split = |v: &'a str| {
+            v.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
         Selection {
             only: only.into_iter().flat_map(split).collect(),
             except: except.into_iter().flat_map(split).collect(),
@@ -19,7 +28,11 @@ impl Selection {
 
     /// Whether a build with this full name (and its bare `TYPE.NAME`) is selected.
     pub fn selects(&self, full_name: &str, source_name: &str) -> bool {
-        let hit = |patterns: &[String]| patterns.iter().any(|p| glob(p, full_name) || glob(p, source_name));
+        let hit = |patterns: &[String]| {
+            patterns
+                .iter()
+                .any(|p| glob(p, full_name) || glob(p, source_name))
+        };
         if !self.only.is_empty() && !hit(&self.only) {
             return false;
         }
