@@ -10,6 +10,7 @@
 //! `try`, `can`, `convert`, `templatefile` and `env` need the evaluator
 //! itself (lazy arguments, type expressions, a scope) and live in `eval`.
 
+mod args;
 mod collection;
 mod crypto;
 mod datetime;
@@ -134,4 +135,45 @@ pub fn library() -> Library {
     crypto::register(&mut lib);
     network::register(&mut lib);
     lib
+}
+
+/// Call a library function the way the evaluator does: check the argument
+/// count, convert each argument to its parameter's type, reject nulls and
+/// short-circuit unknowns as the parameter says, then run the function.
+#[cfg(test)]
+pub(crate) fn call(name: &str, args: Vec<Value>) -> FuncResult {
+    let lib = library();
+    let Some(f) = lib.get(name) else {
+        return Err(FuncError::new(format!("no function named {name:?}")));
+    };
+    if args.len() < f.params.len() || (f.variadic.is_none() && args.len() > f.params.len()) {
+        return Err(FuncError::new(format!(
+            "wrong number of arguments to {name}: {}",
+            args.len()
+        )));
+    }
+    let ctx = CallContext {
+        base_dir: PathBuf::from("."),
+    };
+    let mut converted = Vec::with_capacity(args.len());
+    for (i, arg) in args.into_iter().enumerate() {
+        let param = match f.params.get(i).or(f.variadic.as_ref()) {
+            Some(p) => p,
+            None => return Err(FuncError::arg(i, "too many arguments")),
+        };
+        if arg.is_null() && !param.allow_null {
+            return Err(FuncError::arg(i, "argument must not be null"));
+        }
+        if arg.is_unknown() && !param.allow_unknown {
+            return Ok(Value::Unknown(Type::Any));
+        }
+        let v = crate::value::convert(arg, &param.ty).map_err(|e| {
+            FuncError::arg(
+                i,
+                format!("Invalid value for \"{}\" parameter: {e}.", param.name),
+            )
+        })?;
+        converted.push(v);
+    }
+    (f.imp)(&ctx, converted)
 }
