@@ -4,7 +4,6 @@
 mod case;
 mod format;
 mod go_regex;
-mod go_text;
 mod number_text;
 mod pieces;
 mod printf;

@@ -5,8 +5,8 @@
 //! are `0 # - + space`. Byte offsets in messages count from the start of
 //! the format string, as cty reports them.
 
-use super::go_text::{json, json_string, quote_rune, quote_str};
 use super::number_text::{self, Spec};
+use crate::functions::go_text::{json, json_string, quote_rune, quote_str};
 use crate::functions::FuncError;
 use crate::value::{convert, Type, Value};
 use unicode_segmentation::UnicodeSegmentation;

@@ -6,7 +6,7 @@ use crate::value::{format_number, Value};
 use std::fmt::Write;
 
 /// Go's `strconv.QuoteRune`: `'x'`, with escapes for unprintable runes.
-pub(super) fn quote_rune(c: char) -> String {
+pub(in crate::functions) fn quote_rune(c: char) -> String {
     let mut out = String::from("'");
     if c == '\'' {
         out.push_str("\\'");
@@ -18,7 +18,7 @@ pub(super) fn quote_rune(c: char) -> String {
 }
 
 /// Go's `strconv.Quote`: a double-quoted Go string literal.
-pub(super) fn quote_str(s: &str) -> String {
+pub(in crate::functions) fn quote_str(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         if c == '"' {
@@ -62,7 +62,7 @@ fn push_escaped(out: &mut String, c: char) {
 /// A value as cty's JSON encoder writes it (`%#v`): object keys sorted,
 /// sets as arrays, whole numbers without a fraction, and strings escaped
 /// the way Go's `encoding/json` does, HTML characters included.
-pub(super) fn json(v: &Value) -> String {
+pub(in crate::functions) fn json(v: &Value) -> String {
     let mut out = String::new();
     write_json(&mut out, v);
     out
@@ -101,7 +101,7 @@ fn write_json(out: &mut String, v: &Value) {
 
 /// A JSON string literal with Go's escaping: `<`, `>`, `&`, U+2028 and
 /// U+2029 become `\u` escapes so the output is safe inside HTML.
-pub(super) fn json_string(s: &str) -> String {
+pub(in crate::functions) fn json_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
