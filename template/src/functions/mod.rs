@@ -178,3 +178,105 @@ pub(crate) fn call(name: &str, args: Vec<Value>) -> FuncResult {
     }
     (f.imp)(&ctx, converted)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_families_are_registered() {
+        let lib = library();
+        let names = [
+            // string
+            "chomp",
+            "endswith",
+            "format",
+            "formatlist",
+            "indent",
+            "join",
+            "lower",
+            "upper",
+            "regex",
+            "regexall",
+            "regex_replace",
+            "replace",
+            "split",
+            "startswith",
+            "strcontains",
+            "strrev",
+            "substr",
+            "title",
+            "trim",
+            "trimprefix",
+            "trimsuffix",
+            "trimspace",
+            // collection
+            "alltrue",
+            "anytrue",
+            "chunklist",
+            "coalesce",
+            "coalescelist",
+            "compact",
+            "concat",
+            "contains",
+            "distinct",
+            "element",
+            "flatten",
+            "index",
+            "keys",
+            "length",
+            "lookup",
+            "merge",
+            "one",
+            "range",
+            "reverse",
+            "setintersection",
+            "setproduct",
+            "setsubtract",
+            "setunion",
+            "slice",
+            "sort",
+            "sum",
+            "transpose",
+            "values",
+            "zipmap",
+            // numeric
+            "abs",
+            "ceil",
+            "floor",
+            "log",
+            "max",
+            "min",
+            "parseint",
+            "pow",
+            "signum",
+            // type conversion
+            "tobool",
+            "tonumber",
+            "tostring",
+            "tolist",
+            "toset",
+            "tomap",
+        ];
+        let missing: Vec<&str> = names.into_iter().filter(|n| !lib.contains_key(n)).collect();
+        assert!(missing.is_empty(), "missing functions: {missing:?}");
+    }
+
+    #[test]
+    fn call_checks_arguments_like_the_evaluator() {
+        assert!(call("upper", vec![]).is_err());
+        assert!(call("upper", vec!["a".into(), "b".into()]).is_err());
+        assert_eq!(
+            call("upper", vec![Value::Null]),
+            Err(FuncError::arg(0, "argument must not be null"))
+        );
+        assert_eq!(
+            call("upper", vec![Value::Unknown(Type::String)]),
+            Ok(Value::Unknown(Type::Any))
+        );
+        assert_eq!(
+            call("abs", vec!["x".into()]).map_err(|e| e.arg),
+            Err(Some(0))
+        );
+    }
+}

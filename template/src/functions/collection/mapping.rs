@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 pub(super) fn register(lib: &mut Library) {
     lib.insert(
         "keys",
-        Function::new(vec![Param::new("inputMap", Type::Any)], keys),
+        Function::new(vec![Param::new("inputMap", Type::Any).unknowable()], keys),
     );
     lib.insert(
         "values",
@@ -53,9 +53,15 @@ pub(super) fn register(lib: &mut Library) {
     );
 }
 
-/// Keys in lexical order.
+/// Keys in lexical order. An unknown object still has known attribute
+/// names, so its keys are known.
 fn keys(_: &CallContext, args: Vec<Value>) -> FuncResult {
     match at(&args, 0) {
+        Value::Unknown(Type::Object(attrs)) => Ok(Value::Tuple(
+            attrs.keys().map(|k| Value::from(k.as_str())).collect(),
+        )),
+        Value::Unknown(Type::Map(_)) => Ok(Value::Unknown(Type::list(Type::String))),
+        Value::Unknown(Type::Any) => Ok(Value::Unknown(Type::Any)),
         Value::Map(m) => Ok(Value::List(
             m.keys().map(|k| Value::from(k.as_str())).collect(),
         )),
@@ -262,6 +268,15 @@ mod tests {
             Ok(Value::Tuple(vec![true.into(), "x".into()]))
         );
         assert_eq!(call("keys", vec![obj(&[])]), Ok(Value::Tuple(vec![])));
+        let unknown_obj = Value::Unknown(Type::object([("b", Type::String), ("a", Type::Number)]));
+        assert_eq!(
+            call("keys", vec![unknown_obj]),
+            Ok(Value::Tuple(vec!["a".into(), "b".into()]))
+        );
+        assert_eq!(
+            call("keys", vec![Value::Unknown(Type::map(Type::String))]),
+            Ok(Value::Unknown(Type::list(Type::String)))
+        );
         assert_eq!(
             call("keys", vec![strs(&[])]),
             Err(FuncError::arg(0, "must have map or object type"))

@@ -292,6 +292,10 @@ mod tests {
             err("%5", vec![1.0.into()]),
             "invalid format string starting at offset 2"
         );
+        assert_eq!(
+            err("%99999999999d", vec![1.0.into()]),
+            r#"width or precision too large in "%99999999999d" at offset 0; the most is 1000000"#
+        );
     }
 
     #[test]

@@ -131,7 +131,18 @@ fn unexpected(fmt: &str, p: usize) -> FuncError {
     }
 }
 
+/// Go's fmt refuses widths and precisions beyond a million; without a cap a
+/// typo such as `%999999999d` would try to allocate gigabytes.
+const MAX_WIDTH: usize = 1_000_000;
+
 fn append(out: &mut String, verb: &Verb<'_>, args: &[Value]) -> Result<(), FuncError> {
+    if verb.spec.width.unwrap_or(0) > MAX_WIDTH || verb.spec.prec.unwrap_or(0) > MAX_WIDTH {
+        return Err(FuncError::new(format!(
+            "width or precision too large in {} at offset {}; the most is {MAX_WIDTH}",
+            quote_str(verb.raw),
+            verb.offset
+        )));
+    }
     let Some(arg) = verb.arg_num.checked_sub(1).and_then(|i| args.get(i)) else {
         return Err(FuncError::new(format!(
             "not enough arguments for {} at {}: need index {} but have {} total",
