@@ -125,7 +125,16 @@ fn lookup(_: &CallContext, args: Vec<Value>) -> FuncResult {
     if let Some(v) = m.get(key) {
         return Ok(v.clone());
     }
-    default.ok_or_else(|| FuncError::new(format!("lookup failed to find key {}", quote_str(key))))
+    default.ok_or_else(|| {
+        if is_map {
+            FuncError::new(format!("lookup failed to find key {}", quote_str(key)))
+        } else {
+            FuncError::arg(
+                0,
+                format!("the given object has no attribute {}", quote_str(key)),
+            )
+        }
+    })
 }
 
 /// Later arguments win. All maps of one element type give a map; anything
@@ -308,8 +317,12 @@ mod tests {
         let o = obj(&[("n", 1.0.into()), ("s", "x".into())]);
         assert_eq!(call("lookup", vec![o.clone(), "n".into()]), Ok(1.0.into()));
         assert_eq!(
-            call("lookup", vec![o, "z".into(), strs(&[])]),
+            call("lookup", vec![o.clone(), "z".into(), strs(&[])]),
             Ok(strs(&[]))
+        );
+        assert_eq!(
+            call("lookup", vec![o, "z".into()]),
+            Err(FuncError::arg(0, "the given object has no attribute \"z\""))
         );
         assert_eq!(
             call("lookup", vec![m.clone(), "c".into(), Value::Null]),
