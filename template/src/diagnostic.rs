@@ -172,10 +172,7 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest candidate to a misspelt name, for "did you mean" hints.
-pub fn did_you_mean<'a>(
-    name: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::jaro_winkler(name, c), c))
@@ -192,11 +189,8 @@ mod tests {
     fn renders_location_and_caret() {
         let map = SourceMap::new();
         let id = map.add("t.pkr.hcl", "source \"null\" \"x\" {\n  foo = 1\n}\n");
-        let d = Diagnostic::error(
-            "Unsupported argument",
-            "An argument named \"foo\" is not expected here.",
-        )
-        .at(SourceSpan::new(id, 22..25));
+        let d = Diagnostic::error("Unsupported argument", "An argument named \"foo\" is not expected here.")
+            .at(SourceSpan::new(id, 22..25));
         let text = d.render(&map);
         assert!(text.contains("on t.pkr.hcl:2:3:"), "{text}");
         assert!(text.contains("   2 |   foo = 1"), "{text}");
@@ -205,10 +199,7 @@ mod tests {
 
     #[test]
     fn suggests_close_names() {
-        assert_eq!(
-            did_you_mean("ssh_usrname", ["ssh_username", "ssh_port"]),
-            Some("ssh_username")
-        );
+        assert_eq!(did_you_mean("ssh_usrname", ["ssh_username", "ssh_port"]), Some("ssh_username"));
         assert_eq!(did_you_mean("zzz", ["ssh_username"]), None);
     }
 }

@@ -59,14 +59,8 @@ impl SourceFile {
         let Some(&start) = self.line_starts.get(line.saturating_sub(1)) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .map_or(self.text.len(), |e| e - 1);
-        self.text
-            .get(start..end)
-            .unwrap_or("")
-            .trim_end_matches('\r')
+        let end = self.line_starts.get(line).map_or(self.text.len(), |e| e - 1);
+        self.text.get(start..end).unwrap_or("").trim_end_matches('\r')
     }
 }
 
@@ -84,19 +78,13 @@ impl SourceMap {
     }
 
     pub fn add(&self, name: impl Into<String>, text: impl Into<String>) -> FileId {
-        let mut files = self
-            .files
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut files = self.files.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         files.push(Arc::new(SourceFile::new(name.into(), text.into())));
         files.len() - 1
     }
 
     pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
-        let files = self
-            .files
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let files = self.files.read().unwrap_or_else(std::sync::PoisonError::into_inner);
         files.get(id).cloned()
     }
 }

@@ -113,9 +113,7 @@ pub fn convert(v: Value, ty: &Type) -> Result<Value, ConvertError> {
                     .into_iter()
                     .zip(ts)
                     .enumerate()
-                    .map(|(i, (item, t))| {
-                        convert(item, t).map_err(|e| within(PathStep::Index(i), e))
-                    })
+                    .map(|(i, (item, t))| convert(item, t).map_err(|e| within(PathStep::Index(i), e)))
                     .collect::<Result<_, _>>()
                     .map(Value::Tuple)
             }
@@ -136,7 +134,8 @@ fn required_msg(ty: &Type) -> String {
 pub fn parse_number(s: &str) -> Option<f64> {
     let t = s.trim();
     let ok = !t.is_empty()
-        && t.chars()
+        && t
+            .chars()
             .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | '+' | 'e' | 'E'));
     if !ok {
         return None;
@@ -217,14 +216,11 @@ pub fn can_convert_type(from: &Type, to: &Type) -> bool {
     match (from, to) {
         (_, Type::Any) | (Type::Any, _) => true,
         (a, b) if a == b => true,
-        (a, b) if a.is_primitive() && b.is_primitive() => !matches!(
-            (a, b),
-            (Type::Bool, Type::Number) | (Type::Number, Type::Bool)
-        ),
-        (Type::List(a) | Type::Set(a), Type::List(b) | Type::Set(b)) => can_convert_type(a, b),
-        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) => {
-            ts.iter().all(|t| can_convert_type(t, b))
+        (a, b) if a.is_primitive() && b.is_primitive() => {
+            !matches!((a, b), (Type::Bool, Type::Number) | (Type::Number, Type::Bool))
         }
+        (Type::List(a) | Type::Set(a), Type::List(b) | Type::Set(b)) => can_convert_type(a, b),
+        (Type::Tuple(ts), Type::List(b) | Type::Set(b)) => ts.iter().all(|t| can_convert_type(t, b)),
         (Type::Map(a), Type::Map(b)) => can_convert_type(a, b),
         (Type::Object(attrs), Type::Map(b)) => attrs.values().all(|a| can_convert_type(&a.ty, b)),
         (Type::Object(_) | Type::Map(_), Type::Object(_)) => true,
@@ -248,22 +244,12 @@ pub fn unify(types: &[Type]) -> Option<Type> {
         let has_bool = known.iter().any(|t| **t == Type::Bool);
         let has_number = known.iter().any(|t| **t == Type::Number);
         // bool and number have no common type except string.
-        return Some(if has_bool || has_number {
-            Type::String
-        } else {
-            (*first).clone()
-        });
+        return Some(if has_bool || has_number { Type::String } else { (*first).clone() });
     }
-    if known
-        .iter()
-        .all(|t| matches!(t, Type::Object(_) | Type::Map(_)))
-    {
+    if known.iter().all(|t| matches!(t, Type::Object(_) | Type::Map(_))) {
         return unify_mappings(&known);
     }
-    if known
-        .iter()
-        .all(|t| matches!(t, Type::List(_) | Type::Tuple(_) | Type::Set(_)))
-    {
+    if known.iter().all(|t| matches!(t, Type::List(_) | Type::Tuple(_) | Type::Set(_))) {
         let mut elems = Vec::new();
         for t in &known {
             match t {
@@ -345,10 +331,7 @@ mod tests {
         );
         let v = Value::object([("a", Value::from("x")), ("z", Value::from(true))]);
         let out = convert(v, &Type::Object(attrs)).expect("converts");
-        assert_eq!(
-            out,
-            Value::object([("a", Value::from("x")), ("b", Value::from(7.0))])
-        );
+        assert_eq!(out, Value::object([("a", Value::from("x")), ("b", Value::from(7.0))]));
     }
 
     #[test]

@@ -6,11 +6,7 @@ use std::fmt::Write;
 /// Format a number as cty does: no trailing `.0`, no exponent.
 pub fn format_number(n: f64) -> String {
     if n.is_infinite() {
-        return if n > 0.0 {
-            "+Inf".into()
-        } else {
-            "-Inf".into()
-        };
+        return if n > 0.0 { "+Inf".into() } else { "-Inf".into() };
     }
     // Rust prints the shortest representation that round-trips and never
     // switches to exponent notation, which matches big.Float's 'f', -1.
@@ -76,8 +72,7 @@ fn key_repr(k: &str) -> String {
         .chars()
         .next()
         .is_some_and(|c| c.is_alphabetic() || c == '_')
-        && k.chars()
-            .all(|c| c.is_alphanumeric() || c == '_' || c == '-');
+        && k.chars().all(|c| c.is_alphanumeric() || c == '_' || c == '-');
     if is_ident {
         k.to_owned()
     } else {

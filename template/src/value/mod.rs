@@ -96,9 +96,7 @@ impl Value {
     pub fn is_wholly_known(&self) -> bool {
         match self {
             Value::Unknown(_) => false,
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => {
-                v.iter().all(Value::is_wholly_known)
-            }
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v.iter().all(Value::is_wholly_known),
             Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
             _ => true,
         }
@@ -173,11 +171,9 @@ impl Value {
             J::Number(n) => Value::Number(n.as_f64().unwrap_or(f64::NAN)),
             J::String(s) => Value::String(s.clone()),
             J::Array(a) => Value::Tuple(a.iter().map(Value::from_json).collect()),
-            J::Object(o) => Value::Object(
-                o.iter()
-                    .map(|(k, v)| (k.clone(), Value::from_json(v)))
-                    .collect(),
-            ),
+            J::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), Value::from_json(v))).collect())
+            }
         }
     }
 }

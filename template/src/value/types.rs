@@ -135,9 +135,7 @@ impl fmt::Display for Type {
                     }
                     if a.optional {
                         match &a.default {
-                            Some(d) => {
-                                write!(f, "{k}=optional({}, {})", a.ty, super::format_hcl(d))?
-                            }
+                            Some(d) => write!(f, "{k}=optional({}, {})", a.ty, super::format_hcl(d))?,
                             None => write!(f, "{k}=optional({})", a.ty)?,
                         }
                     } else {
