@@ -10,11 +10,13 @@
 //! `try`, `can`, `convert`, `templatefile` and `env` need the evaluator
 //! itself (lazy arguments, type expressions, a scope) and live in `eval`.
 
+mod args;
 mod collection;
 mod crypto;
 mod datetime;
 mod encoding;
 mod filesystem;
+mod go_text;
 mod network;
 mod numeric;
 mod string;
@@ -134,4 +136,147 @@ pub fn library() -> Library {
     crypto::register(&mut lib);
     network::register(&mut lib);
     lib
+}
+
+/// Call a library function the way the evaluator does: check the argument
+/// count, convert each argument to its parameter's type, reject nulls and
+/// short-circuit unknowns as the parameter says, then run the function.
+#[cfg(test)]
+pub(crate) fn call(name: &str, args: Vec<Value>) -> FuncResult {
+    let lib = library();
+    let Some(f) = lib.get(name) else {
+        return Err(FuncError::new(format!("no function named {name:?}")));
+    };
+    if args.len() < f.params.len() || (f.variadic.is_none() && args.len() > f.params.len()) {
+        return Err(FuncError::new(format!(
+            "wrong number of arguments to {name}: {}",
+            args.len()
+        )));
+    }
+    let ctx = CallContext {
+        base_dir: PathBuf::from("."),
+    };
+    let mut converted = Vec::with_capacity(args.len());
+    for (i, arg) in args.into_iter().enumerate() {
+        let param = match f.params.get(i).or(f.variadic.as_ref()) {
+            Some(p) => p,
+            None => return Err(FuncError::arg(i, "too many arguments")),
+        };
+        if arg.is_null() && !param.allow_null {
+            return Err(FuncError::arg(i, "argument must not be null"));
+        }
+        if arg.is_unknown() && !param.allow_unknown {
+            return Ok(Value::Unknown(Type::Any));
+        }
+        let v = crate::value::convert(arg, &param.ty).map_err(|e| {
+            FuncError::arg(
+                i,
+                format!("Invalid value for \"{}\" parameter: {e}.", param.name),
+            )
+        })?;
+        converted.push(v);
+    }
+    (f.imp)(&ctx, converted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_families_are_registered() {
+        let lib = library();
+        let names = [
+            // string
+            "chomp",
+            "endswith",
+            "format",
+            "formatlist",
+            "indent",
+            "join",
+            "lower",
+            "upper",
+            "regex",
+            "regexall",
+            "regex_replace",
+            "replace",
+            "split",
+            "startswith",
+            "strcontains",
+            "strrev",
+            "substr",
+            "title",
+            "trim",
+            "trimprefix",
+            "trimsuffix",
+            "trimspace",
+            // collection
+            "alltrue",
+            "anytrue",
+            "chunklist",
+            "coalesce",
+            "coalescelist",
+            "compact",
+            "concat",
+            "contains",
+            "distinct",
+            "element",
+            "flatten",
+            "index",
+            "keys",
+            "length",
+            "lookup",
+            "merge",
+            "one",
+            "range",
+            "reverse",
+            "setintersection",
+            "setproduct",
+            "setsubtract",
+            "setunion",
+            "slice",
+            "sort",
+            "sum",
+            "transpose",
+            "values",
+            "zipmap",
+            // numeric
+            "abs",
+            "ceil",
+            "floor",
+            "log",
+            "max",
+            "min",
+            "parseint",
+            "pow",
+            "signum",
+            // type conversion
+            "tobool",
+            "tonumber",
+            "tostring",
+            "tolist",
+            "toset",
+            "tomap",
+        ];
+        let missing: Vec<&str> = names.into_iter().filter(|n| !lib.contains_key(n)).collect();
+        assert!(missing.is_empty(), "missing functions: {missing:?}");
+    }
+
+    #[test]
+    fn call_checks_arguments_like_the_evaluator() {
+        assert!(call("upper", vec![]).is_err());
+        assert!(call("upper", vec!["a".into(), "b".into()]).is_err());
+        assert_eq!(
+            call("upper", vec![Value::Null]),
+            Err(FuncError::arg(0, "argument must not be null"))
+        );
+        assert_eq!(
+            call("upper", vec![Value::Unknown(Type::String)]),
+            Ok(Value::Unknown(Type::Any))
+        );
+        assert_eq!(
+            call("abs", vec!["x".into()]).map_err(|e| e.arg),
+            Err(Some(0))
+        );
+    }
 }
