@@ -135,18 +135,18 @@ fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBloc
             .at(header)
             .into());
     };
-    let items: Vec<(Value, Value)> =
-        match ev.eval(&for_each.value, scope)? {
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::from(i as i64), v))
-                .collect(),
-            Value::Map(m) | Value::Object(m) => {
-                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-            }
-            Value::Unknown(_) => Vec::new(),
-            other => return Err(ev
+    let items: Vec<(Value, Value)> = match ev.eval(&for_each.value, scope)? {
+        Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Value::from(i as i64), v))
+            .collect(),
+        Value::Map(m) | Value::Object(m) => {
+            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+        }
+        Value::Unknown(_) => Vec::new(),
+        other => {
+            return Err(ev
                 .error(
                     "Invalid dynamic for_each value",
                     format!(
@@ -155,8 +155,9 @@ fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBloc
                     ),
                     for_each.value.span(),
                 )
-                .into()),
-        };
+                .into())
+        }
+    };
     let mut out = Vec::with_capacity(items.len());
     for (key, value) in items {
         let mut inner = scope.child();
