@@ -50,3 +50,37 @@ fn align_runs(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::fmt::layout;
+    use crate::fmt::lexer::lex;
+
+    fn laid_out(src: &str) -> String {
+        layout(lex(src).expect("lexes"))
+    }
+
+    #[test]
+    fn whole_line_comment_breaks_an_assignment_run() {
+        assert_eq!(
+            laid_out("a = 1\n# note\nbbb = 2\n"),
+            "a = 1\n# note\nbbb = 2\n"
+        );
+    }
+
+    #[test]
+    fn comments_align_after_the_aligned_equals() {
+        assert_eq!(
+            laid_out("a = 1 # x\nbbb = 22 # y\n"),
+            "a   = 1  # x\nbbb = 22 # y\n"
+        );
+    }
+
+    #[test]
+    fn multi_line_values_are_not_aligned() {
+        assert_eq!(
+            laid_out("a = [\n1,\n]\nbbb = 2\n"),
+            "a = [\n  1,\n]\nbbb = 2\n"
+        );
+    }
+}

@@ -296,6 +296,15 @@ environment_vars = ["A=1","B=2"]
         "\u{feff}a=1\n",
         "a = 1\n",
     ),
+    // Generated inputs whose expected outputs were produced by hclwrite.Format.
+    (
+        "    ünï0 = { for k, v in var.a :   k  => v }\n\t\nfor2=[   a.b.c,\t{\n  k0  =var.a+ true,\n  k1 =  !null /* b */\n k2   =  <<-EOT\n    # not a comment\nEOT\n   k3   =   a.0,\n\t},\t\"\\n\"  ]\n  local3   =\t[  for v in \"$${x}\"  : v   ]   ? true :-1\nbb4 = true\n\n",
+        "ünï0 = { for k, v in var.a : k => v }\n\nfor2 = [a.b.c, {\n  k0 = var.a + true,\n  k1 = !null /* b */\n  k2 = <<-EOT\n    # not a comment\nEOT\n  k3 = a.0,\n}, \"\\n\"]\nlocal3 = [for v in \"$${x}\" : v] ? true : -1\nbb4    = true\n\n",
+    ),
+    (
+        "𝒜0  =\t<<-EOT\n${\tvar.a}\n    x = 1\n  EOT\n    b1 \"x\"\t{\n    ami_id0  =\t[ # c\n [   1e3\t],\n[\t],  #x\nx[*].id,  #x\n  1   ?\t\"${~ 1  }\"   : ami_id  (var.a,  a.0   ),\n\t]\nname1 = [\t{ k0 =  1e3 } ] /* b */\n    } # c\n\tbb2   =\t\"${~  x[*].id%\t\"\" }\"\nbb3 = local.b[0] # c\n",
+        "𝒜0 = <<-EOT\n${var.a}\n    x = 1\n  EOT\nb1 \"x\" {\n  ami_id0 = [ # c\n    [1e3],\n    [],      #x\n    x[*].id, #x\n    1 ? \"${~1}\" : ami_id(var.a, a.0),\n  ]\n  name1 = [{ k0 = 1e3 }] /* b */\n} # c\nbb2 = \"${~x[*].id % \"\"}\"\nbb3 = local.b[0] # c\n",
+    ),
     (
         // `:` in object constructors is spaced but not aligned, like hclwrite.
         "x = {\n  a: 1,\n  bbb : 2\n}\n",

@@ -64,3 +64,40 @@ fn set_spaces(tokens: &mut [Token<'_>], index: usize, spaces: usize) {
         token.spaces_before = spaces;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fmt::lexer::lex;
+    use crate::fmt::lines::split_lines;
+
+    fn indents(src: &str) -> Vec<usize> {
+        let mut tokens = lex(src).expect("lexes");
+        let lines = split_lines(&tokens);
+        indent_lines(&mut tokens, &lines);
+        lines
+            .iter()
+            .filter(|l| !l.lead.is_empty())
+            .map(|l| tokens[l.lead.start].spaces_before)
+            .collect()
+    }
+
+    #[test]
+    fn one_level_per_line_however_many_brackets_open() {
+        assert_eq!(indents("a = [{\nb = 1\n}]\nc = 2\n"), vec![0, 2, 0, 0]);
+    }
+
+    #[test]
+    fn stray_closers_never_go_below_zero() {
+        assert_eq!(indents("}\n}\na\n"), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn heredoc_body_brackets_do_not_indent() {
+        // Only the `(` counts on the first line, so the `}` line closes it.
+        assert_eq!(
+            indents("a = f(<<EOT\n${\nx\n}\nEOT\n)\nb\n"),
+            vec![0, 2, 0, 0, 0]
+        );
+    }
+}

@@ -37,16 +37,12 @@ pub(super) fn split_lines(tokens: &[Token<'_>]) -> Vec<FormatLine> {
 }
 
 fn cells(tokens: &[Token<'_>], mut lead: Range<usize>) -> FormatLine {
-    let mut line = FormatLine {
-        lead: lead.clone(),
-        assign: None,
-        comment: None,
-    };
+    let mut comment = None;
     let last = lead.end.checked_sub(1);
     if lead.len() > 1
         && last.and_then(|i| tokens.get(i)).map(|t| t.kind) == Some(TokenKind::Comment)
     {
-        line.comment = last;
+        comment = last;
         lead.end -= 1;
     }
     let lead_tokens = tokens.get(lead.clone()).unwrap_or_default();
@@ -56,18 +52,22 @@ fn cells(tokens: &[Token<'_>], mut lead: Range<usize>) -> FormatLine {
         .skip(1)
         .find(|(_, t)| t.kind == TokenKind::Equal)
         .map(|(i, _)| i);
+    let mut assign = None;
     if let Some(at) = equals {
         let rhs = lead_tokens.get(at..).unwrap_or_default();
         // An unbalanced right-hand side opens a multi-line expression, which
         // is not aligned with its neighbours.
         let net: i32 = rhs.iter().map(|t| t.kind.bracket_change()).sum();
         if net == 0 {
-            line.assign = Some(lead.start + at..lead.end);
+            assign = Some(lead.start + at..lead.end);
             lead.end = lead.start + at;
         }
     }
-    line.lead = lead;
-    line
+    FormatLine {
+        lead,
+        assign,
+        comment,
+    }
 }
 
 #[cfg(test)]
