@@ -3,10 +3,10 @@
 
 use super::common;
 use super::flags::{self, flag, Kind};
-use super::inspect::printable;
 use kiln_template::config::{Config, Strictness};
 use kiln_template::eval::Evaluator;
 use kiln_template::parse;
+use kiln_template::value::{go_quote, printable};
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 
@@ -66,7 +66,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
                     } else {
                         printable(&v.value)
                     };
-                    println!("var.{name}: {shown:?}");
+                    println!("var.{name}: {}", go_quote(&shown));
                 }
                 continue;
             }

@@ -48,12 +48,13 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         if target == "-" {
             let mut src = String::new();
             std::io::stdin().read_to_string(&mut src)?;
+            // As `packer fmt`: -diff is ignored for stdin; unchanged input is
+            // echoed; changed input is printed only when writing is on.
             match format(&src) {
+                Ok(out) if out == src => print!("{src}"),
                 Ok(out) => {
-                    changed |= out != src;
-                    if diff {
-                        print!("{}", unified_diff("<stdin>", &src, &out));
-                    } else if !check {
+                    changed = true;
+                    if write {
                         print!("{out}");
                     }
                 }
@@ -100,9 +101,6 @@ fn format_file(path: &Path, write: bool, diff: bool) -> anyhow::Result<bool> {
         return Ok(false);
     }
     println!("{}", path.display());
-    if diff {
-        print!("{}", unified_diff(&path.display().to_string(), &src, &out));
-    }
     if write {
         // Write beside the file and rename over it, so an interrupted run
         // never leaves a half-written template.
@@ -117,12 +115,21 @@ fn format_file(path: &Path, write: bool, diff: bool) -> anyhow::Result<bool> {
         }
         tmp.persist(path)?;
     }
+    if diff {
+        print!("{}", unified_diff(&path.display().to_string(), &src, &out));
+    }
     Ok(true)
 }
 
 fn collect(path: &Path, recursive: bool) -> std::io::Result<Vec<PathBuf>> {
     if !path.is_dir() {
         std::fs::metadata(path)?;
+        if !is_hcl_name(path) {
+            return Err(std::io::Error::other(format!(
+                "file {} is not a HCL file",
+                path.display()
+            )));
+        }
         return Ok(vec![path.to_path_buf()]);
     }
     let mut out = Vec::new();
@@ -131,18 +138,26 @@ fn collect(path: &Path, recursive: bool) -> std::io::Result<Vec<PathBuf>> {
         .map(|e| e.path())
         .collect();
     entries.sort();
-    for p in entries {
+    for p in entries.into_iter().filter(|p| !skipped(p)) {
         if p.is_dir() {
             if recursive {
                 out.extend(collect(&p, true)?);
             }
-        } else if p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| SUFFIXES.iter().any(|s| n.ends_with(s)))
-        {
+        } else if is_hcl_name(&p) {
             out.push(p);
         }
     }
     Ok(out)
+}
+
+fn is_hcl_name(p: &Path) -> bool {
+    p.file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| SUFFIXES.iter().any(|s| n.ends_with(s)))
+}
+
+/// Editor leftovers and hidden files, which `packer fmt` passes over.
+fn skipped(p: &Path) -> bool {
+    let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with('.') || name.ends_with('~') || (name.starts_with('#') && name.ends_with('#'))
 }

@@ -3,7 +3,7 @@
 use super::common;
 use super::flags::{self, flag, Kind};
 use kiln_template::config::{Config, Strictness};
-use kiln_template::Value;
+use kiln_template::value::{go_quote, printable};
 use std::fmt::Write;
 use std::path::Path;
 
@@ -37,16 +37,6 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     Ok(0)
 }
 
-/// How Packer prints a value in inspect and console: strings raw, other
-/// values as JSON, anything not yet known as `<unknown>`.
-pub fn printable(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        v if !v.is_wholly_known() => "<unknown>".into(),
-        v => v.to_json().to_string(),
-    }
-}
-
 fn render(cfg: &Config) -> String {
     let mut out = String::from("Packer Inspect: HCL2 mode\n\n> input-variables:\n\n");
     let mut vars: Vec<_> = cfg.variables.iter().collect();
@@ -57,7 +47,7 @@ fn render(cfg: &Config) -> String {
         } else {
             printable(&v.value)
         };
-        let _ = writeln!(out, "var.{name}: {shown:?}");
+        let _ = writeln!(out, "var.{name}: {}", go_quote(&shown));
     }
     out.push_str("\n> local-variables:\n\n");
     let mut locals: Vec<_> = cfg.locals.locals.iter().collect();
@@ -68,7 +58,7 @@ fn render(cfg: &Config) -> String {
         } else {
             printable(v)
         };
-        let _ = writeln!(out, "local.{name}: {shown:?}");
+        let _ = writeln!(out, "local.{name}: {}", go_quote(&shown));
     }
     out.push_str("\n> builds:\n");
     for (i, b) in cfg.decls.builds.iter().enumerate() {

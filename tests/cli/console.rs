@@ -13,7 +13,7 @@ fn evaluates_piped_expressions_against_a_template() {
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let lines: Vec<&str> = r.stdout.lines().collect();
-    assert_eq!(lines, ["6", "[4,5]", "<sensitive>!"]);
+    assert_eq!(lines, ["6", "[", "  4,", "  5,", "]", "<sensitive>!"]);
 }
 
 #[test]

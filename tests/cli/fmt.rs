@@ -73,3 +73,21 @@ fn syntax_error_fails() {
     let r = kiln(p.path(), &["fmt", "-check", "."], "");
     assert_eq!(r.code, 1, "{}", r.stderr);
 }
+
+#[test]
+fn stdin_unchanged_is_echoed_and_check_prints_nothing() {
+    let p = project(&[]);
+    let r = kiln(p.path(), &["fmt", "-"], PRETTY);
+    assert_eq!((r.code, r.stdout.as_str()), (0, PRETTY));
+    let r = kiln(p.path(), &["fmt", "-check", "-"], UGLY);
+    assert_eq!((r.code, r.stdout.as_str()), (3, ""));
+}
+
+#[test]
+fn non_hcl_file_is_an_error_and_hidden_files_are_skipped() {
+    let p = project(&[("notes.txt", "x"), (".hidden.pkr.hcl", UGLY)]);
+    let r = kiln(p.path(), &["fmt", "notes.txt"], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("is not a HCL file"), "{}", r.stderr);
+    assert_eq!(kiln(p.path(), &["fmt", "-check", "."], "").code, 0);
+}

@@ -18,7 +18,7 @@ pub(in crate::functions) fn quote_rune(c: char) -> String {
 }
 
 /// Go's `strconv.Quote`: a double-quoted Go string literal.
-pub(in crate::functions) fn quote_str(s: &str) -> String {
+pub(crate) fn quote_str(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
         if c == '"' {

@@ -16,7 +16,7 @@ mod crypto;
 mod datetime;
 mod encoding;
 mod filesystem;
-mod go_text;
+pub(crate) mod go_text;
 mod network;
 mod numeric;
 mod string;

@@ -8,10 +8,12 @@
 
 mod convert;
 pub(crate) mod display;
+mod printable;
 mod types;
 
 pub use convert::{can_convert_type, convert, parse_number, unify, ConvertError, PathStep};
 pub use display::{format_hcl, format_number};
+pub use printable::{go_float, go_quote, printable};
 pub use types::{ObjectAttr, Type};
 
 use std::collections::BTreeMap;
