@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kiln` binary, one module per command.
 
 mod console;
+mod corpus;
 mod fmt;
 mod inspect;
 mod validate;
@@ -16,6 +17,11 @@ pub struct Run {
 
 /// Run kiln with `args` in `dir`, feeding `stdin`.
 pub fn kiln(dir: &Path, args: &[&str], stdin: &str) -> Run {
+    kiln_env(dir, args, stdin, &[])
+}
+
+/// Like [`kiln`], with extra environment variables.
+pub fn kiln_env(dir: &Path, args: &[&str], stdin: &str, env: &[(String, String)]) -> Run {
     let mut cmd = assert_cmd::Command::cargo_bin("kiln").expect("kiln binary");
     cmd.current_dir(dir)
         .args(args)
@@ -23,6 +29,7 @@ pub fn kiln(dir: &Path, args: &[&str], stdin: &str) -> Run {
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PKR_VAR_")) {
         cmd.env_remove(k);
     }
+    cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let out = cmd.output().expect("kiln runs");
     Run {
         code: out.status.code().unwrap_or(-1),

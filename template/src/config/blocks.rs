@@ -309,6 +309,14 @@ impl<'a> Reader<'a> {
                     "type" => {
                         let ev = Evaluator::new(self.ctx, file);
                         match typeexpr::parse(&ev, &a.value, false) {
+                            // Packer wants an exact type for variables.
+                            Ok(t) if t.ty.has_dynamic() => self.diags.push(
+                                Diagnostic::error(
+                                    "Invalid type specification",
+                                    "The keyword \"any\" cannot be used in this type specification: an exact type is required.",
+                                )
+                                .at(span_of(file, &a.value)),
+                            ),
                             Ok(t) => decl.ty = Some(t.ty),
                             Err(d) => self.diags.extend(d),
                         }
@@ -351,6 +359,12 @@ impl<'a> Reader<'a> {
                             }
                             Structure::Block(x) => self.unsupported_block(file, x, &[]),
                         }
+                    }
+                    if let Some(c) = cond {
+                        self.check_validation_refs(file, &name, c);
+                    }
+                    if let Some(m) = msg {
+                        self.check_error_message(file, m);
                     }
                     match (cond, msg) {
                         (Some(c), Some(m)) => decl.validations.push(Validation {
@@ -397,6 +411,43 @@ impl<'a> Reader<'a> {
             }
         }
         self.add_variable(decl);
+    }
+
+    /// A validation condition may only refer to its own variable.
+    fn check_validation_refs(&mut self, file: FileId, name: &str, cond: &Attribute) {
+        let refs = super::locals::var_refs(&cond.value);
+        if refs.iter().all(|r| r == name) && !refs.is_empty() {
+            return;
+        }
+        let d = if refs.is_empty() {
+            Diagnostic::error(
+                "Invalid variable validation condition",
+                format!("The condition for variable \"{name}\" must refer to var.{name} in order to test incoming values."),
+            )
+        } else {
+            Diagnostic::error(
+                "Invalid reference in variable validation",
+                format!("The condition for variable \"{name}\" can only refer to the variable itself, using var.{name}."),
+            )
+        };
+        self.diags.push(d.at(span_of(file, &cond.value)));
+    }
+
+    /// Packer wants validation messages to read as sentences.
+    fn check_error_message(&mut self, file: FileId, msg: &Attribute) {
+        let Some(text) = msg.value.as_str() else { return };
+        let text = text.trim();
+        let starts_ok = text.chars().next().is_some_and(|c| !c.is_lowercase());
+        let ends_ok = text.ends_with('.') || text.ends_with('?');
+        if text.is_empty() || !starts_ok || !ends_ok {
+            self.diags.push(
+                Diagnostic::error(
+                    "Invalid validation error message",
+                    "Validation error message must be at least one full sentence starting with an uppercase letter ( if the alphabet permits it ) and ending with a period or question mark.",
+                )
+                .at(span_of(file, &msg.value)),
+            );
+        }
     }
 
     /// `variables { name = default }`: each attribute declares a variable.

@@ -48,6 +48,25 @@ impl Visit for Refs {
     }
 }
 
+/// Names of the input variables an expression refers to (`var.NAME`).
+pub(super) fn var_refs(e: &Expression) -> Vec<String> {
+    #[derive(Default)]
+    struct Vars(Vec<String>);
+    impl Visit for Vars {
+        fn visit_traversal(&mut self, t: &Traversal) {
+            if let (Expression::Variable(root), Some(op)) = (&t.expr, t.operators.first()) {
+                if let (true, TraversalOperator::GetAttr(name)) = (root.as_str() == "var", op.value()) {
+                    self.0.push(name.as_str().to_owned());
+                }
+            }
+            visit_traversal(self, t);
+        }
+    }
+    let mut v = Vars::default();
+    v.visit_expr(e);
+    v.0
+}
+
 fn refs_of_expr(e: &Expression) -> Vec<Node> {
     let mut r = Refs::default();
     r.visit_expr(e);
