@@ -15,9 +15,13 @@ mod crypto;
 mod datetime;
 mod encoding;
 mod filesystem;
+mod go_base64;
+mod go_quote;
 mod network;
 mod numeric;
 mod string;
+#[cfg(test)]
+mod testutil;
 mod typeconv;
 
 use crate::value::{Type, Value};
