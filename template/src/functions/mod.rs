@@ -16,6 +16,7 @@ mod datetime;
 mod encoding;
 mod filesystem;
 mod go_base64;
+mod go_int;
 mod go_quote;
 mod network;
 mod numeric;
