@@ -75,3 +75,51 @@ pub(crate) fn s(v: &str) -> Value {
 pub(crate) fn n(v: f64) -> Value {
     Value::Number(v)
 }
+
+#[test]
+fn io_families_are_registered() {
+    let lib = library();
+    let names = [
+        "base64decode",
+        "base64encode",
+        "base64gzip",
+        "csvdecode",
+        "jsondecode",
+        "jsonencode",
+        "textdecodebase64",
+        "textencodebase64",
+        "urlencode",
+        "yamldecode",
+        "yamlencode",
+        "abspath",
+        "basename",
+        "dirname",
+        "file",
+        "fileexists",
+        "fileset",
+        "pathexpand",
+        "timestamp",
+        "formatdate",
+        "timeadd",
+        "legacy_isotime",
+        "legacy_strftime",
+        "bcrypt",
+        "md5",
+        "sha1",
+        "sha256",
+        "sha512",
+        "uuidv4",
+        "uuidv5",
+        "rsadecrypt",
+        "cidrhost",
+        "cidrnetmask",
+        "cidrsubnet",
+        "cidrsubnets",
+    ];
+    let missing: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| !lib.contains_key(n))
+        .collect();
+    assert!(missing.is_empty(), "not registered: {missing:?}");
+}
