@@ -1,6 +1,7 @@
 //! Calling library functions from unit tests the way the evaluator will:
 //! look the function up, convert each argument to its parameter's type,
-//! refuse nulls and short-circuit unknowns unless the parameter allows them.
+//! refuse nulls, and give an unknown result for arguments that are not
+//! wholly known, unless the parameter allows them.
 
 use super::{library, CallContext, FuncError, FuncResult, Param};
 use crate::value::{convert, Type, Value};
@@ -32,6 +33,7 @@ pub(crate) fn call_in(dir: &Path, name: &str, args: Vec<Value>) -> FuncResult {
         )));
     }
     let mut converted = Vec::with_capacity(args.len());
+    let mut unknown = false;
     for (i, arg) in args.into_iter().enumerate() {
         let param: &Param = f
             .params
@@ -41,11 +43,14 @@ pub(crate) fn call_in(dir: &Path, name: &str, args: Vec<Value>) -> FuncResult {
         if arg.is_null() && !param.allow_null {
             return Err(FuncError::arg(i, "argument must not be null"));
         }
-        if arg.is_unknown() && !param.allow_unknown {
-            return Ok(Value::Unknown(Type::Any));
+        if !arg.is_wholly_known() && !param.allow_unknown {
+            unknown = true;
         }
         let v = convert(arg, &param.ty).map_err(|e| FuncError::arg(i, e.to_string()))?;
         converted.push(v);
+    }
+    if unknown {
+        return Ok(Value::Unknown(Type::Any));
     }
     let ctx = CallContext {
         base_dir: dir.to_path_buf(),

@@ -13,11 +13,25 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 const TAG_PREFIX: &str = "tag:yaml.org,2002:";
 
+/// How many nodes aliases may copy in, in all.
+const MAX_ALIAS_EXPANSION: usize = 1_000_000;
+
+fn node_count(v: &Value) -> usize {
+    1 + match v {
+        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
+            items.iter().map(node_count).sum()
+        }
+        Value::Map(m) | Value::Object(m) => m.values().map(node_count).sum(),
+        _ => 0,
+    }
+}
+
 pub(super) fn decode(src: &str) -> Result<Value, String> {
     let mut d = Decoder {
         parser: Parser::new_from_str(src),
         src,
         anchors: HashMap::new(),
+        expanded: 0,
         pending: HashSet::new(),
         unterminated_len: (!src.ends_with('\n')).then(|| src.chars().count()),
     };
@@ -71,8 +85,11 @@ fn scan_error(e: &ScanError) -> String {
 struct Decoder<'a> {
     parser: Parser<'a, StrInput<'a>>,
     src: &'a str,
-    /// Values of completed anchors, by the parser's anchor id.
-    anchors: HashMap<usize, Value>,
+    /// Values of completed anchors and their sizes in nodes, by the
+    /// parser's anchor id.
+    anchors: HashMap<usize, (Value, usize)>,
+    /// Nodes copied in by aliases so far.
+    expanded: usize,
     /// Anchors whose node is still being read.
     pending: HashSet<usize>,
     /// The source's length in characters when it does not end with a line
@@ -139,12 +156,19 @@ impl<'a> Decoder<'a> {
                         ),
                     ));
                 }
-                self.anchors.get(&id).cloned().ok_or_else(|| {
-                    at(
+                let Some((v, size)) = self.anchors.get(&id) else {
+                    return Err(at(
                         span,
                         &format!("reference to undefined anchor {}", quote(name)),
-                    )
-                })
+                    ));
+                };
+                // Each alias is a copy here (cty shares them), so nested
+                // aliases could grow exponentially: cap the copying.
+                self.expanded += size;
+                if self.expanded > MAX_ALIAS_EXPANSION {
+                    return Err("document contains excessive aliasing".to_string());
+                }
+                Ok(v.clone())
             }
             Event::SequenceStart(anchor, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
@@ -191,7 +215,7 @@ impl<'a> Decoder<'a> {
     fn complete(&mut self, anchor: usize, v: &Value) {
         if anchor > 0 {
             self.pending.remove(&anchor);
-            self.anchors.insert(anchor, v.clone());
+            self.anchors.insert(anchor, (v.clone(), node_count(v)));
         }
     }
 
@@ -625,6 +649,21 @@ mod tests {
                 ("foo", Value::object([("a", s("b"))])),
                 ("bar", Value::object([("a", s("b")), ("c", s("d"))])),
             ])
+        );
+    }
+
+    #[test]
+    fn alias_bombs_are_refused() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        assert_eq!(
+            err("yamldecode", vec![s(&src)]),
+            "document contains excessive aliasing"
         );
     }
 
