@@ -76,6 +76,9 @@ fn write_string(out: &mut String, s: &str) {
 pub(super) fn decode(src: &str) -> Result<Value, String> {
     match serde_json::from_str::<serde_json::Value>(src) {
         Ok(json) => Ok(Value::from_json(&json)),
+        // Go's decoder words running out of input this way.
+        Err(e) if e.is_eof() && src.trim().is_empty() => Err("EOF".to_string()),
+        Err(e) if e.is_eof() => Err("unexpected EOF".to_string()),
         Err(e) if e.to_string().starts_with("trailing characters") => {
             Err("extraneous data after JSON object".to_string())
         }
@@ -154,6 +157,8 @@ mod tests {
             err("jsondecode", vec![s("{} {}")]),
             "extraneous data after JSON object"
         );
-        assert!(err("jsondecode", vec![s("{")]).contains("EOF"));
+        assert_eq!(err("jsondecode", vec![s("{")]), "unexpected EOF");
+        assert_eq!(err("jsondecode", vec![s("  ")]), "EOF");
+        assert!(err("jsondecode", vec![s("[1,]")]).contains("line 1 column 4"));
     }
 }
