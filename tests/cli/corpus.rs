@@ -10,7 +10,9 @@ fn cases() -> Vec<PathBuf> {
     let root = repo_root().join("tests/corpus");
     let mut out = Vec::new();
     for group in ["valid", "invalid"] {
-        let Ok(entries) = std::fs::read_dir(root.join(group)) else { continue };
+        let Ok(entries) = std::fs::read_dir(root.join(group)) else {
+            continue;
+        };
         for e in entries.flatten() {
             if e.path().join("expected.json").is_file() {
                 out.push(e.path());
@@ -28,7 +30,11 @@ fn packer_locations(text: &str) -> Vec<(String, usize)> {
             let rest = l.trim().strip_prefix("on ")?;
             let (file, line) = rest.rsplit_once(" line ")?;
             let line = line.trim_end_matches(|c: char| !c.is_ascii_digit());
-            let n: usize = line.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()?;
+            let n: usize = line
+                .split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()?;
             Some((file.to_owned(), n))
         })
         .collect()
@@ -43,13 +49,24 @@ fn env_pairs(dir: &Path) -> Vec<(String, String)> {
 }
 
 fn check_case(dir: &Path, problems: &mut Vec<String>) {
-    let name = dir.strip_prefix(repo_root()).unwrap_or(dir).display().to_string();
+    let name = dir
+        .strip_prefix(repo_root())
+        .unwrap_or(dir)
+        .display()
+        .to_string();
     let text = std::fs::read_to_string(dir.join("expected.json")).unwrap_or_default();
     let Ok(exp) = serde_json::from_str::<J>(&text) else {
         problems.push(format!("{name}: unreadable expected.json"));
         return;
     };
-    let args: Vec<String> = exp["args"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+    let args: Vec<String> = exp["args"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
     let env = env_pairs(dir);
     let run = |cmd: &str, stdin: &str| {
         let mut all: Vec<&str> = vec![cmd];
@@ -72,11 +89,21 @@ fn check_case(dir: &Path, problems: &mut Vec<String>) {
         return;
     }
     if !want_valid {
-        let packer_out = format!("{}{}", exp["validate_stdout"].as_str().unwrap_or(""), exp["validate_stderr"].as_str().unwrap_or(""));
+        let packer_out = format!(
+            "{}{}",
+            exp["validate_stdout"].as_str().unwrap_or(""),
+            exp["validate_stderr"].as_str().unwrap_or("")
+        );
         for (file, line) in packer_locations(&packer_out) {
-            let base = Path::new(&file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or(file.clone());
+            let base = Path::new(&file)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or(file.clone());
             if !v.stderr.contains(&format!("{base}:{line}:")) {
-                problems.push(format!("{name}: Packer reports an error at {file} line {line}; kiln does not:\n{}", v.stderr));
+                problems.push(format!(
+                    "{name}: Packer reports an error at {file} line {line}; kiln does not:\n{}",
+                    v.stderr
+                ));
             }
         }
         return;
@@ -84,22 +111,33 @@ fn check_case(dir: &Path, problems: &mut Vec<String>) {
     if let Some(inspect) = exp["inspect"].as_str().filter(|s| !s.is_empty()) {
         let r = run("inspect", "");
         if r.stdout != inspect {
-            problems.push(format!("{name}: inspect differs\n--- packer\n{inspect}\n--- kiln\n{}{}", r.stdout, r.stderr));
+            problems.push(format!(
+                "{name}: inspect differs\n--- packer\n{inspect}\n--- kiln\n{}{}",
+                r.stdout, r.stderr
+            ));
         }
     }
     if let Some(items) = exp["console"].as_array() {
         for item in items {
-            let (Some(expr), Some(want)) = (item["expr"].as_str(), item["output"].as_str()) else { continue };
+            let (Some(expr), Some(want)) = (item["expr"].as_str(), item["output"].as_str()) else {
+                continue;
+            };
             if want.starts_with("Error:") {
                 let r = run("console", &format!("{expr}\n"));
                 if r.code == 0 && r.stderr.is_empty() {
-                    problems.push(format!("{name}: console `{expr}` should fail, kiln printed {:?}", r.stdout));
+                    problems.push(format!(
+                        "{name}: console `{expr}` should fail, kiln printed {:?}",
+                        r.stdout
+                    ));
                 }
                 continue;
             }
             let r = run("console", &format!("{expr}\n"));
             if r.stdout.trim_end_matches('\n') != want.trim_end_matches('\n') {
-                problems.push(format!("{name}: console `{expr}`: packer {want:?}, kiln {:?} {}", r.stdout, r.stderr));
+                problems.push(format!(
+                    "{name}: console `{expr}`: packer {want:?}, kiln {:?} {}",
+                    r.stdout, r.stderr
+                ));
             }
         }
     }

@@ -435,7 +435,9 @@ impl<'a> Reader<'a> {
 
     /// Packer wants validation messages to read as sentences.
     fn check_error_message(&mut self, file: FileId, msg: &Attribute) {
-        let Some(text) = msg.value.as_str() else { return };
+        let Some(text) = msg.value.as_str() else {
+            return;
+        };
         let text = text.trim();
         let starts_ok = text.chars().next().is_some_and(|c| !c.is_lowercase());
         let ends_ok = text.ends_with('.') || text.ends_with('?');

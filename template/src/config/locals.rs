@@ -55,7 +55,9 @@ pub(super) fn var_refs(e: &Expression) -> Vec<String> {
     impl Visit for Vars {
         fn visit_traversal(&mut self, t: &Traversal) {
             if let (Expression::Variable(root), Some(op)) = (&t.expr, t.operators.first()) {
-                if let (true, TraversalOperator::GetAttr(name)) = (root.as_str() == "var", op.value()) {
+                if let (true, TraversalOperator::GetAttr(name)) =
+                    (root.as_str() == "var", op.value())
+                {
                     self.0.push(name.as_str().to_owned());
                 }
             }

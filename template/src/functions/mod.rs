@@ -16,10 +16,15 @@ mod crypto;
 mod datetime;
 mod encoding;
 mod filesystem;
+mod go_base64;
+mod go_int;
+mod go_quote;
 pub(crate) mod go_text;
 mod network;
 mod numeric;
 mod string;
+#[cfg(test)]
+mod testutil;
 mod typeconv;
 
 use crate::value::{Type, Value};
