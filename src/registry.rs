@@ -14,7 +14,10 @@ const PROVISIONERS: &[(&str, Check)] = &[(
     "shell-local",
     check::<kiln_provisioners::shell_local::ShellLocalConfig>,
 )];
-const POST_PROCESSORS: &[(&str, Check)] = &[];
+const POST_PROCESSORS: &[(&str, Check)] = &[(
+    "shell-local",
+    check::<kiln_provisioners::shell_local::ShellLocalConfig>,
+)];
 
 fn table(kind: ComponentKind) -> &'static [(&'static str, Check)] {
     match kind {

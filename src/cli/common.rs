@@ -7,7 +7,21 @@ use kiln_template::{Diagnostics, SourceMap};
 use std::io::Write;
 use std::path::Path;
 
-pub const VAR_FLAGS: [Flag; 2] = [flag("var", Kind::Value), flag("var-file", Kind::Value)];
+pub const VAR_FLAGS: [Flag; 3] = [
+    flag("var", Kind::Value),
+    flag("var-file", Kind::Value),
+    flag("no-warn-undeclared-var", Kind::Bool),
+];
+
+/// `-no-warn-undeclared-var` silences warnings about variable files that
+/// set undeclared variables.
+fn strictness(p: &Parsed) -> Strictness {
+    if p.bool("no-warn-undeclared-var") {
+        Strictness::Silent
+    } else {
+        Strictness::Warn
+    }
+}
 
 /// `-var` and `-var-file` in command-line order.
 pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
@@ -34,17 +48,12 @@ pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
 
 /// Load a configuration and print its diagnostics to stderr. `None` when
 /// it has errors.
-pub fn load(
-    path: &Path,
-    p: &Parsed,
-    strictness: Strictness,
-    syntax_only: bool,
-) -> anyhow::Result<Option<Config>> {
+pub fn load(path: &Path, p: &Parsed, syntax_only: bool) -> anyhow::Result<Option<Config>> {
     let opts = LoadOptions {
         vars: VarInputs {
             env: VarInputs::from_process_env(),
             args: var_args(p).map_err(anyhow::Error::msg)?,
-            undeclared: strictness,
+            undeclared: strictness(p),
         },
         syntax_only,
     };

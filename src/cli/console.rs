@@ -3,7 +3,7 @@
 
 use super::common;
 use super::flags::{self, flag, Kind};
-use kiln_template::config::{Config, Strictness};
+use kiln_template::config::Config;
 use kiln_template::eval::Evaluator;
 use kiln_template::parse;
 use kiln_template::value::{go_quote, printable};
@@ -30,7 +30,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     };
     let cfg = match p.args.as_slice() {
         [] => None,
-        [path] => match common::load(Path::new(path), &p, Strictness::Warn, false)? {
+        [path] => match common::load(Path::new(path), &p, false)? {
             Some(c) => Some(c),
             None => return Ok(1),
         },

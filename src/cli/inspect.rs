@@ -2,7 +2,7 @@
 
 use super::common;
 use super::flags::{self, flag, Kind};
-use kiln_template::config::{Config, Strictness};
+use kiln_template::config::Config;
 use kiln_template::value::{go_quote, printable};
 use std::fmt::Write;
 use std::path::Path;
@@ -30,7 +30,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             HELP,
         );
     };
-    let Some(cfg) = common::load(Path::new(path), &p, Strictness::Warn, false)? else {
+    let Some(cfg) = common::load(Path::new(path), &p, false)? else {
         return Ok(1);
     };
     print!("{}", render(&cfg));

@@ -2,7 +2,6 @@
 
 use super::common;
 use super::flags::{self, flag, Kind};
-use kiln_template::config::Strictness;
 use std::path::Path;
 
 pub const HELP: &str = "Usage: kiln validate [options] TEMPLATE
@@ -24,7 +23,6 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         flag("syntax-only", Kind::Bool),
         flag("only", Kind::Value),
         flag("except", Kind::Value),
-        flag("no-warn-undeclared-var", Kind::Bool),
         flag("evaluate-datasources", Kind::Bool),
     ]);
     let p = match flags::parse(args, &spec) {
@@ -38,7 +36,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         );
     };
     let syntax_only = p.bool("syntax-only");
-    let Some(cfg) = common::load(Path::new(path), &p, Strictness::Error, syntax_only)? else {
+    let Some(cfg) = common::load(Path::new(path), &p, syntax_only)? else {
         return Ok(1);
     };
     if syntax_only {

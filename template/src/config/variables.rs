@@ -23,14 +23,14 @@ pub enum VarArg {
     File(PathBuf),
 }
 
-/// How strictly to treat values for undeclared variables.
+/// How to treat values that variable files give undeclared variables.
+/// Packer warns in both `validate` and `build` (an undeclared `-var` is
+/// always an error); `-no-warn-undeclared-var` silences the warning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Strictness {
-    /// `validate`: an error.
     #[default]
-    Error,
-    /// `build`: a warning, as Packer does.
     Warn,
+    Silent,
 }
 
 /// Where variable values come from.
@@ -241,11 +241,11 @@ impl Assigner<'_> {
                 format!("A {name:?} variable was passed in but was not found in known variables. {hint}"),
             ),
             Origin::File | Origin::Env => {
-                let text = format!("A {name:?} variable was set but was not declared. {hint}");
-                match self.strictness {
-                    Strictness::Error => Diagnostic::error("Undefined variable", text),
-                    Strictness::Warn => Diagnostic::warning("Undefined variable", text),
+                if self.strictness == Strictness::Silent {
+                    return;
                 }
+                let text = format!("A {name:?} variable was set but was not declared. {hint}");
+                Diagnostic::warning("Undefined variable", text)
             }
         };
         self.diags.push(d.at(span));

@@ -1,6 +1,5 @@
 //! `startswith`, `endswith`, `strcontains` and `replace`.
 
-use super::regex::replace_all;
 use crate::functions::args::{at, str_at};
 use crate::functions::{CallContext, FuncResult, Function, Library, Param};
 use crate::value::{Type, Value};
@@ -62,19 +61,13 @@ fn strcontains(_: &CallContext, args: Vec<Value>) -> FuncResult {
     Ok(Value::Bool(str_at(&args, 0)?.contains(str_at(&args, 1)?)))
 }
 
-/// Replace every occurrence of `substr`; a `substr` wrapped in slashes
-/// (`/[0-9]+/`) is a regular expression instead, as in Packer and
-/// Terraform.
+/// Replace every occurrence of `substr`. Unlike Terraform's, Packer's
+/// `replace` is cty's plain one: `/re/` is matched literally (checked
+/// against Packer 1.6.6); regular expressions go through `regex_replace`.
 fn replace(_: &CallContext, args: Vec<Value>) -> FuncResult {
     let s = str_at(&args, 0)?;
     let substr = str_at(&args, 1)?;
     let replacement = str_at(&args, 2)?;
-    if let Some(pattern) = substr
-        .strip_prefix('/')
-        .and_then(|rest| rest.strip_suffix('/'))
-    {
-        return replace_all(s, pattern, replacement, 1);
-    }
     Ok(s.replace(substr, replacement).into())
 }
 
@@ -141,20 +134,14 @@ mod tests {
     }
 
     #[test]
-    fn replace_regex() {
-        assert_eq!(
-            run("replace", &["hello world", "/w.*d/", "everybody"]),
-            Ok("hello everybody".into())
-        );
+    fn replace_slashes_are_literal() {
         assert_eq!(
             run("replace", &["hello world", "/o(.)/", "0$1"]),
-            Ok("hell0 w0rld".into())
+            Ok("hello world".into())
         );
-        // "//" is an empty pattern between slashes, which matches everywhere.
-        assert_eq!(run("replace", &["a//b", "//", "-"]), Ok("-a-/-/-b-".into()));
         assert_eq!(
-            run("replace", &["x", "/(/", "y"]),
-            Err(FuncError::arg(1, "error parsing regexp: unclosed group"))
+            run("replace", &["a/o(.)/b", "/o(.)/", "-"]),
+            Ok("a-b".into())
         );
     }
 }
