@@ -35,13 +35,32 @@ pub fn parse_expr(
 }
 
 fn syntax_error(file: FileId, text: &str, e: &hcl_edit::parser::Error) -> Diagnostic {
-    let offset = e.location().offset().min(text.len());
+    let mut offset = e.location().offset().min(text.len());
+    // hcl-edit clamps an error at the end of input to the last byte; when
+    // that is the final newline, the problem is really past it (where
+    // Packer reports it: the line after the last one).
+    if offset + 1 == text.len() && text.ends_with('\n') && unexpected_end(e.message()) {
+        offset = text.len();
+    }
+    // An unclosed heredoc runs to the end of the file, which is where the
+    // missing delimiter belongs.
+    if e.message().contains("heredoc end delimiter") {
+        offset = text.len();
+    }
     let end = text
         .get(offset..)
         .and_then(|rest| rest.char_indices().nth(1))
         .map_or(text.len(), |(i, _)| offset + i);
     Diagnostic::error("Invalid syntax", capitalise(e.message()))
         .at(SourceSpan::new(file, offset..end.max(offset)))
+}
+
+fn unexpected_end(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("expected `}`")
+        || m.contains("heredoc end")
+        || m.contains("eof")
+        || m.contains("end of input")
 }
 
 fn capitalise(s: &str) -> String {

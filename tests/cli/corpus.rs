@@ -26,21 +26,38 @@ fn cases() -> Vec<PathBuf> {
     out
 }
 
-/// `on FILE line N` locations in Packer's output.
+/// Locations Packer names: `on FILE line N` headers, and `FILE:N,C-C`
+/// references inside details (where it names a block in the header and
+/// the exact attribute in the detail).
 fn packer_locations(text: &str) -> Vec<(String, usize)> {
-    text.lines()
-        .filter_map(|l| {
-            let rest = l.trim().strip_prefix("on ")?;
-            let (file, line) = rest.rsplit_once(" line ")?;
-            let line = line.trim_end_matches(|c: char| !c.is_ascii_digit());
-            let n: usize = line
-                .split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()?;
-            Some((file.to_owned(), n))
-        })
-        .collect()
+    let inline = regex_lite(text);
+    let headers = text.lines().filter_map(|l| {
+        let rest = l.trim().strip_prefix("on ")?;
+        let (file, line) = rest.rsplit_once(" line ")?;
+        let line = line.trim_end_matches(|c: char| !c.is_ascii_digit());
+        let n: usize = line
+            .split(|c: char| !c.is_ascii_digit())
+            .next()?
+            .parse()
+            .ok()?;
+        Some((file.to_owned(), n))
+    });
+    headers.chain(inline).collect()
+}
+
+/// `NAME.pkr.hcl:LINE,COL` references in running text.
+fn regex_lite(text: &str) -> Vec<(String, usize)> {
+    let mut out = Vec::new();
+    for word in text.split_whitespace() {
+        let Some((file, rest)) = word.split_once(".pkr.hcl:") else {
+            continue;
+        };
+        let line: String = rest.chars().take_while(char::is_ascii_digit).collect();
+        if let Ok(n) = line.parse() {
+            out.push((format!("{file}.pkr.hcl"), n));
+        }
+    }
+    out
 }
 
 fn env_pairs(dir: &Path) -> Vec<(String, String)> {
@@ -120,20 +137,24 @@ fn check_case(dir: &Path, known: &[String], problems: &mut Vec<String>) {
         // The first located error in a real file must be where Packer put
         // it; later ones may differ (HCL's parser recovers and goes on,
         // hcl-edit's stops at the first syntax error).
-        let first = packer_locations(&packer_out)
+        let located: Vec<(String, usize)> = packer_locations(&packer_out)
             .into_iter()
-            .find(|(f, _)| !f.is_empty() && !f.contains('<'));
-        if let Some((file, line)) = first {
-            let base = Path::new(&file)
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or(file.clone());
-            if !v.stderr.contains(&format!("{base}:{line}:")) && !is_known {
-                problems.push(format!(
-                    "{name}: Packer reports an error at {file} line {line}; kiln does not:\n{}",
-                    v.stderr
-                ));
-            }
+            .filter(|(f, _)| !f.is_empty() && !f.contains('<'))
+            .map(|(f, l)| {
+                let base = Path::new(&f)
+                    .file_name()
+                    .map(|b| b.to_string_lossy().into_owned());
+                (base.unwrap_or(f), l)
+            })
+            .collect();
+        let hit = located
+            .iter()
+            .any(|(f, l)| v.stderr.contains(&format!("{f}:{l}:")));
+        if !located.is_empty() && !hit && !is_known {
+            problems.push(format!(
+                "{name}: Packer reports errors at {located:?}; kiln at none of them:\n{}",
+                v.stderr
+            ));
         }
         return;
     }

@@ -289,6 +289,7 @@ impl<'a> Reader<'a> {
             name: name.clone(),
             ty: None,
             default: None,
+            default_span: None,
             description: String::new(),
             sensitive: false,
             validations: Vec::new(),
@@ -326,6 +327,7 @@ impl<'a> Reader<'a> {
                         // not refer to other variables.
                         let ctx = self.ctx.with_env();
                         let ev = Evaluator::new(&ctx, file);
+                        decl.default_span = span_of(file, &a.value);
                         match ev.eval(&a.value, &Scope::default()) {
                             Ok(v) => decl.default = Some(v),
                             Err(d) => self.diags.extend(variables_not_allowed(d)),
@@ -470,6 +472,7 @@ impl<'a> Reader<'a> {
                         name: a.key.as_str().to_owned(),
                         ty: None,
                         default,
+                        default_span: span_of(file, &a.value),
                         description: String::new(),
                         sensitive: false,
                         validations: Vec::new(),

@@ -28,6 +28,8 @@ pub struct VariableDecl {
     /// default's type as Packer does.
     pub ty: Option<Type>,
     pub default: Option<Value>,
+    /// Where the default is written, for errors about its value.
+    pub default_span: Option<SourceSpan>,
     pub description: String,
     pub sensitive: bool,
     pub validations: Vec<Validation>,

@@ -57,6 +57,9 @@ impl VarInputs {
 #[derive(Debug, Clone)]
 pub struct VariableValue {
     pub value: Value,
+    /// Where the value was written (a default or a variables file); `None`
+    /// for values from the command line or the environment.
+    pub origin: Option<SourceSpan>,
     pub sensitive: bool,
     pub decl: VariableDecl,
 }
@@ -70,7 +73,7 @@ enum Origin {
 pub(super) struct Assigner<'a> {
     pub ctx: &'a EvalContext,
     pub decls: &'a [VariableDecl],
-    pub values: IndexMap<String, Value>,
+    pub values: IndexMap<String, (Value, Option<SourceSpan>)>,
     pub diags: Diagnostics,
     pub strictness: Strictness,
 }
@@ -216,7 +219,7 @@ impl Assigner<'_> {
         let ty = Self::effective_type(decl);
         match convert(value, &ty) {
             Ok(v) => {
-                self.values.insert(decl.name.clone(), v);
+                self.values.insert(decl.name.clone(), (v, span));
             }
             Err(e) => self.diags.push(
                 Diagnostic::error(
@@ -226,7 +229,7 @@ impl Assigner<'_> {
                         decl.name
                     ),
                 )
-                .at(span.or_else(|| decl.span.clone())),
+                .at(span.clone().or_else(|| decl.span.clone())),
             ),
         }
     }
@@ -268,7 +271,8 @@ pub(super) fn resolve(
     };
     for d in decls {
         if let Some(v) = &d.default {
-            a.values.insert(d.name.clone(), v.clone());
+            a.values
+                .insert(d.name.clone(), (v.clone(), d.default_span.clone()));
         }
     }
     for (name, raw) in &inputs.env {
@@ -286,11 +290,12 @@ pub(super) fn resolve(
     let mut out = IndexMap::new();
     for d in decls {
         match a.values.get(&d.name) {
-            Some(v) => {
+            Some((v, origin)) => {
                 out.insert(
                     d.name.clone(),
                     VariableValue {
                         value: v.clone(),
+                        origin: origin.clone(),
                         sensitive: d.sensitive,
                         decl: d.clone(),
                     },
@@ -364,7 +369,7 @@ pub(super) fn validate(ctx: &EvalContext, values: &IndexMap<String, VariableValu
                 .and_then(|s| {
                     let f = ctx.sources.get(s.file)?;
                     let (l, c) = f.line_col(s.range.start);
-                    Some(format!("{}:{l},{c}", f.name))
+                    Some(format!("{}:{l}:{c}", f.name))
                 })
                 .unwrap_or_default();
             diags.push(
@@ -372,7 +377,7 @@ pub(super) fn validate(ctx: &EvalContext, values: &IndexMap<String, VariableValu
                     "Invalid value for variable",
                     format!("{message}\n\nThis was checked by the validation rule at {location}."),
                 )
-                .at(vv.decl.span.clone().or(at)),
+                .at(vv.origin.clone().or(at)),
             );
         }
     }
