@@ -21,6 +21,9 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
         span: header_span(file, b),
         ..BuildDecl::default()
     };
+    // Packer lists the `sources` attribute's entries before nested
+    // `source` blocks, wherever they appear.
+    let mut nested_sources = Vec::new();
     for s in b.body.iter() {
         match s {
             Structure::Attribute(a) => match a.key.as_str() {
@@ -69,7 +72,7 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                             build_name = n;
                         }
                     }
-                    build.sources.push(BuildSource {
+                    nested_sources.push(BuildSource {
                         reference: format!("{kind}.{name}"),
                         name: build_name,
                         extra: Some(FileBody {
@@ -82,6 +85,30 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                 }
                 "provisioner" if r.labels(file, inner, &["type"]) => {
                     build.provisioners.push(component(file, inner));
+                }
+                "dynamic" if r.labels(file, inner, &["type"]) => {
+                    if label(inner, 0) == "provisioner" {
+                        build.provisioners.push(ComponentBlock {
+                            kind: "provisioner".into(),
+                            body: FileBody {
+                                file,
+                                body: inner.body.clone(),
+                                span: header_span(file, inner),
+                            },
+                            dynamic: true,
+                        });
+                    } else {
+                        r.diags.push(
+                            Diagnostic::error(
+                                "Unsupported dynamic block",
+                                format!(
+                                    "Only provisioner blocks can be generated with dynamic here, not {:?}.",
+                                    label(inner, 0)
+                                ),
+                            )
+                            .at(header_span(file, inner)),
+                        );
+                    }
                 }
                 "error-cleanup-provisioner" if r.labels(file, inner, &["type"]) => {
                     if build.error_cleanup_provisioner.is_some() {
@@ -119,11 +146,12 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                     }
                     build.post_processor_chains.push(chain);
                 }
-                k if BUILD_BLOCKS.contains(&k) => {}
+                k if BUILD_BLOCKS.contains(&k) || k == "dynamic" => {}
                 _ => r.unsupported_block(file, inner, &BUILD_BLOCKS),
             },
         }
     }
+    build.sources.extend(nested_sources);
     Some(build)
 }
 
@@ -135,6 +163,7 @@ fn component(file: FileId, b: &Block) -> ComponentBlock {
             body: b.body.clone(),
             span: header_span(file, b),
         },
+        dynamic: false,
     }
 }
 

@@ -97,6 +97,9 @@ pub struct BuildSource {
 pub struct ComponentBlock {
     pub kind: String,
     pub body: FileBody,
+    /// A `dynamic "provisioner"` block: `body` holds `for_each`,
+    /// `iterator`, `labels` and `content`, expanded when planning.
+    pub dynamic: bool,
 }
 
 #[derive(Debug, Clone, Default)]

@@ -358,12 +358,13 @@ pub(super) fn validate(ctx: &EvalContext, values: &IndexMap<String, VariableValu
                     continue;
                 }
             };
-            let at = rule
-                .condition
-                .expr
-                .span()
-                .map(|r| SourceSpan::new(rule.condition.file, r))
-                .or_else(|| rule.span.clone());
+            // Packer names the validation block as "the rule".
+            let at = rule.span.clone().or_else(|| {
+                rule.condition
+                    .expr
+                    .span()
+                    .map(|r| SourceSpan::new(rule.condition.file, r))
+            });
             let location = at
                 .as_ref()
                 .and_then(|s| {

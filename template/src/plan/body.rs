@@ -70,22 +70,27 @@ pub fn evaluate(
     }
 }
 
-/// `dynamic "NAME" { for_each = …, iterator = …, labels = […], content { … } }`
-fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBlock>, Diagnostics> {
-    let header = crate::config::header_span(ev.file, b);
-    let Some(kind) = b.labels.first().map(|l| l.as_str().to_owned()) else {
-        return Err(Diagnostic::error(
-            "Missing name for dynamic",
-            "A dynamic block must have one label: the type of block to generate.",
-        )
-        .at(header)
-        .into());
-    };
+/// The parts of a `dynamic "KIND" { for_each, iterator, labels, content }`
+/// block.
+pub(super) struct DynamicSpec<'b> {
+    pub kind: String,
+    for_each: &'b hcl_edit::structure::Attribute,
+    iterator: String,
+    labels: Option<&'b hcl_edit::structure::Attribute>,
+    pub content: &'b Block,
+}
+
+pub(super) fn dynamic_spec<'b>(
+    ev: &Evaluator,
+    kind: String,
+    body: &'b Body,
+    header: Option<SourceSpan>,
+) -> Result<DynamicSpec<'b>, Diagnostics> {
     let mut for_each = None;
     let mut iterator = kind.clone();
-    let mut labels_expr = None;
+    let mut labels = None;
     let mut content = None;
-    for s in b.body.iter() {
+    for s in body.iter() {
         match s {
             Structure::Attribute(a) => match a.key.as_str() {
                 "for_each" => for_each = Some(a),
@@ -101,7 +106,7 @@ fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBloc
                             .into())
                     }
                 },
-                "labels" => labels_expr = Some(a),
+                "labels" => labels = Some(a),
                 other => {
                     return Err(ev
                         .error(
@@ -131,61 +136,103 @@ fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBloc
         return Err(crate::config::missing_argument("for_each", header).into());
     };
     let Some(content) = content else {
-        return Err(Diagnostic::error("Missing content block", "A dynamic block must have a nested block of type \"content\" to describe the body of each generated block.")
-            .at(header)
-            .into());
+        return Err(Diagnostic::error(
+            "Missing content block",
+            "A dynamic block must have a nested block of type \"content\" to describe the body of each generated block.",
+        )
+        .at(header)
+        .into());
     };
-    let items: Vec<(Value, Value)> = match ev.eval(&for_each.value, scope)? {
-        Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
-            .into_iter()
-            .enumerate()
-            .map(|(i, v)| (Value::from(i as i64), v))
-            .collect(),
-        Value::Map(m) | Value::Object(m) => {
-            m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-        }
-        Value::Unknown(_) => Vec::new(),
-        other => {
-            return Err(ev
+    Ok(DynamicSpec {
+        kind,
+        for_each,
+        iterator,
+        labels,
+        content,
+    })
+}
+
+impl DynamicSpec<'_> {
+    /// One child scope's worth of names per element of `for_each`: the
+    /// iterator name and its `{ key, value }` object.
+    pub fn items(
+        &self,
+        ev: &Evaluator,
+        scope: &Scope,
+    ) -> Result<Vec<(String, Value)>, Diagnostics> {
+        let items: Vec<(Value, Value)> = match ev.eval(&self.for_each.value, scope)? {
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i as i64), v))
+                .collect(),
+            Value::Map(m) | Value::Object(m) => {
+                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
+            }
+            Value::Unknown(_) => Vec::new(),
+            other => return Err(ev
                 .error(
                     "Invalid dynamic for_each value",
                     format!(
                         "Cannot use a {} value in for_each. An iterable collection is required.",
                         other.friendly_type()
                     ),
-                    for_each.value.span(),
+                    self.for_each.value.span(),
                 )
-                .into())
-        }
-    };
-    let mut out = Vec::with_capacity(items.len());
-    for (key, value) in items {
-        let mut inner = scope.child();
-        inner.set(
-            iterator.as_str(),
-            Value::object([("key", key), ("value", value)]),
-        );
-        let labels = match labels_expr {
-            Some(l) => match convert(ev.eval(&l.value, &inner)?, &Type::list(Type::String)) {
-                Ok(Value::List(ls)) => ls
-                    .into_iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect(),
-                _ => {
-                    return Err(ev
-                        .error(
-                            "Invalid dynamic labels",
-                            "The labels must be a list of strings.",
-                            l.value.span(),
-                        )
-                        .into())
-                }
-            },
-            None => Vec::new(),
+                .into()),
         };
-        let body = evaluate(ev, &content.body, &inner, header.clone())?;
+        Ok(items
+            .into_iter()
+            .map(|(key, value)| {
+                (
+                    self.iterator.clone(),
+                    Value::object([("key", key), ("value", value)]),
+                )
+            })
+            .collect())
+    }
+
+    /// The generated block's labels, evaluated with the iterator in scope.
+    pub fn labels(&self, ev: &Evaluator, inner: &Scope) -> Result<Vec<String>, Diagnostics> {
+        let Some(l) = self.labels else {
+            return Ok(Vec::new());
+        };
+        match convert(ev.eval(&l.value, inner)?, &Type::list(Type::String)) {
+            Ok(Value::List(ls)) => Ok(ls
+                .into_iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()),
+            _ => Err(ev
+                .error(
+                    "Invalid dynamic labels",
+                    "The labels must be a list of strings.",
+                    l.value.span(),
+                )
+                .into()),
+        }
+    }
+}
+
+/// Expand a `dynamic` block nested in a body into evaluated blocks.
+fn dynamic(ev: &Evaluator, b: &Block, scope: &Scope) -> Result<Vec<EvaluatedBlock>, Diagnostics> {
+    let header = crate::config::header_span(ev.file, b);
+    let Some(kind) = b.labels.first().map(|l| l.as_str().to_owned()) else {
+        return Err(Diagnostic::error(
+            "Missing name for dynamic",
+            "A dynamic block must have one label: the type of block to generate.",
+        )
+        .at(header)
+        .into());
+    };
+    let spec = dynamic_spec(ev, kind, &b.body, header.clone())?;
+    let mut out = Vec::new();
+    for (name, item) in spec.items(ev, scope)? {
+        let mut inner = scope.child();
+        inner.set(name, item);
+        let labels = spec.labels(ev, &inner)?;
+        let body = evaluate(ev, &spec.content.body, &inner, header.clone())?;
         out.push(EvaluatedBlock {
-            kind: kind.clone(),
+            kind: spec.kind.clone(),
             labels,
             body,
             span: header.clone(),

@@ -193,7 +193,18 @@ fn plan_one(
     let short = format!("{}.{source_name}", src.kind);
     let mut provisioners = Vec::new();
     for p in &build.provisioners {
-        if let Some(pc) = plan_component(
+        if p.dynamic {
+            provisioners.extend(plan_dynamic(
+                cfg,
+                &comp_scope,
+                p,
+                name,
+                &short,
+                source_name,
+                components,
+                &mut diags,
+            ));
+        } else if let Some(pc) = plan_component(
             cfg,
             &comp_scope,
             p,
@@ -304,6 +315,86 @@ fn plan_component(
         body,
         raw: block.body.clone(),
     })
+}
+
+/// Expand `dynamic "provisioner"`: one provisioner per `for_each` element,
+/// of the type its `labels` name, evaluated with the iterator in scope.
+#[allow(clippy::too_many_arguments)]
+fn plan_dynamic(
+    cfg: &Config,
+    scope: &Scope,
+    block: &ComponentBlock,
+    build_name: &str,
+    short_name: &str,
+    source_name: &str,
+    components: &dyn Components,
+    diags: &mut Diagnostics,
+) -> Vec<PlannedComponent> {
+    let ev = Evaluator::new(&cfg.ctx, block.body.file);
+    let spec = match body::dynamic_spec(
+        &ev,
+        block.kind.clone(),
+        &block.body.body,
+        block.body.span.clone(),
+    ) {
+        Ok(s) => s,
+        Err(d) => {
+            diags.extend(d);
+            return Vec::new();
+        }
+    };
+    let items = match spec.items(&ev, scope) {
+        Ok(i) => i,
+        Err(d) => {
+            diags.extend(d);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    for (name, item) in items {
+        let mut inner = scope.child();
+        inner.set(name, item);
+        let kind = match spec.labels(&ev, &inner) {
+            Ok(labels) if labels.len() == 1 => labels.into_iter().next().unwrap_or_default(),
+            Ok(_) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Invalid dynamic labels",
+                        "A dynamic provisioner needs exactly one label: the provisioner type.",
+                    )
+                    .at(block.body.span.clone()),
+                );
+                return out;
+            }
+            Err(d) => {
+                diags.extend(d);
+                return out;
+            }
+        };
+        let generated = ComponentBlock {
+            kind,
+            body: FileBody {
+                file: block.body.file,
+                body: spec.content.body.clone(),
+                span: block.body.span.clone(),
+            },
+            dynamic: false,
+        };
+        if let Some(pc) = plan_component(
+            cfg,
+            &inner,
+            &generated,
+            ComponentKind::Provisioner,
+            build_name,
+            short_name,
+            source_name,
+            components,
+            diags,
+        ) {
+            out.push(pc);
+        }
+    }
+    out
 }
 
 /// `override = { NAME = { field = value } }`: per-source replacement fields.
