@@ -3,6 +3,7 @@
 use super::common;
 use super::flags::{self, flag, Kind};
 use kiln_template::config::Config;
+use kiln_template::plan;
 use kiln_template::value::{go_quote, printable};
 use std::fmt::Write;
 use std::path::Path;
@@ -81,8 +82,8 @@ fn render(cfg: &Config) -> String {
         if b.provisioners.is_empty() {
             out.push_str("      <no provisioner>\n");
         }
-        for p in &b.provisioners {
-            let _ = writeln!(out, "      {}", component_label(p));
+        for label in plan::provisioner_labels(cfg, b) {
+            let _ = writeln!(out, "      {label}");
         }
         out.push_str("\n    post-processors:\n");
         if b.post_processor_chains.is_empty() {
@@ -91,23 +92,14 @@ fn render(cfg: &Config) -> String {
         for (i, chain) in b.post_processor_chains.iter().enumerate() {
             let _ = writeln!(out, "\n      {i}:");
             for p in chain {
-                let _ = writeln!(out, "        {}", component_label(p));
+                let _ = writeln!(
+                    out,
+                    "        {}",
+                    plan::component_label(&p.kind, &p.body.body)
+                );
             }
         }
     }
     out.push('\n');
     common::mask(&out, &cfg.sensitive_values())
-}
-
-/// `TYPE` or `TYPE.NAME` when the block sets a literal `name`.
-fn component_label(c: &kiln_template::config::model::ComponentBlock) -> String {
-    let name = c
-        .body
-        .body
-        .get_attribute("name")
-        .and_then(|a| a.value.as_str().map(str::to_owned));
-    match name {
-        Some(n) => format!("{}.{n}", c.kind),
-        None => c.kind.clone(),
-    }
 }

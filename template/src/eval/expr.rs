@@ -13,7 +13,12 @@ impl Evaluator<'_> {
         match expr {
             Expression::Null(_) => Ok(Value::Null),
             Expression::Bool(b) => Ok(Value::Bool(*b.value())),
-            Expression::Number(n) => Ok(Value::Number(n.value().as_f64().unwrap_or(f64::NAN))),
+            Expression::Number(n) => {
+                let v = n.value().as_f64().unwrap_or(f64::NAN);
+                // hcl-edit folds `-0` into the literal 0; cty keeps the sign.
+                let negative_zero = v == 0.0 && n.as_repr().is_some_and(|r| r.starts_with('-'));
+                Ok(Value::Number(if negative_zero { -0.0 } else { v }))
+            }
             Expression::String(s) => Ok(Value::String(s.value().clone())),
             Expression::Array(items) => items
                 .iter()
@@ -32,7 +37,9 @@ impl Evaluator<'_> {
                 Ok(Value::Object(out))
             }
             Expression::StringTemplate(t) => self.eval_template(t, scope),
-            Expression::HeredocTemplate(h) => self.eval_template(&h.template, scope),
+            Expression::HeredocTemplate(h) => {
+                self.eval_template_dedented(&h.template, scope, h.indent())
+            }
             Expression::Parenthesis(p) => self.eval(p.inner(), scope),
             Expression::Variable(ident) => self.lookup(ident.as_str(), ident.span(), scope),
             Expression::Conditional(c) => self.conditional(c, scope),

@@ -15,14 +15,30 @@ enum Rendered {
 
 impl Evaluator<'_> {
     pub(super) fn eval_template(&self, t: &Template, scope: &Scope) -> EvalResult {
+        self.eval_template_dedented(t, scope, None)
+    }
+
+    /// `dedent`: the indent hcl-edit stripped from a `<<-` heredoc's own
+    /// lines, to strip from lines inside its directives too (HCL dedents
+    /// every line of the heredoc; hcl-edit only the top-level ones).
+    pub(super) fn eval_template_dedented(
+        &self,
+        t: &Template,
+        scope: &Scope,
+        dedent: Option<usize>,
+    ) -> EvalResult {
         // A template that is exactly one interpolation yields that value
         // unconverted ("${list}" is the list), as HCL does.
         if let Some(Element::Interpolation(i)) = t.as_single_element() {
             return self.eval(&i.expr, scope);
         }
         let mut out = String::new();
-        let mut strip_next = false;
-        match self.render(t, scope, &mut out, &mut strip_next)? {
+        let mut st = RenderState {
+            strip_next: false,
+            dedent,
+            nested: false,
+        };
+        match self.render(t, scope, &mut out, &mut st)? {
             Rendered::Known => Ok(Value::String(out)),
             Rendered::Unknown => Ok(Value::Unknown(Type::String)),
         }
@@ -35,14 +51,19 @@ impl Evaluator<'_> {
         t: &Template,
         scope: &Scope,
         out: &mut String,
-        strip_next: &mut bool,
+        st: &mut RenderState,
     ) -> Result<Rendered, Diagnostics> {
         let mut unknown = false;
         for el in t.iter() {
             match el {
                 Element::Literal(lit) => {
-                    let text: &str = lit.value();
-                    if std::mem::take(strip_next) {
+                    let dedented;
+                    let mut text: &str = lit.value();
+                    if let (true, Some(n)) = (st.nested, st.dedent) {
+                        dedented = dedent_lines(text, n, out.is_empty() || out.ends_with('\n'));
+                        text = &dedented;
+                    }
+                    if std::mem::take(&mut st.strip_next) {
                         out.push_str(text.trim_start());
                     } else {
                         out.push_str(text);
@@ -55,12 +76,12 @@ impl Evaluator<'_> {
                         Some(s) => out.push_str(&s),
                         None => unknown = true,
                     }
-                    *strip_next = i.strip.strip_end();
+                    st.strip_next = i.strip.strip_end();
                 }
                 Element::Directive(d) => match d.as_ref() {
                     Directive::If(ifd) => {
                         strip_before(out, ifd.if_expr.strip.strip_start());
-                        *strip_next = ifd.if_expr.strip.strip_end();
+                        st.strip_next = ifd.if_expr.strip.strip_end();
                         let cond = self.eval(&ifd.if_expr.cond_expr, scope)?;
                         let cond = match convert(cond, &Type::Bool) {
                             Ok(Value::Bool(b)) => Some(b),
@@ -79,7 +100,7 @@ impl Evaluator<'_> {
                             None => unknown = true,
                             Some(true) => {
                                 if let Rendered::Unknown =
-                                    self.render(&ifd.if_expr.template, scope, out, strip_next)?
+                                    self.render_nested(&ifd.if_expr.template, scope, out, st)?
                                 {
                                     unknown = true;
                                 }
@@ -89,9 +110,9 @@ impl Evaluator<'_> {
                             }
                             Some(false) => {
                                 if let Some(e) = &ifd.else_expr {
-                                    *strip_next = e.strip.strip_end();
+                                    st.strip_next = e.strip.strip_end();
                                     if let Rendered::Unknown =
-                                        self.render(&e.template, scope, out, strip_next)?
+                                        self.render_nested(&e.template, scope, out, st)?
                                     {
                                         unknown = true;
                                     }
@@ -99,7 +120,7 @@ impl Evaluator<'_> {
                             }
                         }
                         strip_before(out, ifd.endif_expr.strip.strip_start());
-                        *strip_next = ifd.endif_expr.strip.strip_end();
+                        st.strip_next = ifd.endif_expr.strip.strip_end();
                     }
                     Directive::For(ford) => {
                         let f = &ford.for_expr;
@@ -134,15 +155,15 @@ impl Evaluator<'_> {
                                 inner.set(kv.as_str(), k);
                             }
                             inner.set(f.value_var.as_str(), v);
-                            *strip_next = f.strip.strip_end();
+                            st.strip_next = f.strip.strip_end();
                             if let Rendered::Unknown =
-                                self.render(&f.template, &inner, out, strip_next)?
+                                self.render_nested(&f.template, &inner, out, st)?
                             {
                                 unknown = true;
                             }
                             strip_before(out, ford.endfor_expr.strip.strip_start());
                         }
-                        *strip_next = ford.endfor_expr.strip.strip_end();
+                        st.strip_next = ford.endfor_expr.strip.strip_end();
                     }
                 },
             }
@@ -184,6 +205,45 @@ impl Evaluator<'_> {
             },
         }
     }
+}
+
+/// State carried through one template's rendering.
+struct RenderState {
+    /// A `~}` marker asks the next literal to drop its leading space.
+    strip_next: bool,
+    dedent: Option<usize>,
+    /// Inside a directive's body.
+    nested: bool,
+}
+
+impl Evaluator<'_> {
+    fn render_nested(
+        &self,
+        t: &Template,
+        scope: &Scope,
+        out: &mut String,
+        st: &mut RenderState,
+    ) -> Result<Rendered, Diagnostics> {
+        let was = std::mem::replace(&mut st.nested, true);
+        let r = self.render(t, scope, out, st);
+        st.nested = was;
+        r
+    }
+}
+
+/// Remove up to `n` leading spaces from every line of `text`; the first
+/// line counts only when `at_line_start`.
+fn dedent_lines(text: &str, n: usize, at_line_start: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i == 0 && !at_line_start {
+            out.push_str(line);
+            continue;
+        }
+        let spaces = line.bytes().take(n).take_while(|b| *b == b' ').count();
+        out.push_str(&line[spaces..]);
+    }
+    out
 }
 
 fn strip_before(out: &mut String, strip: bool) {

@@ -144,3 +144,9 @@ fn unknown_variable_has_location() {
     assert!(e.contains("There is no variable named \"foo\""), "{e}");
     assert!(e.contains("test:1:5"), "{e}");
 }
+
+#[test]
+fn heredoc_directives_are_dedented_too() {
+    let src = "<<-EOT\n    %{ for x in [\"a\", \"b\"] }\n    - ${x}\n    %{ endfor }\n    EOT";
+    assert_eq!(eval(src), s("\n- a\n\n- b\n\n"));
+}

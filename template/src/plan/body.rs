@@ -170,16 +170,18 @@ impl DynamicSpec<'_> {
                 m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
             }
             Value::Unknown(_) => Vec::new(),
-            other => return Err(ev
-                .error(
-                    "Invalid dynamic for_each value",
-                    format!(
+            other => {
+                return Err(ev
+                    .error(
+                        "Invalid dynamic for_each value",
+                        format!(
                         "Cannot use a {} value in for_each. An iterable collection is required.",
                         other.friendly_type()
                     ),
-                    self.for_each.value.span(),
-                )
-                .into()),
+                        self.for_each.value.span(),
+                    )
+                    .into())
+            }
         };
         Ok(items
             .into_iter()

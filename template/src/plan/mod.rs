@@ -317,6 +317,45 @@ fn plan_component(
     })
 }
 
+/// Provisioner labels of a build as `inspect` lists them (`TYPE` or
+/// `TYPE.NAME`), with `dynamic` blocks expanded against the configuration's
+/// values. Blocks whose expansion fails are left out.
+pub fn provisioner_labels(cfg: &Config, build: &BuildDecl) -> Vec<String> {
+    let scope = cfg.scope();
+    let mut out = Vec::new();
+    for p in &build.provisioners {
+        if !p.dynamic {
+            out.push(component_label(&p.kind, &p.body.body));
+            continue;
+        }
+        let ev = Evaluator::new(&cfg.ctx, p.body.file);
+        let Ok(spec) = body::dynamic_spec(&ev, p.kind.clone(), &p.body.body, None) else {
+            continue;
+        };
+        let Ok(items) = spec.items(&ev, &scope) else {
+            continue;
+        };
+        for (name, item) in items {
+            let mut inner = scope.child();
+            inner.set(name, item);
+            if let Ok(labels) = spec.labels(&ev, &inner) {
+                if let Some(kind) = labels.first() {
+                    out.push(component_label(kind, &spec.content.body));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `TYPE`, or `TYPE.NAME` when the block sets a literal `name`.
+pub fn component_label(kind: &str, body: &hcl_edit::structure::Body) -> String {
+    match body.get_attribute("name").and_then(|a| a.value.as_str()) {
+        Some(n) => format!("{kind}.{n}"),
+        None => kind.to_owned(),
+    }
+}
+
 /// Expand `dynamic "provisioner"`: one provisioner per `for_each` element,
 /// of the type its `labels` name, evaluated with the iterator in scope.
 #[allow(clippy::too_many_arguments)]

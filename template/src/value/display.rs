@@ -14,12 +14,9 @@ pub fn format_number(n: f64) -> String {
     }
     // Rust prints the shortest representation that round-trips and never
     // switches to exponent notation, which matches big.Float's 'f', -1.
-    let s = format!("{n}");
-    if s == "-0" {
-        "0".into()
-    } else {
-        s
-    }
+    // Negative zero stays "-0", as big.Float prints it (jsonencode(-0)
+    // gives "-0" in Packer).
+    format!("{n}")
 }
 
 /// Render a value as an HCL expression (multi-line for non-empty
@@ -135,7 +132,7 @@ mod tests {
         assert_eq!(format_number(3.0), "3");
         assert_eq!(format_number(0.1), "0.1");
         assert_eq!(format_number(1e21), "1000000000000000000000");
-        assert_eq!(format_number(-0.0), "0");
+        assert_eq!(format_number(-0.0), "-0");
     }
 
     #[test]
