@@ -265,3 +265,22 @@ fn json_syntax_template() {
     let r = kiln(p.path(), &["inspect", "."], "");
     assert!(r.stdout.contains("var.who: \"json\""), "{}", r.stdout);
 }
+
+#[test]
+fn build_values_are_known_or_deferred() {
+    let tpl = |expr: &str| {
+        format!(
+            "source \"null\" \"a\" {{\n  communicator = \"none\"\n}}\nbuild {{\n  name    = \"web\"\n  sources = [\"source.null.a\"]\n  provisioner \"shell-local\" {{\n    inline = [\"echo ${{{expr}}}\"]\n  }}\n}}\n"
+        )
+    };
+    // build.name is known; build.ID only at build time (deferred, valid).
+    for ok in ["build.name", "build.ID", "upper(build.Host)", "source.name"] {
+        let p = project(&[("main.pkr.hcl", &tpl(ok))]);
+        let r = kiln(p.path(), &["validate", "."], "");
+        assert_eq!(r.code, 0, "{ok}: {}", r.stderr);
+    }
+    let p = project(&[("main.pkr.hcl", &tpl("build.NoSuchThing"))]);
+    let r = kiln(p.path(), &["validate", "."], "");
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("NoSuchThing"), "{}", r.stderr);
+}

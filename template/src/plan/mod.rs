@@ -77,6 +77,43 @@ pub struct PlannedBuild {
     pub post_processors: Vec<Vec<PlannedComponent>>,
 }
 
+/// `build.*` as provisioners and post-processors see it before the build
+/// runs: `name` is known, the values a builder provides once its machine
+/// exists are unknown, and any other name is an error (as in Packer).
+pub fn build_object(name: Option<&str>) -> Value {
+    let mut attrs: BTreeMap<String, Value> = BUILD_VARIABLES
+        .iter()
+        .map(|k| ((*k).to_owned(), Value::Unknown(Type::String)))
+        .collect();
+    attrs.insert("name".into(), Value::from(name.unwrap_or("")));
+    Value::Object(attrs)
+}
+
+/// The contextual `build.*` variables Packer documents, filled in by the
+/// builder at run time.
+pub const BUILD_VARIABLES: [&str; 20] = [
+    "ID",
+    "Host",
+    "Port",
+    "User",
+    "Password",
+    "ConnType",
+    "PackerRunUUID",
+    "PackerHTTPAddr",
+    "PackerHTTPIP",
+    "PackerHTTPPort",
+    "SSHPublicKey",
+    "SSHPrivateKey",
+    "WinRMPassword",
+    "SourceAMI",
+    "SourceAMIName",
+    "SourceAMIOwner",
+    "SourceAMIOwnerName",
+    "SourceAMICreationDate",
+    "SourceAMITags",
+    "SourceImageDigest",
+];
+
 /// Plan every selected build, checking each component's config.
 pub fn plan(
     cfg: &Config,
@@ -188,8 +225,7 @@ fn plan_one(
             ("type", Value::from(src.kind.as_str())),
         ]),
     );
-    // Values only a running build knows (build.ID, build.Host, …).
-    comp_scope.set("build", Value::Unknown(Type::Any));
+    comp_scope.set("build", build_object(build.name.as_deref()));
     let short = format!("{}.{source_name}", src.kind);
     let mut provisioners = Vec::new();
     for p in &build.provisioners {
