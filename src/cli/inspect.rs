@@ -61,6 +61,21 @@ fn render(cfg: &Config) -> String {
         };
         let _ = writeln!(out, "local.{name}: {}", go_quote(&shown));
     }
+    // Packer 1.6.6 has no such section; kiln lists required plugins (which
+    // it accepts but does not install: its components are built in) only
+    // when a template declares some.
+    let plugins: Vec<_> = cfg
+        .decls
+        .packer
+        .iter()
+        .flat_map(|p| &p.required_plugins)
+        .collect();
+    if !plugins.is_empty() {
+        out.push_str("\n> required plugins:\n\n");
+        for (name, spec) in plugins {
+            let _ = writeln!(out, "{name}: {}", go_quote(&printable(spec)));
+        }
+    }
     out.push_str("\n> builds:\n");
     for (i, b) in cfg.decls.builds.iter().enumerate() {
         let name = b

@@ -51,3 +51,20 @@ build {
     );
     assert!(!r.stdout.contains("hunter2"));
 }
+
+#[test]
+fn reports_required_plugins() {
+    let p = project(&[(
+        "main.pkr.hcl",
+        "packer {\n  required_plugins {\n    amazon = {\n      version = \">= 1.2.0\"\n      source  = \"github.com/hashicorp/amazon\"\n    }\n  }\n}\n",
+    )]);
+    let r = kiln(p.path(), &["inspect", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("> required plugins:"), "{}", r.stdout);
+    assert!(r.stdout.contains("amazon: "), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("github.com/hashicorp/amazon"),
+        "{}",
+        r.stdout
+    );
+}
