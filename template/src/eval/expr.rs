@@ -157,14 +157,7 @@ impl Evaluator<'_> {
         let coll = self.eval(&f.intro.collection_expr, scope)?;
         let items: Vec<(Value, Value)> = match coll {
             Value::Unknown(_) => return Ok(Value::Unknown(Type::Any)),
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::from(i as i64), v))
-                .collect(),
-            Value::Map(m) | Value::Object(m) => {
-                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-            }
+            v @ (Value::List(_) | Value::Set(_) | Value::Tuple(_) | Value::Map(_) | Value::Object(_)) => v.into_pairs().unwrap_or_default(),
             Value::Null => {
                 return Err(self
                     .error(

@@ -131,14 +131,11 @@ impl Evaluator<'_> {
                                 unknown = true;
                                 Vec::new()
                             }
-                            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
-                                .into_iter()
-                                .enumerate()
-                                .map(|(i, v)| (Value::from(i as i64), v))
-                                .collect(),
-                            Value::Map(m) | Value::Object(m) => {
-                                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-                            }
+                            v @ (Value::List(_)
+                            | Value::Set(_)
+                            | Value::Tuple(_)
+                            | Value::Map(_)
+                            | Value::Object(_)) => v.into_pairs().unwrap_or_default(),
                             _ => {
                                 return Err(self
                                     .error(

@@ -161,14 +161,11 @@ impl DynamicSpec<'_> {
         scope: &Scope,
     ) -> Result<Vec<(String, Value)>, Diagnostics> {
         let items: Vec<(Value, Value)> = match ev.eval(&self.for_each.value, scope)? {
-            Value::List(v) | Value::Set(v) | Value::Tuple(v) => v
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| (Value::from(i as i64), v))
-                .collect(),
-            Value::Map(m) | Value::Object(m) => {
-                m.into_iter().map(|(k, v)| (Value::String(k), v)).collect()
-            }
+            v @ (Value::List(_)
+            | Value::Set(_)
+            | Value::Tuple(_)
+            | Value::Map(_)
+            | Value::Object(_)) => v.into_pairs().unwrap_or_default(),
             Value::Unknown(_) => Vec::new(),
             other => {
                 return Err(ev

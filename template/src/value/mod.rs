@@ -143,6 +143,23 @@ impl Value {
         }
     }
 
+    /// The (key, element) pairs `for` expressions, `%{ for }` directives and
+    /// `dynamic` blocks iterate: indices for sequences, keys for mappings.
+    /// `Err` gives back anything else (null, unknown, primitives).
+    pub fn into_pairs(self) -> Result<Vec<(Value, Value)>, Value> {
+        match self {
+            Value::List(v) | Value::Set(v) | Value::Tuple(v) => Ok(v
+                .into_iter()
+                .enumerate()
+                .map(|(i, v)| (Value::from(i64::try_from(i).unwrap_or(i64::MAX)), v))
+                .collect()),
+            Value::Map(m) | Value::Object(m) => {
+                Ok(m.into_iter().map(|(k, v)| (Value::String(k), v)).collect())
+            }
+            other => Err(other),
+        }
+    }
+
     /// A short name of the value's kind, for error messages ("a list of string").
     pub fn friendly_type(&self) -> String {
         self.type_of().friendly_name()
