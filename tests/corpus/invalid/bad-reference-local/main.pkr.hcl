@@ -1,0 +1,11 @@
+locals {
+  value = local.nope
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

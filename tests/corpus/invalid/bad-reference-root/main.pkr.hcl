@@ -1,0 +1,11 @@
+locals {
+  value = foo.bar
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,7 @@
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = "source.null.basic"
+}

@@ -1,0 +1,11 @@
+source "null" "basic" {
+  communicator = "none"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,11 @@
+locals {
+  value = jsondecode("{not json")
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,11 @@
+locals {
+  value = length(5)
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

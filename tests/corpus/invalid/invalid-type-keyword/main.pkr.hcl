@@ -1,0 +1,12 @@
+variable "name" {
+  type    = strin
+  default = "x"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

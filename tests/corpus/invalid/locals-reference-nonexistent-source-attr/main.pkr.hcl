@@ -1,0 +1,11 @@
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+
+  provisioner "shell-local" {
+    inline = ["echo ${source.nope}"]
+  }
+}

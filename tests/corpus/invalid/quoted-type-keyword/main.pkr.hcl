@@ -1,0 +1,12 @@
+variable "name" {
+  type    = "string"
+  default = "x"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,11 @@
+locals {
+  value = 1 +* 2
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,7 @@
+locals {
+  ok = "fine"
+}
+
+locals {
+  bad = [1, 2
+}

@@ -1,0 +1,10 @@
+variable "name" {
+  default = "x"
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

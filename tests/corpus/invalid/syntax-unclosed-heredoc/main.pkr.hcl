@@ -1,0 +1,8 @@
+locals {
+  text = <<EOT
+never closed
+}
+
+source "null" "basic" {
+  communicator = "none"
+}

@@ -1,0 +1,11 @@
+variable "known" {
+  default = "k"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

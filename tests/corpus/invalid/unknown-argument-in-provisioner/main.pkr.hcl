@@ -1,0 +1,12 @@
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+
+  provisioner "shell-local" {
+    inline   = ["echo hi"]
+    bogus    = "nope"
+  }
+}

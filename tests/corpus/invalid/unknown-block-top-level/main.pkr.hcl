@@ -1,0 +1,11 @@
+resource "aws_instance" "web" {
+  ami = "x"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

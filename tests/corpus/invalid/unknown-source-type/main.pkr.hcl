@@ -1,0 +1,7 @@
+source "no-such-builder" "x" {
+  foo = "bar"
+}
+
+build {
+  sources = ["source.no-such-builder.x"]
+}

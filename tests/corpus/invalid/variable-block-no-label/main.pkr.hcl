@@ -1,0 +1,11 @@
+variable {
+  default = "x"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,12 @@
+variable "ids" {
+  type    = list(number)
+  default = []
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,11 @@
+locals {
+  sum = "abc" + 1
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,4 @@
+Hello, ${name}!
+%{ for s in items ~}
+- ${s}
+%{ endfor ~}

@@ -1,0 +1,16 @@
+locals {
+  n = tonumber("42")
+  s = tostring(7)
+  b = tobool("true")
+  l = tolist(["a", "b"])
+  m = tomap({ a = "1" })
+  t = toset(["b", "a", "b"])
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

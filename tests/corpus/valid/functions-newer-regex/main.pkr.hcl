@@ -1,0 +1,13 @@
+locals {
+  first = regex("[0-9]+", "abc123def456")
+  all   = regexall("[0-9]+", "abc123def456")
+  named = regex("(?P<major>[0-9]+)\\.(?P<minor>[0-9]+)", "v1.22")
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,3 @@
+locals {
+  image_name = "kiln-${var.region}-${local.latest}"
+}

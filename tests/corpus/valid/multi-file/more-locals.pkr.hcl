@@ -1,0 +1,3 @@
+locals {
+  latest = reverse(var.versions)[0]
+}

@@ -1,0 +1,7 @@
+source "null" "east" {
+  communicator = "none"
+}
+
+source "null" "west" {
+  communicator = "none"
+}

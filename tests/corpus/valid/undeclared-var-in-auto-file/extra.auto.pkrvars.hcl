@@ -1,0 +1,2 @@
+known = "set"
+unknown = "x"

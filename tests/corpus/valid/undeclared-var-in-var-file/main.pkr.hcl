@@ -1,0 +1,9 @@
+variable "known" { default = "k" }
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}

@@ -1,0 +1,2 @@
+file_wins = "file"
+cli_wins  = "file"
