@@ -126,6 +126,9 @@ for c in console:
         del c["stderr"]
 if console:
     rec["console"] = console
+nondet_path = os.path.join(dir_, "nondeterministic")
+if os.path.exists(nondet_path):
+    rec["nondeterministic"] = open(nondet_path, encoding="utf-8").read().strip()
 note_path = os.path.join(dir_, "peer-unsupported")
 if os.path.exists(note_path):
     rec["peer"] = "unsupported-in-1.6.6"

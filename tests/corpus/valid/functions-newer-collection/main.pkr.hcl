@@ -1,9 +1,12 @@
+# One local holds every call so that 1.6.6's error report is deterministic.
 locals {
-  total    = sum([1, 2, 3.5])
-  all_ok   = alltrue([true, true])
-  any_ok   = anytrue([false, true])
-  minus    = setsubtract(["a", "b", "c"], ["b"])
-  flipped  = transpose({ a = ["1", "2"], b = ["2"] })
+  r = {
+    total   = sum([1, 2, 3.5])
+    all_ok  = alltrue([true, true])
+    any_ok  = anytrue([false, true])
+    minus   = setsubtract(["a", "b", "c"], ["b"])
+    flipped = transpose({ a = ["1", "2"], b = ["2"] })
+  }
 }
 
 source "null" "basic" {

@@ -1,0 +1,11 @@
+locals {
+  a = "${local.a}-again"
+}
+
+source "null" "basic" {
+  communicator = "none"
+}
+
+build {
+  sources = ["source.null.basic"]
+}
