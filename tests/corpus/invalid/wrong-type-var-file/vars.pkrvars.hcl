@@ -1,0 +1,2 @@
+
+names = { not = "a list" }
