@@ -7,6 +7,7 @@
 
 mod call;
 mod context;
+mod decimal;
 mod expr;
 mod operators;
 mod scope;

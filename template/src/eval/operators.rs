@@ -1,6 +1,6 @@
 //! Unary and binary operators, with cty's typing rules.
 
-use super::{EvalResult, Evaluator, Scope};
+use super::{decimal, EvalResult, Evaluator, Scope};
 use crate::value::{convert, Type, Value};
 use hcl_edit::expr::{BinaryOp, BinaryOperator, UnaryOp, UnaryOperator};
 use hcl_edit::Span;
@@ -84,9 +84,9 @@ pub(super) fn binary(ev: &Evaluator, op: &BinaryOp, scope: &Scope) -> EvalResult
             };
             let n = |x: f64| Ok(Value::Number(x));
             match operator {
-                B::Plus => n(a + b),
-                B::Minus => n(a - b),
-                B::Mul => n(a * b),
+                B::Plus => n(decimal::add(a, b).unwrap_or(a + b)),
+                B::Minus => n(decimal::add(a, -b).unwrap_or(a - b)),
+                B::Mul => n(decimal::mul(a, b).unwrap_or(a * b)),
                 B::Div if b == 0.0 => Err(ev
                     .error(
                         "Error in function call",
