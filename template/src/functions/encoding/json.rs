@@ -2,74 +2,12 @@
 //! keys sorted and Go's HTML-safe string escaping; decoding to the implied
 //! types (arrays become tuples, objects become objects).
 
-use crate::value::{format_number, Value};
-use std::fmt::Write;
+use crate::value::Value;
 
-/// Encode a wholly known value.
+/// Encode a wholly known value (the one Go-style JSON writer lives in
+/// `go_text`, shared with `format`'s `%#v`).
 pub(super) fn encode(v: &Value) -> String {
-    let mut out = String::new();
-    write_value(&mut out, v);
-    out
-}
-
-fn write_value(out: &mut String, v: &Value) {
-    match v {
-        // The caller only passes wholly known values; an unknown can only
-        // be reached by misuse and has no better rendering than null.
-        Value::Null | Value::Unknown(_) => out.push_str("null"),
-        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&format_number(*n)),
-        Value::String(s) => write_string(out, s),
-        Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_value(out, item);
-            }
-            out.push(']');
-        }
-        // BTreeMap iterates in byte order, which is the order cty sorts
-        // attribute names and map keys in.
-        Value::Map(m) | Value::Object(m) => {
-            out.push('{');
-            for (i, (k, item)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, k);
-                out.push(':');
-                write_value(out, item);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// Go's `encoding/json` string form: `<`, `>` and `&` are escaped for
-/// embedding in HTML, as are U+2028 and U+2029.
-fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c if u32::from(c) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", u32::from(c));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    crate::functions::go_text::json(v)
 }
 
 /// Decode JSON to the value cty's implied type gives it.
