@@ -2,7 +2,7 @@
 
 mod duration;
 mod formatdate;
-mod go_time;
+pub(crate) mod go_time;
 mod rfc3339;
 mod strftime;
 

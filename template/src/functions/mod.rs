@@ -13,7 +13,7 @@
 mod args;
 mod collection;
 mod crypto;
-mod datetime;
+pub(crate) mod datetime;
 mod encoding;
 mod filesystem;
 mod go_base64;

@@ -8,17 +8,17 @@ use jiff::{SignedDuration, Timestamp};
 use std::fmt::Write;
 
 /// Go's `time.RFC3339` layout.
-pub(super) const RFC3339: &str = "2006-01-02T15:04:05Z07:00";
+pub(crate) const RFC3339: &str = "2006-01-02T15:04:05Z07:00";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct GoTime {
+pub(crate) struct GoTime {
     /// Wall-clock time at `offset`.
-    pub(super) dt: DateTime,
+    pub(crate) dt: DateTime,
     /// Seconds east of UTC.
-    pub(super) offset: i32,
+    pub(crate) offset: i32,
     /// Whether the zone is UTC itself (named "UTC") rather than an
     /// unnamed fixed offset.
-    pub(super) utc: bool,
+    pub(crate) utc: bool,
 }
 
 impl GoTime {
@@ -46,7 +46,7 @@ impl GoTime {
         })
     }
 
-    pub(super) fn format(&self, layout: &str) -> String {
+    pub(crate) fn format(&self, layout: &str) -> String {
         format(self, layout)
     }
 }
