@@ -30,6 +30,59 @@
 //! blocks are silently ignored, as serde ignores unknown fields.
 //! `#[serde(flatten)]` works, but its errors point at the whole block.
 
+/// The serde methods every deserializer here answers by forwarding to a
+/// wider one: narrow integers and floats, owned strings and identifiers,
+/// byte buffers, unit and tuple structs.
+macro_rules! forward_narrow_types {
+    () => {
+        fn deserialize_i8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_i64(v)
+        }
+        fn deserialize_i16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_i64(v)
+        }
+        fn deserialize_i32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_i64(v)
+        }
+        fn deserialize_u8<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_u64(v)
+        }
+        fn deserialize_u16<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_u64(v)
+        }
+        fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_u64(v)
+        }
+        fn deserialize_f32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_f64(v)
+        }
+        fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_identifier<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_str(v)
+        }
+        fn deserialize_byte_buf<V: Visitor<'de>>(self, v: V) -> Result<V::Value, DecodeError> {
+            self.deserialize_bytes(v)
+        }
+        fn deserialize_unit_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            v: V,
+        ) -> Result<V::Value, DecodeError> {
+            self.deserialize_unit(v)
+        }
+        fn deserialize_tuple_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            len: usize,
+            v: V,
+        ) -> Result<V::Value, DecodeError> {
+            self.deserialize_tuple(len, v)
+        }
+    };
+}
+
 mod access;
 mod blocks_de;
 mod body_de;
