@@ -1,39 +1,68 @@
-//! Block type name → component config. Adding a builder, provisioner or
+//! Block type name → component factory. Adding a builder, provisioner or
 //! post-processor is one line here plus its own crate or module.
+//!
+//! A factory decodes an evaluated body into the component's typed config,
+//! runs the config's own validation, and builds the component; `validate`
+//! uses the same factories and throws the component away.
 
 use kiln_core::component::Validate;
+use kiln_core::{Builder, PostProcessor, Provisioner};
 use kiln_template::decode::{decode, EvaluatedBody};
 use kiln_template::plan::{ComponentKind, Components, Selection};
 use kiln_template::{config::Config, Diagnostic, Diagnostics};
 use serde::de::DeserializeOwned;
 
-type Check = fn(&EvaluatedBody) -> Diagnostics;
+pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
 
-const BUILDERS: &[(&str, Check)] = &[("null", check::<kiln_builder_null::NullConfig>)];
-const PROVISIONERS: &[(&str, Check)] = &[(
-    "shell-local",
-    check::<kiln_provisioners::shell_local::ShellLocalConfig>,
-)];
-const POST_PROCESSORS: &[(&str, Check)] = &[(
-    "shell-local",
-    check::<kiln_provisioners::shell_local::ShellLocalConfig>,
+const BUILDERS: &[(&str, Make<dyn Builder>)] = &[(
+    "null",
+    builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
 )];
 
-fn table(kind: ComponentKind) -> &'static [(&'static str, Check)] {
-    match kind {
-        ComponentKind::Builder => BUILDERS,
-        ComponentKind::Provisioner => PROVISIONERS,
-        ComponentKind::PostProcessor => POST_PROCESSORS,
-    }
+const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[(
+    "shell-local",
+    provisioner::<
+        kiln_provisioners::shell_local::ShellLocalConfig,
+        kiln_provisioners::shell_local::ShellLocal,
+    >,
+)];
+
+const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[(
+    "shell-local",
+    post_processor::<
+        kiln_provisioners::shell_local::ShellLocalConfig,
+        kiln_provisioners::shell_local::ShellLocal,
+    >,
+)];
+
+fn builder<C, B>(body: &EvaluatedBody) -> Result<Box<dyn Builder>, Diagnostics>
+where
+    C: DeserializeOwned + Validate,
+    B: Builder + From<C> + 'static,
+{
+    config::<C>(body).map(|c| Box::new(B::from(c)) as Box<dyn Builder>)
 }
 
-/// Decode a body into `T`, then run its own validation, pointing each
+fn provisioner<C, P>(body: &EvaluatedBody) -> Result<Box<dyn Provisioner>, Diagnostics>
+where
+    C: DeserializeOwned + Validate,
+    P: Provisioner + From<C> + 'static,
+{
+    config::<C>(body).map(|c| Box::new(P::from(c)) as Box<dyn Provisioner>)
+}
+
+fn post_processor<C, P>(body: &EvaluatedBody) -> Result<Box<dyn PostProcessor>, Diagnostics>
+where
+    C: DeserializeOwned + Validate,
+    P: PostProcessor + From<C> + 'static,
+{
+    config::<C>(body).map(|c| Box::new(P::from(c)) as Box<dyn PostProcessor>)
+}
+
+/// Decode a body into `C`, then run its own validation, pointing each
 /// problem at the attribute it names.
-fn check<T: DeserializeOwned + Validate>(body: &EvaluatedBody) -> Diagnostics {
-    let config: T = match decode(body) {
-        Ok(c) => c,
-        Err(d) => return d,
-    };
+fn config<C: DeserializeOwned + Validate>(body: &EvaluatedBody) -> Result<C, Diagnostics> {
+    let config: C = decode(body)?;
     let mut diags = Diagnostics::new();
     for p in config.validate() {
         let span = p
@@ -43,7 +72,40 @@ fn check<T: DeserializeOwned + Validate>(body: &EvaluatedBody) -> Diagnostics {
             .or_else(|| body.span.clone());
         diags.push(Diagnostic::error("Invalid configuration", p.message).at(span));
     }
-    diags
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(config)
+    }
+}
+
+fn find<T: ?Sized>(table: &[(&'static str, Make<T>)], name: &str) -> Option<Make<T>> {
+    table.iter().find(|(n, _)| *n == name).map(|(_, m)| *m)
+}
+
+pub fn make_builder(
+    name: &str,
+    body: &EvaluatedBody,
+) -> Option<Result<Box<dyn Builder>, Diagnostics>> {
+    find(BUILDERS, name).map(|m| m(body))
+}
+
+pub fn make_provisioner(
+    name: &str,
+    body: &EvaluatedBody,
+) -> Option<Result<Box<dyn Provisioner>, Diagnostics>> {
+    find(PROVISIONERS, name).map(|m| m(body))
+}
+
+pub fn make_post_processor(
+    name: &str,
+    body: &EvaluatedBody,
+) -> Option<Result<Box<dyn PostProcessor>, Diagnostics>> {
+    find(POST_PROCESSORS, name).map(|m| m(body))
+}
+
+fn names<T: ?Sized>(table: &[(&'static str, Make<T>)]) -> Vec<&'static str> {
+    table.iter().map(|(n, _)| *n).collect()
 }
 
 pub struct Registry;
@@ -55,14 +117,24 @@ impl Components for Registry {
         type_name: &str,
         body: &EvaluatedBody,
     ) -> Option<Diagnostics> {
-        table(kind)
-            .iter()
-            .find(|(name, _)| *name == type_name)
-            .map(|(_, check)| check(body))
+        let diags = |r: Result<(), Diagnostics>| r.err().unwrap_or_default();
+        match kind {
+            ComponentKind::Builder => make_builder(type_name, body).map(|r| diags(r.map(drop))),
+            ComponentKind::Provisioner => {
+                make_provisioner(type_name, body).map(|r| diags(r.map(drop)))
+            }
+            ComponentKind::PostProcessor => {
+                make_post_processor(type_name, body).map(|r| diags(r.map(drop)))
+            }
+        }
     }
 
     fn known(&self, kind: ComponentKind) -> Vec<&'static str> {
-        table(kind).iter().map(|(name, _)| *name).collect()
+        match kind {
+            ComponentKind::Builder => names(BUILDERS),
+            ComponentKind::Provisioner => names(PROVISIONERS),
+            ComponentKind::PostProcessor => names(POST_PROCESSORS),
+        }
     }
 }
 

@@ -1,3 +1,25 @@
-//! kiln-core: the seams between kiln's layers.
+//! kiln-core: the seams between kiln's layers: component traits, the
+//! step runner, cancellation, and the process runner local commands share.
 
+pub mod artifact;
+pub mod build;
+pub mod cancel;
+pub mod communicator;
 pub mod component;
+pub mod duration;
+pub mod error;
+pub mod postprocessor;
+pub mod process;
+pub mod provisioner;
+pub mod step;
+pub mod ui;
+
+pub use artifact::Artifact;
+pub use build::{BuildCtx, BuildInfo, Builder, Generated, OnError, ProvisionHook};
+pub use cancel::Cancel;
+pub use communicator::{CommError, Communicator, NoneComm, Output, UiLines};
+pub use error::BuildError;
+pub use postprocessor::{PostProcessCtx, PostProcessed, PostProcessor};
+pub use provisioner::{ProvisionCtx, Provisioner};
+pub use step::{run_steps, Provisionable, Step, StepProvision};
+pub use ui::{Progress, Ui};

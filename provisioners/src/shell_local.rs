@@ -71,6 +71,41 @@ impl Validate for ShellLocalConfig {
     }
 }
 
+/// Runs the commands on the machine running kiln.
+pub struct ShellLocal {
+    pub config: ShellLocalConfig,
+}
+
+impl From<ShellLocalConfig> for ShellLocal {
+    fn from(config: ShellLocalConfig) -> ShellLocal {
+        ShellLocal { config }
+    }
+}
+
+impl kiln_core::Provisioner for ShellLocal {
+    fn provision(
+        &self,
+        _ctx: &kiln_core::ProvisionCtx<'_>,
+        _comm: &dyn kiln_core::Communicator,
+    ) -> Result<(), kiln_core::BuildError> {
+        Err(kiln_core::BuildError::msg(
+            "shell-local: not implemented yet",
+        ))
+    }
+}
+
+impl kiln_core::PostProcessor for ShellLocal {
+    fn post_process(
+        &self,
+        _ctx: &kiln_core::PostProcessCtx<'_>,
+        _input: &kiln_core::Artifact,
+    ) -> Result<kiln_core::PostProcessed, kiln_core::BuildError> {
+        Err(kiln_core::BuildError::msg(
+            "shell-local: not implemented yet",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,8 @@
 //! only runs local steps; with SSH settings it provisions an existing host.
 
 use kiln_core::component::{ConfigProblem, Validate};
+use kiln_core::step::{run_steps, Provisionable, Step, StepProvision};
+use kiln_core::{Artifact, BuildCtx, BuildError, Builder, Communicator, Generated, NoneComm};
 use serde::Deserialize;
 
 /// `source "null" "NAME" { … }`, with Packer's field names.
@@ -63,6 +65,57 @@ impl Validate for NullConfig {
             )),
         }
         out
+    }
+}
+
+/// Packer's builder id for the null builder; the manifest records it.
+pub const BUILDER_ID: &str = "fnoeding.null";
+
+pub struct NullBuilder {
+    config: NullConfig,
+}
+
+impl From<NullConfig> for NullBuilder {
+    fn from(config: NullConfig) -> NullBuilder {
+        NullBuilder { config }
+    }
+}
+
+struct State {
+    comm: Box<dyn Communicator>,
+    generated: Generated,
+}
+
+impl Provisionable for State {
+    fn communicator(&self) -> &dyn Communicator {
+        self.comm.as_ref()
+    }
+    fn generated(&self) -> Generated {
+        self.generated.clone()
+    }
+}
+
+impl Builder for NullBuilder {
+    fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
+        let mut generated = Generated::new();
+        generated.insert("ConnType".into(), self.config.communicator().to_owned());
+        let comm: Box<dyn Communicator> = match self.config.communicator() {
+            "none" => Box::new(NoneComm),
+            _ => {
+                // The SSH communicator arrives with the QEMU builder (issue 4).
+                return Err(BuildError::msg(
+                    "the ssh communicator is not available in this version of kiln; use communicator = \"none\"",
+                ));
+            }
+        };
+        let mut state = State { comm, generated };
+        let mut steps: Vec<Box<dyn Step<State>>> = vec![Box::new(StepProvision::default())];
+        run_steps(&mut steps, &mut state, ctx)?;
+        Ok(Some(Artifact::new(
+            BUILDER_ID,
+            "Null",
+            "Did not export anything. This is the null builder",
+        )))
     }
 }
 

@@ -1,0 +1,115 @@
+//! What a running build knows about itself, and the seams the engine
+//! offers builders: the [`Builder`] trait and the [`ProvisionHook`] their
+//! provisioning step calls.
+
+use crate::artifact::Artifact;
+use crate::cancel::Cancel;
+use crate::communicator::Communicator;
+use crate::error::BuildError;
+use crate::ui::Ui;
+use std::collections::BTreeMap;
+
+/// `-on-error`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnError {
+    /// Run every cleanup (Packer's default).
+    #[default]
+    Cleanup,
+    /// Leave everything in place and say what was left.
+    Abort,
+    /// Ask: clean up, abort or retry the failed step.
+    Ask,
+    /// Run the `error-cleanup-provisioner`, then abort.
+    RunCleanupProvisioner,
+}
+
+impl OnError {
+    pub fn parse(s: &str) -> Option<OnError> {
+        Some(match s {
+            "cleanup" => OnError::Cleanup,
+            "abort" => OnError::Abort,
+            "ask" => OnError::Ask,
+            "run-cleanup-provisioner" => OnError::RunCleanupProvisioner,
+            _ => return None,
+        })
+    }
+}
+
+/// Values a builder learns while it runs, exposed to provisioners and
+/// post-processors as `build.*` (Packer's "generated data": `ID`, `Host`,
+/// `Port`, `User`, `Password`, `ConnType`, `SSHPublicKey`, …).
+pub type Generated = BTreeMap<String, String>;
+
+/// Facts about one build, fixed before it starts.
+#[derive(Debug, Clone, Default)]
+pub struct BuildInfo {
+    /// `[BUILD.]TYPE.NAME`.
+    pub name: String,
+    /// The source's name in the build (Packer's `PACKER_BUILD_NAME`, the
+    /// manifest's `name`).
+    pub source_name: String,
+    /// The builder type (`PACKER_BUILDER_TYPE`).
+    pub builder_type: String,
+    /// One UUID per `kiln build` run (`PACKER_RUN_UUID`).
+    pub run_uuid: String,
+    pub on_error: OnError,
+    /// `-force`: replace existing output.
+    pub force: bool,
+    /// `-debug`: pause between steps.
+    pub debug: bool,
+}
+
+impl BuildInfo {
+    /// Environment every local command of the build gets.
+    pub fn env(&self) -> Vec<(String, String)> {
+        vec![
+            ("PACKER_BUILD_NAME".into(), self.source_name.clone()),
+            ("PACKER_BUILDER_TYPE".into(), self.builder_type.clone()),
+            ("PACKER_RUN_UUID".into(), self.run_uuid.clone()),
+        ]
+    }
+}
+
+/// Runs the build's provisioners. The engine implements it; a builder's
+/// provisioning step calls it once its communicator is connected.
+pub trait ProvisionHook: Send + Sync {
+    /// Run every provisioner in order.
+    fn provision(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+    ) -> Result<(), BuildError>;
+    /// Run the `error-cleanup-provisioner`, if the build has one.
+    fn provision_cleanup(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+    ) -> Result<(), BuildError>;
+}
+
+/// Everything a running builder gets from the engine.
+#[derive(Clone, Copy)]
+pub struct BuildCtx<'a> {
+    pub info: &'a BuildInfo,
+    pub ui: &'a dyn Ui,
+    pub cancel: &'a Cancel,
+    pub hook: &'a dyn ProvisionHook,
+}
+
+impl BuildCtx<'_> {
+    /// `Err(Cancelled)` once the build has been cancelled.
+    pub fn check_cancel(&self) -> Result<(), BuildError> {
+        match self.cancel.reason() {
+            Some(r) => Err(BuildError::from_reason(r, None)),
+            None => Ok(()),
+        }
+    }
+}
+
+/// A builder: creates the machine, provisions it through the hook,
+/// captures the artifact. `Ok(None)` means the build produced nothing.
+pub trait Builder: Send {
+    fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError>;
+}

@@ -1,0 +1,46 @@
+//! The error every step, provisioner and post-processor returns to the
+//! engine. Components keep their own thiserror enums and wrap them here, so
+//! the engine can tell a cancellation or a timeout from a failure.
+
+use crate::cancel::Reason;
+use std::time::Duration;
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    /// Build was cancelled
+    #[error("Build was cancelled")]
+    Cancelled,
+    /// A `timeout` meta-argument (or a component's own timeout) passed.
+    #[error("timeout after {}", crate::duration::go_duration(*.0))]
+    TimedOut(Duration),
+    #[error(transparent)]
+    Failed(BoxError),
+}
+
+impl BuildError {
+    /// Wrap a component error.
+    pub fn failed(e: impl Into<BoxError>) -> BuildError {
+        BuildError::Failed(e.into())
+    }
+
+    /// A plain message, for errors that have no type of their own.
+    pub fn msg(m: impl Into<String>) -> BuildError {
+        BuildError::Failed(m.into().into())
+    }
+
+    /// The error for a fired cancellation token. `limit` is the timeout
+    /// that applied, if any.
+    pub fn from_reason(r: Reason, limit: Option<Duration>) -> BuildError {
+        match (r, limit) {
+            (Reason::TimedOut, Some(d)) => BuildError::TimedOut(d),
+            (Reason::TimedOut, None) => BuildError::TimedOut(Duration::ZERO),
+            (Reason::Cancelled, _) => BuildError::Cancelled,
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, BuildError::Cancelled)
+    }
+}

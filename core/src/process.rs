@@ -1,0 +1,193 @@
+//! Local child processes (shell-local, qemu, qemu-img, …): each in its own
+//! process group so that a cancel kills the whole tree, output streamed as
+//! it arrives, always reaped.
+
+use crate::cancel::{Cancel, Reason, POLL};
+use crate::communicator::Output;
+use std::io::Read;
+use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long a process group gets between SIGTERM and SIGKILL.
+pub const GRACE: Duration = Duration::from_secs(3);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProcessError {
+    #[error("cannot start {program}: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("waiting for {program}: {source}")]
+    Wait {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The token fired; the process group was killed and reaped.
+    #[error("{program} was stopped: {reason:?}")]
+    Stopped { program: String, reason: Reason },
+}
+
+/// The exit code, or 128 + the signal number for a killed process (as a
+/// shell reports it).
+pub fn exit_code(status: ExitStatus) -> i32 {
+    status
+        .code()
+        .or_else(|| status.signal().map(|s| 128 + s))
+        .unwrap_or(-1)
+}
+
+/// Run `cmd` to completion in a new process group, streaming its stdout and
+/// stderr to `out`. Stdin is closed. On cancel the group gets SIGTERM, then
+/// SIGKILL after [`GRACE`], and is reaped before this returns.
+pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, ProcessError> {
+    let program = cmd.get_program().to_string_lossy().into_owned();
+    cmd.process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|source| ProcessError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
+    let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
+    let mut readers = 0;
+    if let Some(stdout) = child.stdout.take() {
+        spawn_reader(stdout, false, tx.clone());
+        readers += 1;
+    }
+    if let Some(stderr) = child.stderr.take() {
+        spawn_reader(stderr, true, tx.clone());
+        readers += 1;
+    }
+    drop(tx);
+    let mut status = None;
+    // Wait for both the process and its pipes: a grandchild may still
+    // write after the shell exits.
+    while status.is_none() || readers > 0 {
+        if let Some(reason) = cancel.reason() {
+            kill_group(&mut child);
+            return Err(ProcessError::Stopped { program, reason });
+        }
+        match rx.recv_timeout(POLL) {
+            Ok((true, chunk)) => out.stderr(&chunk),
+            Ok((false, chunk)) => out.stdout(&chunk),
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => readers = 0,
+        }
+        if status.is_none() {
+            status = child.try_wait().map_err(|source| ProcessError::Wait {
+                program: program.clone(),
+                source,
+            })?;
+        }
+    }
+    Ok(status.map(exit_code).unwrap_or(-1))
+}
+
+fn spawn_reader(
+    mut pipe: impl Read + Send + 'static,
+    is_err: bool,
+    tx: mpsc::Sender<(bool, Vec<u8>)>,
+) {
+    std::thread::spawn(move || {
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            match pipe.read(&mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => {
+                    if tx.send((is_err, buf[..n].to_vec())).is_err() {
+                        break;
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// SIGTERM the child's process group, SIGKILL it after [`GRACE`], reap the
+/// child.
+pub fn kill_group(child: &mut Child) {
+    let Some(pid) = rustix::process::Pid::from_raw(child.id() as i32) else {
+        return;
+    };
+    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::TERM);
+    let deadline = Instant::now() + GRACE;
+    while Instant::now() < deadline {
+        if let Ok(Some(_)) = child.try_wait() {
+            // The leader is gone; make sure nothing else of the group is.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+            return;
+        }
+        std::thread::sleep(POLL);
+    }
+    let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+    let _ = child.wait();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Buf {
+        out: Vec<u8>,
+        err: Vec<u8>,
+    }
+    impl Output for Buf {
+        fn stdout(&mut self, c: &[u8]) {
+            self.out.extend_from_slice(c);
+        }
+        fn stderr(&mut self, c: &[u8]) {
+            self.err.extend_from_slice(c);
+        }
+    }
+
+    #[test]
+    fn streams_output_and_returns_the_code() {
+        let mut b = Buf::default();
+        let code = run(
+            Command::new("sh").args(["-c", "echo out; echo err >&2; exit 3"]),
+            &mut b,
+            &Cancel::new(),
+        )
+        .ok();
+        assert_eq!(code, Some(3));
+        assert_eq!(b.out, b"out\n");
+        assert_eq!(b.err, b"err\n");
+    }
+
+    #[test]
+    fn cancel_kills_the_whole_group() {
+        let dir = tempfile::tempdir().ok();
+        let Some(dir) = dir else { return };
+        let pidfile = dir.path().join("pid");
+        let script = format!("sleep 300 & echo $! > {}; wait", pidfile.display());
+        let cancel = Cancel::new();
+        let c2 = cancel.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(300));
+            c2.cancel();
+        });
+        let r = run(
+            Command::new("sh").args(["-c", &script]),
+            &mut Buf::default(),
+            &cancel,
+        );
+        assert!(matches!(r, Err(ProcessError::Stopped { .. })));
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .unwrap_or(0);
+        assert!(pid > 0);
+        std::thread::sleep(Duration::from_millis(100));
+        let alive = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false);
+        assert!(!alive, "the grandchild sleep survived the cancel");
+    }
+}
