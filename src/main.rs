@@ -1,7 +1,10 @@
 //! The `kiln` command: Packer-compatible machine-image builds.
 
 mod cli;
+mod engine;
+mod log;
 mod registry;
+mod ui;
 
 use std::process::ExitCode;
 

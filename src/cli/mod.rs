@@ -1,5 +1,6 @@
 //! One module per command; this one dispatches.
 
+mod build;
 mod common;
 mod console;
 mod flags;
@@ -13,6 +14,7 @@ use kiln_template::plan::Selection;
 const USAGE: &str = "Usage: kiln [--version] [--help] <command> [<args>]
 
 Available commands are:
+    build       build image(s) from template
     console     creates a console for testing variable interpolation
     fmt         Rewrites HCL2 config files to canonical format
     inspect     see components of a template
@@ -26,6 +28,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         return Ok(127);
     };
     match cmd.as_str() {
+        "build" => build::run(rest),
         "validate" => validate::run(rest),
         "inspect" => inspect::run(rest),
         "fmt" => fmt::run(rest),

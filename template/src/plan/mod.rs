@@ -114,11 +114,56 @@ pub const BUILD_VARIABLES: [&str; 20] = [
     "SourceImageDigest",
 ];
 
+/// `build.*` once the builder has run: every documented variable the
+/// builder did not provide is an empty string, as in Packer.
+pub fn build_object_known(name: Option<&str>, values: &BTreeMap<String, String>) -> Value {
+    let mut attrs: BTreeMap<String, Value> = BUILD_VARIABLES
+        .iter()
+        .map(|k| ((*k).to_owned(), Value::from("")))
+        .collect();
+    for (k, v) in values {
+        attrs.insert(k.clone(), Value::from(v.as_str()));
+    }
+    attrs.insert("name".into(), Value::from(name.unwrap_or("")));
+    Value::Object(attrs)
+}
+
 /// Plan every selected build, checking each component's config.
 pub fn plan(
     cfg: &Config,
     sel: &Selection,
     components: &dyn Components,
+) -> (Vec<PlannedBuild>, Diagnostics) {
+    plan_inner(cfg, sel, components, None)
+}
+
+/// Plan the build named `name` (`[BUILD.]TYPE.NAME`) again with the
+/// `build.*` values its builder produced, so provisioners and
+/// post-processors see them. `None` if no such build exists.
+pub fn replan(
+    cfg: &Config,
+    name: &str,
+    components: &dyn Components,
+    build_values: &BTreeMap<String, String>,
+) -> Option<Result<PlannedBuild, Diagnostics>> {
+    let sel = Selection {
+        only: vec![name.to_owned()],
+        except: Vec::new(),
+    };
+    let (mut builds, diags) = plan_inner(cfg, &sel, components, Some(build_values));
+    let pos = builds.iter().position(|b| b.name == name);
+    match pos {
+        Some(i) if !diags.has_errors() => Some(Ok(builds.swap_remove(i))),
+        _ if diags.has_errors() => Some(Err(diags)),
+        _ => None,
+    }
+}
+
+fn plan_inner(
+    cfg: &Config,
+    sel: &Selection,
+    components: &dyn Components,
+    build_values: Option<&BTreeMap<String, String>>,
 ) -> (Vec<PlannedBuild>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut out = Vec::new();
@@ -165,6 +210,7 @@ pub fn plan(
                 bs.extra.as_ref(),
                 &name,
                 components,
+                build_values,
             ) {
                 Ok(pb) => out.push(pb),
                 Err(d) => diags.extend(d),
@@ -184,6 +230,7 @@ fn plan_one(
     extra: Option<&FileBody>,
     name: &str,
     components: &dyn Components,
+    build_values: Option<&BTreeMap<String, String>>,
 ) -> Result<PlannedBuild, Diagnostics> {
     let mut diags = Diagnostics::new();
     let ev = Evaluator::new(&cfg.ctx, src.body.file);
@@ -225,7 +272,13 @@ fn plan_one(
             ("type", Value::from(src.kind.as_str())),
         ]),
     );
-    comp_scope.set("build", build_object(build.name.as_deref()));
+    comp_scope.set(
+        "build",
+        match build_values {
+            Some(v) => build_object_known(build.name.as_deref(), v),
+            None => build_object(build.name.as_deref()),
+        },
+    );
     let short = format!("{}.{source_name}", src.kind);
     let mut provisioners = Vec::new();
     for p in &build.provisioners {

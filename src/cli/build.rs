@@ -1,0 +1,125 @@
+//! `kiln build`: run the builds of a configuration.
+
+use super::common;
+use super::flags::{self, flag, Kind, Parsed};
+use crate::engine::{self, Options, RunCtx};
+use crate::ui::{Console, ConsoleOptions, Mask};
+use kiln_core::{Cancel, OnError};
+use std::path::Path;
+
+pub const HELP: &str = "Usage: kiln build [options] TEMPLATE
+
+  Will execute multiple builds in parallel as defined in the template.
+  The various artifacts created by the template will be outputted.
+
+Options:
+  -color=false                  Disable color output. (Default: color when stdout is a terminal)
+  -debug                        Debug mode enabled for builds (pause between steps, one build at a time).
+  -except=foo,bar,baz           Run all builds and post-processors other than these.
+  -only=foo,bar,baz             Build only the specified builds.
+  -force                        Force a build to continue if artifacts exist, deletes existing artifacts.
+  -machine-readable             Produce machine-readable output.
+  -on-error=[cleanup|abort|ask|run-cleanup-provisioner] If the build fails do: clean up (default), abort, ask, or run-cleanup-provisioner.
+  -parallel-builds=1            Number of builds to run in parallel. 1 disables parallelization. 0 means no limit (Default: 0)
+  -timestamp-ui                 Enable prefixing of each ui output with an RFC3339 timestamp.
+  -var 'key=value'              Variable for templates, can be used multiple times.
+  -var-file=path                JSON or HCL2 file containing user variables.
+";
+
+pub fn run(args: &[String]) -> anyhow::Result<i32> {
+    let mut spec = common::VAR_FLAGS.to_vec();
+    spec.extend([
+        flag("color", Kind::Bool),
+        flag("debug", Kind::Bool),
+        flag("except", Kind::Value),
+        flag("only", Kind::Value),
+        flag("force", Kind::Bool),
+        flag("machine-readable", Kind::Bool),
+        flag("on-error", Kind::Value),
+        flag("parallel-builds", Kind::Value),
+        flag("parallel", Kind::Bool),
+        flag("timestamp-ui", Kind::Bool),
+    ]);
+    let p = match flags::parse(args, &spec) {
+        Ok(p) => p,
+        Err(e) => return super::usage_error(&e, HELP),
+    };
+    let opts = match options(&p) {
+        Ok(o) => o,
+        Err(e) => return super::usage_error(&e, HELP),
+    };
+    let [path] = p.args.as_slice() else {
+        return super::usage_error(
+            "build expects exactly one argument: the template file or directory",
+            HELP,
+        );
+    };
+    let Some(cfg) = common::load(Path::new(path), &p, false)? else {
+        return Ok(1);
+    };
+    let (builds, diags) =
+        kiln_template::plan::plan(&cfg, &super::selection(&p), &crate::registry::Registry);
+    common::print_diagnostics(&diags, cfg.sources(), Some(&cfg));
+    if diags.has_errors() {
+        return Ok(1);
+    }
+    let mask = Mask::new(cfg.sensitive_values());
+    if let Err(e) = crate::log::init(mask.clone()) {
+        eprintln!("{e}");
+    }
+    let console = Console::new(
+        ConsoleOptions {
+            color: ConsoleOptions::color_default(color_flag(&p)),
+            timestamp: p.bool("timestamp-ui"),
+            machine_readable: p.bool("machine-readable"),
+        },
+        mask,
+    );
+    let run_uuid = uuid::Uuid::new_v4().to_string();
+    // Child processes (shell-local scripts, plugins of later builders)
+    // read it from the environment, as in Packer.
+    std::env::set_var("PACKER_RUN_UUID", &run_uuid);
+    let cancel = Cancel::new();
+    engine::signals::install(cancel.clone(), console.clone());
+    let ctx = RunCtx {
+        cfg: &cfg,
+        console,
+        opts,
+        run_uuid,
+        cancel,
+    };
+    Ok(engine::run(&ctx, &builds))
+}
+
+fn color_flag(p: &Parsed) -> Option<bool> {
+    p.flags
+        .iter()
+        .rev()
+        .find(|(n, _)| *n == "color")
+        .map(|(_, v)| v == "true")
+}
+
+fn options(p: &Parsed) -> Result<Options, String> {
+    let on_error = match p.values("on-error").last() {
+        None => OnError::Cleanup,
+        Some(v) => OnError::parse(v).ok_or_else(|| {
+            format!("invalid value {v:?} for flag -on-error: use cleanup, abort, ask or run-cleanup-provisioner")
+        })?,
+    };
+    let mut parallel_builds = match p.values("parallel-builds").last() {
+        None => 0,
+        Some(v) => v.parse::<usize>().map_err(|_| {
+            format!("invalid value {v:?} for flag -parallel-builds: expected a number >= 0")
+        })?,
+    };
+    // Packer's deprecated `-parallel=false` means one build at a time.
+    if !p.bool_or("parallel", true) {
+        parallel_builds = 1;
+    }
+    Ok(Options {
+        parallel_builds,
+        on_error,
+        force: p.bool("force"),
+        debug: p.bool("debug"),
+    })
+}

@@ -1,0 +1,178 @@
+//! The engine's side of provisioning: once a builder's machine is
+//! reachable, evaluate the provisioners again with the `build.*` values
+//! the builder produced, and run each one with its meta-arguments
+//! (`pause_before`, `max_retries`, `timeout`) applied.
+
+use super::RunCtx;
+use crate::registry::{self, Registry};
+use kiln_core::{
+    BuildCtx, BuildError, Communicator, Generated, ProvisionCtx, ProvisionHook, Provisioner,
+};
+use kiln_template::plan::{self, PlannedComponent};
+use std::sync::Mutex;
+use std::time::Duration;
+
+pub struct EngineHook<'r> {
+    pub run: &'r RunCtx<'r>,
+    pub build_name: &'r str,
+    /// The `build.*` values last handed to the provisioners; the
+    /// post-processors see them too.
+    pub generated: Mutex<Generated>,
+}
+
+impl<'r> EngineHook<'r> {
+    pub fn new(run: &'r RunCtx<'r>, build_name: &'r str) -> EngineHook<'r> {
+        EngineHook {
+            run,
+            build_name,
+            generated: Mutex::new(run.base_generated()),
+        }
+    }
+
+    /// The values provisioners see: the run's own plus the builder's.
+    fn merge(&self, from_builder: &Generated) -> Generated {
+        let mut all = self.run.base_generated();
+        all.extend(from_builder.iter().map(|(k, v)| (k.clone(), v.clone())));
+        if let Ok(mut g) = self.generated.lock() {
+            *g = all.clone();
+        }
+        all
+    }
+
+    pub fn last_generated(&self) -> Generated {
+        self.generated.lock().map(|g| g.clone()).unwrap_or_default()
+    }
+
+    /// The build planned again with known `build.*` values.
+    pub fn replan(&self, generated: &Generated) -> Result<plan::PlannedBuild, BuildError> {
+        match plan::replan(self.run.cfg, self.build_name, &Registry, generated) {
+            Some(Ok(pb)) => Ok(pb),
+            Some(Err(diags)) => Err(BuildError::msg(
+                self.run
+                    .console
+                    .mask()
+                    .apply(&diags.render(self.run.cfg.sources())),
+            )),
+            None => Err(BuildError::msg(format!(
+                "build {:?} disappeared from the configuration",
+                self.build_name
+            ))),
+        }
+    }
+}
+
+/// Build a provisioner from its planned (now fully known) body.
+fn make(pc: &PlannedComponent, run: &RunCtx<'_>) -> Result<Box<dyn Provisioner>, BuildError> {
+    match registry::make_provisioner(&pc.kind, &pc.body) {
+        Some(Ok(p)) => Ok(p),
+        Some(Err(diags)) => Err(BuildError::msg(
+            run.console.mask().apply(&diags.render(run.cfg.sources())),
+        )),
+        None => Err(BuildError::msg(format!(
+            "unknown provisioner type {:?}",
+            pc.kind
+        ))),
+    }
+}
+
+impl ProvisionHook for EngineHook<'_> {
+    fn provision(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+    ) -> Result<(), BuildError> {
+        let generated = self.merge(generated);
+        let pb = self.replan(&generated)?;
+        for pc in &pb.provisioners {
+            let p = make(pc, self.run)?;
+            run_with_meta(ctx, pc, p.as_ref(), comm, &generated)?;
+        }
+        Ok(())
+    }
+
+    fn provision_cleanup(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+    ) -> Result<(), BuildError> {
+        let generated = self.merge(generated);
+        let pb = self.replan(&generated)?;
+        let Some(pc) = &pb.error_cleanup_provisioner else {
+            return Ok(());
+        };
+        let p = make(pc, self.run)?;
+        run_with_meta(ctx, pc, p.as_ref(), comm, &generated)
+    }
+}
+
+/// One provisioner with `pause_before`, then up to `max_retries` retries,
+/// each attempt limited by `timeout`.
+fn run_with_meta(
+    ctx: &BuildCtx<'_>,
+    pc: &PlannedComponent,
+    p: &dyn Provisioner,
+    comm: &dyn Communicator,
+    generated: &Generated,
+) -> Result<(), BuildError> {
+    if let Some(pause) = pc.meta.pause_before {
+        ctx.ui.say(&format!(
+            "Pausing {} before the next provisioner...",
+            kiln_core::duration::go_duration(pause)
+        ));
+        ctx.cancel
+            .sleep(pause)
+            .map_err(|r| BuildError::from_reason(r, None))?;
+    }
+    let mut left = pc.meta.max_retries;
+    let mut attempt: u32 = 0;
+    loop {
+        let result = attempt_once(ctx, pc, p, comm, generated);
+        let err = match result {
+            Ok(()) => return Ok(()),
+            Err(e) if e.is_cancelled() || left == 0 => return Err(e),
+            Err(e) => e,
+        };
+        left -= 1;
+        attempt += 1;
+        ctx.ui.say(&format!(
+            "Provisioner failed with {:?}, retrying with {left} trie(s) left",
+            err.to_string()
+        ));
+        // Packer's linear backoff: 1s, 2s, … capped at 10s.
+        let delay = Duration::from_secs(u64::from(attempt.min(10)));
+        ctx.cancel
+            .sleep(delay)
+            .map_err(|r| BuildError::from_reason(r, None))?;
+    }
+}
+
+fn attempt_once(
+    ctx: &BuildCtx<'_>,
+    pc: &PlannedComponent,
+    p: &dyn Provisioner,
+    comm: &dyn Communicator,
+    generated: &Generated,
+) -> Result<(), BuildError> {
+    let cancel = match pc.meta.timeout {
+        Some(t) => ctx.cancel.with_timeout(t),
+        None => ctx.cancel.child(),
+    };
+    let pctx = ProvisionCtx {
+        info: ctx.info,
+        ui: ctx.ui,
+        cancel: &cancel,
+        generated,
+    };
+    let result = p.provision(&pctx, comm);
+    match (result, cancel.reason(), pc.meta.timeout) {
+        // Whatever the provisioner made of its stopped work, a passed
+        // deadline is the story the user needs.
+        (Err(_), Some(kiln_core::cancel::Reason::TimedOut), Some(t)) => {
+            ctx.ui.error("Cancelling provisioner after a timeout...");
+            Err(BuildError::TimedOut(t))
+        }
+        (r, _, _) => r,
+    }
+}

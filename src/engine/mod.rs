@@ -1,0 +1,67 @@
+//! `kiln build`'s engine: runs the planned builds (in parallel up to
+//! `-parallel-builds`), each builder with the engine's provisioning hook,
+//! then the post-processor chains; prints Packer's summary.
+
+mod chains;
+mod hook;
+mod one_build;
+mod schedule;
+pub mod signals;
+mod summary;
+
+use crate::ui::Console;
+use kiln_core::{Artifact, Cancel, Generated, OnError};
+use kiln_template::config::Config;
+use kiln_template::plan::PlannedBuild;
+use std::time::Instant;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// 0 = unlimited.
+    pub parallel_builds: usize,
+    pub on_error: OnError,
+    pub force: bool,
+    pub debug: bool,
+}
+
+/// What every build of one run shares.
+pub struct RunCtx<'a> {
+    pub cfg: &'a Config,
+    pub console: Console,
+    pub opts: Options,
+    pub run_uuid: String,
+    pub cancel: Cancel,
+}
+
+impl RunCtx<'_> {
+    /// `build.*` values the engine itself knows.
+    pub fn base_generated(&self) -> Generated {
+        let mut g = Generated::new();
+        g.insert("PackerRunUUID".into(), self.run_uuid.clone());
+        g
+    }
+}
+
+/// How one build ended.
+pub struct Outcome {
+    pub name: String,
+    pub artifacts: Vec<Artifact>,
+    /// The error text Packer would print, `None` on success.
+    pub error: Option<String>,
+}
+
+/// Run every build; the exit code is 1 if any failed or the run was
+/// interrupted.
+pub fn run(ctx: &RunCtx<'_>, builds: &[PlannedBuild]) -> i32 {
+    let start = Instant::now();
+    summary::announce_colors(&ctx.console, builds);
+    let limit = if ctx.opts.debug {
+        1
+    } else {
+        ctx.opts.parallel_builds
+    };
+    let outcomes = schedule::run_all(builds.len(), limit, &ctx.cancel, |i| {
+        one_build::run(ctx, &builds[i], i)
+    });
+    summary::print(ctx, &outcomes, start.elapsed())
+}
