@@ -134,14 +134,15 @@ fn run_with_meta(
             Err(e) if e.is_cancelled() || left == 0 => return Err(e),
             Err(e) => e,
         };
-        left -= 1;
-        attempt += 1;
         ctx.ui.say(&format!(
             "Provisioner failed with {:?}, retrying with {left} trie(s) left",
             err.to_string()
         ));
-        // Packer's linear backoff: 1s, 2s, … capped at 10s.
+        left -= 1;
+        // Packer's linear backoff: no wait before the first retry, then 1s,
+        // 2s, … capped at 10s.
         let delay = Duration::from_secs(u64::from(attempt.min(10)));
+        attempt += 1;
         ctx.cancel
             .sleep(delay)
             .map_err(|r| BuildError::from_reason(r, None))?;
@@ -156,7 +157,13 @@ fn attempt_once(
     generated: &Generated,
 ) -> Result<(), BuildError> {
     let cancel = match pc.meta.timeout {
-        Some(t) => ctx.cancel.with_timeout(t),
+        Some(t) => {
+            ctx.ui.say(&format!(
+                "Setting a {} timeout for the next provisioner...",
+                kiln_core::duration::go_duration(t)
+            ));
+            ctx.cancel.with_timeout(t)
+        }
         None => ctx.cancel.child(),
     };
     let pctx = ProvisionCtx {

@@ -199,6 +199,8 @@ struct TargetUi {
 
 impl TargetUi {
     fn shaped(&self, shape: Shape, msg: &str) {
+        // The log's own writer masks this too.
+        tracing::debug!(build = %self.name, "{msg}");
         let text = prefix_lines(shape, &self.name, msg);
         let (kind, color) = match shape {
             Shape::Say => ("say", (self.color, true)),

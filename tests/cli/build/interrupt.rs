@@ -1,0 +1,95 @@
+//! Ctrl-C and SIGTERM: every build is cancelled, cleanups run, no child
+//! process or temporary file survives, exit 1.
+
+use super::leftovers;
+use crate::project;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SLOW: &str = r#"
+source "null" "a" { communicator = "none" }
+source "null" "b" { communicator = "none" }
+build {
+  sources = ["source.null.a", "source.null.b"]
+  provisioner "shell-local" {
+    inline = ["echo $$ >> pids", "sleep 1000 & echo $! >> pids", "wait"]
+  }
+  provisioner "shell-local" {
+    inline = ["echo never"]
+  }
+}
+"#;
+
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false)
+}
+
+/// Start a build, wait until `ready` holds, send `signal`, return
+/// (exit code, stdout).
+fn interrupted(dir: &Path, tmp: &Path, signal: &str, ready: impl Fn() -> bool) -> (i32, String) {
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(dir)
+        .env("TMPDIR", tmp)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let start = Instant::now();
+    while !ready() && start.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status = Command::new("kill")
+        .args([signal, &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    assert!(start.elapsed() < Duration::from_secs(30), "cleanup took too long");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr),
+    )
+}
+
+#[test]
+fn sigint_during_provisioning_cancels_and_leaves_nothing() {
+    let dir = project(&[("t.pkr.hcl", SLOW)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let pids = dir.path().join("pids");
+    let (code, out) = interrupted(dir.path(), tmp.path(), "-INT", || {
+        std::fs::read_to_string(&pids)
+            .map(|s| s.lines().count() >= 4)
+            .unwrap_or(false)
+    });
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Cleanly cancelled builds after being interrupted."), "{out}");
+    assert!(!out.contains("never"), "{out}");
+    let pids = std::fs::read_to_string(&pids).expect("pids");
+    for pid in pids.lines() {
+        assert!(!alive(pid), "process {pid} survived the interrupt");
+    }
+    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+}
+
+#[test]
+fn sigterm_before_any_build_starts_still_exits_cleanly() {
+    let dir = project(&[("t.pkr.hcl", SLOW)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Right away: the signal may land while the template loads or the
+    // first script starts; either way nothing may survive.
+    let (code, out) = interrupted(dir.path(), tmp.path(), "-TERM", || true);
+    assert_ne!(code, 0, "{out}");
+    std::thread::sleep(Duration::from_millis(200));
+    if let Ok(pids) = std::fs::read_to_string(dir.path().join("pids")) {
+        for pid in pids.lines() {
+            assert!(!alive(pid), "process {pid} survived SIGTERM");
+        }
+    }
+    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+}

@@ -1,0 +1,42 @@
+//! `kiln build`: the engine end to end, with local components only.
+
+mod compat;
+mod engine;
+mod interrupt;
+
+use crate::{kiln_env, Run};
+use std::path::Path;
+
+/// `kiln build -color=false ARGS…` in `dir` with TMPDIR set to `tmp`, so a
+/// test can check that nothing was left in it.
+pub fn build(dir: &Path, tmp: &Path, args: &[&str]) -> Run {
+    let mut all = vec!["build", "-color=false"];
+    all.extend_from_slice(args);
+    kiln_env(
+        dir,
+        &all,
+        "",
+        &[("TMPDIR".to_owned(), tmp.display().to_string())],
+    )
+}
+
+/// The detail lines (`    NAME: text`) of one build, in order.
+pub fn messages(stdout: &str, build: &str) -> Vec<String> {
+    let prefix = format!("    {build}: ");
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix(&prefix))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Entries left in a directory.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
