@@ -8,6 +8,7 @@ pub mod communicator;
 pub mod component;
 pub mod duration;
 pub mod error;
+pub mod go_error;
 pub mod postprocessor;
 pub mod process;
 pub mod provisioner;

@@ -1,0 +1,97 @@
+//! The temporary file an `inline` script is written to. It is removed when
+//! the value is dropped, so no exit path (error, cancel, panic unwinding)
+//! leaves it behind.
+
+use std::fs::{self, OpenOptions, Permissions};
+use std::io::{self, Write};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+/// How many names to try before giving up on a crowded directory.
+const ATTEMPTS: usize = 100;
+
+#[derive(Debug)]
+pub struct TempScript {
+    path: PathBuf,
+}
+
+impl TempScript {
+    /// Create `DIR/PREFIX<random decimal>[.EXT]` (Go's `os.CreateTemp`
+    /// naming, which Packer's `/tmp/packer-shell123456` shows), write
+    /// `contents` and make it executable by its owner only.
+    pub fn create(
+        dir: &Path,
+        prefix: &str,
+        extension: &str,
+        contents: &[u8],
+    ) -> io::Result<TempScript> {
+        let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
+        for _ in 0..ATTEMPTS {
+            let n = getrandom::u32().map_err(io::Error::other)?;
+            let mut name = format!("{prefix}{n}");
+            if !extension.is_empty() {
+                name = format!("{name}.{extension}");
+            }
+            let path = dir.join(name);
+            let file = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o700)
+                .open(&path);
+            match file {
+                Ok(mut f) => {
+                    // From here on, dropping `script` removes the file.
+                    let script = TempScript { path };
+                    f.write_all(contents)?;
+                    f.sync_all()?;
+                    // The umask may have narrowed the mode; Packer chmods.
+                    fs::set_permissions(&script.path, Permissions::from_mode(0o700))?;
+                    return Ok(script);
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for TempScript {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn named_like_go_executable_and_removed_on_drop() {
+        let dir = tempfile::tempdir().expect("test fixture");
+        let s = TempScript::create(dir.path(), "packer-shell", "sh", b"#!/bin/sh\n")
+            .expect("test fixture");
+        let name = s
+            .path()
+            .file_name()
+            .expect("test fixture")
+            .to_str()
+            .expect("test fixture")
+            .to_owned();
+        let digits = name
+            .strip_prefix("packer-shell")
+            .and_then(|r| r.strip_suffix(".sh"))
+            .expect("test fixture");
+        assert!(!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()));
+        let meta = fs::metadata(s.path()).expect("test fixture");
+        assert_eq!(meta.permissions().mode() & 0o777, 0o700);
+        assert_eq!(fs::read(s.path()).expect("test fixture"), b"#!/bin/sh\n");
+        let path = s.path().to_owned();
+        drop(s);
+        assert!(!path.exists());
+    }
+}
