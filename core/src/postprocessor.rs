@@ -6,6 +6,7 @@ use crate::cancel::Cancel;
 use crate::error::BuildError;
 use crate::ui::Ui;
 
+#[derive(Clone, Copy)]
 pub struct PostProcessCtx<'a> {
     pub info: &'a BuildInfo,
     pub ui: &'a dyn Ui,

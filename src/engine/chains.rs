@@ -5,8 +5,9 @@
 //! chain's first post-processor keeps it, or if there are no chains.
 
 use crate::registry;
-use kiln_core::{Artifact, BuildError, PostProcessCtx};
+use kiln_core::{Artifact, BuildError, PostProcessCtx, Ui};
 use kiln_template::plan::PlannedComponent;
+use std::sync::Arc;
 
 pub struct ChainResult {
     pub artifacts: Vec<Artifact>,
@@ -15,6 +16,7 @@ pub struct ChainResult {
 
 pub fn run(
     ctx: &PostProcessCtx<'_>,
+    pp_ui: &dyn Fn(&str) -> Arc<dyn Ui>,
     render_diags: &dyn Fn(&kiln_template::Diagnostics) -> String,
     chains: &[Vec<PlannedComponent>],
     builder_artifact: Artifact,
@@ -45,7 +47,12 @@ pub fn run(
                     continue 'chains;
                 }
             };
-            let out = match pp.post_process(ctx, &prior) {
+            let ui = pp_ui(&pc.kind);
+            let pctx = PostProcessCtx {
+                ui: ui.as_ref(),
+                ..*ctx
+            };
+            let out = match pp.post_process(&pctx, &prior) {
                 Ok(out) => out,
                 Err(e) => {
                     errors.push(format!("Post-processor failed: {e}"));

@@ -48,14 +48,23 @@ pub fn run(ctx: &RunCtx<'_>, pb: &PlannedBuild, index: usize) -> Outcome {
                     match hook.replan(&generated) {
                         Err(e) => (Vec::new(), vec![e.to_string()]),
                         Ok(replanned) => {
+                            // Packer names a post-processor's lines `BUILD (TYPE)`.
+                            let pp_ui = |kind: &str| {
+                                ctx.console.target(&format!("{} ({kind})", pb.name), color)
+                            };
                             let pctx = PostProcessCtx {
                                 info: &info,
                                 ui: ui.as_ref(),
                                 cancel: &ctx.cancel,
                                 generated: &generated,
                             };
-                            let r =
-                                chains::run(&pctx, &render, &replanned.post_processors, artifact);
+                            let r = chains::run(
+                                &pctx,
+                                &pp_ui,
+                                &render,
+                                &replanned.post_processors,
+                                artifact,
+                            );
                             (r.artifacts, multi_error(r.errors))
                         }
                     }

@@ -44,8 +44,11 @@ fn project(stdout: &str, code: i32) -> Projection {
             continue;
         }
         if let Some(rest) = line.strip_prefix("    ") {
-            if let Some((name, text)) = rest.split_once(": ").or_else(|| rest.strip_suffix(':').map(|n| (n, ""))) {
-                if !name.contains(' ') {
+            if let Some((name, text)) = rest
+                .split_once(": ")
+                .or_else(|| rest.strip_suffix(':').map(|n| (n, "")))
+            {
+                if !name.is_empty() && !name.starts_with(' ') {
                     messages
                         .entry(name.to_owned())
                         .or_default()
@@ -129,7 +132,10 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 fn check_case(case: &Path) -> Vec<String> {
     let mut problems = Vec::new();
-    let name = case.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = case
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let rec = case.join("packer");
     let read = |f: &str| std::fs::read_to_string(rec.join(f)).unwrap_or_default();
     let work = tempfile::tempdir().expect("tmp");
@@ -161,7 +167,11 @@ fn check_case(case: &Path) -> Vec<String> {
         if before.contains(&p) {
             continue;
         }
-        let rel = p.strip_prefix(work.path()).expect("rel").display().to_string();
+        let rel = p
+            .strip_prefix(work.path())
+            .expect("rel")
+            .display()
+            .to_string();
         produced.insert(rel.clone());
         let recorded = rec.join("out").join(&rel);
         if !recorded.exists() {
@@ -183,7 +193,9 @@ fn check_case(case: &Path) -> Vec<String> {
                 problems.push(format!("{name}: {rel} differs\n packer: {b}\n kiln:   {a}"));
             }
         } else if ours != theirs {
-            problems.push(format!("{name}: {rel} differs\n packer: {theirs:?}\n kiln:   {ours:?}"));
+            problems.push(format!(
+                "{name}: {rel} differs\n packer: {theirs:?}\n kiln:   {ours:?}"
+            ));
         }
     }
     let recorded_files: BTreeSet<String> = read("files")

@@ -57,7 +57,11 @@ fn provisioners_run_in_order_with_selection_override_and_build_values() {
     assert!(r
         .stdout
         .contains("==> Builds finished. The artifacts of successful builds are:\n--> null.a: Did not export anything. This is the null builder"));
-    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
 }
 
 #[test]
@@ -74,7 +78,11 @@ fn a_failed_build_does_not_stop_the_others_and_exits_1() {
     let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert_eq!(messages(&r.stdout, "null.b"), ["b survives"]);
-    assert!(r.stdout.contains("Build 'null.a' errored after"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Build 'null.a' errored after"),
+        "{}",
+        r.stdout
+    );
     assert!(r
         .stdout
         .contains("==> Some builds didn't complete successfully and had errors:\n--> null.a: "));
@@ -111,7 +119,11 @@ fn max_retries_retries_a_failing_provisioner() {
     let r = build(dir.path(), tmp.path(), &["-only=null.a", "t.pkr.hcl"]);
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert_eq!(messages(&r.stdout, "null.a"), ["attempt 0", "attempt 1"]);
-    assert!(r.stdout.contains("retrying with 2 trie(s) left"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("retrying with 2 trie(s) left"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -132,11 +144,13 @@ fn timeout_stops_a_provisioner_and_fails_the_build() {
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(r.stdout.contains("timeout after 1s"), "{}", r.stdout);
     let pid = std::fs::read_to_string(dir.path().join("pid.a")).expect("pid");
+    std::thread::sleep(Duration::from_millis(100));
+    assert!(!super::alive(&pid), "the timed-out script still runs");
     assert!(
-        !std::path::Path::new(&format!("/proc/{}", pid.trim())).exists(),
-        "the timed-out script still runs"
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
     );
-    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
 }
 
 #[test]
@@ -206,12 +220,20 @@ fn on_error_abort_skips_cleanup_and_says_what_was_left() {
     );
     assert_eq!(r.code, 1);
     assert_eq!(messages(&r.stdout, "null.a"), ["provisioning"]);
-    assert!(r.stdout.contains("Build aborted without cleanup"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Build aborted without cleanup"),
+        "{}",
+        r.stdout
+    );
 
     let r = build(
         dir.path(),
         tmp.path(),
-        &["-only=null.a", "-on-error=run-cleanup-provisioner", "t.pkr.hcl"],
+        &[
+            "-only=null.a",
+            "-on-error=run-cleanup-provisioner",
+            "t.pkr.hcl",
+        ],
     );
     assert_eq!(r.code, 1);
     assert_eq!(
@@ -233,19 +255,27 @@ fn on_error_ask_retries_when_told_to() {
     let tmp = tempfile::tempdir().expect("tmp");
     let r = crate::kiln_env(
         dir.path(),
-        &["build", "-color=false", "-only=null.a", "-on-error=ask", "t.pkr.hcl"],
+        &[
+            "build",
+            "-color=false",
+            "-only=null.a",
+            "-on-error=ask",
+            "t.pkr.hcl",
+        ],
         "r\n",
         &[("TMPDIR".to_owned(), tmp.path().display().to_string())],
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
-    assert!(r.stdout.contains("[c] Clean up and exit, [a] abort without cleanup, or [r] retry step"));
+    assert!(r
+        .stdout
+        .contains("[c] Clean up and exit, [a] abort without cleanup, or [r] retry step"));
     assert_eq!(messages(&r.stdout, "null.a"), ["try 0", "try 1"]);
 }
 
 #[test]
 fn parallel_builds_limits_concurrency() {
     let t = format!(
-        "{TWO_SOURCES}\nsource \"null\" \"c\" {{ communicator = \"none\" }}\nbuild {{\n  sources = [\"source.null.a\", \"source.null.b\", \"source.null.c\"]\n  provisioner \"shell-local\" {{\n    inline = [\"echo start >> log\", \"sleep 0.5\", \"echo end >> log\"]\n  }}\n}}\n"
+        "{TWO_SOURCES}\nsource \"null\" \"c\" {{ communicator = \"none\" }}\nbuild {{\n  sources = [\"source.null.a\", \"source.null.b\", \"source.null.c\"]\n  provisioner \"shell-local\" {{\n    inline = [\"echo start >> log\", \"sleep 1.5\", \"echo end >> log\"]\n  }}\n}}\n"
     );
     let dir = project(&[("t.pkr.hcl", &t)]);
     let tmp = tempfile::tempdir().expect("tmp");
@@ -257,7 +287,10 @@ fn parallel_builds_limits_concurrency() {
     let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
     assert_eq!(r.code, 0);
     let log = std::fs::read_to_string(dir.path().join("log")).expect("log");
-    assert!(log.starts_with("start\nstart\nstart\n"), "not parallel: {log}");
+    assert!(
+        log.starts_with("start\nstart\nstart\n"),
+        "not parallel: {log}"
+    );
 }
 
 #[test]
@@ -279,7 +312,11 @@ fn sensitive_values_never_reach_the_output() {
         args.extend(["-only=null.a", "t.pkr.hcl"]);
         let r = build(dir.path(), tmp.path(), &args);
         assert_eq!(r.code, 1);
-        assert!(!r.stdout.contains("s3cr3t") && !r.stderr.contains("s3cr3t"), "{}", r.stdout);
+        assert!(
+            !r.stdout.contains("s3cr3t") && !r.stderr.contains("s3cr3t"),
+            "{}",
+            r.stdout
+        );
         assert!(r.stdout.contains("token is <sensitive>"), "{}", r.stdout);
     }
 }
@@ -289,12 +326,29 @@ fn machine_readable_output_uses_packers_records() {
     let t = template(r#"  provisioner "shell-local" { inline = ["echo a,b"] }"#);
     let dir = project(&[("t.pkr.hcl", &t)]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let r = build(dir.path(), tmp.path(), &["-machine-readable", "-only=null.a", "t.pkr.hcl"]);
+    let r = build(
+        dir.path(),
+        tmp.path(),
+        &["-machine-readable", "-only=null.a", "t.pkr.hcl"],
+    );
     assert_eq!(r.code, 0, "{}", r.stdout);
     let fields: Vec<Vec<&str>> = r.stdout.lines().map(|l| l.split(',').collect()).collect();
-    assert!(fields.iter().all(|f| f.len() >= 3 && f[0].parse::<i64>().is_ok()), "{}", r.stdout);
-    assert!(r.stdout.contains(",,ui,message,    null.a: a%!(PACKER_COMMA)b\n"), "{}", r.stdout);
-    assert!(r.stdout.contains(",null.a,artifact,0,builder-id,fnoeding.null\n"));
+    assert!(
+        fields
+            .iter()
+            .all(|f| f.len() >= 3 && f[0].parse::<i64>().is_ok()),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains(",,ui,message,    null.a: a%!(PACKER_COMMA)b\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r
+        .stdout
+        .contains(",null.a,artifact,0,builder-id,fnoeding.null\n"));
     assert!(r.stdout.contains(",null.a,artifact-count,1\n"));
 }
 
@@ -303,14 +357,21 @@ fn timestamp_ui_prefixes_lines() {
     let t = template(r#"  provisioner "shell-local" { inline = ["echo hi"] }"#);
     let dir = project(&[("t.pkr.hcl", &t)]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let r = build(dir.path(), tmp.path(), &["-timestamp-ui", "-only=null.a", "t.pkr.hcl"]);
+    let r = build(
+        dir.path(),
+        tmp.path(),
+        &["-timestamp-ui", "-only=null.a", "t.pkr.hcl"],
+    );
     let line = r
         .stdout
         .lines()
         .find(|l| l.ends_with("null.a: hi"))
         .expect("output line");
     // 2026-11-21T10:00:00Z:     null.a: hi
-    assert!(line.len() > 20 && line.as_bytes()[4] == b'-' && line.contains("T"), "{line}");
+    assert!(
+        line.len() > 20 && line.as_bytes()[4] == b'-' && line.contains("T"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -320,7 +381,11 @@ fn bad_flags_are_usage_errors() {
     let r = build(dir.path(), tmp.path(), &["-on-error=explode", "t.pkr.hcl"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("-on-error"), "{}", r.stderr);
-    let r = build(dir.path(), tmp.path(), &["-parallel-builds=-1", "t.pkr.hcl"]);
+    let r = build(
+        dir.path(),
+        tmp.path(),
+        &["-parallel-builds=-1", "t.pkr.hcl"],
+    );
     assert_eq!(r.code, 1);
 }
 

@@ -1,7 +1,7 @@
 //! Ctrl-C and SIGTERM: every build is cancelled, cleanups run, no child
 //! process or temporary file survives, exit 1.
 
-use super::leftovers;
+use super::{alive, leftovers};
 use crate::project;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -20,12 +20,6 @@ build {
   }
 }
 "#;
-
-fn alive(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-        .map(|s| !s.contains(") Z "))
-        .unwrap_or(false)
-}
 
 /// Start a build, wait until `ready` holds, send `signal`, return
 /// (exit code, stdout).
@@ -49,11 +43,13 @@ fn interrupted(dir: &Path, tmp: &Path, signal: &str, ready: impl Fn() -> bool) -
         .expect("kill");
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
-    assert!(start.elapsed() < Duration::from_secs(30), "cleanup took too long");
+    assert!(
+        start.elapsed() < Duration::from_secs(30),
+        "cleanup took too long"
+    );
     (
         out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr),
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
     )
 }
 
@@ -68,13 +64,20 @@ fn sigint_during_provisioning_cancels_and_leaves_nothing() {
             .unwrap_or(false)
     });
     assert_eq!(code, 1, "{out}");
-    assert!(out.contains("Cleanly cancelled builds after being interrupted."), "{out}");
+    assert!(
+        out.contains("Cleanly cancelled builds after being interrupted."),
+        "{out}"
+    );
     assert!(!out.contains("never"), "{out}");
     let pids = std::fs::read_to_string(&pids).expect("pids");
     for pid in pids.lines() {
         assert!(!alive(pid), "process {pid} survived the interrupt");
     }
-    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
 }
 
 #[test]
@@ -91,5 +94,9 @@ fn sigterm_before_any_build_starts_still_exits_cleanly() {
             assert!(!alive(pid), "process {pid} survived SIGTERM");
         }
     }
-    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
 }

@@ -40,3 +40,11 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+/// Whether a process runs (zombies waiting for a reaper do not count:
+/// they hold no resources and their parent is gone).
+pub fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+        .map(|s| !s.contains(") Z "))
+        .unwrap_or(false)
+}
