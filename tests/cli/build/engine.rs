@@ -411,3 +411,27 @@ fn kiln_log_writes_a_detailed_masked_log() {
     assert!(text.contains("starting build"), "{text}");
     assert!(!text.contains("hunter2-x"));
 }
+
+#[test]
+fn debug_pauses_between_steps_and_runs_one_build_at_a_time() {
+    let t = template(
+        r#"  provisioner "shell-local" { inline = ["echo start >> log", "sleep 0.3", "echo end >> log"] }"#,
+    );
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = crate::kiln_env(
+        dir.path(),
+        &["build", "-color=false", "-debug", "t.pkr.hcl"],
+        "\n\n\n\n",
+        &[("TMPDIR".to_owned(), tmp.path().display().to_string())],
+    );
+    assert_eq!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("==> null.a: Pausing before cleanup of step 'provision'. Press enter to continue."),
+        "{}",
+        r.stdout
+    );
+    let log = std::fs::read_to_string(dir.path().join("log")).expect("log");
+    assert_eq!(log, "start\nend\nstart\nend\n");
+}

@@ -3,6 +3,7 @@
 mod compat;
 mod engine;
 mod interrupt;
+mod manifest;
 
 use crate::{kiln_env, Run};
 use std::path::Path;
