@@ -19,13 +19,22 @@ const BUILDERS: &[(&str, Make<dyn Builder>)] = &[(
     builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
 )];
 
-const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[(
-    "shell-local",
-    provisioner::<
-        kiln_provisioners::shell_local::ShellLocalConfig,
-        kiln_provisioners::shell_local::ShellLocal,
-    >,
-)];
+const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
+    (
+        "breakpoint",
+        provisioner::<
+            kiln_provisioners::breakpoint::BreakpointConfig,
+            kiln_provisioners::breakpoint::Breakpoint,
+        >,
+    ),
+    (
+        "shell-local",
+        provisioner::<
+            kiln_provisioners::shell_local::ShellLocalConfig,
+            kiln_provisioners::shell_local::ShellLocal,
+        >,
+    ),
+];
 
 const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[(
     "shell-local",
