@@ -14,10 +14,16 @@ use serde::de::DeserializeOwned;
 
 pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
 
-const BUILDERS: &[(&str, Make<dyn Builder>)] = &[(
-    "null",
-    builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
-)];
+const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
+    (
+        "file",
+        builder::<kiln_builder_file::FileConfig, kiln_builder_file::FileBuilder>,
+    ),
+    (
+        "null",
+        builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
+    ),
+];
 
 const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
     (
