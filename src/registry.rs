@@ -14,18 +14,33 @@ use serde::de::DeserializeOwned;
 
 pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
 
-const BUILDERS: &[(&str, Make<dyn Builder>)] = &[(
-    "null",
-    builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
-)];
+const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
+    (
+        "file",
+        builder::<kiln_builder_file::FileConfig, kiln_builder_file::FileBuilder>,
+    ),
+    (
+        "null",
+        builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
+    ),
+];
 
-const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[(
-    "shell-local",
-    provisioner::<
-        kiln_provisioners::shell_local::ShellLocalConfig,
-        kiln_provisioners::shell_local::ShellLocal,
-    >,
-)];
+const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
+    (
+        "breakpoint",
+        provisioner::<
+            kiln_provisioners::breakpoint::BreakpointConfig,
+            kiln_provisioners::breakpoint::Breakpoint,
+        >,
+    ),
+    (
+        "shell-local",
+        provisioner::<
+            kiln_provisioners::shell_local::ShellLocalConfig,
+            kiln_provisioners::shell_local::ShellLocal,
+        >,
+    ),
+];
 
 const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[(
     "shell-local",

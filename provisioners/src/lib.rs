@@ -1,5 +1,6 @@
 //! Provisioners, one module each, and the pieces the shell flavours share.
 
+pub mod breakpoint;
 pub mod shell_local;
 
 mod env_vars;
