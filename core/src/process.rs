@@ -7,8 +7,28 @@ use crate::communicator::Output;
 use std::io::Read;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc;
+use std::sync::{mpsc, RwLock};
 use std::time::{Duration, Instant};
+
+/// Held (shared) while a child is spawned, and exclusively while a file
+/// that will be executed is open for writing. A child forked while another
+/// thread holds such a file open inherits the write descriptor until its
+/// exec, and executing the file then fails with "Text file busy" (Go
+/// solves the same race with `syscall.ForkLock`).
+static SPAWN_LOCK: RwLock<()> = RwLock::new(());
+
+/// Run `f` (which writes a file that will be executed) while no child
+/// process is being spawned.
+pub fn writing_executable<T>(f: impl FnOnce() -> T) -> T {
+    let _guard = SPAWN_LOCK.write();
+    f()
+}
+
+/// Spawn `cmd` without racing [`writing_executable`].
+pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+    let _guard = SPAWN_LOCK.read();
+    cmd.spawn()
+}
 
 /// How long a process group gets between SIGTERM and SIGKILL.
 pub const GRACE: Duration = Duration::from_secs(3);
@@ -50,7 +70,7 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = cmd.spawn().map_err(|source| ProcessError::Spawn {
+    let mut child = spawn(cmd).map_err(|source| ProcessError::Spawn {
         program: program.clone(),
         source,
     })?;

@@ -33,21 +33,25 @@ impl TempScript {
                 name = format!("{name}.{extension}");
             }
             let path = dir.join(name);
-            let file = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o700)
-                .open(&path);
-            match file {
-                Ok(mut f) => {
-                    // From here on, dropping `script` removes the file.
-                    let script = TempScript { path };
-                    f.write_all(contents)?;
-                    f.sync_all()?;
-                    // The umask may have narrowed the mode; Packer chmods.
-                    fs::set_permissions(&script.path, Permissions::from_mode(0o700))?;
-                    return Ok(script);
-                }
+            // The file is executed right after: no child may be forked
+            // while it is open for writing (see `writing_executable`).
+            let written = kiln_core::process::writing_executable(|| {
+                let mut f = OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .mode(0o700)
+                    .open(&path)?;
+                // From here on, dropping `script` removes the file.
+                let script = TempScript { path: path.clone() };
+                f.write_all(contents)?;
+                f.sync_all()?;
+                drop(f);
+                // The umask may have narrowed the mode; Packer chmods.
+                fs::set_permissions(&script.path, Permissions::from_mode(0o700))?;
+                Ok::<_, io::Error>(script)
+            });
+            match written {
+                Ok(script) => return Ok(script),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
                 Err(e) => return Err(e),
             }

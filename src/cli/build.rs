@@ -80,6 +80,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     // read it from the environment, as in Packer.
     std::env::set_var("PACKER_RUN_UUID", &run_uuid);
     let cancel = Cancel::new();
+    console.set_cancel(cancel.clone());
     engine::signals::install(cancel.clone(), console.clone());
     let ctx = RunCtx {
         cfg: &cfg,

@@ -51,6 +51,8 @@ struct Inner {
     out: Mutex<()>,
     /// One question at a time on stdin.
     ask: Mutex<()>,
+    /// Ends a pending question on Ctrl-C.
+    cancel: std::sync::OnceLock<kiln_core::Cancel>,
 }
 
 /// Which of Packer's three line shapes a message has.
@@ -72,12 +74,18 @@ impl Console {
                 mask,
                 out: Mutex::new(()),
                 ask: Mutex::new(()),
+                cancel: std::sync::OnceLock::new(),
             }),
         }
     }
 
     pub fn machine_readable(&self) -> bool {
         self.inner.opts.machine_readable
+    }
+
+    /// Questions stop waiting (and answer `None`) once `cancel` fires.
+    pub fn set_cancel(&self, cancel: kiln_core::Cancel) {
+        let _ = self.inner.cancel.set(cancel);
     }
 
     pub fn colored(&self) -> bool {
@@ -152,10 +160,26 @@ impl Console {
     fn ask(&self, prompt_line: &str) -> Option<String> {
         let _guard = self.inner.ask.lock();
         self.emit("say", prompt_line, None);
-        let mut line = String::new();
-        match std::io::stdin().lock().read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_owned()),
+        // Read on a thread of its own so a Ctrl-C can end the wait; the
+        // reader is left behind blocked on stdin, which is harmless.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let answer = match std::io::stdin().lock().read_line(&mut line) {
+                Ok(0) | Err(_) => None,
+                Ok(_) => Some(line.trim_end_matches(['\r', '\n']).to_owned()),
+            };
+            let _ = tx.send(answer);
+        });
+        loop {
+            if self.inner.cancel.get().is_some_and(|c| c.is_cancelled()) {
+                return None;
+            }
+            match rx.recv_timeout(kiln_core::cancel::POLL) {
+                Ok(answer) => return answer,
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+            }
         }
     }
 }

@@ -427,8 +427,9 @@ fn debug_pauses_between_steps_and_runs_one_build_at_a_time() {
     );
     assert_eq!(r.code, 0, "{}", r.stdout);
     assert!(
-        r.stdout
-            .contains("==> null.a: Pausing before cleanup of step 'provision'. Press enter to continue."),
+        r.stdout.contains(
+            "==> null.a: Pausing before cleanup of step 'provision'. Press enter to continue."
+        ),
         "{}",
         r.stdout
     );

@@ -100,3 +100,41 @@ fn sigterm_before_any_build_starts_still_exits_cleanly() {
         leftovers(tmp.path())
     );
 }
+
+#[test]
+fn sigint_ends_a_wait_at_a_breakpoint() {
+    let t = r#"
+source "null" "a" { communicator = "none" }
+build {
+  sources = ["source.null.a"]
+  provisioner "breakpoint" { note = "inspect things" }
+  provisioner "shell-local" { inline = ["echo after breakpoint"] }
+}
+"#;
+    let dir = project(&[("t.pkr.hcl", t)]);
+    // stdin stays open (a pipe nobody writes to): the breakpoint waits.
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let stdin = child.stdin.take();
+    std::thread::sleep(Duration::from_millis(1500));
+    let start = Instant::now();
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    drop(stdin);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(start.elapsed() < Duration::from_secs(10));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("Pausing at breakpoint provisioner"), "{text}");
+    assert!(text.contains("Cleanly cancelled builds"), "{text}");
+    assert!(!text.contains("after breakpoint"), "{text}");
+}

@@ -11,9 +11,14 @@ use std::path::Path;
 fn template(names: &[&str]) -> String {
     let mut t = String::new();
     for n in names {
-        t.push_str(&format!("source \"null\" \"{n}\" {{ communicator = \"none\" }}\n"));
+        t.push_str(&format!(
+            "source \"null\" \"{n}\" {{ communicator = \"none\" }}\n"
+        ));
     }
-    let sources: Vec<String> = names.iter().map(|n| format!("\"source.null.{n}\"")).collect();
+    let sources: Vec<String> = names
+        .iter()
+        .map(|n| format!("\"source.null.{n}\""))
+        .collect();
     t.push_str(&format!(
         "build {{\n  sources = [{}]\n  post-processor \"manifest\" {{}}\n}}\n",
         sources.join(", ")
@@ -63,9 +68,16 @@ fn runs_append_and_force_starts_a_new_manifest() {
     assert_eq!(build(dir.path(), tmp.path(), &["t.pkr.hcl"]).code, 0);
     assert_eq!(build(dir.path(), tmp.path(), &["t.pkr.hcl"]).code, 0);
     assert_eq!(entries(dir.path()).0.len(), 4, "runs append");
-    assert_eq!(build(dir.path(), tmp.path(), &["-force", "t.pkr.hcl"]).code, 0);
+    assert_eq!(
+        build(dir.path(), tmp.path(), &["-force", "t.pkr.hcl"]).code,
+        0
+    );
     let (names, _) = entries(dir.path());
-    assert_eq!(names.len(), 2, "-force keeps only this run's entries: {names:?}");
+    assert_eq!(
+        names.len(),
+        2,
+        "-force keeps only this run's entries: {names:?}"
+    );
 }
 
 #[test]
