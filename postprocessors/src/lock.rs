@@ -126,6 +126,35 @@ mod tests {
     }
 
     #[test]
+    fn waits_for_another_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("m.json");
+        let lock = lock_path(&target);
+        // util-linux's flock(1) holds the lock from a separate process.
+        let Ok(mut child) = std::process::Command::new("flock")
+            .arg(&lock)
+            .args(["sleep", "0.4"])
+            .spawn()
+        else {
+            return;
+        };
+        // Wait until the child has taken it.
+        let probe_start = std::time::Instant::now();
+        while !lock.exists() && probe_start.elapsed().as_secs() < 5 {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        let start = std::time::Instant::now();
+        let held = SideLock::acquire(&target, &Cancel::new()).unwrap();
+        assert!(
+            start.elapsed().as_millis() >= 150,
+            "acquired while the other process held it"
+        );
+        drop(held);
+        child.wait().unwrap();
+    }
+
+    #[test]
     fn a_stale_lock_file_does_not_block() {
         // Packer leaves `<manifest>.lock` behind when it crashes.
         let dir = tempfile::tempdir().unwrap();
