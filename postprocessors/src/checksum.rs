@@ -14,7 +14,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::replace_file;
-use crate::digest::{digest_file, HashKind};
+use crate::digest::{digest_open, HashKind};
 use crate::error::PostProcessError;
 use crate::lock::SideLock;
 use crate::output_template;
@@ -158,19 +158,14 @@ fn file_digests(
             all.push(vec![known.clone()]);
             continue;
         }
-        let sums = digest_file(file, kinds, ctx.cancel).map_err(|source| {
-            if source.kind() == io::ErrorKind::NotFound || fs::File::open(file).is_err() {
-                PostProcessError::OpenInput {
-                    path: file.clone(),
-                    source,
-                }
-            } else {
-                PostProcessError::Hash {
-                    kind: kinds.first().map_or("", |k| k.name()),
-                    path: file.clone(),
-                    source,
-                }
-            }
+        let f = fs::File::open(file).map_err(|source| PostProcessError::OpenInput {
+            path: file.clone(),
+            source,
+        })?;
+        let sums = digest_open(f, kinds, ctx.cancel).map_err(|source| PostProcessError::Hash {
+            kind: kinds.first().map_or("", |k| k.name()),
+            path: file.clone(),
+            source,
         })?;
         all.push(sums);
     }

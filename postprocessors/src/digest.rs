@@ -93,7 +93,12 @@ pub(crate) fn digest_file(
     kinds: &[HashKind],
     cancel: &Cancel,
 ) -> io::Result<Vec<String>> {
-    let f = File::open(path)?;
+    digest_open(File::open(path)?, kinds, cancel)
+}
+
+/// As [`digest_file`], for a file already opened (so opening and reading
+/// fail with different messages).
+pub(crate) fn digest_open(f: File, kinds: &[HashKind], cancel: &Cancel) -> io::Result<Vec<String>> {
     digest_reader(Watched::new(f, cancel, None), kinds)
 }
 
