@@ -42,13 +42,27 @@ const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
     ),
 ];
 
-const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[(
-    "shell-local",
-    post_processor::<
-        kiln_provisioners::shell_local::ShellLocalConfig,
-        kiln_provisioners::shell_local::ShellLocal,
-    >,
-)];
+const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
+    (
+        "checksum",
+        post_processor::<kiln_postprocessors::ChecksumConfig, kiln_postprocessors::Checksum>,
+    ),
+    (
+        "compress",
+        post_processor::<kiln_postprocessors::CompressConfig, kiln_postprocessors::Compress>,
+    ),
+    (
+        "manifest",
+        post_processor::<kiln_postprocessors::ManifestConfig, kiln_postprocessors::Manifest>,
+    ),
+    (
+        "shell-local",
+        post_processor::<
+            kiln_provisioners::shell_local::ShellLocalConfig,
+            kiln_provisioners::shell_local::ShellLocal,
+        >,
+    ),
+];
 
 fn builder<C, B>(body: &EvaluatedBody) -> Result<Box<dyn Builder>, Diagnostics>
 where
