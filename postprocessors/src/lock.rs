@@ -131,13 +131,11 @@ mod tests {
         let target = dir.path().join("m.json");
         let lock = lock_path(&target);
         // util-linux's flock(1) holds the lock from a separate process.
-        let Ok(mut child) = std::process::Command::new("flock")
+        let mut child = std::process::Command::new("flock")
             .arg(&lock)
             .args(["sleep", "0.4"])
             .spawn()
-        else {
-            return;
-        };
+            .expect("util-linux flock(1)");
         // Wait until the child has taken it.
         let probe_start = std::time::Instant::now();
         while !lock.exists() && probe_start.elapsed().as_secs() < 5 {

@@ -68,9 +68,13 @@ fn big(dir: &Path, name: &str, len: usize) -> PathBuf {
     p
 }
 
-/// Stdout of a tool, or `None` when the tool is not installed.
+/// Stdout of a tool. scripts/setup.sh installs every one of them, so a
+/// missing tool fails the test rather than skipping the check.
 fn tool(cmd: &str, args: &[&str]) -> Option<Vec<u8>> {
-    let out = Command::new(cmd).args(args).output().ok()?;
+    let out = Command::new(cmd)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd} (installed by scripts/setup.sh): {e}"));
     assert!(
         out.status.success(),
         "{cmd} {args:?}: {}",
