@@ -4,6 +4,7 @@
 //! `\n`, `\r`, `\t` as `\u00XX`; serde_json's pretty printer does neither,
 //! hence this small writer.
 
+use kiln_template::functions::go_text::{json_string_with, ControlEscapes};
 use serde_json::Value;
 use std::fmt::Write;
 
@@ -61,24 +62,7 @@ fn write_value(out: &mut String, v: &Value, depth: usize) {
 }
 
 fn write_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    out.push_str(&json_string_with(s, ControlEscapes::Unicode));
 }
 
 #[cfg(test)]

@@ -101,7 +101,21 @@ fn write_json(out: &mut String, v: &Value) {
 
 /// A JSON string literal with Go's escaping: `<`, `>`, `&`, U+2028 and
 /// U+2029 become `\u` escapes so the output is safe inside HTML.
-pub(in crate::functions) fn json_string(s: &str) -> String {
+pub fn json_string(s: &str) -> String {
+    json_string_with(s, ControlEscapes::Short)
+}
+
+/// How Go's `encoding/json` writes backspace and form feed: `\b`/`\f`
+/// since Go 1.22 (what cty-based functions show today), `\u0008`/`\u000c`
+/// before (the Go that built Packer 1.6, whose manifest format kiln
+/// reproduces).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ControlEscapes {
+    Short,
+    Unicode,
+}
+
+pub fn json_string_with(s: &str, controls: ControlEscapes) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
@@ -111,8 +125,8 @@ pub(in crate::functions) fn json_string(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
+            '\x08' if controls == ControlEscapes::Short => out.push_str("\\b"),
+            '\x0c' if controls == ControlEscapes::Short => out.push_str("\\f"),
             '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => {
                 let _ = write!(out, "\\u{:04x}", c as u32);
             }

@@ -19,7 +19,7 @@ mod filesystem;
 mod go_base64;
 mod go_int;
 mod go_quote;
-pub(crate) mod go_text;
+pub mod go_text;
 mod network;
 mod numeric;
 mod string;

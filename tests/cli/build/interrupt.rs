@@ -21,18 +21,24 @@ build {
 }
 "#;
 
-/// Start a build, wait until `ready` holds, send `signal`, return
-/// (exit code, stdout).
-fn interrupted(dir: &Path, tmp: &Path, signal: &str, ready: impl Fn() -> bool) -> (i32, String) {
-    let child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
-        .args(["build", "-color=false", "t.pkr.hcl"])
+/// `kiln build -color=false TEMPLATE` in `dir` as a child the test can
+/// signal, with TMPDIR pointed at `tmp`.
+fn spawn_build(dir: &Path, template: &str, tmp: &Path, stdin: Stdio) -> std::process::Child {
+    Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", template])
         .current_dir(dir)
         .env("TMPDIR", tmp)
-        .stdin(Stdio::null())
+        .stdin(stdin)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("spawn kiln");
+        .expect("spawn kiln")
+}
+
+/// Start a build, wait until `ready` holds, send `signal`, return
+/// (exit code, stdout).
+fn interrupted(dir: &Path, tmp: &Path, signal: &str, ready: impl Fn() -> bool) -> (i32, String) {
+    let child = spawn_build(dir, "t.pkr.hcl", tmp, Stdio::null());
     let start = Instant::now();
     while !ready() && start.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(20));
@@ -112,15 +118,9 @@ build {
 }
 "#;
     let dir = project(&[("t.pkr.hcl", t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
     // stdin stays open (a pipe nobody writes to): the breakpoint waits.
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
-        .args(["build", "-color=false", "t.pkr.hcl"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kiln");
+    let mut child = spawn_build(dir.path(), "t.pkr.hcl", tmp.path(), Stdio::piped());
     let stdin = child.stdin.take();
     std::thread::sleep(Duration::from_millis(1500));
     let start = Instant::now();
@@ -181,15 +181,7 @@ build {
     .expect("mv");
     let tmp = tempfile::tempdir().expect("tmp");
     let known = ["template.pkr.hcl", "big.bin", "copy.bin"];
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
-        .args(["build", "-color=false", "template.pkr.hcl"])
-        .current_dir(dir.path())
-        .env("TMPDIR", tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kiln");
+    let mut child = spawn_build(dir.path(), "template.pkr.hcl", tmp.path(), Stdio::null());
     // The archive is written under a temporary name next to its output:
     // once that appears, compression is under way.
     let start = Instant::now();
@@ -239,15 +231,7 @@ build {
     let dir = project(&[("t.pkr.hcl", t)]);
     let tmp = tempfile::tempdir().expect("tmp");
     let pids = dir.path().join("pids");
-    let child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
-        .args(["build", "-color=false", "t.pkr.hcl"])
-        .current_dir(dir.path())
-        .env("TMPDIR", tmp.path())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn kiln");
+    let child = spawn_build(dir.path(), "t.pkr.hcl", tmp.path(), Stdio::null());
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(20)
         && std::fs::read_to_string(&pids)
