@@ -70,6 +70,7 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    tracing::debug!(command = ?cmd, "starting local process");
     let mut child = spawn(cmd).map_err(|source| ProcessError::Spawn {
         program: program.clone(),
         source,
@@ -90,6 +91,7 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
     // write after the shell exits.
     while status.is_none() || readers > 0 {
         if let Some(reason) = cancel.reason() {
+            tracing::debug!(program, ?reason, "stopping local process group");
             kill_group(&mut child);
             return Err(ProcessError::Stopped { program, reason });
         }
@@ -106,7 +108,9 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
             })?;
         }
     }
-    Ok(status.map(exit_code).unwrap_or(-1))
+    let code = status.map(exit_code).unwrap_or(-1);
+    tracing::debug!(program, code, "local process exited");
+    Ok(code)
 }
 
 fn spawn_reader(
