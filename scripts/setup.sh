@@ -12,6 +12,13 @@ command -v zstd >/dev/null 2>&1 || need+=(zstd)
 command -v xz >/dev/null 2>&1 || need+=(xz-utils)
 command -v lz4 >/dev/null 2>&1 || need+=(lz4)
 command -v flock >/dev/null 2>&1 || need+=(util-linux)
+# libssh2 (bundled by the ssh2 crate) is built against OpenSSL.
+dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
+# The SSH communicator's tests run a throwaway sshd and the OpenSSH tools
+# (ssh-keygen, ssh-agent, ssh-add, scp on the "remote" side).
+[ -x /usr/sbin/sshd ] || need+=(openssh-server)
+command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
+command -v scp >/dev/null 2>&1 || need+=(openssh-client)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -6,63 +6,47 @@ use kiln_core::step::{run_steps, Provisionable, Step, StepProvision};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder, Communicator, Generated, NoneComm};
 use serde::Deserialize;
 
-/// `source "null" "NAME" { … }`, with Packer's field names.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct NullConfig {
-    /// `ssh` (Packer's default) or `none`.
-    pub communicator: Option<String>,
-    pub ssh_host: Option<String>,
-    pub ssh_port: Option<u16>,
-    pub ssh_username: Option<String>,
-    pub ssh_password: Option<String>,
-    pub ssh_private_key_file: Option<String>,
-    pub ssh_agent_auth: Option<bool>,
-    pub ssh_timeout: Option<String>,
-    pub ssh_handshake_attempts: Option<u32>,
-    pub ssh_keep_alive_interval: Option<String>,
-    pub ssh_pty: Option<bool>,
-    pub ssh_bastion_host: Option<String>,
-    pub ssh_bastion_port: Option<u16>,
-    pub ssh_bastion_username: Option<String>,
-    pub ssh_bastion_password: Option<String>,
-    pub ssh_bastion_private_key_file: Option<String>,
-    pub pause_before_connecting: Option<String>,
-}
-
-impl NullConfig {
-    pub fn communicator(&self) -> &str {
-        self.communicator.as_deref().unwrap_or("ssh")
-    }
+kiln_communicator_ssh::communicator_config! {
+    /// `source "null" "NAME" { … }`: nothing but the communicator fields.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct NullConfig {}
 }
 
 impl Validate for NullConfig {
+    /// Packer's communicator checks, then the null builder's own.
     fn validate(&self) -> Vec<ConfigProblem> {
-        let mut out = Vec::new();
-        match self.communicator() {
-            "none" => {}
-            "ssh" => {
-                if self.ssh_host.as_deref().unwrap_or("").is_empty() {
-                    out.push(ConfigProblem::block(
-                        "a Host must be specified, please reference your communicator documentation",
-                    ));
-                }
-                if self.ssh_username.as_deref().unwrap_or("").is_empty() {
-                    out.push(ConfigProblem::block("an ssh_username must be specified"));
-                }
-                let has_auth = self.ssh_password.is_some()
-                    || self.ssh_private_key_file.is_some()
-                    || self.ssh_agent_auth == Some(true);
-                if !has_auth {
-                    out.push(ConfigProblem::block(
-                        "one authentication method must be specified: ssh_password, ssh_private_key_file or ssh_agent_auth",
-                    ));
-                }
-            }
-            other => out.push(ConfigProblem::field(
-                "communicator",
-                format!("unsupported communicator {other:?}: use \"ssh\" or \"none\""),
-            )),
+        let comm = self.communicator_config();
+        let mut out = comm.problems();
+        if comm.kind_name() == "none" {
+            return out;
+        }
+        if comm.ssh_host.as_deref().unwrap_or("").is_empty() {
+            out.push(ConfigProblem::block(
+                "a Host must be specified, please reference your communicator documentation",
+            ));
+        }
+        if comm.ssh_username.as_deref().unwrap_or("").is_empty() {
+            out.push(ConfigProblem::block(
+                "a Username must be specified, please reference your communicator documentation",
+            ));
+        }
+        let agent = comm.ssh_agent_auth == Some(true);
+        let password = !comm.ssh_password.as_deref().unwrap_or("").is_empty();
+        let key = !comm
+            .ssh_private_key_file
+            .as_deref()
+            .unwrap_or("")
+            .is_empty();
+        if !agent && !password && !key {
+            out.push(ConfigProblem::block(
+                "one authentication method must be specified, please reference your communicator documentation",
+            ));
+        }
+        if (agent && (password || key)) || (password && key) {
+            out.push(ConfigProblem::block(
+                "only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified",
+            ));
         }
         out
     }
@@ -98,8 +82,9 @@ impl Provisionable for State {
 impl Builder for NullBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
         let mut generated = Generated::new();
-        generated.insert("ConnType".into(), self.config.communicator().to_owned());
-        let comm: Box<dyn Communicator> = match self.config.communicator() {
+        let kind = self.config.communicator_config().kind_name().to_owned();
+        generated.insert("ConnType".into(), kind.clone());
+        let comm: Box<dyn Communicator> = match kind.as_str() {
             "none" => Box::new(NoneComm),
             _ => {
                 // The SSH communicator arrives with the QEMU builder (issue 4).
@@ -123,6 +108,10 @@ impl Builder for NullBuilder {
 mod tests {
     use super::*;
 
+    fn messages(c: &NullConfig) -> Vec<String> {
+        c.validate().into_iter().map(|p| p.message).collect()
+    }
+
     #[test]
     fn none_needs_nothing_and_ssh_needs_host_user_auth() {
         let none = NullConfig {
@@ -130,11 +119,39 @@ mod tests {
             ..NullConfig::default()
         };
         assert!(none.validate().is_empty());
-        assert_eq!(NullConfig::default().validate().len(), 3);
-        let winrm = NullConfig {
-            communicator: Some("winrm".into()),
+        // As Packer 1.6.6 reports `source "null" "x" { ssh_username = "u" }`.
+        let user_only = NullConfig {
+            ssh_username: Some("u".into()),
             ..NullConfig::default()
         };
-        assert_eq!(winrm.validate()[0].field, Some("communicator"));
+        assert_eq!(
+            messages(&user_only),
+            [
+                "a Host must be specified, please reference your communicator documentation",
+                "one authentication method must be specified, please reference your communicator documentation",
+            ]
+        );
+        assert_eq!(messages(&NullConfig::default()).len(), 4);
+    }
+
+    #[test]
+    fn one_authentication_method_and_known_communicators() {
+        let two = NullConfig {
+            ssh_host: Some("h".into()),
+            ssh_username: Some("u".into()),
+            ssh_password: Some("p".into()),
+            ssh_agent_auth: Some(true),
+            ..NullConfig::default()
+        };
+        assert_eq!(
+            messages(&two),
+            ["only one of ssh_agent_auth, ssh_password, and ssh_private_key_file must be specified"]
+        );
+        let foo = NullConfig {
+            communicator: Some("foo".into()),
+            ..NullConfig::default()
+        };
+        assert_eq!(messages(&foo)[0], "Communicator type foo is invalid");
+        assert_eq!(foo.validate()[0].field, Some("communicator"));
     }
 }
