@@ -22,7 +22,17 @@ command -v scp >/dev/null 2>&1 || need+=(openssh-client)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # Tests start their own sshd on a loopback port: the package must not
+  # start the system's on port 22. policy-rc.d 101 forbids service starts
+  # during the install.
+  own_policy=
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    own_policy=1
+  fi
   apt-get install -y -qq "${need[@]}"
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then
