@@ -11,3 +11,20 @@ pub mod keypair;
 
 pub use config::{CommConfig, CommKind, SshSettings};
 pub use keypair::KeyPair;
+
+mod auth;
+mod bastion;
+mod comm;
+mod connect;
+mod error;
+mod exec;
+mod pipe;
+mod scp;
+mod sftp;
+mod wait;
+
+#[cfg(any(test, feature = "test-sshd"))]
+pub mod testing;
+
+pub use comm::SshComm;
+pub use error::SshError;

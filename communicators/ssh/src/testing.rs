@@ -1,0 +1,230 @@
+//! A throwaway OpenSSH server for tests (feature `test-sshd`): `sshd -D`
+//! on a free loopback port with its own host key and an
+//! `authorized_keys` file that holds a fresh key pair; killed on drop.
+//! Needs root (as the test machines run) and `/usr/sbin/sshd`
+//! (`scripts/setup.sh` installs it). Fails loudly instead of skipping.
+
+use crate::config::SshSettings;
+use crate::keypair::KeyPair;
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const SSHD: &str = "/usr/sbin/sshd";
+
+pub struct TestSshd {
+    pub port: u16,
+    /// The private key `authorized_keys` accepts, as a file.
+    pub key_file: PathBuf,
+    pub key: KeyPair,
+    dir: tempfile::TempDir,
+    child: Child,
+}
+
+impl TestSshd {
+    /// Start a server and wait until it accepts connections.
+    pub fn start() -> Result<TestSshd, String> {
+        if !Path::new(SSHD).exists() {
+            return Err(format!(
+                "{SSHD} is missing: run scripts/setup.sh (it installs openssh-server)"
+            ));
+        }
+        // Privilege separation needs its empty directory.
+        std::fs::create_dir_all("/run/sshd").map_err(|e| format!("creating /run/sshd: {e}"))?;
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let host_key = dir.path().join("host_key");
+        let out = Command::new("ssh-keygen")
+            .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+            .arg(&host_key)
+            .output()
+            .map_err(|e| format!("ssh-keygen (openssh-client): {e}"))?;
+        if !out.status.success() {
+            return Err(format!("ssh-keygen failed: {out:?}"));
+        }
+        let key = KeyPair::generate().map_err(|e| e.to_string())?;
+        let key_file = dir.path().join("user_key");
+        write_private(&key_file, key.private_openssh())?;
+        std::fs::write(
+            dir.path().join("authorized_keys"),
+            format!("{}\n", key.public_line()),
+        )
+        .map_err(|e| e.to_string())?;
+        // A port picked by the kernel may be taken again before sshd binds
+        // it: try a few.
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = free_port()?;
+            let config = dir.path().join("sshd_config");
+            std::fs::write(&config, sshd_config(dir.path(), &host_key, port))
+                .map_err(|e| e.to_string())?;
+            let log =
+                std::fs::File::create(dir.path().join("sshd.log")).map_err(|e| e.to_string())?;
+            let mut child = Command::new(SSHD)
+                .arg("-D")
+                .arg("-e")
+                .arg("-f")
+                .arg(&config)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(log)
+                .spawn()
+                .map_err(|e| format!("starting {SSHD}: {e}"))?;
+            match wait_listening(&mut child, port) {
+                Ok(()) => {
+                    return Ok(TestSshd {
+                        port,
+                        key_file,
+                        key,
+                        dir,
+                        child,
+                    })
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    last = format!(
+                        "{e}; sshd said: {}",
+                        std::fs::read_to_string(dir.path().join("sshd.log")).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        Err(last)
+    }
+
+    /// Settings that log in as root with the authorized key.
+    pub fn settings(&self) -> SshSettings {
+        SshSettings {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            username: "root".into(),
+            private_key_file: Some(self.key_file.clone()),
+            timeout: Duration::from_secs(20),
+            handshake_attempts: 1,
+            keep_alive: Some(Duration::from_secs(5)),
+            ..SshSettings::default()
+        }
+    }
+
+    /// Accept one more public key line.
+    pub fn authorize(&self, public_line: &str) -> Result<(), String> {
+        let mut f = std::fs::OpenOptions::new()
+            .append(true)
+            .open(self.dir.path().join("authorized_keys"))
+            .map_err(|e| e.to_string())?;
+        writeln!(f, "{public_line}").map_err(|e| e.to_string())
+    }
+
+    /// A scratch directory that lives as long as the server.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The server's log so far, for assertion messages.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("sshd.log")).unwrap_or_default()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Kill every session the server serves (as a reboot would), leaving
+    /// the listener up. Sessions are the server's descendants in /proc.
+    pub fn kill_sessions(&self) {
+        for pid in descendants(self.child.id()) {
+            if let Some(pid) = i32::try_from(pid)
+                .ok()
+                .and_then(rustix::process::Pid::from_raw)
+            {
+                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+            }
+        }
+    }
+
+    /// Kill the server and every session it serves.
+    pub fn kill_all(&mut self) {
+        self.kill_sessions();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for TestSshd {
+    fn drop(&mut self) {
+        self.kill_all();
+    }
+}
+
+fn write_private(path: &Path, text: &str) -> Result<(), String> {
+    std::fs::write(path, text).map_err(|e| e.to_string())?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|e| e.to_string())
+}
+
+fn free_port() -> Result<u16, String> {
+    let l = TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
+}
+
+fn sshd_config(dir: &Path, host_key: &Path, port: u16) -> String {
+    format!(
+        "Port {port}
+ListenAddress 127.0.0.1
+HostKey {host_key}
+AuthorizedKeysFile {keys}
+PidFile none
+StrictModes no
+UsePAM no
+PermitRootLogin yes
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+AllowTcpForwarding yes
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+",
+        host_key = host_key.display(),
+        keys = dir.join("authorized_keys").display(),
+    )
+}
+
+fn wait_listening(child: &mut Child, port: u16) -> Result<(), String> {
+    let end = Instant::now() + Duration::from_secs(10);
+    while Instant::now() < end {
+        if let Ok(Some(status)) = child.try_wait() {
+            return Err(format!("sshd exited: {status}"));
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Err("sshd did not listen within 10s".into())
+}
+
+/// Every process below `pid`, children first.
+fn descendants(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in entries.flatten() {
+        let Ok(child) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let stat = std::fs::read_to_string(format!("/proc/{child}/stat")).unwrap_or_default();
+        // The parent pid is the second field after the command in parentheses.
+        let ppid = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.extend(descendants(child));
+            out.push(child);
+        }
+    }
+    out
+}
