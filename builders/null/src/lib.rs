@@ -1,6 +1,8 @@
 //! The `null` builder: creates no machine. With `communicator = "none"` it
-//! only runs local steps; with SSH settings it provisions an existing host.
+//! only runs local steps; with SSH settings it connects to an existing
+//! host and provisions it over SSH.
 
+use kiln_communicator_ssh::{CommKind, SshComm, SshState, StepConnectSsh};
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::step::{run_steps, Provisionable, Step, StepProvision};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder, Communicator, Generated, NoneComm};
@@ -66,35 +68,46 @@ impl From<NullConfig> for NullBuilder {
 }
 
 struct State {
-    comm: Box<dyn Communicator>,
+    ssh: Option<SshComm>,
     generated: Generated,
 }
 
 impl Provisionable for State {
     fn communicator(&self) -> &dyn Communicator {
-        self.comm.as_ref()
+        match &self.ssh {
+            Some(c) => c,
+            None => &NoneComm,
+        }
     }
     fn generated(&self) -> Generated {
         self.generated.clone()
     }
 }
 
+impl SshState for State {
+    fn set_ssh(&mut self, comm: Option<SshComm>) {
+        self.ssh = comm;
+    }
+}
+
 impl Builder for NullBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
+        let comm = self.config.communicator_config();
+        let mut steps: Vec<Box<dyn Step<State>>> = Vec::new();
         let mut generated = Generated::new();
-        let kind = self.config.communicator_config().kind_name().to_owned();
-        generated.insert("ConnType".into(), kind.clone());
-        let comm: Box<dyn Communicator> = match kind.as_str() {
-            "none" => Box::new(NoneComm),
-            _ => {
-                // The SSH communicator arrives with the QEMU builder (issue 4).
-                return Err(BuildError::msg(
-                    "the ssh communicator is not available in this version of kiln; use communicator = \"none\"",
-                ));
-            }
+        if comm.kind() == Some(CommKind::Ssh) {
+            let settings = comm.ssh_settings().map_err(BuildError::msg)?;
+            generated.extend(kiln_communicator_ssh::step::generated(&settings, None));
+            steps.push(Box::new(StepConnectSsh::new(settings)));
+        } else {
+            generated.insert("ConnType".into(), comm.kind_name().to_owned());
+        }
+        generated.insert("ID".into(), "Null".into());
+        steps.push(Box::new(StepProvision::default()));
+        let mut state = State {
+            ssh: None,
+            generated,
         };
-        let mut state = State { comm, generated };
-        let mut steps: Vec<Box<dyn Step<State>>> = vec![Box::new(StepProvision::default())];
         run_steps(&mut steps, &mut state, ctx)?;
         Ok(Some(Artifact::new(
             BUILDER_ID,

@@ -3,6 +3,13 @@
 //! - [`config`]: Packer's communicator fields, shared by every builder
 //!   ([`communicator_config!`]), their checks and resolved settings.
 //! - [`keypair`]: the temporary ed25519 key pair of a build.
+//! - [`SshComm`]: the [`kiln_core::Communicator`]: connect (directly or
+//!   through a bastion, retrying until `ssh_timeout`), exec, SCP or SFTP
+//!   transfers, reconnect. libssh2 runs non-blocking on the caller's
+//!   thread (`wait.rs` polls the socket), so cancellation and timeouts end
+//!   any wait within a poll interval; a bastion's forwarding runs on a
+//!   thread of its own.
+//! - [`step`]: the connect step builders share and the `build.*` values.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -21,6 +28,7 @@ mod exec;
 mod pipe;
 mod scp;
 mod sftp;
+pub mod step;
 mod wait;
 
 #[cfg(any(test, feature = "test-sshd"))]
@@ -28,3 +36,4 @@ pub mod testing;
 
 pub use comm::SshComm;
 pub use error::SshError;
+pub use step::{SshState, StepConnectSsh};
