@@ -81,7 +81,10 @@ pub(crate) fn target_creds(s: &SshSettings) -> Creds<'_> {
 pub(crate) fn open(s: &SshSettings, cancel: &Cancel) -> Result<Conn, OpenError> {
     match &s.bastion {
         None => {
-            let tcp = tcp_connect(&s.host, s.port, cancel)?;
+            let tcp = match &s.proxy {
+                Some(p) => crate::socks::connect(p, &s.host, s.port, cancel)?,
+                None => tcp_connect(&s.host, s.port, cancel)?,
+            };
             start(tcp, None, s, &target_creds(s), cancel)
         }
         Some(b) => {

@@ -28,6 +28,7 @@ mod exec;
 mod pipe;
 mod scp;
 mod sftp;
+mod socks;
 pub mod step;
 mod wait;
 

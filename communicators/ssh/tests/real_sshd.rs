@@ -382,3 +382,51 @@ fn scp_transfers_keep_modes_and_follow_packers_slash_rules() {
 fn sftp_transfers_keep_modes_and_follow_packers_slash_rules() {
     transfers(Transfer::Sftp);
 }
+
+#[test]
+fn through_a_socks5_proxy() {
+    // OpenSSH's own dynamic forwarding (`ssh -D`) is the SOCKS5 proxy.
+    let d = sshd();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let proxy = std::process::Command::new("ssh")
+        .args([
+            "-N",
+            "-o",
+            "StrictHostKeyChecking=no",
+            "-o",
+            "UserKnownHostsFile=/dev/null",
+            "-o",
+            "ExitOnForwardFailure=yes",
+        ])
+        .arg("-D")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("-i")
+        .arg(&d.key_file)
+        .arg("-p")
+        .arg(d.port.to_string())
+        .arg("root@127.0.0.1")
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("ssh (openssh-client, installed by scripts/setup.sh)");
+    let _kill = KillOnDrop(proxy);
+    let end = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() && Instant::now() < end {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let comm = connect(SshSettings {
+        proxy: Some(kiln_communicator_ssh::config::Proxy {
+            host: "127.0.0.1".into(),
+            port,
+            username: None,
+            password: None,
+        }),
+        ..d.settings()
+    });
+    assert_eq!(run(&comm, "echo proxied").1, "proxied\n");
+    assert_eq!(d.log().matches("Accepted publickey for root").count(), 2);
+}
