@@ -1,7 +1,7 @@
 //! [`SshComm`]: kiln's [`Communicator`] over SSH.
 
 use crate::config::{SshSettings, Transfer};
-use crate::connect::{wait_for_ssh, Conn};
+use crate::connect::{wait_for_ssh, Conn, OpenError};
 use crate::error::SshError;
 use crate::pipe::{shell_quote, unwrap_io, ChanIo};
 use crate::scp::Duplex;
@@ -68,11 +68,48 @@ impl SshComm {
         cancel: &Cancel,
     ) -> Result<i32, SshError> {
         let conn = self.conn()?;
+        let w = conn.waiter(cancel);
+        let ch = match exec::open_channel(&conn.session, &w, self.settings.pty) {
+            Ok(ch) => ch,
+            Err(SshError::Cancelled) => return Err(SshError::Cancelled),
+            Err(e) => {
+                // The connection may have died while idle: one fresh
+                // attempt, as Packer makes, before giving up.
+                tracing::debug!("SSH session open error: {e}, attempting reconnect");
+                let fresh = self.reopen(cancel)?;
+                let w = fresh.waiter(cancel);
+                let ch = exec::open_channel(&fresh.session, &w, self.settings.pty)?;
+                return self.start(&fresh, ch, command, out, cancel);
+            }
+        };
+        self.start(&conn, ch, command, out, cancel)
+    }
+
+    fn start(
+        &self,
+        conn: &Conn,
+        ch: ssh2::Channel,
+        command: &str,
+        out: &mut dyn Output,
+        cancel: &Cancel,
+    ) -> Result<i32, SshError> {
         let mut w = conn.waiter(cancel);
         w.idle_limit = self.settings.read_write_timeout;
-        let ch = exec::open_channel(&conn.session, &w, self.settings.pty)?;
         tracing::debug!("starting remote command: {command}");
         exec::run(ch, &w, command, out)
+    }
+
+    /// One connection attempt, no waiting; it replaces the current one.
+    fn reopen(&self, cancel: &Cancel) -> Result<Arc<Conn>, SshError> {
+        let conn = crate::connect::open(&self.settings, cancel).map_err(|e| match e {
+            OpenError::Stopped(e) => e,
+            OpenError::Retry(m) | OpenError::Auth(m) | OpenError::Fatal(m) => SshError::Other(m),
+        })?;
+        let conn = Arc::new(conn);
+        if let Ok(mut slot) = self.conn.lock() {
+            *slot = Arc::clone(&conn);
+        }
+        Ok(conn)
     }
 
     /// Run `command` with nothing to show; its exit status.

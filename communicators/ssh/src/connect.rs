@@ -178,12 +178,19 @@ fn auth_failure(original: &str) -> String {
 /// `cancel` fires. Authentication failures count against
 /// `ssh_handshake_attempts`; unreachable hosts only against the timeout.
 pub(crate) fn wait_for_ssh(s: &SshSettings, cancel: &Cancel) -> Result<Conn, SshError> {
-    let token = cancel.with_timeout(s.timeout);
+    wait_until(s, &cancel.with_timeout(s.timeout)).map_err(|e| match e {
+        SshError::Cancelled | SshError::TimedOut if !cancel.is_cancelled() => SshError::TimedOut,
+        SshError::TimedOut => SshError::Cancelled,
+        other => other,
+    })
+}
+
+fn wait_until(s: &SshSettings, token: &Cancel) -> Result<Conn, SshError> {
     let mut auth_failures = 0;
     let mut backoff = Duration::from_millis(50);
     loop {
         let started = Instant::now();
-        match open(s, &token) {
+        match open(s, token) {
             Ok(conn) => return Ok(conn),
             Err(OpenError::Stopped(e)) => return Err(e),
             Err(OpenError::Fatal(m)) => return Err(SshError::Other(m)),

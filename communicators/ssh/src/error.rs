@@ -7,7 +7,9 @@ use kiln_core::CommError;
 pub enum SshError {
     #[error("cancelled")]
     Cancelled,
-    /// A deadline (`ssh_timeout`, `ssh_read_write_timeout`) passed.
+    /// `ssh_timeout` passed while connecting, or no data moved for
+    /// `ssh_read_write_timeout`. (A token that fires is `Cancelled`,
+    /// whatever its reason: its owner knows why.)
     #[error("timed out")]
     TimedOut,
     /// The connection dropped.

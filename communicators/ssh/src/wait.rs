@@ -48,8 +48,10 @@ impl<'a> Waiter<'a> {
     /// Wait until the socket is ready in libssh2's blocked direction, or
     /// for one poll interval.
     pub fn wait(&self) -> Result<(), SshError> {
-        if let Some(r) = self.cancel.reason() {
-            return Err(SshError::from_reason(r));
+        // Whatever made the token fire (Ctrl-C or a deadline), the caller
+        // owns the token and can ask it why.
+        if self.cancel.is_cancelled() {
+            return Err(SshError::Cancelled);
         }
         if let Some(limit) = self.idle_limit {
             if self.last_progress.get().elapsed() >= limit {

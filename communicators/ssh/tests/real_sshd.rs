@@ -135,6 +135,10 @@ fn a_dropped_connection_is_disconnected_and_reconnect_recovers() {
     assert!(matches!(killer, Err(CommError::Disconnected)), "{killer:?}");
     comm.reconnect(&Cancel::new()).unwrap();
     assert_eq!(run(&comm, "echo back").1, "back\n");
+    // Lost while idle: the next command connects again by itself.
+    d.kill_sessions();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(run(&comm, "echo auto").1, "auto\n");
 }
 
 #[test]
