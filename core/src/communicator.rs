@@ -52,6 +52,18 @@ pub trait Communicator: Send + Sync {
     fn exec(&self, command: &str, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, CommError>;
     /// Write `src` to the file `dst` on the machine.
     fn upload(&self, dst: &str, src: &mut dyn Read, mode: FileMode) -> Result<(), CommError>;
+    /// Upload the local file `src` to `dst`, keeping its mode. A
+    /// communicator that can tell should put it inside `dst` when that is
+    /// a directory on the machine (Packer's rule); this default cannot.
+    fn upload_file(&self, dst: &str, src: &Path) -> Result<(), CommError> {
+        let mut f = std::fs::File::open(src)
+            .map_err(|e| CommError::io(format!("open {}", src.display()), e))?;
+        let meta = f
+            .metadata()
+            .map_err(|e| CommError::io(format!("stat {}", src.display()), e))?;
+        let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o7777;
+        self.upload(dst, &mut f, FileMode(Some(mode)))
+    }
     /// Copy the local directory `src` into `dst` on the machine (Packer's
     /// rules: `src` with a trailing slash copies its contents, without one
     /// the directory itself).

@@ -170,7 +170,7 @@ impl SshComm {
 
     /// Upload a local file; into `dst` when that is a directory on the
     /// machine, as Packer does.
-    pub fn upload_file(&self, dst: &str, src: &Path) -> Result<(), SshError> {
+    pub fn upload_local_file(&self, dst: &str, src: &Path) -> Result<(), SshError> {
         let mut f = std::fs::File::open(src)
             .map_err(|e| SshError::io(format!("open {}", src.display()), e))?;
         let meta = f
@@ -292,6 +292,10 @@ impl Communicator for SshComm {
 
     fn upload(&self, dst: &str, src: &mut dyn Read, mode: FileMode) -> Result<(), CommError> {
         Ok(self.upload_stream(dst, src, mode)?)
+    }
+
+    fn upload_file(&self, dst: &str, src: &Path) -> Result<(), CommError> {
+        Ok(self.upload_local_file(dst, src)?)
     }
 
     fn upload_dir(&self, dst: &str, src: &Path) -> Result<(), CommError> {
