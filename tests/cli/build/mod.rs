@@ -43,10 +43,22 @@ pub fn leftovers(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Whether a process runs (zombies waiting for a reaper do not count:
-/// they hold no resources and their parent is gone).
+/// Whether a process still runs a moment after kiln has exited (zombies
+/// waiting for a reaper do not count: they hold no resources and their
+/// parent is gone). SIGKILL is delivered asynchronously, so a process
+/// kiln killed gets up to two seconds to disappear.
 pub fn alive(pid: &str) -> bool {
-    std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
-        .map(|s| !s.contains(") Z "))
-        .unwrap_or(false)
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+    };
+    let start = std::time::Instant::now();
+    while running() {
+        if start.elapsed() > std::time::Duration::from_secs(2) {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    false
 }
