@@ -6,13 +6,12 @@ use super::{chains, Outcome, RunCtx};
 use crate::registry;
 use crate::ui::style_for_build;
 use kiln_core::duration::human_duration;
-use kiln_core::{BuildCtx, BuildInfo, PostProcessCtx};
+use kiln_core::{Artifact, BuildCtx, BuildInfo, PostProcessCtx};
 use kiln_template::plan::PlannedBuild;
 use std::time::Instant;
 
 pub fn run(ctx: &RunCtx<'_>, pb: &PlannedBuild, index: usize) -> Outcome {
     let color = style_for_build(index);
-    let ui = ctx.console.target(&pb.name, color);
     let start = Instant::now();
     let info = BuildInfo {
         name: pb.name.clone(),
@@ -24,56 +23,11 @@ pub fn run(ctx: &RunCtx<'_>, pb: &PlannedBuild, index: usize) -> Outcome {
         debug: ctx.opts.debug,
     };
     tracing::info!(build = %pb.name, "starting build");
-    let render =
-        |d: &kiln_template::Diagnostics| ctx.console.mask().apply(&d.render(ctx.cfg.sources()));
-    let (artifacts, errors) = match registry::make_builder(&pb.source_type, &pb.source_body) {
-        None => (
-            Vec::new(),
-            vec![format!("unknown builder type {:?}", pb.source_type)],
-        ),
-        Some(Err(d)) => (Vec::new(), vec![render(&d)]),
-        Some(Ok(mut builder)) => {
-            let hook = EngineHook::new(ctx, &pb.name);
-            let bctx = BuildCtx {
-                info: &info,
-                ui: ui.as_ref(),
-                cancel: &ctx.cancel,
-                hook: &hook,
-            };
-            match builder.run(&bctx) {
-                Err(e) => (Vec::new(), vec![e.to_string()]),
-                Ok(None) => (Vec::new(), Vec::new()),
-                Ok(Some(artifact)) => {
-                    let generated = hook.last_generated();
-                    match hook.replan(&generated) {
-                        Err(e) => (Vec::new(), vec![e.to_string()]),
-                        Ok(replanned) => {
-                            // Packer names a post-processor's lines `BUILD (TYPE)`.
-                            let pp_ui = |kind: &str| {
-                                ctx.console.target(&format!("{} ({kind})", pb.name), color)
-                            };
-                            let pctx = PostProcessCtx {
-                                info: &info,
-                                ui: ui.as_ref(),
-                                cancel: &ctx.cancel,
-                                generated: &generated,
-                            };
-                            let r = chains::run(
-                                &pctx,
-                                &pp_ui,
-                                &render,
-                                &replanned.post_processors,
-                                artifact,
-                            );
-                            (r.artifacts, multi_error(r.errors))
-                        }
-                    }
-                }
-            }
-        }
+    let (artifacts, error) = match build_and_post_process(ctx, pb, &info, index) {
+        Ok(artifacts) => (artifacts, None),
+        Err(e) => (Vec::new(), Some(e)),
     };
     let took = human_duration(start.elapsed());
-    let error = errors.into_iter().next();
     match &error {
         Some(e) => ctx
             .console
@@ -86,24 +40,64 @@ pub fn run(ctx: &RunCtx<'_>, pb: &PlannedBuild, index: usize) -> Outcome {
     tracing::info!(build = %pb.name, ok = error.is_none(), "build done");
     Outcome {
         name: pb.name.clone(),
-        artifacts: if error.is_none() {
-            artifacts
-        } else {
-            Vec::new()
-        },
+        artifacts,
         error,
     }
 }
 
+/// Run the builder and, if it produced an artifact, the post-processor
+/// chains. `Err` holds the text Packer prints for the failed build.
+fn build_and_post_process(
+    ctx: &RunCtx<'_>,
+    pb: &PlannedBuild,
+    info: &BuildInfo,
+    index: usize,
+) -> Result<Vec<Artifact>, String> {
+    let color = style_for_build(index);
+    let ui = ctx.console.target(&pb.name, color);
+    let render =
+        |d: &kiln_template::Diagnostics| ctx.console.mask().apply(&d.render(ctx.cfg.sources()));
+    let mut builder = match registry::make_builder(&pb.source_type, &pb.source_body) {
+        None => return Err(format!("unknown builder type {:?}", pb.source_type)),
+        Some(Err(d)) => return Err(render(&d)),
+        Some(Ok(b)) => b,
+    };
+    let hook = EngineHook::new(ctx, &pb.name);
+    let bctx = BuildCtx {
+        info,
+        ui: ui.as_ref(),
+        cancel: &ctx.cancel,
+        hook: &hook,
+    };
+    let Some(artifact) = builder.run(&bctx).map_err(|e| e.to_string())? else {
+        return Ok(Vec::new());
+    };
+    let generated = hook.last_generated();
+    let replanned = hook.replan(&generated).map_err(|e| e.to_string())?;
+    // Packer names a post-processor's lines `BUILD (TYPE)`.
+    let pp_ui = |kind: &str| ctx.console.target(&format!("{} ({kind})", pb.name), color);
+    let pctx = PostProcessCtx {
+        info,
+        ui: ui.as_ref(),
+        cancel: &ctx.cancel,
+        generated: &generated,
+    };
+    let r = chains::run(&pctx, &pp_ui, &render, &replanned.post_processors, artifact);
+    match multi_error(r.errors) {
+        Some(e) => Err(e),
+        None => Ok(r.artifacts),
+    }
+}
+
 /// Packer's MultiError text for post-processor errors; nothing for none.
-fn multi_error(errors: Vec<String>) -> Vec<String> {
+fn multi_error(errors: Vec<String>) -> Option<String> {
     if errors.is_empty() {
-        return errors;
+        return None;
     }
     let points: Vec<String> = errors.iter().map(|e| format!("* {e}")).collect();
-    vec![format!(
+    Some(format!(
         "{} error(s) occurred:\n\n{}",
         errors.len(),
         points.join("\n")
-    )]
+    ))
 }

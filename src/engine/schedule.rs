@@ -11,8 +11,10 @@ pub fn run_all<T: Send>(
     job: impl Fn(usize) -> T + Sync,
 ) -> Vec<Option<T>> {
     let slots = Slots {
-        free: Mutex::new(if limit == 0 { usize::MAX } else { limit }),
-        turn: Mutex::new(0),
+        state: Mutex::new(SlotState {
+            free: if limit == 0 { usize::MAX } else { limit },
+            turn: 0,
+        }),
         changed: Condvar::new(),
     };
     std::thread::scope(|s| {
@@ -38,40 +40,40 @@ pub fn run_all<T: Send>(
 }
 
 struct Slots {
-    free: Mutex<usize>,
-    /// Index of the next job allowed to start, so builds start in order.
-    turn: Mutex<usize>,
+    state: Mutex<SlotState>,
     changed: Condvar,
+}
+
+struct SlotState {
+    free: usize,
+    /// Index of the next job allowed to start, so builds start in order.
+    turn: usize,
 }
 
 impl Slots {
     /// Wait for this job's turn and a free slot; `false` when cancelled
     /// first.
     fn acquire(&self, i: usize, cancel: &Cancel) -> bool {
-        let Ok(mut free) = self.free.lock() else {
+        let Ok(mut st) = self.state.lock() else {
             return false;
         };
         loop {
-            let my_turn = self.turn.lock().map(|t| *t == i).unwrap_or(false);
+            let my_turn = st.turn == i;
             if cancel.is_cancelled() {
                 // Pass the turn on so later jobs see the cancel too.
                 if my_turn {
-                    if let Ok(mut t) = self.turn.lock() {
-                        *t += 1;
-                    }
+                    st.turn += 1;
                     self.changed.notify_all();
                 }
                 return false;
             }
-            if my_turn && *free > 0 {
-                *free -= 1;
-                if let Ok(mut t) = self.turn.lock() {
-                    *t += 1;
-                }
+            if my_turn && st.free > 0 {
+                st.free -= 1;
+                st.turn += 1;
                 self.changed.notify_all();
                 return true;
             }
-            free = match self.changed.wait_timeout(free, kiln_core::cancel::POLL) {
+            st = match self.changed.wait_timeout(st, kiln_core::cancel::POLL) {
                 Ok((g, _)) => g,
                 Err(_) => return false,
             };
@@ -79,8 +81,8 @@ impl Slots {
     }
 
     fn release(&self) {
-        if let Ok(mut free) = self.free.lock() {
-            *free += 1;
+        if let Ok(mut st) = self.state.lock() {
+            st.free += 1;
         }
         self.changed.notify_all();
     }
