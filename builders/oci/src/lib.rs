@@ -1,0 +1,1 @@
+//! kiln's OCI builder (`source "oci"`, and `source "docker"` for Packer templates).
