@@ -323,5 +323,8 @@ fn start_retry_timeout_waits_for_the_server_to_come_back() {
     assert_eq!(r.code, 0, "{}{}\nsshd: {}", r.stdout, r.stderr, d.log());
     assert_eq!(messages(&r.stdout, "null.remote"), ["back"]);
     assert!(start.elapsed() >= down_for);
-    assert!(d.dir().join("kept.sh").exists(), "skip_clean removed the script");
+    assert!(
+        d.dir().join("kept.sh").exists(),
+        "skip_clean removed the script"
+    );
 }
