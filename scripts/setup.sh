@@ -19,6 +19,8 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 command -v scp >/dev/null 2>&1 || need+=(openssh-client)
+# The sandbox communicator's tests build their rootfs from busybox-static.
+[ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
