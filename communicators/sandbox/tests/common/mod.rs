@@ -1,5 +1,8 @@
 //! A busybox rootfs to run sandboxes on, and helpers the tests share.
 
+// Each test binary uses its own subset of the helpers.
+#![allow(dead_code)]
+
 use kiln_communicator_sandbox::{SandboxComm, SandboxConfig};
 use kiln_core::cancel::Cancel;
 use kiln_core::communicator::{Communicator, Output};
@@ -104,7 +107,6 @@ pub fn host_mounts_under(path: &Path) -> Vec<String> {
 }
 
 /// Processes on the host whose command line contains `needle`.
-#[allow(dead_code)] // not every test binary uses every helper
 pub fn processes_with(needle: &str) -> Vec<String> {
     let mut found = Vec::new();
     for entry in std::fs::read_dir("/proc").unwrap().flatten() {
