@@ -13,6 +13,7 @@ use rustix::fs::{Gid, Uid};
 use std::ffi::CString;
 use std::io::{Read, Write};
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Mutex;
@@ -190,6 +191,9 @@ impl SandboxComm {
             .arg(command)
             .env_clear()
             .envs(env)
+            // As every local child: out of the terminal's process group,
+            // so that Ctrl-C reaches kiln, which then cancels.
+            .process_group(0)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());

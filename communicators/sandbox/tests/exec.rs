@@ -67,20 +67,22 @@ fn environment_workdir_and_user() {
 fn the_command_is_pid_1_and_sees_only_its_namespace() {
     let (_dir, root) = busybox_rootfs();
     let comm = sandbox(SandboxConfig::new(&root));
-    let (_, c) = run(&comm, "echo $$; sleep 30 & ps -o pid,args | tail -n +2");
+    let (_, c) = run(
+        &comm,
+        "echo $$; sleep 30 & ps -o pid > /tmp/ps; tail -n +2 /tmp/ps",
+    );
     let lines: Vec<String> = c
         .out()
         .lines()
         .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
     assert_eq!(lines[0], "1");
-    // sh, sleep, and the two sides of the pipe: nothing of the host.
+    // sh, sleep and ps: nothing of the host.
     let pids: Vec<&str> = lines[1..]
         .iter()
         .filter_map(|l| l.split(' ').next())
         .collect();
-    assert_eq!(pids, ["1", "2", "3", "4"], "{}", c.err());
-    assert_eq!(lines[2], "2 sleep 30");
+    assert_eq!(pids, ["1", "2", "3"], "{}", c.err());
 }
 
 #[test]
