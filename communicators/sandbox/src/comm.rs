@@ -35,6 +35,9 @@ pub struct SandboxComm {
     etc: EtcFiles,
     created: Mutex<Vec<Created>>,
     last_cap: u32,
+    /// Without root: the caller's ids, root of the sandbox's user
+    /// namespace.
+    user_namespace: Option<(Uid, Gid)>,
 }
 
 fn cstring(s: &[u8]) -> Result<CString, SandboxError> {
@@ -54,9 +57,7 @@ impl SandboxComm {
     /// it until the first command runs.
     pub fn new(config: SandboxConfig) -> Result<SandboxComm, SandboxError> {
         let euid = rustix::process::geteuid();
-        if !euid.is_root() {
-            return Err(SandboxError::NotRoot(euid.as_raw()));
-        }
+        let user_namespace = (!euid.is_root()).then(|| (euid, rustix::process::getegid()));
         absolute(&config.workdir)?;
         for v in &config.volumes {
             absolute(&v.container)?;
@@ -74,6 +75,7 @@ impl SandboxComm {
             etc,
             created: Mutex::new(Vec::new()),
             last_cap,
+            user_namespace,
         })
     }
 
@@ -159,6 +161,11 @@ impl SandboxComm {
             &read("/etc/passwd")?,
             &read("/etc/group")?,
         )?;
+        if self.user_namespace.is_some() && (user.uid != 0 || user.gid != 0) {
+            return Err(SandboxError::UserNeedsRoot(
+                self.config.user.clone().unwrap_or_default(),
+            ));
+        }
         let env = environment(&self.config, &user.home);
         let layout = Layout {
             rootfs: cstring(self.root.path().as_os_str().as_bytes())?,
@@ -174,6 +181,7 @@ impl SandboxComm {
             gid: Gid::from_raw(user.gid),
             groups: user.groups.iter().copied().map(Gid::from_raw).collect(),
             last_cap: self.last_cap,
+            user_namespace: self.user_namespace,
         };
         Ok((layout, env))
     }
@@ -198,7 +206,8 @@ impl SandboxComm {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         tracing::debug!(command, rootfs = %self.root.path().display(), "sandbox exec");
-        let child = spawn::spawn(layout::ops(&layout), cmd)?;
+        let from_thread = layout::pid_namespace_from_thread(&layout);
+        let child = spawn::spawn(layout::ops(&layout), cmd, from_thread)?;
         supervise::supervise(child, out, cancel).map_err(|_| CommError::Cancelled)
     }
 }

@@ -15,8 +15,9 @@ pub enum SandboxError {
     /// A path with a NUL byte.
     #[error("path {0:?} contains a NUL byte")]
     Nul(String),
-    #[error("the sandbox needs root (running as uid {0}; unprivileged user namespaces are not supported yet)")]
-    NotRoot(u32),
+    /// Without root, the sandbox's user namespace maps only root.
+    #[error("cannot run as user {0:?} in the sandbox without root: run kiln as root")]
+    UserNeedsRoot(String),
     #[error("cannot open the rootfs {path}: {source}")]
     Rootfs {
         path: String,

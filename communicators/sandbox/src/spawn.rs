@@ -6,7 +6,10 @@
 //! own unshares it and forks there; the forked child is then PID 1 and
 //! mounts a /proc of its own namespace. Nothing else ever runs on that
 //! thread, because a thread whose children go to another PID namespace
-//! cannot create threads.
+//! cannot create threads. Without root the thread has no right to do it;
+//! the child then creates a user namespace, the PID namespace in it, and
+//! forks once more (the middle process waits and passes the exit status
+//! on; killing it kills PID 1 through its parent-death signal).
 //!
 //! Why `unsafe`: the set-up must run in the child before `exec`, which std
 //! offers only through the `unsafe` `CommandExt::pre_exec`. The closure
@@ -24,7 +27,13 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 
 /// Spawn `cmd` in a new PID namespace after replaying `ops` in the child.
-pub fn spawn(ops: Vec<Op>, mut cmd: Command) -> Result<Child, SandboxError> {
+/// With `pid_namespace_from_thread`, the spawning thread creates that
+/// namespace (as root); otherwise `ops` do (see [`crate::layout`]).
+pub fn spawn(
+    ops: Vec<Op>,
+    mut cmd: Command,
+    pid_namespace_from_thread: bool,
+) -> Result<Child, SandboxError> {
     let program = cmd.get_program().to_string_lossy().into_owned();
     // Which op failed travels back through this pipe (std only passes the
     // errno of a failed `pre_exec`).
@@ -50,12 +59,14 @@ pub fn spawn(ops: Vec<Op>, mut cmd: Command) -> Result<Child, SandboxError> {
     let spawned = std::thread::Builder::new()
         .name("kiln-sandbox-spawn".into())
         .spawn(move || -> Result<Child, SandboxError> {
-            LinuxSyscall::new()
-                .unshare(UnshareFlags::NEWPID)
-                .map_err(|e| SandboxError::Setup {
-                    step: "create a PID namespace".into(),
-                    source: e.into(),
-                })?;
+            if pid_namespace_from_thread {
+                LinuxSyscall::new()
+                    .unshare(UnshareFlags::NEWPID)
+                    .map_err(|e| SandboxError::Setup {
+                        step: "create a PID namespace".into(),
+                        source: e.into(),
+                    })?;
+            }
             kiln_core::process::spawn(&mut cmd).map_err(|source| SandboxError::Spawn {
                 program: program.clone(),
                 source,
