@@ -121,35 +121,40 @@ impl SandboxComm {
         first_error.map_or(Ok(()), Err)
     }
 
-    fn ensure(&self, path: &str, kind: Kind, record: bool) -> Result<(), SandboxError> {
-        let made = self.root.ensure(path, kind)?;
-        if record {
-            if let Ok(mut created) = self.created.lock() {
-                created.extend(made);
-            }
+    /// Create the mount points and the working directory that are
+    /// missing. One command at a time: two sandboxes starting together
+    /// would both find a path missing.
+    fn ensure_paths(&self) -> Result<(), SandboxError> {
+        let mut created = self
+            .created
+            .lock()
+            .map_err(|_| SandboxError::io("prepare", std::io::Error::other("lock poisoned")))?;
+        for (path, kind) in MOUNT_POINTS {
+            created.extend(self.root.ensure(path, kind)?);
         }
+        for v in &self.config.volumes {
+            let meta = std::fs::metadata(&v.host)
+                .map_err(|e| SandboxError::io(format!("volume {}", v.host.display()), e))?;
+            let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
+            created.extend(self.root.ensure(&v.container, kind)?);
+        }
+        // Not recorded: the working directory stays, as with Docker.
+        self.root.ensure(&self.config.workdir, Kind::Dir)?;
         Ok(())
     }
 
     /// Everything one command needs, read from the rootfs as it is now (a
     /// previous command may have added a user).
     fn layout(&self) -> Result<(Layout, Vec<(String, String)>), SandboxError> {
-        for (path, kind) in MOUNT_POINTS {
-            self.ensure(path, kind, true)?;
-        }
+        self.ensure_paths()?;
         let mut volumes = Vec::new();
         for v in &self.config.volumes {
-            let meta = std::fs::metadata(&v.host)
-                .map_err(|e| SandboxError::io(format!("volume {}", v.host.display()), e))?;
-            let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
-            self.ensure(&v.container, kind, true)?;
             volumes.push(VolumeMount {
                 source: cstring(v.host.as_os_str().as_bytes())?,
                 target: cstring(relative(&v.container).as_bytes())?,
                 read_only: v.read_only,
             });
         }
-        self.ensure(&self.config.workdir, Kind::Dir, false)?;
         let read = |path: &str| {
             self.root
                 .read_to_string(path)
@@ -172,6 +177,10 @@ impl SandboxComm {
             network: self.config.network,
             hostname: cstring(self.config.hostname.as_bytes())?,
             privileged: self.config.privileged,
+            devices: layout::DEVICES
+                .into_iter()
+                .filter(|d| Path::new("/dev").join(d).exists())
+                .collect(),
             hosts_file: cstring(self.etc.hosts.as_os_str().as_bytes())?,
             resolv_file: cstring(self.etc.resolv_conf.as_os_str().as_bytes())?,
             mount_sys: self.root.kind_of("/sys").ok().flatten() == Some(Kind::Dir),

@@ -17,6 +17,9 @@ pub struct Layout {
     pub network: Network,
     pub hostname: CString,
     pub privileged: bool,
+    /// Which of [`DEVICES`] the host has (a container running kiln may
+    /// lack some), bound into the sandbox's /dev.
+    pub devices: Vec<&'static str>,
     /// Host paths of the generated files bind-mounted on /etc/hosts and
     /// /etc/resolv.conf.
     pub hosts_file: CString,
@@ -139,7 +142,7 @@ pub fn ops(l: &Layout) -> Vec<Op> {
             recursive: true,
         });
     } else {
-        dev(&mut ops);
+        dev(&mut ops, &l.devices);
     }
     ops.push(Op::Bind {
         source: l.hosts_file.clone(),
@@ -183,14 +186,14 @@ pub fn ops(l: &Layout) -> Vec<Op> {
 
 /// A tmpfs /dev with the usual nodes, a private devpts, /dev/shm and the
 /// fd links, as runc sets it up; nothing of it reaches the rootfs.
-fn dev(ops: &mut Vec<Op>) {
+fn dev(ops: &mut Vec<Op>, devices: &[&str]) {
     ops.push(Op::Mount {
         fstype: c("tmpfs"),
         target: c("dev"),
         flags: MountFlags::NOSUID | MountFlags::STRICTATIME,
         data: c("mode=755,size=65536k"),
     });
-    for name in DEVICES {
+    for &name in devices {
         ops.push(Op::MakeFile {
             parent: c("dev"),
             name: c(name),
@@ -254,6 +257,7 @@ mod tests {
             network: Network::Host,
             hostname: c("box"),
             privileged: false,
+            devices: DEVICES.to_vec(),
             hosts_file: c("/tmp/k/hosts"),
             resolv_file: c("/tmp/k/resolv.conf"),
             mount_sys: false,

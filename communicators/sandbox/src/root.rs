@@ -164,6 +164,10 @@ impl Root {
         };
         match made {
             Ok(()) => {}
+            // Made meanwhile by someone else: fine if it is what we need.
+            Err(Errno::EXIST) if self.kind_of(path).ok().flatten() == Some(kind) => {
+                return Ok(created)
+            }
             Err(Errno::EXIST) => {
                 return Err(problem(
                     "it is a symbolic link to a path that does not exist".into(),
