@@ -216,8 +216,8 @@ impl SandboxComm {
             .stderr(Stdio::piped());
         tracing::debug!(command, rootfs = %self.root.path().display(), "sandbox exec");
         let from_thread = layout::pid_namespace_from_thread(&layout);
-        let child = spawn::spawn(layout::ops(&layout), cmd, from_thread)?;
-        supervise::supervise(child, out, cancel).map_err(|_| CommError::Cancelled)
+        let spawned = spawn::spawn(layout::ops(&layout), cmd, from_thread)?;
+        supervise::supervise(spawned, out, cancel).map_err(|_| CommError::Cancelled)
     }
 }
 

@@ -9,8 +9,24 @@ use rustix::thread::CapabilitySet;
 use std::ffi::CStr;
 
 #[derive(Debug, Default)]
-pub struct LinuxSyscall {
+pub struct LinuxSyscall<'r> {
     root: Option<OwnedFd>,
+    /// Where the middle process of an unprivileged sandbox reports the
+    /// PID of the namespace's init (see [`crate::spawn`]).
+    report: Option<BorrowedFd<'r>>,
+}
+
+/// The first word of a report record that carries the PID of the
+/// namespace's init (other records carry the index of a failed op).
+pub const PID1_RECORD: u32 = u32::MAX;
+
+/// One 8-byte record of the report pipe.
+pub fn record(tag: u32, value: i32) -> [u8; 8] {
+    let mut r = [0u8; 8];
+    let (t, v) = r.split_at_mut(4);
+    t.copy_from_slice(&tag.to_ne_bytes());
+    v.copy_from_slice(&value.to_ne_bytes());
+    r
 }
 
 /// `/proc/self/fd/N` for `fd`, written into `buf`: mounting onto this
@@ -87,9 +103,16 @@ fn wait_and_exit(child: libc::pid_t) -> ! {
     }
 }
 
-impl LinuxSyscall {
-    pub fn new() -> LinuxSyscall {
+impl<'r> LinuxSyscall<'r> {
+    pub fn new() -> LinuxSyscall<'r> {
         LinuxSyscall::default()
+    }
+
+    pub fn reporting_to(report: BorrowedFd<'r>) -> LinuxSyscall<'r> {
+        LinuxSyscall {
+            root: None,
+            report: Some(report),
+        }
     }
 
     fn root(&self) -> Result<BorrowedFd<'_>, Errno> {
@@ -113,7 +136,7 @@ impl LinuxSyscall {
     }
 }
 
-impl Syscall for LinuxSyscall {
+impl Syscall for LinuxSyscall<'_> {
     fn unshare(&mut self, flags: UnshareFlags) -> Result<(), Errno> {
         // SAFETY: the flags never include CLONE_FILES (checked here), the
         // one that would let threads see different descriptor tables.
@@ -140,13 +163,18 @@ impl Syscall for LinuxSyscall {
         match pid {
             -1 => Err(last_errno()),
             0 => {
-                // Killing the parent (what a cancel does) kills this
-                // process, PID 1 of the namespace, and so all of it.
+                // Should the middle process die (kiln killed), this
+                // process, PID 1 of the namespace, and so all of it, dies.
                 rustix::process::set_parent_process_death_signal(Some(
                     rustix::process::Signal::KILL,
                 ))
             }
-            child => wait_and_exit(child),
+            child => {
+                if let Some(report) = self.report {
+                    let _ = rustix::io::write(report, &record(PID1_RECORD, child));
+                }
+                wait_and_exit(child)
+            }
         }
     }
 

@@ -13,7 +13,7 @@
 mod linux;
 mod recording;
 
-pub use linux::LinuxSyscall;
+pub use linux::{record, LinuxSyscall, PID1_RECORD};
 pub use recording::RecordingSyscall;
 
 use rustix::fs::{Gid, Uid};
