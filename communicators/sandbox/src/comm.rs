@@ -130,16 +130,17 @@ impl SandboxComm {
             .lock()
             .map_err(|_| SandboxError::io("prepare", std::io::Error::other("lock poisoned")))?;
         for (path, kind) in MOUNT_POINTS {
-            created.extend(self.root.ensure(path, kind)?);
+            self.root.ensure(path, kind, &mut created)?;
         }
         for v in &self.config.volumes {
             let meta = std::fs::metadata(&v.host)
                 .map_err(|e| SandboxError::io(format!("volume {}", v.host.display()), e))?;
             let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
-            created.extend(self.root.ensure(&v.container, kind)?);
+            self.root.ensure(&v.container, kind, &mut created)?;
         }
         // Not recorded: the working directory stays, as with Docker.
-        self.root.ensure(&self.config.workdir, Kind::Dir)?;
+        self.root
+            .ensure(&self.config.workdir, Kind::Dir, &mut Vec::new())?;
         Ok(())
     }
 
