@@ -60,18 +60,7 @@ impl TestSshd {
             let config = dir.path().join("sshd_config");
             std::fs::write(&config, sshd_config(dir.path(), &host_key, port))
                 .map_err(|e| e.to_string())?;
-            let log =
-                std::fs::File::create(dir.path().join("sshd.log")).map_err(|e| e.to_string())?;
-            let mut child = Command::new(SSHD)
-                .arg("-D")
-                .arg("-e")
-                .arg("-f")
-                .arg(&config)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .map_err(|e| format!("starting {SSHD}: {e}"))?;
+            let mut child = spawn(dir.path())?;
             match wait_listening(&mut child, port) {
                 Ok(()) => {
                     return Ok(TestSshd {
@@ -132,17 +121,82 @@ impl TestSshd {
         self.child.id()
     }
 
-    /// Kill every session the server serves (as a reboot would), leaving
-    /// the listener up. Sessions are the server's descendants in /proc.
-    pub fn kill_sessions(&self) {
-        for pid in descendants(self.child.id()) {
-            if let Some(pid) = i32::try_from(pid)
-                .ok()
-                .and_then(rustix::process::Pid::from_raw)
-            {
-                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+    /// Wait up to `within` for the server to exit (a test's command may
+    /// stop it, as a reboot would). Whether it did.
+    pub fn wait_exit(&mut self, within: Duration) -> bool {
+        let end = Instant::now() + within;
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Start the server again on the same port with the same keys, as a
+    /// machine whose sshd comes back after a reboot.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.kill_all();
+        let mut last = String::new();
+        // The old listener's port may take a moment to be free.
+        for _ in 0..20 {
+            let mut child = spawn(self.dir.path())?;
+            match wait_listening(&mut child, self.port) {
+                Ok(()) => {
+                    self.child = child;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    last = e;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
         }
+        Err(last)
+    }
+
+    /// Kill every session the server serves (as a reboot would), leaving
+    /// the listener up. Sessions are the server's descendants in /proc.
+    /// The server's session processes die at once, so the connections
+    /// drop without a word; the shells they ran get SIGTERM and a moment
+    /// first: a login shell killed outright can leave a lock behind
+    /// (pyenv's `rehash` lock in root's `.bashrc` here), which then stalls
+    /// every later login on the machine for a minute.
+    pub fn kill_sessions(&self) {
+        let signal = |pids: &[u32], signal| {
+            for pid in pids {
+                if let Some(pid) = i32::try_from(*pid)
+                    .ok()
+                    .and_then(rustix::process::Pid::from_raw)
+                {
+                    let _ = rustix::process::kill_process(pid, signal);
+                }
+            }
+        };
+        let (servers, shells): (Vec<u32>, Vec<u32>) =
+            descendants(self.child.id()).into_iter().partition(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim_end() == "sshd")
+            });
+        signal(&servers, rustix::process::Signal::KILL);
+        signal(&shells, rustix::process::Signal::TERM);
+        let end = Instant::now() + Duration::from_secs(1);
+        let alive = || {
+            shells
+                .iter()
+                .filter(|p| {
+                    std::fs::read_to_string(format!("/proc/{p}/stat"))
+                        .is_ok_and(|s| !s.contains(") Z "))
+                })
+                .count()
+        };
+        while Instant::now() < end && alive() > 0 {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        signal(&shells, rustix::process::Signal::KILL);
     }
 
     /// Kill the server and every session it serves.
@@ -157,6 +211,26 @@ impl Drop for TestSshd {
     fn drop(&mut self) {
         self.kill_all();
     }
+}
+
+/// `sshd -D` on the configuration in `dir`, logging to `dir/sshd.log`
+/// (appended to, so a restart keeps what the first server said).
+fn spawn(dir: &Path) -> Result<Child, String> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("sshd.log"))
+        .map_err(|e| e.to_string())?;
+    Command::new(SSHD)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(dir.join("sshd_config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("starting {SSHD}: {e}"))
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), String> {

@@ -31,11 +31,13 @@ impl Output for Discard {
     fn stderr(&mut self, _: &[u8]) {}
 }
 
-/// A failed operation: cancellation ends the loop, anything else is worth
-/// another attempt.
+/// A failed operation: cancellation and a build without a communicator
+/// end the loop (waiting cannot help; Packer would retry for the whole
+/// `start_retry_timeout`), anything else is worth another attempt.
 fn classify(e: CommError, wrap: impl FnOnce(CommError) -> ShellError) -> Attempt<ShellError> {
     match e {
         CommError::Cancelled => Attempt::Stop(ShellError::Cancelled),
+        e @ CommError::NotAvailable(_) => Attempt::Stop(wrap(e)),
         other => Attempt::Again(wrap(other)),
     }
 }
@@ -133,14 +135,13 @@ impl Remote<'_> {
         }
     }
 
-    /// One bounded attempt at removing `path` after a failure, so a failed
-    /// script does not stay on the machine (Packer leaves it). Its own
-    /// failure is only logged: the original error is the one to report.
+    /// One bounded attempt at removing `path` after a failure or a
+    /// cancel, so a failed script does not stay on the machine (Packer
+    /// leaves it). It runs on a token of its own, as cleanups do, so a
+    /// cancelled build still removes it. Its own failure is only logged:
+    /// the original error is the one to report.
     pub fn remove_after_failure(&self, path: &str) {
-        if self.cancel.is_cancelled() {
-            return;
-        }
-        let bounded = self.cancel.with_timeout(BEST_EFFORT);
+        let bounded = Cancel::new().with_timeout(BEST_EFFORT);
         if let Err(Attempt::Again(e) | Attempt::Stop(e)) = self.remove_attempt(path, &bounded) {
             tracing::debug!("leaving {path} behind: {e}");
         }

@@ -211,8 +211,35 @@ fn cancel_stops_the_command() {
         c2.cancel();
     });
     let start = std::time::Instant::now();
-    let r = Shell::from(inline(&["sleep 30"])).provision(&ctx, &m.comm);
+    let path = m.sshd.dir().join("cancelled.sh");
+    let config = ShellConfig {
+        remote_path: Some(path.display().to_string()),
+        ..inline(&["sleep 30"])
+    };
+    let r = Shell::from(config).provision(&ctx, &m.comm);
     t.join().expect("thread");
     assert!(matches!(r, Err(BuildError::Cancelled)), "{r:?}");
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!path.exists(), "a cancelled script stays on the machine");
+}
+
+#[test]
+fn without_a_communicator_it_fails_at_once() {
+    let ui = RecordingUi::default();
+    let info = info();
+    let generated = Generated::new();
+    let cancel = Cancel::new();
+    let ctx = ProvisionCtx {
+        info: &info,
+        ui: &ui,
+        cancel: &cancel,
+        generated: &generated,
+    };
+    let start = std::time::Instant::now();
+    let r = Shell::from(inline(&["true"])).provision(&ctx, &kiln_core::NoneComm);
+    assert_eq!(
+        r.map_err(|e| e.to_string()),
+        Err("Error uploading script: this build has no communicator (communicator = \"none\"): cannot upload files".into())
+    );
+    assert!(start.elapsed() < crate::retry::DELAY);
 }
