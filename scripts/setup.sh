@@ -28,6 +28,8 @@ command -v mcopy >/dev/null 2>&1 || need+=(mtools)
 command -v grub-mkrescue >/dev/null 2>&1 || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
+# The sandbox communicator's tests build their rootfs from busybox-static.
+[ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
