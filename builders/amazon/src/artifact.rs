@@ -76,4 +76,49 @@ mod tests {
             "AMIs were created:\neu-west-1: ami-c\nus-east-1: ami-a\nus-west-2: ami-b\n"
         );
     }
+
+    /// Against moto: an AMI made from an instance, then the artifact's
+    /// destroy.
+    #[test]
+    fn destroy_deregisters_the_amis_and_deletes_their_snapshots() {
+        let m = crate::testing::Moto::start().expect("moto_server (run scripts/setup.sh)");
+        let ec2 = m.ec2("us-east-1").unwrap();
+        let run = ec2
+            .create(
+                "RunInstances",
+                ec2.client
+                    .run_instances()
+                    .image_id("ami-1e749f67")
+                    .min_count(1)
+                    .max_count(1)
+                    .send(),
+            )
+            .unwrap();
+        let instance = run.instances()[0].instance_id().unwrap().to_owned();
+        let ami = ec2
+            .create(
+                "CreateImage",
+                ec2.client
+                    .create_image()
+                    .instance_id(&instance)
+                    .name("to-destroy")
+                    .send(),
+            )
+            .unwrap()
+            .image_id()
+            .unwrap()
+            .to_owned();
+        let before = m.inventory("us-east-1").unwrap();
+        assert_eq!((before.images.len(), before.snapshots.len()), (1, 1));
+
+        let a = artifact(
+            Arc::clone(&ec2.session),
+            [("us-east-1".to_owned(), ami.clone())].into(),
+        );
+        assert_eq!(a.id, format!("us-east-1:{ami}"));
+        assert_eq!(a.builder_id, "mitchellh.amazonebs");
+        a.destroy().unwrap();
+        let after = m.inventory("us-east-1").unwrap();
+        assert!(after.images.is_empty() && after.snapshots.is_empty(), "{after:?}");
+    }
 }

@@ -15,6 +15,10 @@ use std::time::{Duration, Instant};
 /// Where `scripts/setup.sh` installs moto.
 pub const VENV_MOTO: &str = "/var/cache/kiln/venv/bin/moto_server";
 
+/// The account moto answers for. Its `owner-id = self` snapshot filter
+/// also lists the built-in AMIs' snapshots, so ownership is checked here.
+pub const MOTO_ACCOUNT: &str = "123456789012";
+
 /// Dummy credentials moto accepts.
 pub const ACCESS_KEY: &str = "AKIDKILNTEST";
 pub const SECRET_KEY: &str = "kiln-test-secret";
@@ -48,6 +52,12 @@ impl Inventory {
 fn moto_binary() -> Result<PathBuf, String> {
     if let Ok(p) = std::env::var("KILN_MOTO_SERVER") {
         return Ok(PathBuf::from(p));
+    }
+    if let Some(venv) = std::env::var_os("KILN_VENV") {
+        let p = PathBuf::from(venv).join("bin/moto_server");
+        if p.exists() {
+            return Ok(p);
+        }
     }
     if std::path::Path::new(VENV_MOTO).exists() {
         return Ok(PathBuf::from(VENV_MOTO));
@@ -223,6 +233,7 @@ impl Moto {
             .map_err(e)?
             .snapshots()
             .iter()
+            .filter(|s| s.owner_id() == Some(MOTO_ACCOUNT))
             .filter_map(|s| s.snapshot_id().map(str::to_owned))
             .collect();
         let volumes = ec2

@@ -5,7 +5,6 @@
 mod kms;
 mod validate;
 
-pub(crate) use kms::valid_kms_key;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
