@@ -27,8 +27,10 @@ pub fn description(amis: &BTreeMap<String, String>) -> String {
 pub fn artifact(session: Arc<Session>, amis: BTreeMap<String, String>) -> Artifact {
     let mut a = Artifact::new(BUILDER_ID, artifact_id(&amis), description(&amis));
     for (region, ami) in &amis {
-        a.state
-            .insert(format!("region.{region}"), serde_json::Value::String(ami.clone()));
+        a.state.insert(
+            format!("region.{region}"),
+            serde_json::Value::String(ami.clone()),
+        );
     }
     a.with_destroyer(Arc::new(Amis { session, amis }))
 }
@@ -119,6 +121,9 @@ mod tests {
         assert_eq!(a.builder_id, "mitchellh.amazonebs");
         a.destroy().unwrap();
         let after = m.inventory("us-east-1").unwrap();
-        assert!(after.images.is_empty() && after.snapshots.is_empty(), "{after:?}");
+        assert!(
+            after.images.is_empty() && after.snapshots.is_empty(),
+            "{after:?}"
+        );
     }
 }

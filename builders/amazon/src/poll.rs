@@ -17,7 +17,10 @@ pub enum Poll<T> {
     Ready(T),
     Pending,
     /// A state the wait can never leave (`failed`, `terminated`…).
-    Failed { state: String, reason: String },
+    Failed {
+        state: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,7 +133,10 @@ mod tests {
             looks += 1;
             Ok(Poll::Pending)
         });
-        assert!(matches!(r, Err(AwsError::WaitExhausted { attempts: 3, .. })));
+        assert!(matches!(
+            r,
+            Err(AwsError::WaitExhausted { attempts: 3, .. })
+        ));
         assert_eq!(looks, 3);
     }
 

@@ -82,9 +82,13 @@ impl Session {
             loader = loader.profile_name(p);
         }
         if let (Some(key), Some(secret)) = (&access.access_key, &access.secret_key) {
-            loader = loader.credentials_provider(SharedCredentialsProvider::new(
-                Credentials::new(key, secret, access.token.clone(), None, "kiln-template"),
-            ));
+            loader = loader.credentials_provider(SharedCredentialsProvider::new(Credentials::new(
+                key,
+                secret,
+                access.token.clone(),
+                None,
+                "kiln-template",
+            )));
         } else if access.skip_metadata {
             // The default chain without the instance metadata service:
             // environment, then the shared files.
@@ -116,14 +120,17 @@ impl Session {
 
     /// A client for `region`.
     pub fn ec2(self: &Arc<Session>, region: &str) -> Ec2 {
-        let mut b = aws_sdk_ec2::config::Builder::from(&self.sdk).region(Region::new(region.to_owned()));
+        let mut b =
+            aws_sdk_ec2::config::Builder::from(&self.sdk).region(Region::new(region.to_owned()));
         if let Some(e) = &self.endpoint {
             b = b.endpoint_url(e);
         }
         // The SDK's standard mode retries throttling and transient errors
         // with jittered exponential backoff; Packer's default is 20 tries.
         let attempts = self.max_retries.filter(|n| *n > 0).unwrap_or(20);
-        b = b.retry_config(aws_sdk_ec2::config::retry::RetryConfig::standard().with_max_attempts(attempts));
+        b = b.retry_config(
+            aws_sdk_ec2::config::retry::RetryConfig::standard().with_max_attempts(attempts),
+        );
         Ec2 {
             session: Arc::clone(self),
             client: Client::from_conf(b.build()),
@@ -137,7 +144,9 @@ impl Session {
             return false;
         };
         self.rt
-            .block_on(async { aws_credential_types::provider::ProvideCredentials::provide_credentials(&p).await })
+            .block_on(async {
+                aws_credential_types::provider::ProvideCredentials::provide_credentials(&p).await
+            })
             .is_ok()
     }
 }

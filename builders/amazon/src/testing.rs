@@ -129,7 +129,12 @@ impl Moto {
     }
 
     /// Import `public_line` (an OpenSSH public key) as key pair `name`.
-    pub fn import_key_pair(&self, region: &str, name: &str, public_line: &str) -> Result<(), String> {
+    pub fn import_key_pair(
+        &self,
+        region: &str,
+        name: &str,
+        public_line: &str,
+    ) -> Result<(), String> {
         let ec2 = self.ec2(region)?;
         ec2.call(
             &Cancel::new(),
@@ -182,7 +187,13 @@ impl Moto {
         let mut tags: Vec<String> = out
             .tags()
             .iter()
-            .map(|t| format!("{}={}", t.key().unwrap_or_default(), t.value().unwrap_or_default()))
+            .map(|t| {
+                format!(
+                    "{}={}",
+                    t.key().unwrap_or_default(),
+                    t.value().unwrap_or_default()
+                )
+            })
             .collect();
         tags.sort();
         Ok(tags)
@@ -194,18 +205,24 @@ impl Moto {
         let c = Cancel::new();
         let e = |e: crate::error::AwsError| e.to_string();
         let instances = ec2
-            .call(&c, "DescribeInstances", ec2.client.describe_instances().send())
+            .call(
+                &c,
+                "DescribeInstances",
+                ec2.client.describe_instances().send(),
+            )
             .map_err(e)?
             .reservations()
             .iter()
             .flat_map(|r| r.instances())
-            .filter(|i| {
-                i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated)
-            })
+            .filter(|i| i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated))
             .filter_map(|i| i.instance_id().map(str::to_owned))
             .collect();
         let key_pairs = ec2
-            .call(&c, "DescribeKeyPairs", ec2.client.describe_key_pairs().send())
+            .call(
+                &c,
+                "DescribeKeyPairs",
+                ec2.client.describe_key_pairs().send(),
+            )
             .map_err(e)?
             .key_pairs()
             .iter()
@@ -223,7 +240,11 @@ impl Moto {
             .filter(|g| g.group_name() != Some("default"))
             .filter_map(|g| g.group_id().map(str::to_owned))
             .collect();
-        let images = self.own_images(region)?.into_iter().map(|(id, _)| id).collect();
+        let images = self
+            .own_images(region)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
         let snapshots = ec2
             .call(
                 &c,

@@ -91,7 +91,7 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
         ),
         r#"
   provisioner "shell-local" {
-    inline = ["echo id=${build.ID} region=${build.BuildRegion} source=${build.SourceAMI}"]
+    inline = ["echo id=${build.ID} name=${build.SourceAMIName} source=${build.SourceAMI}"]
   }
   post-processor "manifest" {
     output = "manifest.json"
@@ -148,8 +148,13 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
         .unwrap_or_else(|| panic!("{got:#?}"));
     assert_eq!(got[start..start + tail.len()], tail, "{got:#?}");
     assert_eq!(
-        got[got.len() - 2..],
-        ["Deleting temporary security group...", "Deleting temporary keypair..."],
+        got[got.len() - 4..],
+        [
+            "No volumes to clean up, skipping",
+            "Deleting temporary security group...",
+            "Deleting temporary keypair...",
+            "Running post-processor: manifest (type manifest)"
+        ],
         "{got:#?}"
     );
     // The provisioner saw the instance and the source AMI.
@@ -158,7 +163,10 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
         .find(|l| l.starts_with("id="))
         .expect("provisioner output");
     assert!(
-        line.starts_with("id=i-") && line.ends_with(&format!("region=us-east-1 source={SOURCE_AMI}")),
+        line.starts_with("id=i-")
+            && line.ends_with(&format!(
+                "name=ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727 source={SOURCE_AMI}"
+            )),
         "{line}"
     );
 
@@ -249,7 +257,10 @@ fn ssh_provisioning_uses_the_imported_key_pair_and_the_given_host() {
     ] {
         assert!(got.contains(&e), "{e:?} missing\n{got:#?}");
     }
-    assert!(!got.iter().any(|l| l.contains("temporary keypair")), "{got:#?}");
+    assert!(
+        !got.iter().any(|l| l.contains("temporary keypair")),
+        "{got:#?}"
+    );
     let line = messages(&r.stdout, BUILD)
         .into_iter()
         .find(|l| l.starts_with("remote "))
@@ -259,11 +270,18 @@ fn ssh_provisioning_uses_the_imported_key_pair_and_the_given_host() {
             && line.ends_with(&format!("port={}", d.port)),
         "{line}"
     );
-    assert!(d.log().contains("Accepted publickey for root"), "{}", d.log());
+    assert!(
+        d.log().contains("Accepted publickey for root"),
+        "{}",
+        d.log()
+    );
     // The user's key pair stays; nothing of the build's does.
     let inv = m.inventory("us-east-1").expect("inventory");
     assert_eq!(inv.key_pairs, ["kiln-test-key"]);
-    assert!(inv.instances.is_empty() && inv.security_groups.is_empty(), "{inv:?}");
+    assert!(
+        inv.instances.is_empty() && inv.security_groups.is_empty(),
+        "{inv:?}"
+    );
     assert_eq!(m.own_images("us-east-1").expect("images").len(), 1);
 }
 
@@ -290,7 +308,8 @@ fn source_ami_filter_resolves_and_ambiguity_stops_before_creating_anything() {
     let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stdout.contains(&format!("    {BUILD}: Found Image ID: {SOURCE_AMI}\n")),
+        r.stdout
+            .contains(&format!("    {BUILD}: Found Image ID: {SOURCE_AMI}\n")),
         "{}",
         r.stdout
     );
@@ -341,15 +360,25 @@ fn ami_regions_get_copies_listed_in_the_artifact() {
     let west = m.own_images("us-west-2").expect("images");
     assert_eq!((east.len(), west.len()), (1, 1), "{east:?} {west:?}");
     assert_eq!(east[0].1, west[0].1, "copies keep the name");
-    let id = format!("us-east-1:{},us-west-2:{}", east[0].0, west[0].0);
+    // Machine-readable output escapes the comma as Packer does.
+    let id = format!(
+        "us-east-1:{}%!(PACKER_COMMA)us-west-2:{}",
+        east[0].0, west[0].0
+    );
     assert!(
         r.stdout.contains(&format!(",{BUILD},artifact,0,id,{id}\n")),
         "{}",
         r.stdout
     );
-    assert_eq!(m.tags("us-west-2", &west[0].0).expect("tags"), ["Region=us-west-2"]);
+    assert_eq!(
+        m.tags("us-west-2", &west[0].0).expect("tags"),
+        ["Region=us-west-2"]
+    );
     let west_inv = m.inventory("us-west-2").expect("inventory");
-    assert!(west_inv.instances.is_empty() && west_inv.key_pairs.is_empty(), "{west_inv:?}");
+    assert!(
+        west_inv.instances.is_empty() && west_inv.key_pairs.is_empty(),
+        "{west_inv:?}"
+    );
 }
 
 #[test]
@@ -369,7 +398,10 @@ fn a_failing_provisioner_leaves_nothing_behind() {
     let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
     let got = says(&r.stdout);
-    assert!(got.contains(&"Terminating the source AWS instance...".to_owned()), "{got:#?}");
+    assert!(
+        got.contains(&"Terminating the source AWS instance...".to_owned()),
+        "{got:#?}"
+    );
     assert_clean(&m, "us-east-1", &r.stdout);
 }
 
@@ -404,8 +436,10 @@ fn a_taken_ami_name_fails_before_anything_is_created_and_force_replaces_it() {
     let r = build(dir.path(), tmp.path(), &["-force", "t.pkr.hcl"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(
-        r.stdout.contains("Force Deregister flag found, skipping prevalidating AMI Name")
-            && r.stdout.contains(&format!("Deregistered AMI id: {}", first[0].0)),
+        r.stdout
+            .contains("Force Deregister flag found, skipping prevalidating AMI Name")
+            && r.stdout
+                .contains(&format!("Deregistered AMI id: {}", first[0].0)),
         "{}",
         r.stdout
     );
@@ -502,7 +536,10 @@ fn ctrl_c_at_every_step_leaves_nothing_behind() {
         );
         for region in ["us-east-1", "us-west-2"] {
             let inv = m.inventory(region).expect("inventory");
-            assert!(inv.is_empty(), "interrupted at {marker:?}, left in {region}: {inv:?}\n{out}");
+            assert!(
+                inv.is_empty(),
+                "interrupted at {marker:?}, left in {region}: {inv:?}\n{out}"
+            );
         }
     }
 }

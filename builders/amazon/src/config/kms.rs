@@ -28,7 +28,9 @@ pub(crate) fn valid_kms_key(key: &str) -> bool {
 }
 
 fn is_key_id(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| matches!(b, b'a'..=b'f' | b'0'..=b'9' | b'-'))
+    !s.is_empty()
+        && s.bytes()
+            .all(|b| matches!(b, b'a'..=b'f' | b'0'..=b'9' | b'-'))
 }
 
 fn is_alias(s: &str) -> bool {

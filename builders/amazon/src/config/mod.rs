@@ -5,7 +5,6 @@
 mod kms;
 mod validate;
 
-
 use serde::Deserialize;
 use std::collections::BTreeMap;
 

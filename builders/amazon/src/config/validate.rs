@@ -50,7 +50,10 @@ impl AmazonConfig {
     fn ami_problems(&self, out: &mut Vec<ConfigProblem>) {
         let name = self.ami_name.clone().unwrap_or_default();
         if name.is_empty() {
-            out.push(ConfigProblem::field("ami_name", "ami_name must be specified"));
+            out.push(ConfigProblem::field(
+                "ami_name",
+                "ami_name must be specified",
+            ));
         }
         let kms_regions = self.region_kms_key_ids.clone().unwrap_or_default();
         let regions = self.ami_regions.clone().unwrap_or_default();
@@ -143,7 +146,10 @@ impl AmazonConfig {
         let comm = self.communicator_config();
         out.extend(comm.problems());
         if let Some(i) = self.ssh_interface.as_deref() {
-            if !matches!(i, "" | "public_ip" | "private_ip" | "public_dns" | "private_dns") {
+            if !matches!(
+                i,
+                "" | "public_ip" | "private_ip" | "public_dns" | "private_dns"
+            ) {
                 let msg = if i == "session_manager" {
                     "ssh_interface session_manager is not supported by kiln".to_owned()
                 } else {
@@ -240,7 +246,9 @@ fn block_device_problems(d: &BlockDevice, out: &mut Vec<ConfigProblem>) {
             ));
         }
         if !valid_kms_key(k) {
-            out.push(ConfigProblem::block(format!("{k:?} is not a valid KMS Key Id.")));
+            out.push(ConfigProblem::block(format!(
+                "{k:?} is not a valid KMS Key Id."
+            )));
         }
     }
 }

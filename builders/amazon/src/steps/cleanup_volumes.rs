@@ -34,7 +34,10 @@ impl Step<State> for StepCleanupVolumes {
             .iter()
             .filter_map(|m| {
                 let id = m.ebs()?.volume_id()?;
-                Some((id.to_owned(), m.device_name().unwrap_or_default().to_owned()))
+                Some((
+                    id.to_owned(),
+                    m.device_name().unwrap_or_default().to_owned(),
+                ))
             })
             .collect();
         if volumes.is_empty() {

@@ -17,7 +17,11 @@ pub struct StepConnect {
 }
 
 impl StepConnect {
-    pub fn new(settings: Option<SshSettings>, fixed_host: bool, interface: Option<String>) -> StepConnect {
+    pub fn new(
+        settings: Option<SshSettings>,
+        fixed_host: bool,
+        interface: Option<String>,
+    ) -> StepConnect {
         StepConnect {
             settings,
             fixed_host,
@@ -109,7 +113,10 @@ mod tests {
             .public_ip_address("3.3.3.3")
             .build();
         assert_eq!(ssh_host(&public, None).as_deref(), Some("3.3.3.3"));
-        assert_eq!(ssh_host(&public, Some("private_ip")).as_deref(), Some("10.0.0.5"));
+        assert_eq!(
+            ssh_host(&public, Some("private_ip")).as_deref(),
+            Some("10.0.0.5")
+        );
         let classic = Instance::builder().public_dns_name("ec2-1.example").build();
         assert_eq!(ssh_host(&classic, None).as_deref(), Some("ec2-1.example"));
         assert_eq!(ssh_host(&classic, Some("private_dns")), None);

@@ -21,7 +21,11 @@ pub struct StepCreateAmi {
 }
 
 impl StepCreateAmi {
-    pub fn new(ami_name: String, ami_mappings: Vec<BlockDevice>, polling: Polling) -> StepCreateAmi {
+    pub fn new(
+        ami_name: String,
+        ami_mappings: Vec<BlockDevice>,
+        polling: Polling,
+    ) -> StepCreateAmi {
         StepCreateAmi {
             ami_name,
             ami_mappings,
@@ -52,7 +56,10 @@ impl Step<State> for StepCreateAmi {
             .name(&self.ami_name);
         if !self.ami_mappings.is_empty() {
             req = req.set_block_device_mappings(Some(
-                self.ami_mappings.iter().map(crate::devices::launch_device).collect(),
+                self.ami_mappings
+                    .iter()
+                    .map(crate::devices::launch_device)
+                    .collect(),
             ));
         }
         let out = ec2
@@ -92,8 +99,9 @@ impl Step<State> for StepCreateAmi {
             "Deregistering the AMI and deleting associated snapshots because of cancellation, or error...",
         );
         if let Err(e) = destroy_ami(&state.ec2, ctx.cancel, &ami) {
-            ctx.ui
-                .error(&format!("Error deregistering AMI, may still be around: {e}"));
+            ctx.ui.error(&format!(
+                "Error deregistering AMI, may still be around: {e}"
+            ));
         }
         state.amis.remove(&state.ec2.region);
         Ok(())
@@ -119,16 +127,19 @@ pub fn wait_available(
         Ok(match describe_image(ec2, ctx.cancel, ami)? {
             Some(i) => match i.state() {
                 Some(ImageState::Available) => Poll::Ready(i),
-                Some(s @ (ImageState::Failed | ImageState::Invalid | ImageState::Error | ImageState::Deregistered)) => {
-                    Poll::Failed {
-                        state: s.as_str().to_owned(),
-                        reason: i
-                            .state_reason()
-                            .and_then(|r| r.message())
-                            .map(|m| format!(": {m}"))
-                            .unwrap_or_default(),
-                    }
-                }
+                Some(
+                    s @ (ImageState::Failed
+                    | ImageState::Invalid
+                    | ImageState::Error
+                    | ImageState::Deregistered),
+                ) => Poll::Failed {
+                    state: s.as_str().to_owned(),
+                    reason: i
+                        .state_reason()
+                        .and_then(|r| r.message())
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default(),
+                },
                 _ => Poll::Pending,
             },
             // Eventual consistency: a fresh image may not be listed yet.

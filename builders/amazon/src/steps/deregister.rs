@@ -31,7 +31,12 @@ impl Step<State> for StepDeregisterAmi {
                     ec2.client
                         .describe_images()
                         .owners("self")
-                        .filters(Filter::builder().name("name").values(&self.ami_name).build())
+                        .filters(
+                            Filter::builder()
+                                .name("name")
+                                .values(&self.ami_name)
+                                .build(),
+                        )
                         .send(),
                 )
                 .map_err(|e| fail(ctx, "Error describing AMI", e))?;

@@ -68,8 +68,7 @@ impl Step<State> for StepKeyPair {
             ctx.ui.say("Not using temporary keypair");
             return Ok(());
         };
-        ctx.ui
-            .say(&format!("Creating temporary keypair: {name}"));
+        ctx.ui.say(&format!("Creating temporary keypair: {name}"));
         let ec2 = &state.ec2;
         let out = ec2
             .create(

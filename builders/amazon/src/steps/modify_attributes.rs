@@ -48,7 +48,11 @@ impl Step<State> for StepModifyAmiAttributes {
                 m = m.add(LaunchPermission::builder().user_id(u).build());
             }
             for g in &self.groups {
-                m = m.add(LaunchPermission::builder().group(PermissionGroup::from(g.as_str())).build());
+                m = m.add(
+                    LaunchPermission::builder()
+                        .group(PermissionGroup::from(g.as_str()))
+                        .build(),
+                );
             }
             m.build()
         });
@@ -71,7 +75,10 @@ impl Step<State> for StepModifyAmiAttributes {
                 .map_err(|e| fail(ctx, "Error modify AMI attributes", e))?;
             }
             if let Some(l) = &launch {
-                for (name, on) in [("groups", !self.groups.is_empty()), ("users", !self.users.is_empty())] {
+                for (name, on) in [
+                    ("groups", !self.groups.is_empty()),
+                    ("users", !self.users.is_empty()),
+                ] {
                     if on {
                         ctx.ui.message(&format!("Modifying: {name}"));
                     }
@@ -125,7 +132,9 @@ impl Step<State> for StepModifyAmiAttributes {
                     ec2.client
                         .modify_snapshot_attribute()
                         .snapshot_id(&snap)
-                        .attribute(aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission)
+                        .attribute(
+                            aws_sdk_ec2::types::SnapshotAttributeName::CreateVolumePermission,
+                        )
                         .create_volume_permission(perms.clone())
                         .send(),
                 )

@@ -35,7 +35,12 @@ impl Step<State> for StepNetworkInfo {
                 f.push(Filter::builder().name("vpc-id").values(vpc).build());
             }
             if let Some(az) = &state.availability_zone {
-                f.push(Filter::builder().name("availability-zone").values(az).build());
+                f.push(
+                    Filter::builder()
+                        .name("availability-zone")
+                        .values(az)
+                        .build(),
+                );
             }
             let out = ec2
                 .call(
@@ -97,9 +102,13 @@ fn choose<'a>(subnets: &'a [Subnet], f: &SubnetFilter) -> Result<&'a Subnet, Str
     }
     if f.random == Some(true) {
         let n = uuid::Uuid::new_v4().as_u128() as usize % subnets.len();
-        return subnets.get(n).ok_or_else(|| "No subnets found matching filters".to_owned());
+        return subnets
+            .get(n)
+            .ok_or_else(|| "No subnets found matching filters".to_owned());
     }
-    subnets.first().ok_or_else(|| "No subnets found matching filters".to_owned())
+    subnets
+        .first()
+        .ok_or_else(|| "No subnets found matching filters".to_owned())
 }
 
 #[cfg(test)]
@@ -109,7 +118,10 @@ mod tests {
     #[test]
     fn most_free_and_ambiguity() {
         let s = |id: &str, free: i32| {
-            Subnet::builder().subnet_id(id).available_ip_address_count(free).build()
+            Subnet::builder()
+                .subnet_id(id)
+                .available_ip_address_count(free)
+                .build()
         };
         let subnets = [s("a", 10), s("b", 250), s("c", 250)];
         let most_free = SubnetFilter {

@@ -27,9 +27,17 @@ impl Step<State> for StepPreValidate {
         let ec2 = &state.ec2;
         if !self.validate_regions.is_empty() {
             let out = ec2
-                .call(ctx.cancel, "DescribeRegions", ec2.client.describe_regions().send())
+                .call(
+                    ctx.cancel,
+                    "DescribeRegions",
+                    ec2.client.describe_regions().send(),
+                )
                 .map_err(|e| fail(ctx, "error validating regions", e))?;
-            let known: Vec<&str> = out.regions().iter().filter_map(|r| r.region_name()).collect();
+            let known: Vec<&str> = out
+                .regions()
+                .iter()
+                .filter_map(|r| r.region_name())
+                .collect();
             let invalid: Vec<&str> = self
                 .validate_regions
                 .iter()
@@ -78,7 +86,12 @@ impl Step<State> for StepPreValidate {
                 "DescribeImages",
                 ec2.client
                     .describe_images()
-                    .filters(Filter::builder().name("name").values(&self.ami_name).build())
+                    .filters(
+                        Filter::builder()
+                            .name("name")
+                            .values(&self.ami_name)
+                            .build(),
+                    )
                     .send(),
             )
             .map_err(|e| fail(ctx, "Error querying AMI", e))?;

@@ -66,7 +66,8 @@ impl Step<State> for StepAmiRegionCopy {
             // The encrypted image in the build region is a copy too.
             targets.insert(0, build_region.clone());
             if let Some(k) = &self.kms_key_id {
-                keys.entry(build_region.clone()).or_insert_with(|| k.clone());
+                keys.entry(build_region.clone())
+                    .or_insert_with(|| k.clone());
             }
         }
         if targets.is_empty() {
@@ -135,9 +136,8 @@ impl Step<State> for StepAmiRegionCopy {
 
     fn cleanup(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         if let Some(ami) = self.intermediary.take() {
-            ctx.ui.say(
-                "Deregistering the AMI and deleting unencrypted temporary AMIs and snapshots",
-            );
+            ctx.ui
+                .say("Deregistering the AMI and deleting unencrypted temporary AMIs and snapshots");
             if let Err(e) = destroy_ami(&state.ec2, ctx.cancel, &ami) {
                 ctx.ui.error(&e.to_string());
             }

@@ -114,11 +114,15 @@ impl Step<State> for StepRunSourceInstance {
             .set_user_data(user_data)
             .set_key_name(state.key_name.clone());
         if let Some(p) = &self.iam_instance_profile {
-            req = req.iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
+            req = req
+                .iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
         }
         if !self.launch_mappings.is_empty() {
             req = req.set_block_device_mappings(Some(
-                self.launch_mappings.iter().map(crate::devices::launch_device).collect(),
+                self.launch_mappings
+                    .iter()
+                    .map(crate::devices::launch_device)
+                    .collect(),
             ));
         }
         if state.availability_zone.is_some() || self.tenancy.is_some() {
@@ -188,10 +192,12 @@ impl Step<State> for StepRunSourceInstance {
             .wait(ctx.cancel, &named("instance", &id), || {
                 describe(&ec2, ctx, &id).map(|i| match i.as_ref().and_then(state_name) {
                     Some(InstanceStateName::Running) => i.map_or(Poll::Pending, Poll::Ready),
-                    Some(s @ (InstanceStateName::Terminated
-                    | InstanceStateName::ShuttingDown
-                    | InstanceStateName::Stopped
-                    | InstanceStateName::Stopping)) => Poll::Failed {
+                    Some(
+                        s @ (InstanceStateName::Terminated
+                        | InstanceStateName::ShuttingDown
+                        | InstanceStateName::Stopped
+                        | InstanceStateName::Stopping),
+                    ) => Poll::Failed {
                         state: s.as_str().to_owned(),
                         reason: String::new(),
                     },
@@ -232,8 +238,9 @@ impl Step<State> for StepRunSourceInstance {
             "TerminateInstances",
             ec2.client.terminate_instances().instance_ids(&id).send(),
         ) {
-            ctx.ui
-                .error(&format!("Error terminating instance, may still be around: {e}"));
+            ctx.ui.error(&format!(
+                "Error terminating instance, may still be around: {e}"
+            ));
             return Ok(());
         }
         let r = self.polling.wait(ctx.cancel, &named("instance", &id), || {
@@ -247,7 +254,9 @@ impl Step<State> for StepRunSourceInstance {
             }
         });
         if let Err(e) = r {
-            ctx.ui.error(&format!("Error terminating instance, may still be around: {e}"));
+            ctx.ui.error(&format!(
+                "Error terminating instance, may still be around: {e}"
+            ));
         }
         Ok(())
     }

@@ -100,7 +100,13 @@ impl Step<State> for StepSecurityGroup {
                     Err(e) => Err(e),
                 }
             })
-            .map_err(|e| fail(ctx, &format!("Timed out waiting for security group {id}"), e))?;
+            .map_err(|e| {
+                fail(
+                    ctx,
+                    &format!("Timed out waiting for security group {id}"),
+                    e,
+                )
+            })?;
 
         ctx.ui.say(&format!(
             "Authorizing access to port {} from [{}] in the temporary security groups...",

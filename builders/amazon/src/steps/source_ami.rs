@@ -76,8 +76,12 @@ fn newest(images: &[Image]) -> Option<&Image> {
         .iter()
         .enumerate()
         .max_by(|(ia, a), (ib, b)| {
-            let ta = a.creation_date().and_then(|d| d.parse::<jiff::Timestamp>().ok());
-            let tb = b.creation_date().and_then(|d| d.parse::<jiff::Timestamp>().ok());
+            let ta = a
+                .creation_date()
+                .and_then(|d| d.parse::<jiff::Timestamp>().ok());
+            let tb = b
+                .creation_date()
+                .and_then(|d| d.parse::<jiff::Timestamp>().ok());
             ta.cmp(&tb).then(ia.cmp(ib))
         })
         .map(|(_, i)| i)
@@ -105,9 +109,7 @@ mod tests {
 
     #[test]
     fn most_recent_is_by_creation_time() {
-        let img = |id: &str, date: &str| {
-            Image::builder().image_id(id).creation_date(date).build()
-        };
+        let img = |id: &str, date: &str| Image::builder().image_id(id).creation_date(date).build();
         let images = [
             img("ami-a", "2020-01-02T00:00:00.000Z"),
             img("ami-b", "2021-06-01T00:00:00.000Z"),
