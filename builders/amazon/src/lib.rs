@@ -4,6 +4,8 @@
 //! 1.6.6's amazon-ebs; everything the build creates in the account is
 //! removed again, whatever happens.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod artifact;
 pub mod config;
 mod devices;

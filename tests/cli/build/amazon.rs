@@ -55,9 +55,9 @@ fn assert_clean(m: &Moto, region: &str, out: &str) {
 
 /// The `==> ` lines of the build with ids and generated names replaced.
 fn says(stdout: &str) -> Vec<String> {
-    let ids = regex::Regex::new(r"\b(ami|i|snap|sg|vol)-[0-9a-f]{8,}\b").unwrap();
-    let uuids = regex::Regex::new(r"packer_[0-9a-f-]{36}").unwrap();
-    let names = regex::Regex::new(r"kiln-test-\d+").unwrap();
+    let ids = regex::Regex::new(r"\b(ami|i|snap|sg|vol)-[0-9a-f]{8,}\b").expect("regex");
+    let uuids = regex::Regex::new(r"packer_[0-9a-f-]{36}").expect("regex");
+    let names = regex::Regex::new(r"kiln-test-\d+").expect("regex");
     let prefix = format!("==> {BUILD}: ");
     let detail = format!("    {BUILD}: ");
     stdout
