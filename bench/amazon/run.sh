@@ -87,7 +87,7 @@ print(n)'
 
 run_one() { # $1 = tool name, $2... = command; prints "seconds calls"
   local name="$1"; shift
-  recorder clear-recording
+  recorder reset-recording
   recorder start-recording
   local start end
   start=$(date +%s.%N)
