@@ -126,8 +126,14 @@ impl Session {
             b = b.endpoint_url(e);
         }
         // The SDK's standard mode retries throttling and transient errors
-        // with jittered exponential backoff; Packer's default is 20 tries.
-        let attempts = self.max_retries.filter(|n| *n > 0).unwrap_or(20);
+        // with jittered exponential backoff. `max_retries` counts retries
+        // (as aws-sdk-go under Packer), so attempts are one more; unset,
+        // it is that SDK's default of 3 retries.
+        let attempts = self
+            .max_retries
+            .filter(|n| *n > 0)
+            .unwrap_or(3)
+            .saturating_add(1);
         b = b.retry_config(
             aws_sdk_ec2::config::retry::RetryConfig::standard().with_max_attempts(attempts),
         );

@@ -405,6 +405,46 @@ fn a_failing_provisioner_leaves_nothing_behind() {
     assert_clean(&m, "us-east-1", &r.stdout);
 }
 
+/// moto has no EnableImageDeprecation (it answers 500), which makes
+/// `deprecate_at` a failure after the AMI and its copy exist: both must
+/// go, with their snapshots.
+#[test]
+fn a_failure_after_the_amis_exist_removes_them_in_every_region() {
+    let m = moto();
+    let t = template(
+        &m,
+        &format!(
+            r#"
+  source_ami   = "{SOURCE_AMI}"
+  communicator = "none"
+  ami_regions  = ["us-west-2"]
+  deprecate_at = "2030-01-01T00:00:00Z"
+  max_retries  = 1
+"#
+        ),
+        "",
+    );
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let got = says(&r.stdout);
+    for e in [
+        "Enabling deprecation on AMI (ami-X) in region \"us-east-1\" ...",
+        "Deregistering the AMI copies and deleting their snapshots because of cancellation, or error...",
+        "Deregistering the AMI and deleting associated snapshots because of cancellation, or error...",
+    ] {
+        assert!(got.iter().any(|l| l == e), "{e:?} missing\n{got:#?}");
+    }
+    assert!(
+        r.stdout.contains("Error enable AMI deprecation for ami-"),
+        "{}",
+        r.stdout
+    );
+    assert_clean(&m, "us-east-1", &r.stdout);
+    assert_clean(&m, "us-west-2", &r.stdout);
+}
+
 #[test]
 fn a_taken_ami_name_fails_before_anything_is_created_and_force_replaces_it() {
     let m = moto();

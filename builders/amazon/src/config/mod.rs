@@ -27,7 +27,8 @@ kiln_communicator_ssh::communicator_config! {
         pub skip_credential_validation: Option<bool>,
         /// Leave the instance metadata service out of the credential chain.
         pub skip_metadata_api_check: Option<bool>,
-        /// Attempts per API call on throttling and transient errors.
+        /// Retries per API call on throttling and transient errors
+        /// (default 3).
         pub max_retries: Option<u32>,
         pub insecure_skip_tls_verify: Option<bool>,
         pub decode_authorization_messages: Option<bool>,
