@@ -405,6 +405,49 @@ fn a_failing_provisioner_leaves_nothing_behind() {
     assert_clean(&m, "us-east-1", &r.stdout);
 }
 
+/// `encrypt_boot`: the AMI is copied (encrypted) within the build region
+/// and the unencrypted intermediary image is removed.
+#[test]
+fn encrypt_boot_keeps_only_the_encrypted_copy() {
+    let m = moto();
+    let t = template(
+        &m,
+        &format!(
+            r#"
+  source_ami   = "{SOURCE_AMI}"
+  communicator = "none"
+  encrypt_boot = true
+  kms_key_id   = "alias/kiln-test"
+"#
+        ),
+        "",
+    );
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let got = says(&r.stdout);
+    for e in [
+        "Copying/Encrypting AMI (ami-X) to other regions...",
+        "  Copying to: us-east-1",
+        "Deregistering the AMI and deleting unencrypted temporary AMIs and snapshots",
+    ] {
+        assert!(got.iter().any(|l| l == e), "{e:?} missing\n{got:#?}");
+    }
+    let images = m.own_images("us-east-1").expect("images");
+    assert_eq!(images.len(), 1, "{images:?}");
+    assert!(
+        r.stdout
+            .contains(&format!("AMIs were created:\nus-east-1: {}\n", images[0].0)),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        m.inventory("us-east-1").expect("inventory").snapshots.len(),
+        1
+    );
+}
+
 /// moto has no EnableImageDeprecation (it answers 500), which makes
 /// `deprecate_at` a failure after the AMI and its copy exist: both must
 /// go, with their snapshots.
