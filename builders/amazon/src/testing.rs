@@ -84,7 +84,6 @@ impl Moto {
             let err = log.reopen().map_err(|e| e.to_string())?;
             let mut child = Command::new(&bin)
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-                .env("MOTO_ENABLE_RECORDING", "True")
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(err)
