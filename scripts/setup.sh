@@ -30,6 +30,10 @@ command -v grub-mkrescue >/dev/null 2>&1 || need+=(grub-common)
 command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
 # The sandbox communicator's tests build their rootfs from busybox-static.
 [ -x /bin/busybox ] || need+=(busybox-static)
+# The Amazon builder's tests run moto (an EC2 emulator) from a venv: Debian
+# 12's Python refuses system-wide pip installs (PEP 668).
+command -v python3 >/dev/null 2>&1 || need+=(python3)
+python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
@@ -44,6 +48,15 @@ if [ ${#need[@]} -gt 0 ]; then
   fi
   apt-get install -y -qq "${need[@]}"
   [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+fi
+
+# moto[server] in its own venv, outside the clone (tests look for
+# $KILN_VENV/bin/moto_server, default below).
+venv="${KILN_VENV:-/var/cache/kiln/venv}"
+if [ ! -x "$venv/bin/moto_server" ]; then
+  mkdir -p "$(dirname "$venv")"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]'
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

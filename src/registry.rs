@@ -25,6 +25,22 @@ const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
     ),
 ];
 
+/// Builders behind cargo features: heavy SDKs stay out of default builds.
+#[cfg(feature = "amazon")]
+const FEATURE_BUILDERS: &[(&str, Make<dyn Builder>)] = &[(
+    "amazon-ebs",
+    builder::<kiln_builder_amazon::AmazonConfig, kiln_builder_amazon::AmazonBuilder>,
+)];
+#[cfg(not(feature = "amazon"))]
+const FEATURE_BUILDERS: &[(&str, Make<dyn Builder>)] = &[];
+
+/// Builders this binary was built without: type name → the cargo feature
+/// that brings it.
+#[cfg(not(feature = "amazon"))]
+const MISSING_BUILDERS: &[(&str, &str, &str)] = &[("amazon-ebs", "amazon", "Amazon")];
+#[cfg(feature = "amazon")]
+const MISSING_BUILDERS: &[(&str, &str, &str)] = &[];
+
 const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
     (
         "breakpoint",
@@ -137,7 +153,29 @@ pub fn make_builder(
     name: &str,
     body: &EvaluatedBody,
 ) -> Option<Result<Box<dyn Builder>, Diagnostics>> {
-    find(BUILDERS, name).map(|m| m(body))
+    if let Some(diags) = missing_builder(name, body) {
+        return Some(Err(diags));
+    }
+    find(BUILDERS, name)
+        .or_else(|| find(FEATURE_BUILDERS, name))
+        .map(|m| m(body))
+}
+
+/// A clear error for a builder kiln has but this binary was built
+/// without.
+fn missing_builder(name: &str, body: &EvaluatedBody) -> Option<Diagnostics> {
+    let (_, feature, what) = MISSING_BUILDERS.iter().find(|(n, _, _)| *n == name)?;
+    let mut diags = Diagnostics::new();
+    diags.push(
+        Diagnostic::error(
+            "Builder not available",
+            format!(
+                "this kiln binary was built without {what} support, so it cannot run `source \"{name}\"`: rebuild it with `cargo build --features {feature}`"
+            ),
+        )
+        .at(body.span.clone()),
+    );
+    Some(diags)
 }
 
 pub fn make_provisioner(
@@ -181,7 +219,13 @@ impl Components for Registry {
 
     fn known(&self, kind: ComponentKind) -> Vec<&'static str> {
         match kind {
-            ComponentKind::Builder => names(BUILDERS),
+            ComponentKind::Builder => {
+                let mut all = names(BUILDERS);
+                all.extend(names(FEATURE_BUILDERS));
+                all.extend(MISSING_BUILDERS.iter().map(|(n, _, _)| *n));
+                all.sort_unstable();
+                all
+            }
             ComponentKind::Provisioner => names(PROVISIONERS),
             ComponentKind::PostProcessor => names(POST_PROCESSORS),
         }

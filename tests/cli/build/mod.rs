@@ -1,5 +1,7 @@
 //! `kiln build`: the engine end to end, with local components only.
 
+#[cfg(feature = "amazon")]
+mod amazon;
 mod compat;
 mod engine;
 mod interrupt;

@@ -1,0 +1,177 @@
+//! `source "amazon-ebs" "NAME" { … }`: Packer's field names, grouped as
+//! Packer groups them (access, AMI, run, block devices), plus the
+//! communicator fields every builder shares.
+
+mod kms;
+mod validate;
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+kiln_communicator_ssh::communicator_config! {
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct AmazonConfig {
+        // Access.
+        pub access_key: Option<String>,
+        pub secret_key: Option<String>,
+        /// Session token of temporary credentials.
+        pub token: Option<String>,
+        /// A profile of the shared config and credentials files.
+        pub profile: Option<String>,
+        pub region: Option<String>,
+        /// EC2 endpoint URL (a private endpoint, or an emulator such as
+        /// moto); `AWS_ENDPOINT_URL` works too.
+        pub custom_endpoint_ec2: Option<String>,
+        pub skip_region_validation: Option<bool>,
+        pub skip_credential_validation: Option<bool>,
+        /// Leave the instance metadata service out of the credential chain.
+        pub skip_metadata_api_check: Option<bool>,
+        /// Retries per API call on throttling and transient errors
+        /// (default 3).
+        pub max_retries: Option<u32>,
+        pub insecure_skip_tls_verify: Option<bool>,
+        pub decode_authorization_messages: Option<bool>,
+        pub aws_polling: Option<Polling>,
+
+        // AMI.
+        pub ami_name: Option<String>,
+        pub ami_description: Option<String>,
+        pub ami_virtualization_type: Option<String>,
+        pub ami_users: Option<Vec<String>>,
+        pub ami_groups: Option<Vec<String>>,
+        pub ami_product_codes: Option<Vec<String>>,
+        pub ami_regions: Option<Vec<String>>,
+        pub tags: Option<BTreeMap<String, String>>,
+        pub snapshot_tags: Option<BTreeMap<String, String>>,
+        pub snapshot_users: Option<Vec<String>>,
+        pub snapshot_groups: Option<Vec<String>>,
+        pub force_deregister: Option<bool>,
+        pub force_delete_snapshot: Option<bool>,
+        pub encrypt_boot: Option<bool>,
+        pub kms_key_id: Option<String>,
+        pub region_kms_key_ids: Option<BTreeMap<String, String>>,
+        /// RFC 3339 time after which the AMI is deprecated.
+        pub deprecate_at: Option<String>,
+        /// Provision, then stop without creating an AMI.
+        pub skip_create_ami: Option<bool>,
+
+        // Run.
+        pub source_ami: Option<String>,
+        pub source_ami_filter: Option<AmiFilter>,
+        pub instance_type: Option<String>,
+        pub availability_zone: Option<String>,
+        pub subnet_id: Option<String>,
+        pub subnet_filter: Option<SubnetFilter>,
+        pub vpc_id: Option<String>,
+        pub associate_public_ip_address: Option<bool>,
+        pub security_group_id: Option<String>,
+        pub security_group_ids: Option<Vec<String>>,
+        pub temporary_security_group_source_cidrs: Option<Vec<String>>,
+        pub iam_instance_profile: Option<String>,
+        pub user_data: Option<String>,
+        pub user_data_file: Option<String>,
+        pub run_tags: Option<BTreeMap<String, String>>,
+        pub run_volume_tags: Option<BTreeMap<String, String>>,
+        pub ebs_optimized: Option<bool>,
+        pub disable_stop_instance: Option<bool>,
+        /// `stop` (default) or `terminate`.
+        pub shutdown_behavior: Option<String>,
+        /// `default`, `dedicated` or `host`.
+        pub tenancy: Option<String>,
+        /// `public_ip`, `private_ip`, `public_dns` or `private_dns`.
+        pub ssh_interface: Option<String>,
+        pub launch_block_device_mappings: Option<Vec<BlockDevice>>,
+        pub ami_block_device_mappings: Option<Vec<BlockDevice>>,
+    }
+}
+
+/// `source_ami_filter { … }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AmiFilter {
+    pub filters: Option<BTreeMap<String, String>>,
+    pub owners: Option<Vec<String>>,
+    pub most_recent: Option<bool>,
+}
+
+impl AmiFilter {
+    /// Packer's `Empty()`: `most_recent` alone does not make a filter.
+    pub fn is_empty(&self) -> bool {
+        self.filters.as_ref().is_none_or(BTreeMap::is_empty)
+            && self.owners.as_ref().is_none_or(Vec::is_empty)
+    }
+}
+
+/// `subnet_filter { … }`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubnetFilter {
+    pub filters: Option<BTreeMap<String, String>>,
+    pub most_free: Option<bool>,
+    pub random: Option<bool>,
+}
+
+/// `aws_polling { … }`: how often and how long to wait on EC2 state.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Polling {
+    pub delay_seconds: Option<u64>,
+    pub max_attempts: Option<u32>,
+}
+
+/// One `launch_block_device_mappings` / `ami_block_device_mappings` block.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BlockDevice {
+    pub device_name: Option<String>,
+    pub delete_on_termination: Option<bool>,
+    pub encrypted: Option<bool>,
+    pub iops: Option<i32>,
+    pub throughput: Option<i32>,
+    pub no_device: Option<bool>,
+    pub snapshot_id: Option<String>,
+    pub virtual_name: Option<String>,
+    pub volume_type: Option<String>,
+    pub volume_size: Option<i32>,
+    pub kms_key_id: Option<String>,
+}
+
+/// Packer's default `delay_seconds` and `max_attempts` for EC2 waiters.
+pub const DEFAULT_POLL_DELAY_SECS: u64 = 15;
+pub const DEFAULT_POLL_ATTEMPTS: u32 = 40;
+
+impl AmazonConfig {
+    pub fn flag(v: Option<bool>) -> bool {
+        v == Some(true)
+    }
+
+    /// `security_group_id` folded into `security_group_ids`, as Packer does.
+    pub fn security_groups(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.security_group_ids.clone().unwrap_or_default();
+        if let Some(one) = self.security_group_id.as_deref().filter(|s| !s.is_empty()) {
+            out.push(one.to_owned());
+        }
+        out
+    }
+
+    /// `temporary_security_group_source_cidrs`, `0.0.0.0/0` when unset.
+    pub fn source_cidrs(&self) -> Vec<String> {
+        match &self.temporary_security_group_source_cidrs {
+            Some(c) if !c.is_empty() => c.clone(),
+            _ => vec!["0.0.0.0/0".to_owned()],
+        }
+    }
+
+    /// `ami_regions` without duplicates and without the build region
+    /// (Packer drops it with a log line).
+    pub fn copy_regions(&self, build_region: &str) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for r in self.ami_regions.iter().flatten() {
+            if r != build_region && !out.contains(r) {
+                out.push(r.clone());
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,90 @@
+//! What the steps of one build learn and hand on. Every resource a step
+//! creates is recorded here by that step right after the call that
+//! created it, before any other call, so cleanup can always find it.
+
+use crate::session::Ec2;
+use aws_sdk_ec2::types::{Image, Instance};
+use kiln_communicator_ssh::{SshComm, SshState};
+use kiln_core::step::Provisionable;
+use kiln_core::{Communicator, Generated, NoneComm};
+use std::collections::BTreeMap;
+
+pub struct State {
+    pub ec2: Ec2,
+    pub source_image: Option<Image>,
+    pub vpc_id: Option<String>,
+    pub subnet_id: Option<String>,
+    pub availability_zone: Option<String>,
+    /// The key pair the instance launches with, and its private half when
+    /// kiln holds it in memory (a temporary key pair).
+    pub key_name: Option<String>,
+    pub private_key: Option<String>,
+    pub security_group_ids: Vec<String>,
+    pub instance: Option<Instance>,
+    /// Region → AMI id, in creation order of regions.
+    pub amis: BTreeMap<String, String>,
+    pub snapshots: BTreeMap<String, Vec<String>>,
+    pub ssh: Option<SshComm>,
+    pub generated: Generated,
+    /// Set by the last step: cleanups keep the AMIs.
+    pub complete: bool,
+}
+
+impl State {
+    pub fn new(ec2: Ec2) -> State {
+        State {
+            ec2,
+            source_image: None,
+            vpc_id: None,
+            subnet_id: None,
+            availability_zone: None,
+            key_name: None,
+            private_key: None,
+            security_group_ids: Vec::new(),
+            instance: None,
+            amis: BTreeMap::new(),
+            snapshots: BTreeMap::new(),
+            ssh: None,
+            generated: Generated::new(),
+            complete: false,
+        }
+    }
+
+    pub fn instance_id(&self) -> Option<&str> {
+        self.instance.as_ref().and_then(|i| i.instance_id())
+    }
+
+    /// The `{{ .SourceAMI }}`-style values of Packer's AMI templates, also
+    /// `build.*` values.
+    pub fn template_data(&self) -> BTreeMap<String, String> {
+        let mut d = BTreeMap::new();
+        d.insert("BuildRegion".to_owned(), self.ec2.region.clone());
+        if let Some(i) = &self.source_image {
+            let s = |v: Option<&str>| v.unwrap_or_default().to_owned();
+            d.insert("SourceAMI".to_owned(), s(i.image_id()));
+            d.insert("SourceAMIName".to_owned(), s(i.name()));
+            d.insert("SourceAMICreationDate".to_owned(), s(i.creation_date()));
+            d.insert("SourceAMIOwner".to_owned(), s(i.owner_id()));
+            d.insert("SourceAMIOwnerName".to_owned(), s(i.image_owner_alias()));
+        }
+        d
+    }
+}
+
+impl Provisionable for State {
+    fn communicator(&self) -> &dyn Communicator {
+        match &self.ssh {
+            Some(c) => c,
+            None => &NoneComm,
+        }
+    }
+    fn generated(&self) -> Generated {
+        self.generated.clone()
+    }
+}
+
+impl SshState for State {
+    fn set_ssh(&mut self, comm: Option<SshComm>) {
+        self.ssh = comm;
+    }
+}

@@ -1,0 +1,149 @@
+//! Create the AMI from the stopped instance and wait until it is
+//! available. The AMI id is recorded as soon as EC2 returns it; if the
+//! build then fails or is cancelled, cleanup deregisters it and deletes
+//! its snapshots.
+
+use crate::config::BlockDevice;
+use crate::error::{fail, AwsError};
+use crate::poll::{Poll, Polling};
+use crate::state::State;
+use crate::steps::amis::{describe_image, destroy_ami, snapshots_of};
+use crate::steps::named;
+use aws_sdk_ec2::types::ImageState;
+use kiln_core::step::Step;
+use kiln_core::{BuildCtx, BuildError};
+
+pub struct StepCreateAmi {
+    pub ami_name: String,
+    pub ami_mappings: Vec<BlockDevice>,
+    pub polling: Polling,
+    created: Option<String>,
+}
+
+impl StepCreateAmi {
+    pub fn new(
+        ami_name: String,
+        ami_mappings: Vec<BlockDevice>,
+        polling: Polling,
+    ) -> StepCreateAmi {
+        StepCreateAmi {
+            ami_name,
+            ami_mappings,
+            polling,
+            created: None,
+        }
+    }
+}
+
+impl Step<State> for StepCreateAmi {
+    fn name(&self) -> &str {
+        "stepCreateAMI"
+    }
+
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        let Some(instance) = state.instance_id().map(str::to_owned) else {
+            return Err(BuildError::msg("no instance to create the AMI from"));
+        };
+        ctx.ui.say(&format!(
+            "Creating AMI {} from instance {instance}",
+            self.ami_name
+        ));
+        let ec2 = state.ec2.clone();
+        let mut req = ec2
+            .client
+            .create_image()
+            .instance_id(&instance)
+            .name(&self.ami_name);
+        if !self.ami_mappings.is_empty() {
+            req = req.set_block_device_mappings(Some(
+                self.ami_mappings
+                    .iter()
+                    .map(crate::devices::launch_device)
+                    .collect(),
+            ));
+        }
+        let out = ec2
+            .create("CreateImage", req.send())
+            .map_err(|e| fail(ctx, "Error creating AMI", e))?;
+        let Some(ami) = out.image_id().map(str::to_owned) else {
+            return Err(fail(
+                ctx,
+                "Error creating AMI",
+                AwsError::Missing {
+                    op: "CreateImage",
+                    field: "ImageId",
+                },
+            ));
+        };
+        self.created = Some(ami.clone());
+        state.amis.insert(ec2.region.clone(), ami.clone());
+        ctx.ui.message(&format!("AMI: {ami}"));
+
+        ctx.ui.say("Waiting for AMI to become ready...");
+        let image = wait_available(&self.polling, &ec2, ctx, &ami)
+            .map_err(|e| fail(ctx, "Error waiting for AMI", e))?;
+        state
+            .snapshots
+            .insert(ec2.region.clone(), snapshots_of(&image));
+        Ok(())
+    }
+
+    fn cleanup(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        let Some(ami) = self.created.take() else {
+            return Ok(());
+        };
+        if state.complete {
+            return Ok(());
+        }
+        ctx.ui.say(
+            "Deregistering the AMI and deleting associated snapshots because of cancellation, or error...",
+        );
+        if let Err(e) = destroy_ami(&state.ec2, ctx.cancel, &ami) {
+            ctx.ui.error(&format!(
+                "Error deregistering AMI, may still be around: {e}"
+            ));
+        }
+        state.amis.remove(&state.ec2.region);
+        Ok(())
+    }
+
+    fn left_behind(&self, state: &State) -> Vec<String> {
+        self.created
+            .iter()
+            .map(|a| format!("AMI {a} and its snapshots ({})", state.ec2.region))
+            .collect()
+    }
+}
+
+/// Poll DescribeImages until the image is `available`; `failed` ends the
+/// wait with EC2's reason.
+pub fn wait_available(
+    polling: &Polling,
+    ec2: &crate::session::Ec2,
+    ctx: &BuildCtx<'_>,
+    ami: &str,
+) -> Result<aws_sdk_ec2::types::Image, AwsError> {
+    polling.wait(ctx.cancel, &named("AMI", ami), || {
+        Ok(match describe_image(ec2, ctx.cancel, ami)? {
+            Some(i) => match i.state() {
+                Some(ImageState::Available) => Poll::Ready(i),
+                Some(
+                    s @ (ImageState::Failed
+                    | ImageState::Invalid
+                    | ImageState::Error
+                    | ImageState::Deregistered),
+                ) => Poll::Failed {
+                    state: s.as_str().to_owned(),
+                    reason: i
+                        .state_reason()
+                        .and_then(|r| r.message())
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default(),
+                },
+                _ => Poll::Pending,
+            },
+            // Eventual consistency: a fresh image may not be listed yet.
+            None => Poll::Pending,
+        })
+    })
+}

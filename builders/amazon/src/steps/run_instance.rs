@@ -1,0 +1,292 @@
+//! Launch the source instance (tagged at launch), wait until it runs;
+//! cleanup terminates it and waits until it is gone.
+
+use crate::config::BlockDevice;
+use crate::error::{fail, AwsError};
+use crate::poll::{Poll, Polling};
+use crate::state::State;
+use crate::steps::{ec2_tags, named, report_tags};
+use aws_sdk_ec2::types::{
+    IamInstanceProfileSpecification, Instance, InstanceNetworkInterfaceSpecification,
+    InstanceStateName, InstanceType, Placement, ResourceType, ShutdownBehavior, TagSpecification,
+    Tenancy,
+};
+use base64::Engine;
+use kiln_core::step::Step;
+use kiln_core::{BuildCtx, BuildError};
+use std::collections::BTreeMap;
+
+pub struct StepRunSourceInstance {
+    pub instance_type: String,
+    pub user_data: Option<String>,
+    pub user_data_file: Option<String>,
+    pub iam_instance_profile: Option<String>,
+    pub launch_mappings: Vec<BlockDevice>,
+    pub associate_public_ip_address: Option<bool>,
+    pub ebs_optimized: bool,
+    pub shutdown_behavior: String,
+    pub tenancy: Option<String>,
+    /// `run_tags` (already rendered), with Packer's default `Name`.
+    pub tags: BTreeMap<String, String>,
+    pub volume_tags: BTreeMap<String, String>,
+    pub polling: Polling,
+    launched: Option<String>,
+}
+
+impl StepRunSourceInstance {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        instance_type: String,
+        user_data: Option<String>,
+        user_data_file: Option<String>,
+        iam_instance_profile: Option<String>,
+        launch_mappings: Vec<BlockDevice>,
+        associate_public_ip_address: Option<bool>,
+        ebs_optimized: bool,
+        shutdown_behavior: String,
+        tenancy: Option<String>,
+        mut tags: BTreeMap<String, String>,
+        volume_tags: BTreeMap<String, String>,
+        polling: Polling,
+    ) -> StepRunSourceInstance {
+        tags.entry("Name".to_owned())
+            .or_insert_with(|| "Packer Builder".to_owned());
+        StepRunSourceInstance {
+            instance_type,
+            user_data,
+            user_data_file,
+            iam_instance_profile,
+            launch_mappings,
+            associate_public_ip_address,
+            ebs_optimized,
+            shutdown_behavior,
+            tenancy,
+            tags,
+            volume_tags,
+            polling,
+            launched: None,
+        }
+    }
+
+    fn user_data(&self) -> Result<Option<String>, AwsError> {
+        let raw = match (&self.user_data, &self.user_data_file) {
+            (Some(d), _) => d.clone().into_bytes(),
+            (None, Some(f)) => std::fs::read(f).map_err(|e| AwsError::UserData(e.to_string()))?,
+            (None, None) => return Ok(None),
+        };
+        Ok(Some(base64::engine::general_purpose::STANDARD.encode(raw)))
+    }
+}
+
+impl Step<State> for StepRunSourceInstance {
+    fn name(&self) -> &str {
+        "StepRunSourceInstance"
+    }
+
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        ctx.ui.say("Launching a source AWS instance...");
+        let Some(image) = state.source_image.clone() else {
+            return Err(BuildError::msg("no source AMI"));
+        };
+        let root = image.root_device_type().map(|t| t.as_str()).unwrap_or("");
+        if root != "ebs" {
+            let msg = format!(
+                "The provided source AMI has an invalid root device type.\nExpected 'ebs', got '{root}'."
+            );
+            ctx.ui.error(&msg);
+            return Err(BuildError::msg(msg));
+        }
+        let user_data = self.user_data().map_err(|e| fail(ctx, "Error", e))?;
+        let ec2 = state.ec2.clone();
+        let mut req = ec2
+            .client
+            .run_instances()
+            .image_id(image.image_id().unwrap_or_default())
+            .instance_type(InstanceType::from(self.instance_type.as_str()))
+            .min_count(1)
+            .max_count(1)
+            .ebs_optimized(self.ebs_optimized)
+            .instance_initiated_shutdown_behavior(ShutdownBehavior::from(
+                self.shutdown_behavior.as_str(),
+            ))
+            // Retries of the same launch (by the SDK) start one instance.
+            .client_token(uuid::Uuid::new_v4().to_string())
+            .set_user_data(user_data)
+            .set_key_name(state.key_name.clone());
+        if let Some(p) = &self.iam_instance_profile {
+            req = req
+                .iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
+        }
+        if !self.launch_mappings.is_empty() {
+            req = req.set_block_device_mappings(Some(
+                self.launch_mappings
+                    .iter()
+                    .map(crate::devices::launch_device)
+                    .collect(),
+            ));
+        }
+        if state.availability_zone.is_some() || self.tenancy.is_some() {
+            req = req.placement(
+                Placement::builder()
+                    .set_availability_zone(state.availability_zone.clone())
+                    .set_tenancy(self.tenancy.as_deref().map(Tenancy::from))
+                    .build(),
+            );
+        }
+        match (&state.subnet_id, self.associate_public_ip_address) {
+            (Some(subnet), Some(public)) => {
+                req = req.network_interfaces(
+                    InstanceNetworkInterfaceSpecification::builder()
+                        .device_index(0)
+                        .subnet_id(subnet)
+                        .associate_public_ip_address(public)
+                        .delete_on_termination(true)
+                        .set_groups(Some(state.security_group_ids.clone()))
+                        .build(),
+                );
+            }
+            (subnet, _) => {
+                req = req
+                    .set_subnet_id(subnet.clone())
+                    .set_security_group_ids(Some(state.security_group_ids.clone()));
+            }
+        }
+        ctx.ui.say("Adding tags to source instance");
+        report_tags(ctx.ui, &self.tags);
+        req = req.tag_specifications(
+            TagSpecification::builder()
+                .resource_type(ResourceType::Instance)
+                .set_tags(Some(ec2_tags(&self.tags)))
+                .build(),
+        );
+        if !self.volume_tags.is_empty() {
+            req = req.tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Volume)
+                    .set_tags(Some(ec2_tags(&self.volume_tags)))
+                    .build(),
+            );
+        }
+        let out = ec2
+            .create("RunInstances", req.send())
+            .map_err(|e| fail(ctx, "Error launching source instance", e))?;
+        let Some(instance) = out.instances().first().cloned() else {
+            return Err(fail(
+                ctx,
+                "Error launching source instance",
+                AwsError::Missing {
+                    op: "RunInstances",
+                    field: "Instances",
+                },
+            ));
+        };
+        let id = instance.instance_id().unwrap_or_default().to_owned();
+        self.launched = Some(id.clone());
+        state.instance = Some(instance);
+        ctx.ui.message(&format!("Instance ID: {id}"));
+
+        ctx.ui
+            .say(&format!("Waiting for instance ({id}) to become ready..."));
+        let running = self
+            .polling
+            .wait(ctx.cancel, &named("instance", &id), || {
+                describe(&ec2, ctx, &id).map(|i| match i.as_ref().and_then(state_name) {
+                    Some(InstanceStateName::Running) => i.map_or(Poll::Pending, Poll::Ready),
+                    Some(
+                        s @ (InstanceStateName::Terminated
+                        | InstanceStateName::ShuttingDown
+                        | InstanceStateName::Stopped
+                        | InstanceStateName::Stopping),
+                    ) => Poll::Failed {
+                        state: s.as_str().to_owned(),
+                        reason: String::new(),
+                    },
+                    _ => Poll::Pending,
+                })
+            })
+            .map_err(|e| {
+                fail(
+                    ctx,
+                    &format!("Error waiting for instance ({id}) to become ready"),
+                    e,
+                )
+            })?;
+        if ctx.info.debug {
+            for (label, v) in [
+                ("Public DNS", running.public_dns_name()),
+                ("Public IP", running.public_ip_address()),
+                ("Private IP", running.private_ip_address()),
+            ] {
+                if let Some(v) = v.filter(|v| !v.is_empty()) {
+                    ctx.ui.message(&format!("{label}: {v}"));
+                }
+            }
+        }
+        state.instance = Some(running);
+        state.generated.insert("ID".to_owned(), id);
+        Ok(())
+    }
+
+    fn cleanup(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        let Some(id) = self.launched.take() else {
+            return Ok(());
+        };
+        ctx.ui.say("Terminating the source AWS instance...");
+        let ec2 = state.ec2.clone();
+        if let Err(e) = ec2.call(
+            ctx.cancel,
+            "TerminateInstances",
+            ec2.client.terminate_instances().instance_ids(&id).send(),
+        ) {
+            ctx.ui.error(&format!(
+                "Error terminating instance, may still be around: {e}"
+            ));
+            return Ok(());
+        }
+        let r = self.polling.wait(ctx.cancel, &named("instance", &id), || {
+            match describe(&ec2, ctx, &id) {
+                Ok(i) => Ok(match i.as_ref().and_then(state_name) {
+                    Some(InstanceStateName::Terminated) | None => Poll::Ready(()),
+                    _ => Poll::Pending,
+                }),
+                Err(e) if e.is_not_found() => Ok(Poll::Ready(())),
+                Err(e) => Err(e),
+            }
+        });
+        if let Err(e) = r {
+            ctx.ui.error(&format!(
+                "Error terminating instance, may still be around: {e}"
+            ));
+        }
+        Ok(())
+    }
+
+    fn left_behind(&self, state: &State) -> Vec<String> {
+        self.launched
+            .iter()
+            .map(|i| format!("EC2 instance {i} ({})", state.ec2.region))
+            .collect()
+    }
+}
+
+pub fn state_name(i: &Instance) -> Option<InstanceStateName> {
+    i.state().and_then(|s| s.name()).cloned()
+}
+
+pub fn describe(
+    ec2: &crate::session::Ec2,
+    ctx: &BuildCtx<'_>,
+    id: &str,
+) -> Result<Option<Instance>, AwsError> {
+    let out = ec2.call(
+        ctx.cancel,
+        "DescribeInstances",
+        ec2.client.describe_instances().instance_ids(id).send(),
+    )?;
+    Ok(out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .find(|i| i.instance_id() == Some(id))
+        .cloned())
+}

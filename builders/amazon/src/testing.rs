@@ -1,0 +1,282 @@
+//! For kiln's own tests: a throwaway `moto_server` (an EC2 emulator) on a
+//! free loopback port, killed on drop, and an inventory of what an
+//! account holds, to prove a build left nothing behind. Fails with a
+//! pointer to `scripts/setup.sh` when moto is missing instead of
+//! skipping.
+
+use crate::session::{Access, Ec2, Session};
+use aws_sdk_ec2::types::{Filter, InstanceStateName};
+use kiln_core::Cancel;
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Where `scripts/setup.sh` installs moto.
+pub const VENV_MOTO: &str = "/var/cache/kiln/venv/bin/moto_server";
+
+/// The account moto answers for. Its `owner-id = self` snapshot filter
+/// also lists the built-in AMIs' snapshots, so ownership is checked here.
+pub const MOTO_ACCOUNT: &str = "123456789012";
+
+/// Dummy credentials moto accepts.
+pub const ACCESS_KEY: &str = "AKIDKILNTEST";
+pub const SECRET_KEY: &str = "kiln-test-secret";
+
+pub struct Moto {
+    pub port: u16,
+    child: Child,
+    log: tempfile::NamedTempFile,
+}
+
+/// What an account holds that a build could have created.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Inventory {
+    /// Instances not yet terminated.
+    pub instances: Vec<String>,
+    pub key_pairs: Vec<String>,
+    /// Security groups other than the VPCs' `default` ones.
+    pub security_groups: Vec<String>,
+    /// AMIs and snapshots owned by the account.
+    pub images: Vec<String>,
+    pub snapshots: Vec<String>,
+    pub volumes: Vec<String>,
+}
+
+impl Inventory {
+    pub fn is_empty(&self) -> bool {
+        *self == Inventory::default()
+    }
+}
+
+fn moto_binary() -> Result<PathBuf, String> {
+    if let Ok(p) = std::env::var("KILN_MOTO_SERVER") {
+        return Ok(PathBuf::from(p));
+    }
+    if let Some(venv) = std::env::var_os("KILN_VENV") {
+        let p = PathBuf::from(venv).join("bin/moto_server");
+        if p.exists() {
+            return Ok(p);
+        }
+    }
+    if std::path::Path::new(VENV_MOTO).exists() {
+        return Ok(PathBuf::from(VENV_MOTO));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .map(|d| d.join("moto_server"))
+        .find(|p| p.exists())
+        .ok_or_else(|| {
+            format!("moto_server not found ({VENV_MOTO}, PATH): run scripts/setup.sh (it installs moto[server])")
+        })
+}
+
+impl Moto {
+    pub fn start() -> Result<Moto, String> {
+        let bin = moto_binary()?;
+        let mut last = String::new();
+        for _ in 0..5 {
+            let port = TcpListener::bind("127.0.0.1:0")
+                .and_then(|l| l.local_addr())
+                .map(|a| a.port())
+                .map_err(|e| e.to_string())?;
+            let log = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
+            let err = log.reopen().map_err(|e| e.to_string())?;
+            let mut child = Command::new(&bin)
+                .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(err)
+                .spawn()
+                .map_err(|e| format!("starting {}: {e} (run scripts/setup.sh)", bin.display()))?;
+            let start = Instant::now();
+            while start.elapsed() < Duration::from_secs(30) {
+                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                    return Ok(Moto { port, child, log });
+                }
+                if let Ok(Some(_)) = child.try_wait() {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+            last = std::fs::read_to_string(log.path()).unwrap_or_default();
+        }
+        Err(format!("moto_server did not start: {last}"))
+    }
+
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// moto's request log (werkzeug's lines on stderr).
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+
+    pub fn ec2(&self, region: &str) -> Result<Ec2, String> {
+        let session = Session::open(&Access {
+            access_key: Some(ACCESS_KEY.to_owned()),
+            secret_key: Some(SECRET_KEY.to_owned()),
+            region: Some(region.to_owned()),
+            endpoint: Some(self.endpoint()),
+            ..Access::default()
+        })
+        .map_err(|e| e.to_string())?;
+        Ok(session.ec2(region))
+    }
+
+    /// Import `public_line` (an OpenSSH public key) as key pair `name`.
+    pub fn import_key_pair(
+        &self,
+        region: &str,
+        name: &str,
+        public_line: &str,
+    ) -> Result<(), String> {
+        let ec2 = self.ec2(region)?;
+        ec2.call(
+            &Cancel::new(),
+            "ImportKeyPair",
+            ec2.client
+                .import_key_pair()
+                .key_name(name)
+                .public_key_material(aws_smithy_types::Blob::new(public_line.as_bytes()))
+                .send(),
+        )
+        .map(drop)
+        .map_err(|e| e.to_string())
+    }
+
+    /// Names of AMIs owned by the account in `region`, with their ids.
+    pub fn own_images(&self, region: &str) -> Result<Vec<(String, String)>, String> {
+        let ec2 = self.ec2(region)?;
+        let out = ec2
+            .call(
+                &Cancel::new(),
+                "DescribeImages",
+                ec2.client.describe_images().owners("self").send(),
+            )
+            .map_err(|e| e.to_string())?;
+        Ok(out
+            .images()
+            .iter()
+            .map(|i| {
+                (
+                    i.image_id().unwrap_or_default().to_owned(),
+                    i.name().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect())
+    }
+
+    /// Tags of a resource, `key=value`, sorted.
+    pub fn tags(&self, region: &str, id: &str) -> Result<Vec<String>, String> {
+        let ec2 = self.ec2(region)?;
+        let out = ec2
+            .call(
+                &Cancel::new(),
+                "DescribeTags",
+                ec2.client
+                    .describe_tags()
+                    .filters(Filter::builder().name("resource-id").values(id).build())
+                    .send(),
+            )
+            .map_err(|e| e.to_string())?;
+        let mut tags: Vec<String> = out
+            .tags()
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}={}",
+                    t.key().unwrap_or_default(),
+                    t.value().unwrap_or_default()
+                )
+            })
+            .collect();
+        tags.sort();
+        Ok(tags)
+    }
+
+    /// Everything in `region` a build could have created.
+    pub fn inventory(&self, region: &str) -> Result<Inventory, String> {
+        let ec2 = self.ec2(region)?;
+        let c = Cancel::new();
+        let e = |e: crate::error::AwsError| e.to_string();
+        let instances = ec2
+            .call(
+                &c,
+                "DescribeInstances",
+                ec2.client.describe_instances().send(),
+            )
+            .map_err(e)?
+            .reservations()
+            .iter()
+            .flat_map(|r| r.instances())
+            .filter(|i| i.state().and_then(|s| s.name()) != Some(&InstanceStateName::Terminated))
+            .filter_map(|i| i.instance_id().map(str::to_owned))
+            .collect();
+        let key_pairs = ec2
+            .call(
+                &c,
+                "DescribeKeyPairs",
+                ec2.client.describe_key_pairs().send(),
+            )
+            .map_err(e)?
+            .key_pairs()
+            .iter()
+            .filter_map(|k| k.key_name().map(str::to_owned))
+            .collect();
+        let security_groups = ec2
+            .call(
+                &c,
+                "DescribeSecurityGroups",
+                ec2.client.describe_security_groups().send(),
+            )
+            .map_err(e)?
+            .security_groups()
+            .iter()
+            .filter(|g| g.group_name() != Some("default"))
+            .filter_map(|g| g.group_id().map(str::to_owned))
+            .collect();
+        let images = self
+            .own_images(region)?
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        let snapshots = ec2
+            .call(
+                &c,
+                "DescribeSnapshots",
+                ec2.client.describe_snapshots().owner_ids("self").send(),
+            )
+            .map_err(e)?
+            .snapshots()
+            .iter()
+            .filter(|s| s.owner_id() == Some(MOTO_ACCOUNT))
+            .filter_map(|s| s.snapshot_id().map(str::to_owned))
+            .collect();
+        let volumes = ec2
+            .call(&c, "DescribeVolumes", ec2.client.describe_volumes().send())
+            .map_err(e)?
+            .volumes()
+            .iter()
+            .filter_map(|v| v.volume_id().map(str::to_owned))
+            .collect();
+        Ok(Inventory {
+            instances,
+            key_pairs,
+            security_groups,
+            images,
+            snapshots,
+            volumes,
+        })
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
