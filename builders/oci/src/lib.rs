@@ -1,1 +1,13 @@
-//! kiln's OCI builder (`source "oci"`, and `source "docker"` for Packer templates).
+//! kiln's OCI builder (`source "oci"`, and `source "docker"` for Packer
+//! templates): daemonless container images. A base image is unpacked into
+//! a directory, provisioned, and what changed becomes a new layer.
+
+pub mod canonical_json;
+pub mod compression;
+pub mod digest;
+pub mod error;
+pub mod image;
+pub mod source;
+pub mod unpack;
+
+pub use error::OciError;
