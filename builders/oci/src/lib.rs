@@ -7,6 +7,7 @@ pub mod compression;
 pub mod digest;
 pub mod error;
 pub mod image;
+pub mod layer;
 pub mod source;
 pub mod unpack;
 
