@@ -4,6 +4,7 @@
 
 pub mod canonical_json;
 pub mod compression;
+pub mod config;
 pub mod digest;
 pub mod error;
 pub mod image;
