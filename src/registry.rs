@@ -16,12 +16,20 @@ pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
 
 const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
     (
+        "docker",
+        builder::<kiln_builder_oci::DockerConfig, kiln_builder_oci::DockerBuilder>,
+    ),
+    (
         "file",
         builder::<kiln_builder_file::FileConfig, kiln_builder_file::FileBuilder>,
     ),
     (
         "null",
         builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
+    ),
+    (
+        "oci",
+        builder::<kiln_builder_oci::OciConfig, kiln_builder_oci::OciBuilder>,
     ),
 ];
 

@@ -2,6 +2,7 @@
 //! templates): daemonless container images. A base image is unpacked into
 //! a directory, provisioned, and what changed becomes a new layer.
 
+pub mod builder;
 pub mod canonical_json;
 pub mod compression;
 pub mod config;
@@ -9,7 +10,9 @@ pub mod digest;
 pub mod error;
 pub mod image;
 pub mod layer;
+pub mod output;
 pub mod source;
 pub mod unpack;
 
+pub use builder::{DockerBuilder, DockerConfig, OciBuilder, OciConfig};
 pub use error::OciError;

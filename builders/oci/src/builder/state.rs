@@ -1,0 +1,56 @@
+//! The typed state a build's steps share.
+
+use super::settings::Settings;
+use crate::image::Image;
+use crate::layer::snapshot::Snapshot;
+use crate::output::compose::NewLayer;
+use kiln_core::step::Provisionable;
+use kiln_core::{Artifact, Communicator, Generated, NoneComm};
+use std::path::{Path, PathBuf};
+
+pub struct State {
+    pub settings: Settings,
+    /// Scratch space: the root filesystem and new layer blobs.
+    pub work: Option<tempfile::TempDir>,
+    pub base: Option<Image>,
+    pub snapshot: Snapshot,
+    pub layers: Vec<NewLayer>,
+    /// Keeps new layer blobs alive until the output is written.
+    pub layer_files: Vec<tempfile::NamedTempFile>,
+    pub generated: Generated,
+    pub comm: Box<dyn Communicator>,
+    pub artifact: Option<Artifact>,
+}
+
+impl State {
+    pub fn new(settings: Settings) -> State {
+        State {
+            settings,
+            work: None,
+            base: None,
+            snapshot: Snapshot::default(),
+            layers: Vec::new(),
+            layer_files: Vec::new(),
+            generated: Generated::new(),
+            comm: Box::new(NoneComm),
+            artifact: None,
+        }
+    }
+
+    pub fn work_dir(&self) -> Option<&Path> {
+        self.work.as_ref().map(tempfile::TempDir::path)
+    }
+
+    pub fn rootfs(&self) -> Option<PathBuf> {
+        self.work_dir().map(|w| w.join("rootfs"))
+    }
+}
+
+impl Provisionable for State {
+    fn communicator(&self) -> &dyn Communicator {
+        self.comm.as_ref()
+    }
+    fn generated(&self) -> Generated {
+        self.generated.clone()
+    }
+}

@@ -1,0 +1,229 @@
+//! The OCI builder end to end: images from a busybox root filesystem,
+//! checked with the real clients (skopeo, umoci, buildah).
+
+use super::build;
+use crate::project;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Run a container tool; a missing one fails the test with the fix.
+fn tool(dir: &Path, prog: &str, args: &[&str]) -> String {
+    let out = Command::new(prog)
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("{prog} cannot run ({e}): run scripts/setup.sh"));
+    assert!(
+        out.status.success(),
+        "{prog} {args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A small root filesystem: static busybox and its applet links, an
+/// `/etc/passwd`, a file the build deletes. Returns the tarball's path.
+pub fn busybox_rootfs(dir: &Path) -> PathBuf {
+    let busybox = Path::new("/bin/busybox");
+    assert!(
+        busybox.exists(),
+        "/bin/busybox is missing: run scripts/setup.sh"
+    );
+    let root = dir.join("busybox-root");
+    std::fs::create_dir_all(root.join("bin")).unwrap();
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::create_dir_all(root.join("tmp")).unwrap();
+    std::fs::copy(busybox, root.join("bin/busybox")).unwrap();
+    for applet in ["sh", "cat", "echo", "ls", "rm", "mkdir", "env", "test"] {
+        std::os::unix::fs::symlink("busybox", root.join("bin").join(applet)).unwrap();
+    }
+    std::fs::write(root.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    std::fs::write(root.join("etc/obsolete"), "to be deleted\n").unwrap();
+    let tarball = dir.join("rootfs.tar.gz");
+    tool(
+        dir,
+        "tar",
+        &[
+            "--numeric-owner",
+            "-czf",
+            tarball.to_str().unwrap(),
+            "-C",
+            root.to_str().unwrap(),
+            ".",
+        ],
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+    tarball
+}
+
+fn template(rootfs: &Path, extra: &str) -> String {
+    format!(
+        r#"
+source "oci" "app" {{
+  image   = "rootfs:{}"
+  changes = ["CMD [\"/bin/cat\", \"/app/hello\"]", "ENV GREETING=hi", "LABEL team=blue"]
+  tags    = ["v1", "blue"]
+  {extra}
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell-local" {{
+    inline = [
+      "mkdir -p ${{build.Rootfs}}/app",
+      "echo hello > ${{build.Rootfs}}/app/hello",
+      "rm ${{build.Rootfs}}/etc/obsolete",
+    ]
+  }}
+}}
+"#,
+        rootfs.display()
+    )
+}
+
+fn digest_in(stdout: &str) -> String {
+    let at = stdout.rfind("sha256:").expect("a digest in the output");
+    stdout[at..at + 71].to_owned()
+}
+
+fn kiln_build(dir: &Path, args: &[&str]) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(dir, tmp.path(), args);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        super::leftovers(tmp.path()).is_empty(),
+        "work files left behind"
+    );
+    r.stdout
+}
+
+#[test]
+fn layout_is_read_by_skopeo_umoci_and_buildah() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    std::fs::write(d.join("t.pkr.hcl"), template(&rootfs, "")).unwrap();
+    let out = kiln_build(d, &["t.pkr.hcl"]);
+    let digest = digest_in(&out);
+
+    let inspect: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-app:v1"])).unwrap();
+    assert_eq!(inspect["Digest"], digest.as_str());
+    assert_eq!(inspect["Layers"].as_array().unwrap().len(), 2);
+    assert!(
+        inspect["Env"].to_string().contains("GREETING=hi"),
+        "{inspect}"
+    );
+    assert_eq!(inspect["Labels"]["team"], "blue");
+    let blue: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-app:blue"])).unwrap();
+    assert_eq!(blue["Digest"], digest.as_str());
+
+    tool(
+        d,
+        "umoci",
+        &["unpack", "--image", "output-app:v1", "bundle"],
+    );
+    let hello = std::fs::read_to_string(d.join("bundle/rootfs/app/hello")).unwrap();
+    assert_eq!(hello, "hello\n");
+    assert!(
+        !d.join("bundle/rootfs/etc/obsolete").exists(),
+        "the deletion is a whiteout"
+    );
+    assert!(d.join("bundle/rootfs/etc/passwd").exists());
+    let config = std::fs::read_to_string(d.join("bundle/config.json")).unwrap();
+    assert!(config.contains("GREETING=hi"), "{config}");
+
+    let root = d.join("containers");
+    let storage = [
+        "--storage-driver",
+        "vfs",
+        "--root",
+        root.join("root").to_str().unwrap(),
+        "--runroot",
+        root.join("run").to_str().unwrap(),
+    ]
+    .map(str::to_owned);
+    let buildah = |args: &[&str]| {
+        let mut all: Vec<&str> = storage.iter().map(String::as_str).collect();
+        all.extend_from_slice(args);
+        tool(d, "buildah", &all)
+    };
+    buildah(&["from", "--name", "c", "oci:output-app:v1"]);
+    let ran = buildah(&["run", "--isolation", "chroot", "c", "cat", "/app/hello"]);
+    assert_eq!(ran, "hello\n");
+    let env = buildah(&[
+        "run",
+        "--isolation",
+        "chroot",
+        "c",
+        "sh",
+        "-c",
+        "echo $GREETING",
+    ]);
+    assert_eq!(env, "hi\n");
+    let cfg: Value =
+        serde_json::from_str(&buildah(&["inspect", "--type", "container", "c"])).unwrap();
+    assert_eq!(
+        cfg["OCIv1"]["config"]["Cmd"],
+        serde_json::json!(["/bin/cat", "/app/hello"])
+    );
+    buildah(&["rm", "c"]);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn archives_are_read_and_copied_by_skopeo() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    // Two tags make two index entries: skopeo wants one named.
+    for (format, suffix) in [("oci-archive", ":v1"), ("docker-archive", "")] {
+        let file = format!("{format}.tar");
+        let extra = format!("output_format = \"{format}\"\n  output_file = \"{file}\"");
+        std::fs::write(d.join("t.pkr.hcl"), template(&rootfs, &extra)).unwrap();
+        let out = kiln_build(d, &["-force", "t.pkr.hcl"]);
+        let digest = digest_in(&out);
+        let src = format!("{format}:{file}{suffix}");
+        let inspect: Value = serde_json::from_str(&tool(d, "skopeo", &["inspect", &src])).unwrap();
+        assert!(
+            inspect["Env"].to_string().contains("GREETING=hi"),
+            "{format}: {inspect}"
+        );
+        if format == "oci-archive" {
+            assert_eq!(inspect["Digest"], digest.as_str());
+        }
+        let copy = format!("oci:copy-{format}:x");
+        tool(d, "skopeo", &["copy", &src, &copy]);
+        tool(
+            d,
+            "umoci",
+            &[
+                "unpack",
+                "--image",
+                &format!("copy-{format}:x"),
+                &format!("b-{format}"),
+            ],
+        );
+        let hello =
+            std::fs::read_to_string(d.join(format!("b-{format}/rootfs/app/hello"))).unwrap();
+        assert_eq!(hello, "hello\n", "{format}");
+    }
+}
+
+#[test]
+fn two_builds_give_the_same_digest() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    std::fs::write(
+        d.join("t.pkr.hcl"),
+        template(&rootfs, "source_date_epoch = 1700000000"),
+    )
+    .unwrap();
+    let one = digest_in(&kiln_build(d, &["t.pkr.hcl"]));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let two = digest_in(&kiln_build(d, &["-force", "t.pkr.hcl"]));
+    assert_eq!(one, two);
+}
