@@ -21,12 +21,13 @@ command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 command -v scp >/dev/null 2>&1 || need+=(openssh-client)
 # Real clients of the OCI builder's images (its tests inspect, copy,
 # unpack and run them), a registry for push/pull tests, pigz for the
-# compression benchmark and a static busybox for a small test rootfs.
+# compression benchmark.
 command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
 command -v umoci >/dev/null 2>&1 || need+=(umoci)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v pigz >/dev/null 2>&1 || need+=(pigz)
+# The sandbox communicator's and the OCI builder's tests build their rootfs from busybox-static.
 [ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive

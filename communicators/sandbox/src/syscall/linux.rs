@@ -1,0 +1,204 @@
+//! The real calls. Runs between `fork` and `exec`: no allocation, no locks.
+
+use super::{Errno, MountFlags, Syscall, UnshareFlags};
+use crate::netlink;
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
+use rustix::fs::{Gid, Mode, OFlags, ResolveFlags, Uid};
+use rustix::mount::{MountPropagationFlags, UnmountFlags};
+use rustix::thread::CapabilitySet;
+use std::ffi::CStr;
+
+#[derive(Debug, Default)]
+pub struct LinuxSyscall {
+    root: Option<OwnedFd>,
+}
+
+/// `/proc/self/fd/N` for `fd`, written into `buf`: mounting onto this
+/// magic link mounts onto exactly the file `fd` resolved to.
+fn fd_path<'b>(fd: BorrowedFd<'_>, buf: &'b mut [u8; 32]) -> Result<&'b CStr, Errno> {
+    const PREFIX: &[u8] = b"/proc/self/fd/";
+    let mut digits = [0u8; 12];
+    let mut n = u32::try_from(fd.as_raw_fd()).map_err(|_| Errno::BADF)?;
+    let mut len = 0;
+    loop {
+        let slot = digits.get_mut(len).ok_or(Errno::NAMETOOLONG)?;
+        *slot = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let total = PREFIX.len() + len;
+    let (head, tail) = buf.split_at_mut(PREFIX.len());
+    head.copy_from_slice(PREFIX);
+    for (i, d) in digits.iter().take(len).rev().enumerate() {
+        *tail.get_mut(i).ok_or(Errno::NAMETOOLONG)? = *d;
+    }
+    *buf.get_mut(total).ok_or(Errno::NAMETOOLONG)? = 0;
+    CStr::from_bytes_with_nul(buf.get(..=total).ok_or(Errno::NAMETOOLONG)?)
+        .map_err(|_| Errno::INVAL)
+}
+
+impl LinuxSyscall {
+    pub fn new() -> LinuxSyscall {
+        LinuxSyscall::default()
+    }
+
+    fn root(&self) -> Result<BorrowedFd<'_>, Errno> {
+        self.root.as_ref().map(|f| f.as_fd()).ok_or(Errno::BADF)
+    }
+
+    /// Open `path` inside the rootfs: `..` and symlinks (absolute ones
+    /// included) resolve as if the rootfs were `/`.
+    fn resolve(&self, path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
+        rustix::fs::openat2(
+            self.root()?,
+            path,
+            flags | OFlags::CLOEXEC,
+            Mode::empty(),
+            ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
+        )
+    }
+
+    fn resolve_dir(&self, path: &CStr) -> Result<OwnedFd, Errno> {
+        self.resolve(path, OFlags::PATH | OFlags::DIRECTORY)
+    }
+}
+
+impl Syscall for LinuxSyscall {
+    fn unshare(&mut self, flags: UnshareFlags) -> Result<(), Errno> {
+        // SAFETY: the flags never include CLONE_FILES (checked here), the
+        // one that would let threads see different descriptor tables.
+        if flags.contains(UnshareFlags::FILES) {
+            return Err(Errno::INVAL);
+        }
+        #[allow(unsafe_code)]
+        let unshared = unsafe { rustix::thread::unshare_unsafe(flags) };
+        unshared
+    }
+
+    fn loopback_up(&mut self) -> Result<(), Errno> {
+        netlink::loopback_up()
+    }
+
+    fn make_mounts_private(&mut self) -> Result<(), Errno> {
+        rustix::mount::mount_change(
+            c"/",
+            MountPropagationFlags::PRIVATE | MountPropagationFlags::REC,
+        )
+    }
+
+    fn bind_onto_itself(&mut self, rootfs: &CStr) -> Result<(), Errno> {
+        rustix::mount::mount_bind_recursive(rootfs, rootfs)
+    }
+
+    fn open_root(&mut self, rootfs: &CStr) -> Result<(), Errno> {
+        let fd = rustix::fs::open(
+            rootfs,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        self.root = Some(fd);
+        Ok(())
+    }
+
+    fn mount(
+        &mut self,
+        fstype: &CStr,
+        target: &CStr,
+        flags: MountFlags,
+        data: &CStr,
+    ) -> Result<(), Errno> {
+        let fd = self.resolve(target, OFlags::PATH)?;
+        let mut buf = [0u8; 32];
+        let at = fd_path(fd.as_fd(), &mut buf)?;
+        rustix::mount::mount(fstype, at, fstype, flags, Some(data))
+    }
+
+    fn bind(&mut self, source: &CStr, target: &CStr, recursive: bool) -> Result<(), Errno> {
+        let fd = self.resolve(target, OFlags::PATH)?;
+        let mut buf = [0u8; 32];
+        let at = fd_path(fd.as_fd(), &mut buf)?;
+        if recursive {
+            rustix::mount::mount_bind_recursive(source, at)
+        } else {
+            rustix::mount::mount_bind(source, at)
+        }
+    }
+
+    fn remount_read_only(&mut self, target: &CStr) -> Result<(), Errno> {
+        // Opened again: the descriptor must name the bind mount now on top.
+        let fd = self.resolve(target, OFlags::PATH)?;
+        let mut buf = [0u8; 32];
+        let at = fd_path(fd.as_fd(), &mut buf)?;
+        rustix::mount::mount_remount(at, MountFlags::BIND | MountFlags::RDONLY, c"")
+    }
+
+    fn mkdir(&mut self, parent: &CStr, name: &CStr, mode: u32) -> Result<(), Errno> {
+        let dir = self.resolve_dir(parent)?;
+        rustix::fs::mkdirat(&dir, name, Mode::from_raw_mode(mode))
+    }
+
+    fn mkfile(&mut self, parent: &CStr, name: &CStr) -> Result<(), Errno> {
+        let dir = self.resolve_dir(parent)?;
+        rustix::fs::openat(
+            &dir,
+            name,
+            OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o644),
+        )
+        .map(drop)
+    }
+
+    fn symlink(&mut self, parent: &CStr, name: &CStr, target: &CStr) -> Result<(), Errno> {
+        let dir = self.resolve_dir(parent)?;
+        rustix::fs::symlinkat(target, &dir, name)
+    }
+
+    fn sethostname(&mut self, name: &CStr) -> Result<(), Errno> {
+        rustix::system::sethostname(name.to_bytes())
+    }
+
+    fn pivot_root(&mut self) -> Result<(), Errno> {
+        rustix::process::fchdir(self.root()?)?;
+        // pivot_root(".", ".") stacks the old root on the new one; the
+        // detach then takes it away without needing a directory for it
+        // inside the rootfs (which would be a trace in the image).
+        rustix::process::pivot_root(c".", c".")?;
+        rustix::mount::unmount(c".", UnmountFlags::DETACH)?;
+        self.root = None;
+        rustix::process::chdir(c"/")
+    }
+
+    fn drop_capability(&mut self, cap: u32) -> Result<(), Errno> {
+        let bit = 1u64.checked_shl(cap).ok_or(Errno::INVAL)?;
+        rustix::thread::remove_capability_from_bounding_set(CapabilitySet::from_bits_retain(bit))
+    }
+
+    fn chdir(&mut self, path: &CStr) -> Result<(), Errno> {
+        rustix::process::chdir(path)
+    }
+
+    fn set_user(&mut self, uid: Uid, gid: Gid, groups: &[Gid]) -> Result<(), Errno> {
+        rustix::thread::set_thread_groups(groups)?;
+        rustix::thread::set_thread_res_gid(gid, gid, gid)?;
+        rustix::thread::set_thread_res_uid(uid, uid, uid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fd_paths_are_written_without_allocating() {
+        let fd = rustix::fs::open(c"/", OFlags::PATH | OFlags::CLOEXEC, Mode::empty()).unwrap();
+        let mut buf = [0u8; 32];
+        let p = fd_path(fd.as_fd(), &mut buf).unwrap();
+        assert_eq!(
+            p.to_str().unwrap(),
+            format!("/proc/self/fd/{}", fd.as_raw_fd())
+        );
+    }
+}
