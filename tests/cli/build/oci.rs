@@ -36,7 +36,9 @@ pub fn busybox_rootfs(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(root.join("etc")).unwrap();
     std::fs::create_dir_all(root.join("tmp")).unwrap();
     std::fs::copy(busybox, root.join("bin/busybox")).unwrap();
-    for applet in ["sh", "cat", "echo", "ls", "rm", "mkdir", "env", "test"] {
+    for applet in [
+        "sh", "cat", "echo", "ls", "rm", "mkdir", "env", "test", "chmod", "id",
+    ] {
         std::os::unix::fs::symlink("busybox", root.join("bin").join(applet)).unwrap();
     }
     std::fs::write(root.join("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
@@ -69,12 +71,11 @@ source "oci" "app" {{
 }}
 build {{
   sources = ["source.oci.app"]
+  provisioner "shell" {{
+    inline = ["mkdir -p /app", "echo hello > /app/hello", "rm /etc/obsolete"]
+  }}
   provisioner "shell-local" {{
-    inline = [
-      "mkdir -p ${{build.Rootfs}}/app",
-      "echo hello > ${{build.Rootfs}}/app/hello",
-      "rm ${{build.Rootfs}}/etc/obsolete",
-    ]
+    inline = ["echo local > ${{build.Rootfs}}/app/local"]
   }}
 }}
 "#,
@@ -132,6 +133,17 @@ fn layout_is_read_by_skopeo_umoci_and_buildah() {
         "the deletion is a whiteout"
     );
     assert!(d.join("bundle/rootfs/etc/passwd").exists());
+    assert_eq!(
+        std::fs::read_to_string(d.join("bundle/rootfs/app/local")).unwrap(),
+        "local\n"
+    );
+    // The sandbox's mount points are not part of the image.
+    for p in ["proc", "dev", "etc/hosts", "etc/resolv.conf"] {
+        assert!(
+            !d.join("bundle/rootfs").join(p).exists(),
+            "{p} leaked into the layer"
+        );
+    }
     let config = std::fs::read_to_string(d.join("bundle/config.json")).unwrap();
     assert!(config.contains("GREETING=hi"), "{config}");
 

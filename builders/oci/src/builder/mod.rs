@@ -4,6 +4,7 @@
 pub mod common;
 pub mod docker_config;
 pub mod oci_config;
+pub mod sandbox_step;
 pub mod settings;
 pub mod state;
 pub mod steps;
@@ -57,11 +58,11 @@ fn run(settings: Settings, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, Build
         Box::new(steps::StepWorkDir),
         Box::new(steps::StepBase),
         Box::new(steps::StepUnpack),
+        Box::new(sandbox_step::StepSandbox),
         Box::new(StepProvision::default()),
         Box::new(steps::StepCommit),
     ];
     let mut state = State::new(settings);
-    state.generated.insert("ConnType".into(), "none".into());
     run_steps(&mut steps, &mut state, ctx)?;
     Ok(state.artifact.take())
 }

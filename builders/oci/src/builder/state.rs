@@ -4,6 +4,7 @@ use super::settings::Settings;
 use crate::image::Image;
 use crate::layer::snapshot::Snapshot;
 use crate::output::compose::NewLayer;
+use kiln_communicator_sandbox::SandboxComm;
 use kiln_core::step::Provisionable;
 use kiln_core::{Artifact, Communicator, Generated, NoneComm};
 use std::path::{Path, PathBuf};
@@ -18,7 +19,8 @@ pub struct State {
     /// Keeps new layer blobs alive until the output is written.
     pub layer_files: Vec<tempfile::NamedTempFile>,
     pub generated: Generated,
-    pub comm: Box<dyn Communicator>,
+    /// The provisioning sandbox, once started.
+    pub sandbox: Option<SandboxComm>,
     pub artifact: Option<Artifact>,
 }
 
@@ -32,7 +34,7 @@ impl State {
             layers: Vec::new(),
             layer_files: Vec::new(),
             generated: Generated::new(),
-            comm: Box::new(NoneComm),
+            sandbox: None,
             artifact: None,
         }
     }
@@ -44,11 +46,28 @@ impl State {
     pub fn rootfs(&self) -> Option<PathBuf> {
         self.work_dir().map(|w| w.join("rootfs"))
     }
+
+    /// Take away the sandbox's mount points before looking at what
+    /// provisioning changed; what it had to keep is left out of the diff.
+    pub fn sandbox_leftovers(&self) -> Result<Vec<PathBuf>, crate::OciError> {
+        let Some(s) = &self.sandbox else {
+            return Ok(Vec::new());
+        };
+        s.remove_created_paths()
+            .map_err(|e| crate::OciError::Invalid(format!("sandbox mount points: {e}")))?;
+        Ok(s.created_paths()
+            .iter()
+            .map(|p| PathBuf::from(p.trim_start_matches('/')))
+            .collect())
+    }
 }
 
 impl Provisionable for State {
     fn communicator(&self) -> &dyn Communicator {
-        self.comm.as_ref()
+        match &self.sandbox {
+            Some(s) => s,
+            None => &NoneComm,
+        }
     }
     fn generated(&self) -> Generated {
         self.generated.clone()

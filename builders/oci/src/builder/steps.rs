@@ -206,7 +206,8 @@ impl Step<State> for StepCommit {
                     "Exporting the container's file system to {}",
                     path.display()
                 ));
-                export(&rootfs, path, epoch, ctx)?;
+                let ignore = state.sandbox_leftovers()?;
+                export(&rootfs, &ignore, path, epoch, ctx)?;
                 let mut a = Artifact::new(
                     s.builder_id,
                     path.display().to_string(),
@@ -271,7 +272,8 @@ pub fn add_layer(
     epoch: Option<i64>,
     ctx: &BuildCtx<'_>,
 ) -> Result<(), BuildError> {
-    let changes = diff::changes(rootfs, &state.snapshot, &[])?;
+    let ignore = state.sandbox_leftovers()?;
+    let changes = diff::changes(rootfs, &state.snapshot, &ignore)?;
     if changes.is_empty() {
         ctx.ui.say("No changes to the file system: no new layer");
         return Ok(());
@@ -297,7 +299,7 @@ pub fn add_layer(
     });
     state.layer_files.push(written.file);
     // The next layer (one per provisioner) starts from here.
-    state.snapshot = snapshot::take(rootfs, None, &[])?;
+    state.snapshot = snapshot::take(rootfs, None, &ignore)?;
     Ok(())
 }
 
@@ -311,12 +313,13 @@ fn created(epoch: Option<i64>) -> String {
 
 fn export(
     rootfs: &Path,
+    ignore: &[PathBuf],
     dest: &Path,
     epoch: Option<i64>,
     ctx: &BuildCtx<'_>,
 ) -> Result<(), OciError> {
     output::stage::check_free(dest, ctx.info.force)?;
-    let all = diff::changes(rootfs, &snapshot::Snapshot::default(), &[])?;
+    let all = diff::changes(rootfs, &snapshot::Snapshot::default(), ignore)?;
     let opts = writer::LayerOptions {
         compression: crate::compression::Compression::None,
         epoch,
