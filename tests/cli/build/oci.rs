@@ -239,3 +239,168 @@ fn two_builds_give_the_same_digest() {
     let two = digest_in(&kiln_build(d, &["-force", "t.pkr.hcl"]));
     assert_eq!(one, two);
 }
+
+#[test]
+fn layer_per_provisioner_and_a_layout_as_the_next_base() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    std::fs::write(
+        d.join("t.pkr.hcl"),
+        template(&rootfs, "layer_per_provisioner = true"),
+    )
+    .unwrap();
+    kiln_build(d, &["t.pkr.hcl"]);
+    let inspect: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-app:v1"])).unwrap();
+    assert_eq!(
+        inspect["Layers"].as_array().unwrap().len(),
+        3,
+        "base + one per provisioner"
+    );
+    let config: Value = serde_json::from_str(&tool(
+        d,
+        "skopeo",
+        &["inspect", "--config", "oci:output-app:v1"],
+    ))
+    .unwrap();
+    let history: Vec<String> = config["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["created_by"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        history,
+        [
+            "kiln provisioner 1: shell",
+            "kiln provisioner 2: shell-local"
+        ]
+    );
+
+    // The result is the base of the next build: its layers, config and
+    // history carry over, and a deletion in the new layer is a whiteout.
+    let next = r#"
+source "docker" "next" {
+  image   = "oci:output-app:v1"
+  commit  = true
+  changes = ["ENV STAGE=two"]
+  message = "second stage"
+  run_command = ["-d", "{{.Image}}"]
+}
+build {
+  sources = ["source.docker.next"]
+  provisioner "shell" {
+    inline = ["test \"$GREETING\" = hi", "rm /app/local", "echo two > /app/two"]
+  }
+}
+"#;
+    std::fs::write(d.join("next.pkr.hcl"), next).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(d, tmp.path(), &["next.pkr.hcl"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Warning: run_command is ignored"),
+        "{}",
+        r.stdout
+    );
+    let inspect: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-next"])).unwrap();
+    assert_eq!(inspect["Layers"].as_array().unwrap().len(), 4);
+    let env = inspect["Env"].to_string();
+    assert!(
+        env.contains("GREETING=hi") && env.contains("STAGE=two"),
+        "{env}"
+    );
+    tool(
+        d,
+        "umoci",
+        &["unpack", "--image", "output-next", "next-bundle"],
+    );
+    let root = d.join("next-bundle/rootfs");
+    assert!(!root.join("app/local").exists());
+    assert_eq!(
+        std::fs::read_to_string(root.join("app/two")).unwrap(),
+        "two\n"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("app/hello")).unwrap(),
+        "hello\n"
+    );
+}
+
+#[test]
+fn docker_export_path_and_discard() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let t = format!(
+        r#"
+source "docker" "exp" {{
+  image       = "rootfs:{0}"
+  export_path = "flat.tar"
+}}
+source "docker" "gone" {{
+  image   = "rootfs:{0}"
+  discard = true
+}}
+build {{
+  sources = ["source.docker.exp", "source.docker.gone"]
+  provisioner "shell" {{
+    inline = ["echo exported > /marker"]
+  }}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("t.pkr.hcl"), t).unwrap();
+    let out = kiln_build(d, &["t.pkr.hcl"]);
+    assert!(out.contains("Exported Docker file: flat.tar"), "{out}");
+    let list = tool(d, "tar", &["-tf", "flat.tar"]);
+    let names: Vec<&str> = list.lines().collect();
+    assert!(names.contains(&"marker"), "{list}");
+    assert!(names.contains(&"bin/busybox"), "{list}");
+    assert!(!names.iter().any(|n| n.starts_with("proc")), "{list}");
+    assert_eq!(
+        std::fs::read_dir(d)
+            .unwrap()
+            .filter(|e| e
+                .as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("output-"))
+            .count(),
+        0,
+        "discard keeps nothing"
+    );
+}
+
+#[test]
+fn packer_docker_checks() {
+    let dir = project(&[(
+        "t.pkr.hcl",
+        r#"
+source "docker" "a" {
+  commit  = true
+  discard = true
+}
+source "docker" "b" {
+  image   = "oci:x"
+  changes = ["ONBUILD RUN make"]
+}
+build { sources = ["source.docker.a", "source.docker.b"] }
+"#,
+    )]);
+    let r = crate::kiln(dir.path(), &["validate", "t.pkr.hcl"], "");
+    assert_ne!(r.code, 0);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    for msg in [
+        "Image must be specified",
+        "Cannot specify more than one of commit, discard, and export_path",
+        "No instructions given for handling the artifact; expected commit, discard, or export_path",
+        "ONBUILD is not supported",
+    ] {
+        assert!(all.contains(msg), "{msg}: {all}");
+    }
+}

@@ -64,7 +64,14 @@ kiln_communicator_ssh::communicator_config! {
 impl Validate for DockerConfig {
     /// Packer's checks and messages, then kiln's.
     fn validate(&self) -> Vec<ConfigProblem> {
-        let mut out = self.communicator_config().problems();
+        // Packer's docker builder talks to its container through the
+        // `docker` communicator unless told otherwise; kiln's sandbox
+        // stands in for it.
+        let mut comm = self.communicator_config();
+        if comm.communicator.is_none() {
+            comm.communicator = Some("docker".into());
+        }
+        let mut out = comm.problems();
         common::check_image(self.image.as_deref(), "Image must be specified", &mut out);
         let commit = self.commit == Some(true);
         let discard = self.discard == Some(true);
@@ -160,10 +167,12 @@ impl DockerConfig {
             author: self.author.clone().filter(|a| !a.is_empty()),
             message: self.message.clone().filter(|m| !m.is_empty()),
             output,
-            // Packer's commit makes an untagged image; docker-tag names it.
+            // Packer's commit makes an untagged image and docker-tag names
+            // it; a layout entry without a name is one most tools (umoci)
+            // cannot pick, so it is `latest` until then.
             names: Names {
                 repository: source_name.to_owned(),
-                tags: Vec::new(),
+                tags: vec!["latest".into()],
             },
             epoch: None,
             exec_user: self.exec_user.clone(),

@@ -4,12 +4,14 @@
 pub mod common;
 pub mod docker_config;
 pub mod oci_config;
+pub mod provision_step;
 pub mod sandbox_step;
 pub mod settings;
 pub mod state;
 pub mod steps;
 
 use kiln_core::{run_steps, Artifact, BuildCtx, BuildError, Builder, Step, StepProvision};
+use provision_step::StepProvisionLayers;
 use settings::Settings;
 use state::State;
 
@@ -54,12 +56,17 @@ impl Builder for DockerBuilder {
 }
 
 fn run(settings: Settings, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
+    let provision: Box<dyn Step<State>> = if settings.layer_per_provisioner {
+        Box::new(StepProvisionLayers::default())
+    } else {
+        Box::new(StepProvision::default())
+    };
     let mut steps: Vec<Box<dyn Step<State>>> = vec![
         Box::new(steps::StepWorkDir),
         Box::new(steps::StepBase),
         Box::new(steps::StepUnpack),
         Box::new(sandbox_step::StepSandbox),
-        Box::new(StepProvision::default()),
+        provision,
         Box::new(steps::StepCommit),
     ];
     let mut state = State::new(settings);

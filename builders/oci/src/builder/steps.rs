@@ -190,10 +190,9 @@ impl Step<State> for StepCommit {
         "commit"
     }
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        let (work, rootfs) = match (state.work_dir(), state.rootfs()) {
-            (Some(w), Some(r)) => (w.to_path_buf(), r),
-            _ => return Err(BuildError::msg("no work directory")),
-        };
+        let rootfs = state
+            .rootfs()
+            .ok_or_else(|| BuildError::msg("no work directory"))?;
         let s = state.settings.clone();
         let epoch = s.epoch.or_else(env_epoch);
         match &s.output {
@@ -221,8 +220,9 @@ impl Step<State> for StepCommit {
             }
             Output::Image { .. } => {}
         }
-        if state.layers.is_empty() {
-            add_layer(state, &work, &rootfs, "kiln build", epoch, ctx)?;
+        if !s.layer_per_provisioner {
+            let ignore = state.sandbox_leftovers()?;
+            add_layer(state, &ignore, "kiln build", epoch, ctx)?;
         }
         let base = state
             .base
@@ -266,14 +266,16 @@ impl Step<State> for StepCommit {
 /// the result as a new layer (none when nothing changed).
 pub fn add_layer(
     state: &mut State,
-    work: &Path,
-    rootfs: &Path,
+    ignore: &[PathBuf],
     created_by: &str,
     epoch: Option<i64>,
     ctx: &BuildCtx<'_>,
 ) -> Result<(), BuildError> {
-    let ignore = state.sandbox_leftovers()?;
-    let changes = diff::changes(rootfs, &state.snapshot, &ignore)?;
+    let (work, rootfs) = match (state.work_dir(), state.rootfs()) {
+        (Some(w), Some(r)) => (w.to_path_buf(), r),
+        _ => return Err(BuildError::msg("no work directory")),
+    };
+    let changes = diff::changes(&rootfs, &state.snapshot, ignore)?;
     if changes.is_empty() {
         ctx.ui.say("No changes to the file system: no new layer");
         return Ok(());
@@ -286,7 +288,7 @@ pub fn add_layer(
         compression: state.settings.compression,
         epoch,
     };
-    let written = writer::write(rootfs, &changes, opts, work, ctx.cancel)?;
+    let written = writer::write(&rootfs, &changes, opts, &work, ctx.cancel)?;
     state.layers.push(compose::NewLayer {
         blob: compose::Blob {
             media_type: written.media_type.into(),
@@ -299,7 +301,7 @@ pub fn add_layer(
     });
     state.layer_files.push(written.file);
     // The next layer (one per provisioner) starts from here.
-    state.snapshot = snapshot::take(rootfs, None, &ignore)?;
+    state.snapshot = snapshot::take(&rootfs, None, ignore)?;
     Ok(())
 }
 
