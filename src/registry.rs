@@ -68,6 +68,18 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
         post_processor::<kiln_postprocessors::CompressConfig, kiln_postprocessors::Compress>,
     ),
     (
+        "docker-import",
+        post_processor::<kiln_builder_oci::DockerImportConfig, kiln_builder_oci::DockerImport>,
+    ),
+    (
+        "docker-save",
+        post_processor::<kiln_builder_oci::DockerSaveConfig, kiln_builder_oci::DockerSave>,
+    ),
+    (
+        "docker-tag",
+        post_processor::<kiln_builder_oci::DockerTagConfig, kiln_builder_oci::DockerTag>,
+    ),
+    (
         "manifest",
         post_processor::<kiln_postprocessors::ManifestConfig, kiln_postprocessors::Manifest>,
     ),

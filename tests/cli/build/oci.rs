@@ -404,3 +404,72 @@ build { sources = ["source.docker.a", "source.docker.b"] }
         assert!(all.contains(msg), "{msg}: {all}");
     }
 }
+
+#[test]
+fn docker_tag_save_and_import() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let t = format!(
+        r#"
+source "docker" "img" {{
+  image  = "rootfs:{0}"
+  commit = true
+}}
+source "docker" "flat" {{
+  image       = "rootfs:{0}"
+  export_path = "flat.tar"
+}}
+build {{
+  sources = ["source.docker.img"]
+  provisioner "shell" {{
+    inline = ["echo tagged > /marker"]
+  }}
+  post-processors {{
+    post-processor "docker-tag" {{
+      repository = "example/app"
+      tags       = ["1.0", "green"]
+    }}
+    post-processor "docker-save" {{
+      path = "saved.tar"
+    }}
+  }}
+}}
+build {{
+  sources = ["source.docker.flat"]
+  post-processor "docker-import" {{
+    repository = "example/imported"
+    tag        = "7"
+    changes    = ["CMD [\"/bin/sh\"]"]
+  }}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("t.pkr.hcl"), t).unwrap();
+    let out = kiln_build(d, &["t.pkr.hcl"]);
+    assert!(out.contains("Repository: example/app:green"), "{out}");
+    let green: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-img:green"])).unwrap();
+    let latest: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-img:latest"])).unwrap();
+    assert_eq!(green["Digest"], latest["Digest"]);
+    let saved: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "docker-archive:saved.tar"])).unwrap();
+    assert_eq!(saved["Layers"].as_array().unwrap().len(), 2);
+    let manifest = tool(d, "tar", &["-xOf", "saved.tar", "manifest.json"]);
+    assert!(
+        manifest.contains("example/app:1.0") && manifest.contains("example/app:green"),
+        "{manifest}"
+    );
+
+    let imported: Value =
+        serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-import:7"])).unwrap();
+    assert_eq!(imported["Layers"].as_array().unwrap().len(), 1);
+    tool(d, "umoci", &["unpack", "--image", "output-import:7", "imp"]);
+    assert!(d.join("imp/rootfs/bin/busybox").exists());
+    assert!(
+        !d.join("flat.tar").exists(),
+        "docker-import does not keep its input"
+    );
+}

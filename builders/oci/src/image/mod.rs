@@ -6,6 +6,7 @@ pub mod docker_archive;
 pub mod layout;
 pub mod oci_archive;
 pub mod platform;
+pub mod reload;
 pub mod tar_index;
 
 use crate::compression;
