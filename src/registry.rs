@@ -72,6 +72,10 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
         post_processor::<kiln_builder_oci::DockerImportConfig, kiln_builder_oci::DockerImport>,
     ),
     (
+        "docker-push",
+        post_processor::<kiln_builder_oci::DockerPushConfig, kiln_builder_oci::DockerPush>,
+    ),
+    (
         "docker-save",
         post_processor::<kiln_builder_oci::DockerSaveConfig, kiln_builder_oci::DockerSave>,
     ),
@@ -82,6 +86,10 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
     (
         "manifest",
         post_processor::<kiln_postprocessors::ManifestConfig, kiln_postprocessors::Manifest>,
+    ),
+    (
+        "oci-push",
+        post_processor::<kiln_builder_oci::DockerPushConfig, kiln_builder_oci::DockerPush>,
     ),
     (
         "shell-local",

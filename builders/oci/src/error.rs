@@ -36,6 +36,9 @@ pub enum OciError {
     /// The output exists and `-force` was not given.
     #[error("output {0} already exists; use -force to replace it")]
     Exists(PathBuf),
+    /// A registry refused or failed a request.
+    #[error("registry: {0}")]
+    Registry(String),
     /// The build was cancelled.
     #[error("cancelled")]
     Cancelled,

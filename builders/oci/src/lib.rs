@@ -12,11 +12,13 @@ pub mod image;
 pub mod layer;
 pub mod output;
 pub mod postprocess;
+pub mod registry;
 pub mod source;
 pub mod unpack;
 
 pub use builder::{DockerBuilder, DockerConfig, OciBuilder, OciConfig};
 pub use error::OciError;
 pub use postprocess::docker_import::{DockerImport, DockerImportConfig};
+pub use postprocess::docker_push::{DockerPush, DockerPushConfig};
 pub use postprocess::docker_save::{DockerSave, DockerSaveConfig};
 pub use postprocess::docker_tag::{DockerTag, DockerTagConfig};

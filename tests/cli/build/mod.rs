@@ -5,6 +5,7 @@ mod engine;
 mod interrupt;
 mod manifest;
 mod oci;
+mod oci_registry;
 mod ssh;
 
 use crate::{kiln_env, Run};

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// Run a container tool; a missing one fails the test with the fix.
-fn tool(dir: &Path, prog: &str, args: &[&str]) -> String {
+pub fn tool(dir: &Path, prog: &str, args: &[&str]) -> String {
     let out = Command::new(prog)
         .args(args)
         .current_dir(dir)

@@ -183,6 +183,7 @@ impl DockerConfig {
                 .unwrap_or_default()
                 .into_iter()
                 .collect(),
+            login: self.login_username.clone().zip(self.login_password.clone()),
         }
     }
 }

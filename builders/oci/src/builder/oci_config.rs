@@ -58,6 +58,10 @@ pub struct OciConfig {
     /// mtime bound of new files and the image's creation time; defaults to
     /// the `SOURCE_DATE_EPOCH` environment variable.
     pub source_date_epoch: Option<i64>,
+    /// Credentials for a `docker://` base (basic, or for the registry's
+    /// token service).
+    pub login_username: Option<String>,
+    pub login_password: Option<String>,
 }
 
 impl Validate for OciConfig {
@@ -176,6 +180,7 @@ impl OciConfig {
                 .unwrap_or_default()
                 .into_iter()
                 .collect(),
+            login: self.login_username.clone().zip(self.login_password.clone()),
         }
     }
 }

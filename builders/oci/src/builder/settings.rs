@@ -42,6 +42,8 @@ pub struct Settings {
     pub exec_user: Option<String>,
     pub network: Option<String>,
     pub volumes: Vec<(String, String)>,
+    /// Registry credentials for a `docker://` base.
+    pub login: Option<(String, String)>,
 }
 
 /// Image config fields set directly (`source "oci"`).

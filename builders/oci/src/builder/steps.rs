@@ -20,7 +20,14 @@ impl Step<State> for StepWorkDir {
     fn name(&self) -> &str {
         "work directory"
     }
-    fn run(&mut self, state: &mut State, _ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        // An output in the way fails the build before any work is done.
+        match &state.settings.output {
+            Output::Image { path, .. } | Output::Export(path) => {
+                output::stage::check_free(path, ctx.info.force)?;
+            }
+            Output::Discard => {}
+        }
         let dir = tempfile::Builder::new()
             .prefix("kiln-oci-")
             .tempdir()
@@ -57,21 +64,35 @@ impl Step<State> for StepBase {
         let s = &state.settings;
         let image = match &s.base {
             Source::Layout { path, tag } => {
-                ctx.ui.say(&format!("Using OCI layout {}", shown(path, tag.as_deref())));
-                layout::load(&layout::LayoutDir(path.clone()), tag.as_deref(), &s.platform)?
+                ctx.ui
+                    .say(&format!("Using OCI layout {}", shown(path, tag.as_deref())));
+                layout::load(
+                    &layout::LayoutDir(path.clone()),
+                    tag.as_deref(),
+                    &s.platform,
+                )?
             }
             Source::OciArchive { path, tag } => {
-                ctx.ui.say(&format!("Using oci-archive {}", shown(path, tag.as_deref())));
+                ctx.ui.say(&format!(
+                    "Using oci-archive {}",
+                    shown(path, tag.as_deref())
+                ));
                 image::oci_archive::load(path, tag.as_deref(), &s.platform)?
             }
             Source::DockerArchive { path, repo_tag } => {
-                ctx.ui.say(&format!("Using docker-archive {}", shown(path, repo_tag.as_deref())));
+                ctx.ui.say(&format!(
+                    "Using docker-archive {}",
+                    shown(path, repo_tag.as_deref())
+                ));
                 image::docker_archive::load(path, repo_tag.as_deref())?
             }
             Source::Rootfs { path } => {
-                ctx.ui.say(&format!("Using root filesystem tarball {}", path.display()));
+                ctx.ui
+                    .say(&format!("Using root filesystem tarball {}", path.display()));
                 let len = std::fs::metadata(path)
-                    .map_err(|e| OciError::io(format!("root filesystem tarball {}", path.display()), e))?
+                    .map_err(|e| {
+                        OciError::io(format!("root filesystem tarball {}", path.display()), e)
+                    })?
                     .len();
                 let mut img = empty_image(s)?;
                 // The digest is learnt while unpacking.
@@ -85,10 +106,15 @@ impl Step<State> for StepBase {
             }
             Source::Scratch => empty_image(s)?,
             Source::Registry { reference } => {
-                return Err(OciError::NotFound(format!(
-                    "pulling {reference:?} from a registry is not supported yet: save it with `skopeo copy docker://{reference} oci:DIR:TAG` and use image = \"oci:DIR:TAG\""
-                ))
-                .into())
+                ctx.ui.say(&format!("Pulling {reference}..."));
+                let dir = state
+                    .work_dir()
+                    .ok_or_else(|| BuildError::msg("no work directory"))?;
+                let auth = match &s.login {
+                    Some((u, p)) => crate::registry::auth::from_login(Some(u), Some(p)),
+                    None => crate::registry::auth::from_login(None, None),
+                };
+                crate::registry::pull::pull(reference, &auth, &s.platform, dir, ctx.cancel, ctx.ui)?
             }
         };
         state.base = Some(image);
@@ -354,6 +380,10 @@ fn artifact(
     st.insert("config_digest".into(), built.config_digest.clone().into());
     st.insert("repository".into(), s.names.repository.clone().into());
     st.insert("tags".into(), s.names.tags.clone().into());
+    if let crate::source::Source::Registry { reference } = &s.base {
+        // docker-push mounts the base's blobs from here.
+        st.insert("base_reference".into(), reference.clone().into());
+    }
     match format {
         output::Format::Layout => {
             st.insert("oci_layout".into(), path.display().to_string().into());

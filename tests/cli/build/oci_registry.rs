@@ -1,0 +1,198 @@
+//! Pushing to and pulling from a real registry: Debian's
+//! `docker-registry` on a loopback port, checked with skopeo.
+
+use super::build;
+use super::oci::{busybox_rootfs, tool};
+use crate::project;
+use serde_json::Value;
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A throwaway registry; stopped when dropped.
+struct Registry {
+    child: Child,
+    port: u16,
+    _dir: tempfile::TempDir,
+}
+
+impl Registry {
+    fn start(users: &[(&str, &str)]) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut config = format!(
+            "version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+            dir.path().join("data").display()
+        );
+        if !users.is_empty() {
+            let lines: Vec<String> = users
+                .iter()
+                .map(|(u, p)| format!("{u}:{}", bcrypt::hash(p, 5).unwrap()))
+                .collect();
+            std::fs::write(dir.path().join("htpasswd"), lines.join("\n") + "\n").unwrap();
+            config.push_str(&format!(
+                "auth:\n  htpasswd:\n    realm: kiln-test\n    path: {}\n",
+                dir.path().join("htpasswd").display()
+            ));
+        }
+        std::fs::write(dir.path().join("config.yml"), config).unwrap();
+        let child = Command::new("docker-registry")
+            .arg("serve")
+            .arg(dir.path().join("config.yml"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("docker-registry cannot run ({e}): run scripts/setup.sh"));
+        let start = Instant::now();
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                start.elapsed() < Duration::from_secs(30),
+                "the registry did not start"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Registry {
+            child,
+            port,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn inspect(dir: &Path, image: &str, creds: Option<&str>) -> Value {
+    let mut args = vec!["inspect", "--tls-verify=false"];
+    if let Some(c) = creds {
+        args.extend(["--creds", c]);
+    }
+    args.push(image);
+    serde_json::from_str(&tool(dir, "skopeo", &args)).unwrap()
+}
+
+fn kiln_build(dir: &Path, file: &str) -> String {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(dir, tmp.path(), &["-force", file]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    r.stdout
+}
+
+#[test]
+fn push_with_several_tags_then_pull_as_a_base_with_mounts() {
+    let reg = Registry::start(&[]);
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let repo = format!("localhost:{}/app", reg.port);
+    let t = format!(
+        r#"
+source "oci" "app" {{
+  image      = "rootfs:{}"
+  repository = "{repo}"
+  tags       = ["1.0", "blue"]
+  changes    = ["CMD [\"/bin/cat\", \"/app/hello\"]"]
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{
+    inline = ["mkdir /app", "echo hello > /app/hello"]
+  }}
+  post-processor "oci-push" {{}}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("push.pkr.hcl"), t).unwrap();
+    let out = kiln_build(d, "push.pkr.hcl");
+    assert!(out.contains(&format!("Pushing: {repo}:blue")), "{out}");
+    let local = inspect(d, "oci:output-app:1.0", None);
+    for tag in ["1.0", "blue"] {
+        let remote = inspect(d, &format!("docker://{repo}:{tag}"), None);
+        assert_eq!(remote["Digest"], local["Digest"], "{tag}");
+    }
+
+    // The pushed image is the next build's base, pulled over HTTP; its
+    // blobs are mounted into the new repository, not uploaded again.
+    let repo2 = format!("localhost:{}/app2", reg.port);
+    let t = format!(
+        r#"
+source "docker" "next" {{
+  image  = "{repo}:1.0"
+  commit = true
+}}
+build {{
+  sources = ["source.docker.next"]
+  provisioner "shell" {{
+    inline = ["echo two > /app/two"]
+  }}
+  post-processors {{
+    post-processor "docker-tag" {{
+      repository = "{repo2}"
+      tags       = ["2.0", "green"]
+    }}
+    post-processor "docker-push" {{}}
+  }}
+}}
+"#
+    );
+    std::fs::write(d.join("pull.pkr.hcl"), t).unwrap();
+    let out = kiln_build(d, "pull.pkr.hcl");
+    assert!(out.contains("mounted from app"), "{out}");
+    let pushed = inspect(d, &format!("docker://{repo2}:green"), None);
+    assert_eq!(pushed["Layers"].as_array().unwrap().len(), 3);
+    let local = inspect(d, "oci:output-next:green", None);
+    assert_eq!(pushed["Digest"], local["Digest"]);
+
+    // Pushing again finds every blob in place.
+    let out = kiln_build(d, "push.pkr.hcl");
+    assert!(out.contains("already exists"), "{out}");
+}
+
+#[test]
+fn basic_auth_is_required_and_used() {
+    let reg = Registry::start(&[("kiln", "s3cret")]);
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let repo = format!("localhost:{}/private", reg.port);
+    let t = |user: &str| {
+        format!(
+            r#"
+source "oci" "app" {{
+  image      = "rootfs:{}"
+  repository = "{repo}"
+  tags       = ["1"]
+}}
+build {{
+  sources = ["source.oci.app"]
+  post-processor "docker-push" {{
+    login          = true
+    login_username = "{user}"
+    login_password = "s3cret"
+  }}
+}}
+"#,
+            rootfs.display()
+        )
+    };
+    std::fs::write(d.join("bad.pkr.hcl"), t("nobody")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(d, tmp.path(), &["bad.pkr.hcl"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    std::fs::write(d.join("good.pkr.hcl"), t("kiln")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(d, tmp.path(), &["-force", "good.pkr.hcl"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let remote = inspect(d, &format!("docker://{repo}:1"), Some("kiln:s3cret"));
+    assert_eq!(remote["Layers"].as_array().unwrap().len(), 1);
+}
