@@ -2,6 +2,8 @@
 //! templates): daemonless container images. A base image is unpacked into
 //! a directory, provisioned, and what changed becomes a new layer.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod builder;
 pub mod canonical_json;
 pub mod compression;

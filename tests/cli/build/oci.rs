@@ -473,3 +473,84 @@ build {{
         "docker-import does not keep its input"
     );
 }
+
+/// Processes whose command line is exactly `args`.
+fn processes(args: &[&str]) -> Vec<String> {
+    let want = args.join("\0") + "\0";
+    std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter(|e| std::fs::read(e.path().join("cmdline")).is_ok_and(|c| c == want.as_bytes()))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|pid| super::alive(pid))
+        .collect()
+}
+
+#[test]
+fn ctrl_c_during_provisioning_leaves_no_mounts_processes_or_files() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let t = format!(
+        r#"
+source "oci" "app" {{
+  image = "rootfs:{}"
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{
+    inline = ["touch /started", "sleep 4321"]
+  }}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("t.pkr.hcl"), t).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(d)
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = || {
+        std::fs::read_dir(tmp.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+            .any(|e| e.path().join("rootfs/started").exists())
+    };
+    let start = std::time::Instant::now();
+    while !started() {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "provisioning never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success());
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        super::leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        super::leftovers(tmp.path())
+    );
+    let mounts = std::fs::read_to_string("/proc/self/mountinfo").unwrap();
+    assert!(
+        !mounts.contains(&tmp.path().display().to_string()),
+        "{mounts}"
+    );
+    assert!(
+        processes(&["sleep", "4321"]).is_empty(),
+        "the provisioner's process survived"
+    );
+    assert!(!d.join("output-app").exists());
+}

@@ -76,7 +76,7 @@ impl Validate for DockerConfig {
         let commit = self.commit == Some(true);
         let discard = self.discard == Some(true);
         let export = self.export_path.as_deref().is_some_and(|p| !p.is_empty());
-        if (export && commit) || (export && discard) || (commit && discard) {
+        if [export, commit, discard].iter().filter(|b| **b).count() > 1 {
             out.push(ConfigProblem::block(
                 "Cannot specify more than one of commit, discard, and export_path",
             ));

@@ -361,7 +361,7 @@ fn export(
 fn artifact(
     s: &super::settings::Settings,
     format: output::Format,
-    path: &PathBuf,
+    path: &Path,
     built: &compose::Built,
 ) -> Artifact {
     let what = match format {
@@ -374,7 +374,7 @@ fn artifact(
         built.manifest_digest.clone(),
         format!("{what} {}: {}", path.display(), built.manifest_digest),
     )
-    .with_files(vec![path.clone()]);
+    .with_files(vec![path.to_path_buf()]);
     let st = &mut a.state;
     st.insert("digest".into(), built.manifest_digest.clone().into());
     st.insert("config_digest".into(), built.config_digest.clone().into());
