@@ -77,6 +77,7 @@ build {{
   provisioner "shell-local" {{
     inline = ["echo local > ${{build.Rootfs}}/app/local"]
   }}
+  post-processor "manifest" {{}}
 }}
 "#,
         rootfs.display()
@@ -117,6 +118,13 @@ fn layout_is_read_by_skopeo_umoci_and_buildah() {
         "{inspect}"
     );
     assert_eq!(inspect["Labels"]["team"], "blue");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("packer-manifest.json")).unwrap()).unwrap();
+    let entry = &manifest["builds"][0];
+    assert_eq!(entry["artifact_id"], digest.as_str());
+    assert_eq!(entry["image"]["digest"], digest.as_str());
+    assert_eq!(entry["image"]["repository"], "app");
+    assert_eq!(entry["image"]["tags"], serde_json::json!(["v1", "blue"]));
     let blue: Value =
         serde_json::from_str(&tool(d, "skopeo", &["inspect", "oci:output-app:blue"])).unwrap();
     assert_eq!(blue["Digest"], digest.as_str());
