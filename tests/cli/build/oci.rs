@@ -119,7 +119,8 @@ fn layout_is_read_by_skopeo_umoci_and_buildah() {
     );
     assert_eq!(inspect["Labels"]["team"], "blue");
     let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(d.join("packer-manifest.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(d.join("packer-manifest.json")).unwrap())
+            .unwrap();
     let entry = &manifest["builds"][0];
     assert_eq!(entry["artifact_id"], digest.as_str());
     assert_eq!(entry["image"]["digest"], digest.as_str());

@@ -11,14 +11,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// A throwaway registry; stopped when dropped.
-struct Registry {
+pub struct Registry {
     child: Child,
-    port: u16,
+    pub port: u16,
     _dir: tempfile::TempDir,
 }
 
 impl Registry {
-    fn start(users: &[(&str, &str)]) -> Registry {
+    pub fn start(users: &[(&str, &str)]) -> Registry {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -195,4 +195,80 @@ build {{
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let remote = inspect(d, &format!("docker://{repo}:1"), Some("kiln:s3cret"));
     assert_eq!(remote["Layers"].as_array().unwrap().len(), 1);
+}
+
+/// The example template end to end: a Debian 12 base (the cached fixture),
+/// busybox installed with apt inside the sandbox, pushed with two tags;
+/// buildah runs the pushed image.
+#[test]
+fn the_example_template_builds_pushes_and_runs() {
+    let out = Command::new("bash")
+        .arg(crate::repo_root().join("tests/fixtures/debian-rootfs.sh"))
+        .output()
+        .expect("bash runs");
+    assert!(
+        out.status.success(),
+        "tests/fixtures/debian-rootfs.sh failed (run scripts/setup.sh): {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let base = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .to_owned();
+    let reg = Registry::start(&[]);
+    let dir = project(&[]);
+    let d = dir.path();
+    let template = crate::repo_root().join("templates/oci-app.pkr.hcl");
+    let tmp = tempfile::tempdir().unwrap();
+    let registry = format!("registry=localhost:{}", reg.port);
+    let base_var = format!("base={base}");
+    let r = build(
+        d,
+        tmp.path(),
+        &[
+            "-var",
+            &registry,
+            "-var",
+            &base_var,
+            "-var",
+            "version=2.0.0",
+            template.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let image = format!("docker://localhost:{}/hello:blue", reg.port);
+    let remote = inspect(d, &image, None);
+    assert_eq!(
+        remote["Labels"]["org.opencontainers.image.version"],
+        "2.0.0"
+    );
+    let storage = d.join("containers");
+    let store = [
+        "--storage-driver".to_owned(),
+        "vfs".to_owned(),
+        "--root".to_owned(),
+        storage.join("root").display().to_string(),
+        "--runroot".to_owned(),
+        storage.join("run").display().to_string(),
+    ];
+    let buildah = |args: &[&str]| {
+        let mut all: Vec<&str> = store.iter().map(String::as_str).collect();
+        all.extend_from_slice(args);
+        tool(d, "buildah", &all)
+    };
+    buildah(&["from", "--tls-verify=false", "--name", "web", &image]);
+    let page = buildah(&[
+        "run",
+        "--isolation",
+        "chroot",
+        "web",
+        "cat",
+        "/srv/index.html",
+    ]);
+    assert_eq!(page, "hello from kiln 2.0.0\n");
+    let who = buildah(&["run", "--isolation", "chroot", "web", "id", "-un"]);
+    assert_eq!(who, "www-data\n");
+    buildah(&["rm", "web"]);
+    let _ = std::fs::remove_dir_all(&storage);
 }

@@ -295,3 +295,28 @@ fn a_file_replaces_a_directory_and_a_symlink_is_replaced_not_followed() {
         .unwrap()
         .is_file());
 }
+
+#[test]
+fn owners_and_xattrs_are_kept() {
+    let root = tempfile::tempdir().unwrap();
+    let mut b = tar::Builder::new(Vec::new());
+    b.append_pax_extensions([("SCHILY.xattr.user.kiln", &b"blue"[..])])
+        .unwrap();
+    let mut h = tar::Header::new_gnu();
+    h.set_entry_type(tar::EntryType::Regular);
+    h.set_size(2);
+    h.set_mode(0o640);
+    h.set_uid(1000);
+    h.set_gid(1001);
+    h.set_mtime(1);
+    b.append_data(&mut h, "owned", &b"hi"[..]).unwrap();
+    let tar = b.into_inner().unwrap();
+    apply(root.path(), &tar).unwrap();
+    let p = root.path().join("owned");
+    let m = fs::symlink_metadata(&p).unwrap();
+    assert_eq!((m.uid(), m.gid(), m.mode() & 0o7777), (1000, 1001, 0o640));
+    assert_eq!(
+        meta::xattrs(&p).unwrap(),
+        [("user.kiln".to_owned(), b"blue".to_vec())]
+    );
+}
