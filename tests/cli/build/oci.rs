@@ -1,6 +1,9 @@
 //! The OCI builder end to end: images from a busybox root filesystem,
 //! checked with the real clients (skopeo, umoci, buildah).
 
+// Tests may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use super::build;
 use crate::project;
 use serde_json::Value;

@@ -1,6 +1,9 @@
 //! Pushing to and pulling from a real registry: Debian's
 //! `docker-registry` on a loopback port, checked with skopeo.
 
+// Tests may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
 use super::build;
 use super::oci::{busybox_rootfs, tool};
 use crate::project;
