@@ -214,7 +214,9 @@ fn whiteout(
     contents: &mut Contents,
 ) -> Result<(), OciError> {
     let dir = rel.parent().unwrap_or(Path::new(""));
-    path::prepare_parents(root, rel, shown)?;
+    if !path::parents_exist(root, rel, shown)? {
+        return Ok(());
+    }
     if hidden == b".wh..opq" {
         let full = root.join(dir);
         let children = match fs::read_dir(&full) {

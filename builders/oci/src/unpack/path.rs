@@ -91,6 +91,33 @@ pub fn prepare_parents(root: &Path, rel: &Path, shown: &str) -> Result<(), OciEr
     Ok(())
 }
 
+/// Whether every directory above `rel` exists under `root` as a real
+/// directory; a symlink among them is refused, as in
+/// [`prepare_parents`]. Nothing is created: a whiteout below a missing
+/// directory has nothing to remove.
+pub fn parents_exist(root: &Path, rel: &Path, shown: &str) -> Result<bool, OciError> {
+    let mut cur = root.to_path_buf();
+    let parents: Vec<Component<'_>> = rel.components().collect();
+    let n = parents.len().saturating_sub(1);
+    for c in parents.iter().take(n) {
+        cur.push(c.as_os_str());
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(OciError::unsafe_entry(
+                    shown,
+                    format!(
+                        "its parent {} is a symlink; removing through it could leave the root",
+                        cur.strip_prefix(root).unwrap_or(&cur).display()
+                    ),
+                ))
+            }
+            Ok(m) if m.is_dir() => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

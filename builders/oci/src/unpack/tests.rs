@@ -320,3 +320,32 @@ fn owners_and_xattrs_are_kept() {
         [("user.kiln".to_owned(), b"blue".to_vec())]
     );
 }
+
+#[test]
+fn whiteouts_through_symlinks_are_refused() {
+    let outer = tempfile::tempdir().unwrap();
+    let root = outer.path().join("root");
+    let victim = outer.path().join("victim");
+    fs::create_dir_all(&root).unwrap();
+    fs::create_dir_all(&victim).unwrap();
+    fs::write(victim.join("precious"), "keep").unwrap();
+    let mut t = Vec::new();
+    entry(
+        &mut t,
+        b"up",
+        tar::EntryType::Symlink,
+        victim.to_str().unwrap().as_bytes(),
+        b"",
+        0o777,
+    );
+    file(&mut t, "up/.wh.precious", "");
+    let err = apply(&root, &finish(t)).unwrap_err().to_string();
+    assert!(err.contains("is a symlink"), "{err}");
+    assert!(victim.join("precious").exists());
+    // A whiteout below a directory that does not exist removes nothing
+    // and creates nothing.
+    let mut t = Vec::new();
+    file(&mut t, "nowhere/.wh.x", "");
+    apply(&root, &finish(t)).unwrap();
+    assert!(!root.join("nowhere").exists());
+}
