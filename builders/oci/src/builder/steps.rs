@@ -34,6 +34,13 @@ impl Step<State> for StepWorkDir {
             .ctx(|| "create a work directory".into())?;
         std::fs::create_dir(dir.path().join("rootfs"))
             .ctx(|| format!("create {}/rootfs", dir.path().display()))?;
+        // Packer's docker builder exposes the container id as build.ID;
+        // the work directory's name is this build's equivalent.
+        if let Some(name) = dir.path().file_name() {
+            state
+                .generated
+                .insert("ID".into(), name.to_string_lossy().into_owned());
+        }
         state.work = Some(dir);
         Ok(())
     }
