@@ -345,7 +345,9 @@ build {
 fn docker_export_path_and_discard() {
     let dir = project(&[]);
     let d = dir.path();
-    let rootfs = busybox_rootfs(d);
+    // A plain (uncompressed) tarball base this time.
+    tool(d, "gzip", &["-dk", busybox_rootfs(d).to_str().unwrap()]);
+    let rootfs = d.join("rootfs.tar");
     let t = format!(
         r#"
 source "docker" "exp" {{
@@ -356,8 +358,13 @@ source "docker" "gone" {{
   image   = "rootfs:{0}"
   discard = true
 }}
+source "docker" "plain" {{
+  image  = "rootfs:{0}"
+  commit = true
+  output_directory = "plain-image"
+}}
 build {{
-  sources = ["source.docker.exp", "source.docker.gone"]
+  sources = ["source.docker.exp", "source.docker.gone", "source.docker.plain"]
   provisioner "shell" {{
     inline = ["echo exported > /marker"]
   }}
@@ -386,6 +393,24 @@ build {{
         0,
         "discard keeps nothing"
     );
+    // The uncompressed base is a layer as it is: its digest is its diff id.
+    let raw: Value = serde_json::from_str(&tool(
+        d,
+        "skopeo",
+        &["inspect", "--raw", "oci:plain-image:latest"],
+    ))
+    .unwrap();
+    let config: Value = serde_json::from_str(&tool(
+        d,
+        "skopeo",
+        &["inspect", "--config", "oci:plain-image:latest"],
+    ))
+    .unwrap();
+    assert_eq!(
+        raw["layers"][0]["mediaType"],
+        "application/vnd.oci.image.layer.v1.tar"
+    );
+    assert_eq!(raw["layers"][0]["digest"], config["rootfs"]["diff_ids"][0]);
 }
 
 #[test]

@@ -210,8 +210,8 @@ fn rootfs_layer_facts(
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         (digest, "application/vnd.oci.image.layer.v1.tar+zstd")
     } else {
-        debug_assert_eq!(digest, diff_id);
-        (digest, "application/vnd.oci.image.layer.v1.tar")
+        // Uncompressed: the blob is the tar the diff id was taken of.
+        (diff_id.to_owned(), "application/vnd.oci.image.layer.v1.tar")
     })
 }
 
