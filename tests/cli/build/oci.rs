@@ -591,3 +591,45 @@ build {{
     );
     assert!(!d.join("output-app").exists());
 }
+
+#[test]
+fn zstd_layers_are_read_by_buildah() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    std::fs::write(
+        d.join("t.pkr.hcl"),
+        template(&rootfs, "compression = \"zstd\""),
+    )
+    .unwrap();
+    kiln_build(d, &["t.pkr.hcl"]);
+    let raw: Value = serde_json::from_str(&tool(
+        d,
+        "skopeo",
+        &["inspect", "--raw", "oci:output-app:v1"],
+    ))
+    .unwrap();
+    assert_eq!(
+        raw["layers"][1]["mediaType"],
+        "application/vnd.oci.image.layer.v1.tar+zstd"
+    );
+    let root = d.join("containers");
+    let store = [
+        "--storage-driver".to_owned(),
+        "vfs".to_owned(),
+        "--root".to_owned(),
+        root.join("root").display().to_string(),
+        "--runroot".to_owned(),
+        root.join("run").display().to_string(),
+    ];
+    let buildah = |args: &[&str]| {
+        let mut all: Vec<&str> = store.iter().map(String::as_str).collect();
+        all.extend_from_slice(args);
+        tool(d, "buildah", &all)
+    };
+    buildah(&["from", "--name", "z", "oci:output-app:v1"]);
+    let ran = buildah(&["run", "--isolation", "chroot", "z", "cat", "/app/hello"]);
+    assert_eq!(ran, "hello\n");
+    buildah(&["rm", "z"]);
+    let _ = std::fs::remove_dir_all(&root);
+}
