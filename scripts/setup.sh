@@ -27,6 +27,8 @@ command -v umoci >/dev/null 2>&1 || need+=(umoci)
 command -v buildah >/dev/null 2>&1 || need+=(buildah)
 command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v pigz >/dev/null 2>&1 || need+=(pigz)
+# The registry tests' token service signs its tokens with the openssl tool.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # The sandbox communicator's and the OCI builder's tests build their rootfs from busybox-static.
 [ -x /bin/busybox ] || need+=(busybox-static)
 if [ ${#need[@]} -gt 0 ]; then
