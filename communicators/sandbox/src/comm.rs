@@ -35,6 +35,9 @@ pub struct SandboxComm {
     etc: EtcFiles,
     created: Mutex<Vec<Created>>,
     last_cap: u32,
+    /// Without root: the caller's ids, root of the sandbox's user
+    /// namespace.
+    user_namespace: Option<(Uid, Gid)>,
 }
 
 fn cstring(s: &[u8]) -> Result<CString, SandboxError> {
@@ -54,9 +57,7 @@ impl SandboxComm {
     /// it until the first command runs.
     pub fn new(config: SandboxConfig) -> Result<SandboxComm, SandboxError> {
         let euid = rustix::process::geteuid();
-        if !euid.is_root() {
-            return Err(SandboxError::NotRoot(euid.as_raw()));
-        }
+        let user_namespace = (!euid.is_root()).then(|| (euid, rustix::process::getegid()));
         absolute(&config.workdir)?;
         for v in &config.volumes {
             absolute(&v.container)?;
@@ -74,6 +75,7 @@ impl SandboxComm {
             etc,
             created: Mutex::new(Vec::new()),
             last_cap,
+            user_namespace,
         })
     }
 
@@ -119,35 +121,41 @@ impl SandboxComm {
         first_error.map_or(Ok(()), Err)
     }
 
-    fn ensure(&self, path: &str, kind: Kind, record: bool) -> Result<(), SandboxError> {
-        let made = self.root.ensure(path, kind)?;
-        if record {
-            if let Ok(mut created) = self.created.lock() {
-                created.extend(made);
-            }
+    /// Create the mount points and the working directory that are
+    /// missing. One command at a time: two sandboxes starting together
+    /// would both find a path missing.
+    fn ensure_paths(&self) -> Result<(), SandboxError> {
+        let mut created = self
+            .created
+            .lock()
+            .map_err(|_| SandboxError::io("prepare", std::io::Error::other("lock poisoned")))?;
+        for (path, kind) in MOUNT_POINTS {
+            self.root.ensure(path, kind, &mut created)?;
         }
+        for v in &self.config.volumes {
+            let meta = std::fs::metadata(&v.host)
+                .map_err(|e| SandboxError::io(format!("volume {}", v.host.display()), e))?;
+            let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
+            self.root.ensure(&v.container, kind, &mut created)?;
+        }
+        // Not recorded: the working directory stays, as with Docker.
+        self.root
+            .ensure(&self.config.workdir, Kind::Dir, &mut Vec::new())?;
         Ok(())
     }
 
     /// Everything one command needs, read from the rootfs as it is now (a
     /// previous command may have added a user).
     fn layout(&self) -> Result<(Layout, Vec<(String, String)>), SandboxError> {
-        for (path, kind) in MOUNT_POINTS {
-            self.ensure(path, kind, true)?;
-        }
+        self.ensure_paths()?;
         let mut volumes = Vec::new();
         for v in &self.config.volumes {
-            let meta = std::fs::metadata(&v.host)
-                .map_err(|e| SandboxError::io(format!("volume {}", v.host.display()), e))?;
-            let kind = if meta.is_dir() { Kind::Dir } else { Kind::File };
-            self.ensure(&v.container, kind, true)?;
             volumes.push(VolumeMount {
                 source: cstring(v.host.as_os_str().as_bytes())?,
                 target: cstring(relative(&v.container).as_bytes())?,
                 read_only: v.read_only,
             });
         }
-        self.ensure(&self.config.workdir, Kind::Dir, false)?;
         let read = |path: &str| {
             self.root
                 .read_to_string(path)
@@ -159,12 +167,21 @@ impl SandboxComm {
             &read("/etc/passwd")?,
             &read("/etc/group")?,
         )?;
+        if self.user_namespace.is_some() && (user.uid != 0 || user.gid != 0) {
+            return Err(SandboxError::UserNeedsRoot(
+                self.config.user.clone().unwrap_or_default(),
+            ));
+        }
         let env = environment(&self.config, &user.home);
         let layout = Layout {
             rootfs: cstring(self.root.path().as_os_str().as_bytes())?,
             network: self.config.network,
             hostname: cstring(self.config.hostname.as_bytes())?,
             privileged: self.config.privileged,
+            devices: layout::DEVICES
+                .into_iter()
+                .filter(|d| Path::new("/dev").join(d).exists())
+                .collect(),
             hosts_file: cstring(self.etc.hosts.as_os_str().as_bytes())?,
             resolv_file: cstring(self.etc.resolv_conf.as_os_str().as_bytes())?,
             mount_sys: self.root.kind_of("/sys").ok().flatten() == Some(Kind::Dir),
@@ -174,6 +191,7 @@ impl SandboxComm {
             gid: Gid::from_raw(user.gid),
             groups: user.groups.iter().copied().map(Gid::from_raw).collect(),
             last_cap: self.last_cap,
+            user_namespace: self.user_namespace,
         };
         Ok((layout, env))
     }
@@ -198,8 +216,9 @@ impl SandboxComm {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         tracing::debug!(command, rootfs = %self.root.path().display(), "sandbox exec");
-        let child = spawn::spawn(layout::ops(&layout), cmd)?;
-        supervise::supervise(child, out, cancel).map_err(|_| CommError::Cancelled)
+        let from_thread = layout::pid_namespace_from_thread(&layout);
+        let spawned = spawn::spawn(layout::ops(&layout), cmd, from_thread)?;
+        supervise::supervise(spawned, out, cancel).map_err(|_| CommError::Cancelled)
     }
 }
 

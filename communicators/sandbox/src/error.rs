@@ -15,8 +15,10 @@ pub enum SandboxError {
     /// A path with a NUL byte.
     #[error("path {0:?} contains a NUL byte")]
     Nul(String),
-    #[error("the sandbox needs root (running as uid {0}; unprivileged user namespaces are not supported yet)")]
-    NotRoot(u32),
+    /// Without root, the sandbox's user namespace maps only root.
+    #[error("cannot run as user {0:?} in the sandbox without root: run kiln as root")]
+    UserNeedsRoot(String),
+    /// The rootfs directory cannot be opened.
     #[error("cannot open the rootfs {path}: {source}")]
     Rootfs {
         path: String,
@@ -27,9 +29,11 @@ pub enum SandboxError {
     /// which exists as something it cannot mount onto.
     #[error("cannot use {path} of the rootfs as a mount point: {reason}")]
     MountPoint { path: String, reason: String },
-    /// The user did not resolve against the rootfs's passwd/group files.
+    /// The user did not resolve against the rootfs's passwd/group files
+    /// (Docker's message).
     #[error("{0}")]
     User(String),
+    /// A host-side file operation failed.
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -43,6 +47,7 @@ pub enum SandboxError {
         #[source]
         source: io::Error,
     },
+    /// The command could not be started (after the set-up succeeded).
     #[error("cannot start {program} in the sandbox: {source}")]
     Spawn {
         program: String,

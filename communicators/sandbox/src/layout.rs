@@ -17,6 +17,9 @@ pub struct Layout {
     pub network: Network,
     pub hostname: CString,
     pub privileged: bool,
+    /// Which of [`DEVICES`] the host has (a container running kiln may
+    /// lack some), bound into the sandbox's /dev.
+    pub devices: Vec<&'static str>,
     /// Host paths of the generated files bind-mounted on /etc/hosts and
     /// /etc/resolv.conf.
     pub hosts_file: CString,
@@ -32,6 +35,9 @@ pub struct Layout {
     /// The highest capability number the kernel knows
     /// (/proc/sys/kernel/cap_last_cap).
     pub last_cap: u32,
+    /// Not running as root: the caller's uid and gid, which become root of
+    /// a new user namespace (the only ids mapped in it).
+    pub user_namespace: Option<(Uid, Gid)>,
 }
 
 #[derive(Debug, Clone)]
@@ -70,9 +76,15 @@ fn c(s: &str) -> CString {
     CString::new(s).unwrap_or_default()
 }
 
-/// The namespaces the spawning thread leaves to the child: the PID
-/// namespace is created by the thread itself, so that the child is PID 1
-/// of it.
+/// Whether the spawning thread creates the PID namespace: as root it does,
+/// so that the forked child is PID 1 of it. Without root, the thread cannot
+/// (only a user namespace grants the right, and a thread cannot enter
+/// one): the child unshares it and forks once more instead.
+pub fn pid_namespace_from_thread(l: &Layout) -> bool {
+    l.user_namespace.is_none()
+}
+
+/// The namespaces the child unshares (besides the user namespace).
 pub fn child_namespaces(network: Network) -> UnshareFlags {
     let mut flags = UnshareFlags::NEWNS | UnshareFlags::NEWUTS | UnshareFlags::NEWIPC;
     if network == Network::None {
@@ -82,7 +94,21 @@ pub fn child_namespaces(network: Network) -> UnshareFlags {
 }
 
 pub fn ops(l: &Layout) -> Vec<Op> {
-    let mut ops = vec![Op::Unshare(child_namespaces(l.network))];
+    let mut ops = Vec::new();
+    match l.user_namespace {
+        None => ops.push(Op::Unshare(child_namespaces(l.network))),
+        Some((uid, gid)) => {
+            ops.push(Op::Unshare(UnshareFlags::NEWUSER));
+            ops.push(Op::WriteIdMaps {
+                uid_map: c(&format!("0 {} 1\n", uid.as_raw())),
+                gid_map: c(&format!("0 {} 1\n", gid.as_raw())),
+            });
+            ops.push(Op::Unshare(
+                child_namespaces(l.network) | UnshareFlags::NEWPID,
+            ));
+            ops.push(Op::ForkIntoPidNamespace);
+        }
+    }
     if l.network == Network::None {
         ops.push(Op::LoopbackUp);
     }
@@ -95,7 +121,9 @@ pub fn ops(l: &Layout) -> Vec<Op> {
         flags: MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC,
         data: c(""),
     });
-    if l.mount_sys {
+    // sysfs needs the network namespace's owner: in a user namespace
+    // sharing the host's network, there is none to mount.
+    if l.mount_sys && !(l.user_namespace.is_some() && l.network == Network::Host) {
         let mut flags = MountFlags::NOSUID | MountFlags::NODEV | MountFlags::NOEXEC;
         if !l.privileged {
             flags |= MountFlags::RDONLY;
@@ -114,7 +142,7 @@ pub fn ops(l: &Layout) -> Vec<Op> {
             recursive: true,
         });
     } else {
-        dev(&mut ops);
+        dev(&mut ops, &l.devices);
     }
     ops.push(Op::Bind {
         source: l.hosts_file.clone(),
@@ -144,24 +172,28 @@ pub fn ops(l: &Layout) -> Vec<Op> {
         }
     }
     ops.push(Op::Chdir(l.workdir.clone()));
-    ops.push(Op::SetUser {
-        uid: l.uid,
-        gid: l.gid,
-        groups: l.groups.clone(),
-    });
+    // In a user namespace root is the only user there is (and setgroups
+    // is denied): the process already is it.
+    if l.user_namespace.is_none() {
+        ops.push(Op::SetUser {
+            uid: l.uid,
+            gid: l.gid,
+            groups: l.groups.clone(),
+        });
+    }
     ops
 }
 
 /// A tmpfs /dev with the usual nodes, a private devpts, /dev/shm and the
 /// fd links, as runc sets it up; nothing of it reaches the rootfs.
-fn dev(ops: &mut Vec<Op>) {
+fn dev(ops: &mut Vec<Op>, devices: &[&str]) {
     ops.push(Op::Mount {
         fstype: c("tmpfs"),
         target: c("dev"),
         flags: MountFlags::NOSUID | MountFlags::STRICTATIME,
         data: c("mode=755,size=65536k"),
     });
-    for name in DEVICES {
+    for &name in devices {
         ops.push(Op::MakeFile {
             parent: c("dev"),
             name: c(name),
@@ -225,6 +257,7 @@ mod tests {
             network: Network::Host,
             hostname: c("box"),
             privileged: false,
+            devices: DEVICES.to_vec(),
             hosts_file: c("/tmp/k/hosts"),
             resolv_file: c("/tmp/k/resolv.conf"),
             mount_sys: false,
@@ -238,6 +271,7 @@ mod tests {
             gid: Gid::from_raw(100),
             groups: vec![Gid::from_raw(100), Gid::from_raw(27)],
             last_cap: 40,
+            user_namespace: None,
         }
     }
 
@@ -325,6 +359,30 @@ mod tests {
             "unshare UnshareFlags(NEWIPC | NEWNET | NEWNS | NEWUTS)"
         );
         assert_eq!(calls[1], "loopback up");
+    }
+
+    #[test]
+    fn without_root_a_user_namespace_comes_first_and_the_child_forks() {
+        let mut l = layout();
+        l.user_namespace = Some((Uid::from_raw(1000), Gid::from_raw(1000)));
+        l.uid = Uid::ROOT;
+        l.gid = Gid::ROOT;
+        l.mount_sys = true;
+        assert!(!pid_namespace_from_thread(&l));
+        let calls = calls(&l);
+        assert_eq!(
+            calls[..5],
+            [
+                "unshare UnshareFlags(NEWUSER)",
+                "id maps uid \"0 1000 1\" gid \"0 1000 1\"",
+                "unshare UnshareFlags(NEWIPC | NEWNS | NEWPID | NEWUTS)",
+                "fork into the PID namespace",
+                "make mounts private",
+            ]
+        );
+        assert!(calls.iter().all(|c| !c.starts_with("set user")));
+        assert!(calls.iter().all(|c| !c.starts_with("mount sysfs")));
+        assert_eq!(calls.last().unwrap(), "chdir /work");
     }
 
     #[test]

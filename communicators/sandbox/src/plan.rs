@@ -10,6 +10,11 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     Unshare(UnshareFlags),
+    WriteIdMaps {
+        uid_map: CString,
+        gid_map: CString,
+    },
+    ForkIntoPidNamespace,
     LoopbackUp,
     MakeMountsPrivate,
     BindOntoItself(CString),
@@ -74,6 +79,12 @@ impl fmt::Display for Op {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Op::Unshare(flags) => write!(f, "create namespaces ({flags:?})"),
+            Op::WriteIdMaps { uid_map, .. } => write!(
+                f,
+                "map root of the user namespace ({})",
+                uid_map.to_string_lossy().trim()
+            ),
+            Op::ForkIntoPidNamespace => write!(f, "fork into the PID namespace"),
             Op::LoopbackUp => write!(f, "bring up the loopback interface"),
             Op::MakeMountsPrivate => write!(f, "make the mounts private"),
             Op::BindOntoItself(p) => write!(f, "bind-mount {} onto itself", p.to_string_lossy()),
@@ -113,6 +124,8 @@ pub fn replay(sys: &mut dyn Syscall, ops: &[Op]) -> Result<(), (usize, Errno)> {
 fn apply(sys: &mut dyn Syscall, op: &Op) -> Result<(), Errno> {
     match op {
         Op::Unshare(flags) => sys.unshare(*flags),
+        Op::WriteIdMaps { uid_map, gid_map } => sys.write_id_maps(uid_map, gid_map),
+        Op::ForkIntoPidNamespace => sys.fork_into_pid_namespace(),
         Op::LoopbackUp => sys.loopback_up(),
         Op::MakeMountsPrivate => sys.make_mounts_private(),
         Op::BindOntoItself(p) => sys.bind_onto_itself(p),

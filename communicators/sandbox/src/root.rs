@@ -127,9 +127,16 @@ impl Root {
         Ok(format!("/{}", inner.display()))
     }
 
-    /// Make sure `path` exists as `kind` (a mount point); whatever had to be
-    /// created for it (missing parents included) is returned, in order.
-    pub fn ensure(&self, path: &str, kind: Kind) -> Result<Vec<Created>, SandboxError> {
+    /// Make sure `path` exists as `kind` (a mount point). Whatever has to
+    /// be created for it (missing parents first) is pushed onto `created`
+    /// as soon as it exists, so that a failure half-way loses track of
+    /// nothing.
+    pub fn ensure(
+        &self,
+        path: &str,
+        kind: Kind,
+        created: &mut Vec<Created>,
+    ) -> Result<(), SandboxError> {
         let shown = match relative(path) {
             "." => "/".to_owned(),
             rel => format!("/{rel}"),
@@ -139,7 +146,7 @@ impl Root {
             reason,
         };
         match self.kind_of(path) {
-            Ok(Some(k)) if k == kind => return Ok(Vec::new()),
+            Ok(Some(k)) if k == kind => return Ok(()),
             Ok(Some(Kind::Dir)) => return Err(problem("it is a directory, not a file".into())),
             Ok(Some(Kind::File)) => return Err(problem("it is not a directory".into())),
             Ok(None) => {}
@@ -149,9 +156,10 @@ impl Root {
         if name == "." || name == ".." || name.is_empty() {
             return Err(problem("it cannot be created".into()));
         }
-        let mut created = self.ensure(parent, Kind::Dir)?;
+        self.ensure(parent, Kind::Dir, created)?;
         let dir = self.open_dir(parent).map_err(|e| problem(e.to_string()))?;
         let parent_times = times(&dir).map_err(|e| problem(e.to_string()))?;
+        let parent_path = self.inner_path(&dir).map_err(|e| problem(e.to_string()))?;
         let made = match kind {
             Kind::Dir => rustix::fs::mkdirat(&dir, name, Mode::from_raw_mode(0o755)),
             Kind::File => rustix::fs::openat(
@@ -163,21 +171,21 @@ impl Root {
             .map(drop),
         };
         match made {
-            Ok(()) => {}
-            Err(Errno::EXIST) => {
-                return Err(problem(
-                    "it is a symbolic link to a path that does not exist".into(),
-                ))
+            Ok(()) => {
+                created.push(Created {
+                    path: format!("{}/{name}", parent_path.trim_end_matches('/')),
+                    kind,
+                    parent_times,
+                });
+                Ok(())
             }
-            Err(e) => return Err(problem(io::Error::from(e).to_string())),
+            // Made meanwhile by someone else: fine if it is what we need.
+            Err(Errno::EXIST) if self.kind_of(path).ok().flatten() == Some(kind) => Ok(()),
+            Err(Errno::EXIST) => Err(problem(
+                "it is a symbolic link to a path that does not exist".into(),
+            )),
+            Err(e) => Err(problem(io::Error::from(e).to_string())),
         }
-        let parent_path = self.inner_path(&dir).map_err(|e| problem(e.to_string()))?;
-        created.push(Created {
-            path: format!("{}/{name}", parent_path.trim_end_matches('/')),
-            kind,
-            parent_times,
-        });
-        Ok(created)
     }
 
     /// Take away an entry [`Root::ensure`] created, and give its parent its
@@ -252,17 +260,18 @@ mod tests {
         let etc = dir.path().join("rootfs/etc");
         let old = std::fs::metadata(&etc).unwrap().modified().unwrap();
         std::thread::sleep(std::time::Duration::from_millis(20));
-        let made = root.ensure("/etc/resolv.conf", Kind::File).unwrap();
+        let mut made = Vec::new();
+        root.ensure("/etc/resolv.conf", Kind::File, &mut made)
+            .unwrap();
         assert_eq!(made.len(), 1);
         assert_eq!(made[0].path, "/etc/resolv.conf");
-        assert!(root
-            .ensure("/etc/resolv.conf", Kind::File)
-            .unwrap()
-            .is_empty());
-        let deep = root.ensure("/data/a/b", Kind::Dir).unwrap();
-        let paths: Vec<&str> = deep.iter().map(|c| c.path.as_str()).collect();
-        assert_eq!(paths, ["/data", "/data/a", "/data/a/b"]);
-        for c in made.iter().chain(deep.iter()).rev() {
+        root.ensure("/etc/resolv.conf", Kind::File, &mut made)
+            .unwrap();
+        assert_eq!(made.len(), 1, "already there");
+        root.ensure("/data/a/b", Kind::Dir, &mut made).unwrap();
+        let paths: Vec<&str> = made.iter().map(|c| c.path.as_str()).collect();
+        assert_eq!(paths, ["/etc/resolv.conf", "/data", "/data/a", "/data/a/b"]);
+        for c in made.iter().rev() {
             assert!(root.remove(c).unwrap());
         }
         assert!(!etc.join("resolv.conf").exists());
@@ -275,13 +284,18 @@ mod tests {
         let (dir, root) = tree();
         let r = dir.path().join("rootfs");
         symlink("/", r.join("abs")).unwrap();
-        let made = root.ensure("/abs/proc", Kind::Dir).unwrap();
+        let mut made = Vec::new();
+        root.ensure("/abs/proc", Kind::Dir, &mut made).unwrap();
         assert_eq!(made[0].path, "/proc");
         assert!(r.join("proc").is_dir());
         symlink("/run/missing/resolv.conf", r.join("etc/resolv.conf")).unwrap();
-        let e = root.ensure("/etc/resolv.conf", Kind::File).unwrap_err();
+        let e = root
+            .ensure("/etc/resolv.conf", Kind::File, &mut made)
+            .unwrap_err();
         assert!(e.to_string().contains("symbolic link"), "{e}");
-        let e = root.ensure("/etc/hostname", Kind::Dir).unwrap_err();
+        let e = root
+            .ensure("/etc/hostname", Kind::Dir, &mut made)
+            .unwrap_err();
         assert!(e.to_string().contains("not a directory"), "{e}");
         assert!(!dir.path().join("proc").exists());
     }

@@ -2,13 +2,14 @@
 //! cancel the namespace's init killed, which makes the kernel kill every
 //! other process of the namespace before init can be reaped.
 
+use crate::spawn::Spawned;
 use kiln_core::cancel::{Cancel, Reason, POLL};
 use kiln_core::communicator::Output;
 use std::io::Read;
-use std::process::Child;
 use std::sync::mpsc;
 
-pub fn supervise(mut child: Child, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, Reason> {
+pub fn supervise(spawned: Spawned, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, Reason> {
+    let Spawned { mut child, pid1 } = spawned;
     let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
@@ -28,7 +29,14 @@ pub fn supervise(mut child: Child, out: &mut dyn Output, cancel: &Cancel) -> Res
             tracing::debug!(pid = child.id(), ?reason, "killing the sandbox");
             // SIGKILL is the one signal init of a PID namespace cannot
             // ignore; the kernel then kills the rest of the namespace.
-            let _ = child.kill();
+            // Without root, init is the middle process's child: killing
+            // it ends the middle process, after the namespace is empty.
+            let killed_init = pid1.as_ref().is_some_and(|fd| {
+                rustix::process::pidfd_send_signal(fd, rustix::process::Signal::KILL).is_ok()
+            });
+            if !killed_init {
+                let _ = child.kill();
+            }
             let _ = child.wait();
             return Err(reason);
         }

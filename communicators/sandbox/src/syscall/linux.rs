@@ -9,8 +9,24 @@ use rustix::thread::CapabilitySet;
 use std::ffi::CStr;
 
 #[derive(Debug, Default)]
-pub struct LinuxSyscall {
+pub struct LinuxSyscall<'r> {
     root: Option<OwnedFd>,
+    /// Where the middle process of an unprivileged sandbox reports the
+    /// PID of the namespace's init (see [`crate::spawn`]).
+    report: Option<BorrowedFd<'r>>,
+}
+
+/// The first word of a report record that carries the PID of the
+/// namespace's init (other records carry the index of a failed op).
+pub const PID1_RECORD: u32 = u32::MAX;
+
+/// One 8-byte record of the report pipe.
+pub fn record(tag: u32, value: i32) -> [u8; 8] {
+    let mut r = [0u8; 8];
+    let (t, v) = r.split_at_mut(4);
+    t.copy_from_slice(&tag.to_ne_bytes());
+    v.copy_from_slice(&value.to_ne_bytes());
+    r
 }
 
 /// `/proc/self/fd/N` for `fd`, written into `buf`: mounting onto this
@@ -40,9 +56,63 @@ fn fd_path<'b>(fd: BorrowedFd<'_>, buf: &'b mut [u8; 32]) -> Result<&'b CStr, Er
         .map_err(|_| Errno::INVAL)
 }
 
-impl LinuxSyscall {
-    pub fn new() -> LinuxSyscall {
+/// errno after a libc call (reading it allocates nothing).
+fn last_errno() -> Errno {
+    Errno::from_raw_os_error(
+        std::io::Error::last_os_error()
+            .raw_os_error()
+            .unwrap_or(libc::EIO),
+    )
+}
+
+fn write_file(path: &CStr, contents: &CStr) -> Result<(), Errno> {
+    let fd = rustix::fs::open(path, OFlags::WRONLY | OFlags::CLOEXEC, Mode::empty())?;
+    let bytes = contents.to_bytes();
+    if rustix::io::write(&fd, bytes)? != bytes.len() {
+        return Err(Errno::IO);
+    }
+    Ok(())
+}
+
+/// The middle process of an unprivileged sandbox: hold no descriptor
+/// (std's exec-status pipe included, or the spawn would wait for this
+/// process), wait for PID 1 of the namespace and exit with its status.
+fn wait_and_exit(child: libc::pid_t) -> ! {
+    // SAFETY: raw system calls on plain integers, then `_exit`, which is
+    // async-signal-safe and runs no destructor or atexit handler.
+    #[allow(unsafe_code)]
+    unsafe {
+        libc::syscall(libc::SYS_close_range, 0u32, u32::MAX, 0u32);
+        let mut status = 0;
+        let code = loop {
+            let r = libc::waitpid(child, &mut status, 0);
+            if r == child {
+                break if libc::WIFEXITED(status) {
+                    libc::WEXITSTATUS(status)
+                } else if libc::WIFSIGNALED(status) {
+                    128 + libc::WTERMSIG(status)
+                } else {
+                    continue;
+                };
+            }
+            if r == -1 && last_errno() != Errno::INTR {
+                break 255;
+            }
+        };
+        libc::_exit(code)
+    }
+}
+
+impl<'r> LinuxSyscall<'r> {
+    pub fn new() -> LinuxSyscall<'r> {
         LinuxSyscall::default()
+    }
+
+    pub fn reporting_to(report: BorrowedFd<'r>) -> LinuxSyscall<'r> {
+        LinuxSyscall {
+            root: None,
+            report: Some(report),
+        }
     }
 
     fn root(&self) -> Result<BorrowedFd<'_>, Errno> {
@@ -66,7 +136,7 @@ impl LinuxSyscall {
     }
 }
 
-impl Syscall for LinuxSyscall {
+impl Syscall for LinuxSyscall<'_> {
     fn unshare(&mut self, flags: UnshareFlags) -> Result<(), Errno> {
         // SAFETY: the flags never include CLONE_FILES (checked here), the
         // one that would let threads see different descriptor tables.
@@ -76,6 +146,36 @@ impl Syscall for LinuxSyscall {
         #[allow(unsafe_code)]
         let unshared = unsafe { rustix::thread::unshare_unsafe(flags) };
         unshared
+    }
+
+    fn write_id_maps(&mut self, uid_map: &CStr, gid_map: &CStr) -> Result<(), Errno> {
+        write_file(c"/proc/self/setgroups", c"deny")?;
+        write_file(c"/proc/self/uid_map", uid_map)?;
+        write_file(c"/proc/self/gid_map", gid_map)
+    }
+
+    fn fork_into_pid_namespace(&mut self) -> Result<(), Errno> {
+        // SAFETY: fork is async-signal-safe; the parent below only makes
+        // system calls and leaves with `_exit`, the child carries on with
+        // the same allocation-free replay.
+        #[allow(unsafe_code)]
+        let pid = unsafe { libc::fork() };
+        match pid {
+            -1 => Err(last_errno()),
+            0 => {
+                // Should the middle process die (kiln killed), this
+                // process, PID 1 of the namespace, and so all of it, dies.
+                rustix::process::set_parent_process_death_signal(Some(
+                    rustix::process::Signal::KILL,
+                ))
+            }
+            child => {
+                if let Some(report) = self.report {
+                    let _ = rustix::io::write(report, &record(PID1_RECORD, child));
+                }
+                wait_and_exit(child)
+            }
+        }
     }
 
     fn loopback_up(&mut self) -> Result<(), Errno> {
@@ -132,7 +232,10 @@ impl Syscall for LinuxSyscall {
         let fd = self.resolve(target, OFlags::PATH)?;
         let mut buf = [0u8; 32];
         let at = fd_path(fd.as_fd(), &mut buf)?;
-        rustix::mount::mount_remount(at, MountFlags::BIND | MountFlags::RDONLY, c"")
+        // A remount must repeat the flags it keeps: in a user namespace
+        // the kernel refuses to clear the ones it locked (nosuid, nodev…).
+        let kept = kept_flags(rustix::fs::fstatvfs(&fd)?.f_flag);
+        rustix::mount::mount_remount(at, MountFlags::BIND | MountFlags::RDONLY | kept, c"")
     }
 
     fn mkdir(&mut self, parent: &CStr, name: &CStr, mode: u32) -> Result<(), Errno> {
@@ -187,9 +290,34 @@ impl Syscall for LinuxSyscall {
     }
 }
 
+/// The flags of a mounted file system that a remount has to repeat.
+fn kept_flags(have: rustix::fs::StatVfsMountFlags) -> MountFlags {
+    use rustix::fs::StatVfsMountFlags as S;
+    [
+        (S::NOSUID, MountFlags::NOSUID),
+        (S::NODEV, MountFlags::NODEV),
+        (S::NOEXEC, MountFlags::NOEXEC),
+        (S::NOATIME, MountFlags::NOATIME),
+        (S::NODIRATIME, MountFlags::NODIRATIME),
+        (S::RELATIME, MountFlags::RELATIME),
+    ]
+    .into_iter()
+    .filter(|(s, _)| have.contains(*s))
+    .fold(MountFlags::empty(), |acc, (_, m)| acc | m)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remounts_keep_the_locked_flags() {
+        use rustix::fs::StatVfsMountFlags as S;
+        assert_eq!(
+            kept_flags(S::NOSUID | S::NODEV | S::RDONLY | S::RELATIME),
+            MountFlags::NOSUID | MountFlags::NODEV | MountFlags::RELATIME
+        );
+    }
 
     #[test]
     fn fd_paths_are_written_without_allocating() {

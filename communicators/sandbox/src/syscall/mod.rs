@@ -13,7 +13,7 @@
 mod linux;
 mod recording;
 
-pub use linux::LinuxSyscall;
+pub use linux::{record, LinuxSyscall, PID1_RECORD};
 pub use recording::RecordingSyscall;
 
 use rustix::fs::{Gid, Uid};
@@ -25,6 +25,14 @@ use std::ffi::CStr;
 pub trait Syscall {
     /// `unshare(2)` for the calling thread.
     fn unshare(&mut self, flags: UnshareFlags) -> Result<(), Errno>;
+    /// Map root of the (new) user namespace to the caller's uid and gid
+    /// (`uid_map`/`gid_map` contents), after denying `setgroups`, as an
+    /// unprivileged process must.
+    fn write_id_maps(&mut self, uid_map: &CStr, gid_map: &CStr) -> Result<(), Errno>;
+    /// Fork, so that the child enters the PID namespace unshared before
+    /// (and is its PID 1); the parent waits for it and exits with its
+    /// status, never returning. The child dies with its parent.
+    fn fork_into_pid_namespace(&mut self) -> Result<(), Errno>;
     /// Bring up `lo` in the current (new) network namespace.
     fn loopback_up(&mut self) -> Result<(), Errno>;
     /// Make every mount of the current namespace private (recursively), so

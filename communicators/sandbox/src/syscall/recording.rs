@@ -45,6 +45,16 @@ impl Syscall for RecordingSyscall {
     fn unshare(&mut self, flags: UnshareFlags) -> Result<(), Errno> {
         self.record(format!("unshare {flags:?}"))
     }
+    fn write_id_maps(&mut self, uid_map: &CStr, gid_map: &CStr) -> Result<(), Errno> {
+        self.record(format!(
+            "id maps uid {:?} gid {:?}",
+            s(uid_map).trim(),
+            s(gid_map).trim()
+        ))
+    }
+    fn fork_into_pid_namespace(&mut self) -> Result<(), Errno> {
+        self.record("fork into the PID namespace".into())
+    }
     fn loopback_up(&mut self) -> Result<(), Errno> {
         self.record("loopback up".into())
     }
