@@ -28,7 +28,17 @@ command -v mcopy >/dev/null 2>&1 || need+=(mtools)
 command -v grub-mkrescue >/dev/null 2>&1 || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
-# The sandbox communicator's tests build their rootfs from busybox-static.
+# Real clients of the OCI builder's images (its tests inspect, copy,
+# unpack and run them), a registry for push/pull tests, pigz for the
+# compression benchmark.
+command -v skopeo >/dev/null 2>&1 || need+=(skopeo)
+command -v umoci >/dev/null 2>&1 || need+=(umoci)
+command -v buildah >/dev/null 2>&1 || need+=(buildah)
+command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
+command -v pigz >/dev/null 2>&1 || need+=(pigz)
+# The registry tests' token service signs its tokens with the openssl tool.
+command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The sandbox communicator's and the OCI builder's tests build their rootfs from busybox-static.
 [ -x /bin/busybox ] || need+=(busybox-static)
 # The Amazon builder's tests run moto (an EC2 emulator) from a venv: Debian
 # 12's Python refuses system-wide pip installs (PEP 668).

@@ -16,12 +16,20 @@ pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
 
 const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
     (
+        "docker",
+        builder::<kiln_builder_oci::DockerConfig, kiln_builder_oci::DockerBuilder>,
+    ),
+    (
         "file",
         builder::<kiln_builder_file::FileConfig, kiln_builder_file::FileBuilder>,
     ),
     (
         "null",
         builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
+    ),
+    (
+        "oci",
+        builder::<kiln_builder_oci::OciConfig, kiln_builder_oci::OciBuilder>,
     ),
 ];
 
@@ -76,8 +84,28 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
         post_processor::<kiln_postprocessors::CompressConfig, kiln_postprocessors::Compress>,
     ),
     (
+        "docker-import",
+        post_processor::<kiln_builder_oci::DockerImportConfig, kiln_builder_oci::DockerImport>,
+    ),
+    (
+        "docker-push",
+        post_processor::<kiln_builder_oci::DockerPushConfig, kiln_builder_oci::DockerPush>,
+    ),
+    (
+        "docker-save",
+        post_processor::<kiln_builder_oci::DockerSaveConfig, kiln_builder_oci::DockerSave>,
+    ),
+    (
+        "docker-tag",
+        post_processor::<kiln_builder_oci::DockerTagConfig, kiln_builder_oci::DockerTag>,
+    ),
+    (
         "manifest",
         post_processor::<kiln_postprocessors::ManifestConfig, kiln_postprocessors::Manifest>,
+    ),
+    (
+        "oci-push",
+        post_processor::<kiln_builder_oci::DockerPushConfig, kiln_builder_oci::DockerPush>,
     ),
     (
         "shell-local",

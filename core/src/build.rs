@@ -80,6 +80,20 @@ pub trait ProvisionHook: Send + Sync {
         comm: &dyn Communicator,
         generated: &Generated,
     ) -> Result<(), BuildError>;
+    /// Run every provisioner in order, calling `after` with each one's
+    /// type name once it succeeded (builders that snapshot per
+    /// provisioner, like the OCI builder's `layer_per_provisioner`). An
+    /// error from `after` stops the run.
+    fn provision_each(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+        after: &mut dyn FnMut(&str) -> Result<(), BuildError>,
+    ) -> Result<(), BuildError> {
+        self.provision(ctx, comm, generated)?;
+        after("provisioners")
+    }
     /// Run the `error-cleanup-provisioner`, if the build has one.
     fn provision_cleanup(
         &self,

@@ -82,11 +82,22 @@ impl ProvisionHook for EngineHook<'_> {
         comm: &dyn Communicator,
         generated: &Generated,
     ) -> Result<(), BuildError> {
+        self.provision_each(ctx, comm, generated, &mut |_| Ok(()))
+    }
+
+    fn provision_each(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+        after: &mut dyn FnMut(&str) -> Result<(), BuildError>,
+    ) -> Result<(), BuildError> {
         let generated = self.merge(generated);
         let pb = self.replan(&generated)?;
         for pc in &pb.provisioners {
             let p = make(pc, self.run)?;
             run_with_meta(ctx, pc, p.as_ref(), comm, &generated)?;
+            after(&pc.kind)?;
         }
         Ok(())
     }

@@ -14,7 +14,8 @@ use crate::output_template;
 /// The entry, keys in Packer's order: `name`, `builder_type`,
 /// `build_time` (left out when `strip_time` is set, as Go's `omitempty`
 /// drops the zero Packer stores), `files` (`null` without files),
-/// `artifact_id`, `packer_run_uuid`, `custom_data` (`null` when not set).
+/// `artifact_id`, `packer_run_uuid`, `custom_data` (`null` when not set),
+/// then kiln's `image` for container images.
 pub(super) fn build_entry(
     config: &ManifestConfig,
     ctx: &PostProcessCtx<'_>,
@@ -56,6 +57,19 @@ pub(super) fn build_entry(
         }
     };
     e.insert("custom_data".into(), custom);
+    // Container images (kiln's OCI builder and its post-processors): where
+    // the image went, under which names, and its manifest digest. Packer
+    // has no such key; other artifacts keep Packer's exact entry.
+    if let Some(digest) = input.state.get("digest") {
+        let mut image = Map::new();
+        for key in ["repository", "tags"] {
+            if let Some(v) = input.state.get(key) {
+                image.insert(key.into(), v.clone());
+            }
+        }
+        image.insert("digest".into(), digest.clone());
+        e.insert("image".into(), Value::Object(image));
+    }
     Ok(Value::Object(e))
 }
 

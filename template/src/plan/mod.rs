@@ -91,7 +91,7 @@ pub fn build_object(name: Option<&str>) -> Value {
 
 /// The contextual `build.*` variables Packer documents, filled in by the
 /// builder at run time.
-pub const BUILD_VARIABLES: [&str; 20] = [
+pub const BUILD_VARIABLES: [&str; 21] = [
     "ID",
     "Host",
     "Port",
@@ -112,6 +112,9 @@ pub const BUILD_VARIABLES: [&str; 20] = [
     "SourceAMICreationDate",
     "SourceAMITags",
     "SourceImageDigest",
+    // kiln's OCI builder: the unpacked root filesystem being provisioned,
+    // for local steps that edit it directly.
+    "Rootfs",
 ];
 
 /// `build.*` once the builder has run: every documented variable the

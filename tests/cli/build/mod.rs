@@ -6,6 +6,8 @@ mod compat;
 mod engine;
 mod interrupt;
 mod manifest;
+mod oci;
+mod oci_registry;
 mod ssh;
 
 use crate::{kiln_env, Run};

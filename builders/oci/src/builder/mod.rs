@@ -1,0 +1,75 @@
+//! The two builders over one set of steps: `source "oci"` and Packer's
+//! `source "docker"`.
+
+pub mod common;
+pub mod docker_config;
+pub mod oci_config;
+pub mod provision_step;
+pub mod sandbox_step;
+pub mod settings;
+pub mod state;
+pub mod steps;
+
+use kiln_core::{run_steps, Artifact, BuildCtx, BuildError, Builder, Step, StepProvision};
+use provision_step::StepProvisionLayers;
+use settings::Settings;
+use state::State;
+
+pub use docker_config::DockerConfig;
+pub use oci_config::OciConfig;
+
+pub struct OciBuilder {
+    config: OciConfig,
+}
+
+impl From<OciConfig> for OciBuilder {
+    fn from(config: OciConfig) -> OciBuilder {
+        OciBuilder { config }
+    }
+}
+
+impl Builder for OciBuilder {
+    fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
+        run(self.config.settings(&ctx.info.source_name), ctx)
+    }
+}
+
+pub struct DockerBuilder {
+    config: DockerConfig,
+}
+
+impl From<DockerConfig> for DockerBuilder {
+    fn from(config: DockerConfig) -> DockerBuilder {
+        DockerBuilder { config }
+    }
+}
+
+impl Builder for DockerBuilder {
+    fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
+        for field in self.config.ignored() {
+            ctx.ui.error(&format!(
+                "Warning: {field} is ignored: kiln provisions the image without a Docker daemon"
+            ));
+        }
+        run(self.config.settings(&ctx.info.source_name), ctx)
+    }
+}
+
+fn run(settings: Settings, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
+    let provision: Box<dyn Step<State>> = if settings.layer_per_provisioner {
+        Box::new(StepProvisionLayers::default())
+    } else {
+        Box::new(StepProvision::default())
+    };
+    let mut steps: Vec<Box<dyn Step<State>>> = vec![
+        Box::new(steps::StepWorkDir),
+        Box::new(steps::StepBase),
+        Box::new(steps::StepUnpack),
+        Box::new(sandbox_step::StepSandbox),
+        provision,
+        Box::new(steps::StepCommit),
+    ];
+    let mut state = State::new(settings);
+    run_steps(&mut steps, &mut state, ctx)?;
+    Ok(state.artifact.take())
+}

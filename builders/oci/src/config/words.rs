@@ -1,0 +1,73 @@
+//! Dockerfile word splitting for `changes` lines: whitespace separates
+//! words, double quotes (with backslash escapes) and single quotes group
+//! them, a backslash outside quotes escapes the next character.
+
+pub fn split(s: &str) -> Result<Vec<String>, String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('"') => break,
+                        Some('\\') => match chars.next() {
+                            Some(n) => cur.push(n),
+                            None => return Err(format!("unterminated quote in {s:?}")),
+                        },
+                        Some(n) => cur.push(n),
+                        None => return Err(format!("unterminated quote in {s:?}")),
+                    }
+                }
+            }
+            '\'' => {
+                in_word = true;
+                loop {
+                    match chars.next() {
+                        Some('\'') => break,
+                        Some(n) => cur.push(n),
+                        None => return Err(format!("unterminated quote in {s:?}")),
+                    }
+                }
+            }
+            '\\' => {
+                in_word = true;
+                if let Some(n) = chars.next() {
+                    cur.push(n);
+                }
+            }
+            c if c.is_whitespace() => {
+                if in_word {
+                    out.push(std::mem::take(&mut cur));
+                    in_word = false;
+                }
+            }
+            c => {
+                in_word = true;
+                cur.push(c);
+            }
+        }
+    }
+    if in_word {
+        out.push(cur);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_and_escapes() {
+        assert_eq!(
+            split(r#"a=1 b="two words" c='it''s' d=x\ y"#).unwrap(),
+            ["a=1", "b=two words", "c=its", "d=x y"]
+        );
+        assert_eq!(split(r#"k="say \"hi\"""#).unwrap(), [r#"k=say "hi""#]);
+        assert!(split(r#"k="open"#).is_err());
+    }
+}

@@ -1,0 +1,155 @@
+//! Layer entry names → paths under the root, and the rules that keep
+//! every write inside it.
+
+use crate::error::OciError;
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Component, Path, PathBuf};
+
+/// The entry's path relative to the root, or `None` for the root itself.
+/// Absolute names and `..` are refused: a well-formed layer has neither.
+pub fn clean(raw: &[u8]) -> Result<Option<PathBuf>, OciError> {
+    let shown = String::from_utf8_lossy(raw).into_owned();
+    if raw.first() == Some(&b'/') {
+        return Err(OciError::unsafe_entry(shown, "absolute path"));
+    }
+    let mut out = PathBuf::new();
+    for c in Path::new(OsStr::from_bytes(raw)).components() {
+        match c {
+            Component::Normal(n) => out.push(n),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                return Err(OciError::unsafe_entry(shown, "path contains \"..\""))
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err(OciError::unsafe_entry(shown, "absolute path"))
+            }
+        }
+    }
+    Ok((!out.as_os_str().is_empty()).then_some(out))
+}
+
+/// Whether the symlink target, read from the link's directory `dir`
+/// (relative to the root), stays inside the root. Absolute targets do:
+/// inside the container they resolve against its root.
+pub fn link_stays_inside(dir: &Path, target: &Path) -> bool {
+    if target.is_absolute() {
+        return true;
+    }
+    let mut depth = dir.components().count();
+    for c in target.components() {
+        match c {
+            Component::ParentDir => {
+                if depth == 0 {
+                    return false;
+                }
+                depth -= 1;
+            }
+            Component::Normal(_) => depth += 1,
+            _ => {}
+        }
+    }
+    true
+}
+
+/// Make sure every directory above `rel` is a real directory under
+/// `root` (creating missing ones), never a symlink: writing through one
+/// could land outside the root.
+pub fn prepare_parents(root: &Path, rel: &Path, shown: &str) -> Result<(), OciError> {
+    let mut cur = root.to_path_buf();
+    let parents: Vec<Component<'_>> = rel.components().collect();
+    let n = parents.len().saturating_sub(1);
+    for c in parents.iter().take(n) {
+        cur.push(c.as_os_str());
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(OciError::unsafe_entry(
+                    shown,
+                    format!(
+                        "its parent {} is a symlink; writing through it could leave the root",
+                        cur.strip_prefix(root).unwrap_or(&cur).display()
+                    ),
+                ))
+            }
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(OciError::unsafe_entry(
+                    shown,
+                    format!(
+                        "its parent {} is not a directory",
+                        cur.strip_prefix(root).unwrap_or(&cur).display()
+                    ),
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir(&cur)
+                    .map_err(|e| OciError::io(format!("create directory {}", cur.display()), e))?;
+            }
+            Err(e) => return Err(OciError::io(format!("stat {}", cur.display()), e)),
+        }
+    }
+    Ok(())
+}
+
+/// Whether every directory above `rel` exists under `root` as a real
+/// directory; a symlink among them is refused, as in
+/// [`prepare_parents`]. Nothing is created: a whiteout below a missing
+/// directory has nothing to remove.
+pub fn parents_exist(root: &Path, rel: &Path, shown: &str) -> Result<bool, OciError> {
+    let mut cur = root.to_path_buf();
+    let parents: Vec<Component<'_>> = rel.components().collect();
+    let n = parents.len().saturating_sub(1);
+    for c in parents.iter().take(n) {
+        cur.push(c.as_os_str());
+        match std::fs::symlink_metadata(&cur) {
+            Ok(m) if m.file_type().is_symlink() => {
+                return Err(OciError::unsafe_entry(
+                    shown,
+                    format!(
+                        "its parent {} is a symlink; removing through it could leave the root",
+                        cur.strip_prefix(root).unwrap_or(&cur).display()
+                    ),
+                ))
+            }
+            Ok(m) if m.is_dir() => {}
+            _ => return Ok(false),
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_cleaned_or_refused() {
+        assert_eq!(clean(b"./etc/passwd").unwrap(), Some("etc/passwd".into()));
+        assert_eq!(clean(b"usr//bin/").unwrap(), Some("usr/bin".into()));
+        assert_eq!(clean(b"./").unwrap(), None);
+        assert!(clean(b"/etc/passwd").is_err());
+        assert!(clean(b"a/../../etc").is_err());
+        assert!(clean(b"..").is_err());
+    }
+
+    #[test]
+    fn relative_links_may_not_climb_out() {
+        assert!(link_stays_inside(
+            Path::new("usr/bin"),
+            Path::new("../lib/x")
+        ));
+        assert!(link_stays_inside(
+            Path::new("usr/bin"),
+            Path::new("../../lib/x")
+        ));
+        assert!(!link_stays_inside(
+            Path::new("usr/bin"),
+            Path::new("../../../etc/shadow")
+        ));
+        assert!(!link_stays_inside(Path::new(""), Path::new("..")));
+        assert!(link_stays_inside(
+            Path::new("etc"),
+            Path::new("/usr/share/zoneinfo/UTC")
+        ));
+    }
+}
