@@ -23,6 +23,10 @@ const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
         "null",
         builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
     ),
+    (
+        "qemu",
+        builder::<kiln_builder_qemu::QemuConfig, kiln_builder_qemu::QemuBuilder>,
+    ),
 ];
 
 const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[

@@ -216,7 +216,7 @@ pub fn command_line(s: &Settings, rt: &Runtime) -> Result<Vec<String>, QemuError
     let rest = defaults.into_iter().filter(|(k, _)| !named.contains(k));
     for (key, values) in user.into_iter().chain(rest) {
         if values.is_empty() {
-            out.push(key);
+            out.push(key.clone());
         }
         for v in values {
             out.push(key.clone());

@@ -21,20 +21,6 @@ pub fn normalize_disk_size(raw: &str) -> Option<String> {
     })
 }
 
-/// The size in bytes of a normalized size, for comparisons.
-pub fn bytes(size: &str) -> Option<u64> {
-    let lower = size.to_ascii_lowercase();
-    let (digits, mult) = match lower.chars().last() {
-        Some('b') => (&lower[..lower.len() - 1], 1u64),
-        Some('k') => (&lower[..lower.len() - 1], 1 << 10),
-        Some('m') => (&lower[..lower.len() - 1], 1 << 20),
-        Some('g') => (&lower[..lower.len() - 1], 1 << 30),
-        Some('t') => (&lower[..lower.len() - 1], 1 << 40),
-        _ => (lower.as_str(), 1 << 20),
-    };
-    digits.parse::<u64>().ok()?.checked_mul(mult)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -49,7 +35,5 @@ mod tests {
         assert_eq!(normalize_disk_size("12x"), None);
         assert_eq!(normalize_disk_size("G"), None);
         assert_eq!(normalize_disk_size("1.5G"), None);
-        assert_eq!(bytes("3G"), Some(3 << 30));
-        assert_eq!(bytes("40960M"), Some(40960 << 20));
     }
 }
