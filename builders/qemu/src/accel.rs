@@ -10,8 +10,10 @@
 //! a BIOS too slow to be usable) means TCG. The probe runs in its own
 //! process group and is killed and reaped when it overstays.
 
+use crate::state::State;
 use kiln_core::communicator::Output;
-use kiln_core::Cancel;
+use kiln_core::step::Step;
+use kiln_core::{BuildCtx, BuildError, Cancel};
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
@@ -91,6 +93,39 @@ pub fn detect(qemu_binary: &str, dir: &Path, cancel: &Cancel) -> &'static str {
         "kvm"
     } else {
         "tcg"
+    }
+}
+
+/// Runs the probe on a thread of its own while the disk is being copied,
+/// so that it costs no wall time; the run step takes the answer.
+pub struct StepProbeAccelerator {
+    pub qemu_binary: String,
+}
+
+impl Step<State> for StepProbeAccelerator {
+    fn name(&self) -> &str {
+        "StepProbeAccelerator"
+    }
+
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        let (binary, dir, cancel) = (
+            self.qemu_binary.clone(),
+            state.work_dir.clone(),
+            ctx.cancel.clone(),
+        );
+        state.accel_probe = Some(std::thread::spawn(move || {
+            detect(&binary, &dir, &cancel).to_owned()
+        }));
+        Ok(())
+    }
+
+    // The probe's qemu is bounded by PROBE_TIMEOUT; waiting for it here
+    // means it never outlives the build.
+    fn cleanup(&mut self, state: &mut State, _ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if let Some(h) = state.accel_probe.take() {
+            let _ = h.join();
+        }
+        Ok(())
     }
 }
 

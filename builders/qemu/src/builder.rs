@@ -35,15 +35,18 @@ impl QemuBuilder {
     fn steps(&self, s: &Settings) -> Vec<Box<dyn Step<State>>> {
         let comm = self.config.communicator_config();
         let ssh = comm.kind() == Some(CommKind::Ssh);
-        let mut steps: Vec<Box<dyn Step<State>>> = vec![
-            Box::new(StepWorkDir),
-            Box::new(StepPrepareOutputDir {
-                dir: s.output_dir.clone(),
-            }),
-            Box::new(StepLocalSource {
-                source: s.source.clone(),
-            }),
-        ];
+        let mut steps: Vec<Box<dyn Step<State>>> = vec![Box::new(StepWorkDir)];
+        if s.accelerator.is_none() {
+            steps.push(Box::new(crate::accel::StepProbeAccelerator {
+                qemu_binary: s.qemu_binary.clone(),
+            }));
+        }
+        steps.push(Box::new(StepPrepareOutputDir {
+            dir: s.output_dir.clone(),
+        }));
+        steps.push(Box::new(StepLocalSource {
+            source: s.source.clone(),
+        }));
         if ssh && crate::seed::needs_temporary_key(&self.config) {
             steps.push(Box::new(StepTemporaryKey));
         }

@@ -17,6 +17,8 @@ pub struct State {
     pub created_output: bool,
     /// The accelerator in use (`kvm`, `tcg`, …).
     pub accelerator: String,
+    /// The KVM probe, running while the disk is prepared.
+    pub accel_probe: Option<std::thread::JoinHandle<String>>,
     /// The source image or installer ISO, on local disk.
     pub source_path: Option<PathBuf>,
     /// The VM's first disk while the build runs (a temporary name in the

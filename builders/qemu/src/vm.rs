@@ -61,7 +61,10 @@ impl StepRun {
         if state.accelerator.is_empty() {
             state.accelerator = match &s.accelerator {
                 Some(a) => a.clone(),
-                None => crate::accel::detect(&s.qemu_binary, &state.work_dir, ctx.cancel).into(),
+                None => match state.accel_probe.take().map(|h| h.join()) {
+                    Some(Ok(found)) => found,
+                    _ => crate::accel::detect(&s.qemu_binary, &state.work_dir, ctx.cancel).into(),
+                },
             };
             tracing::info!(accelerator = %state.accelerator, "accelerator");
         }
