@@ -2,7 +2,9 @@
 //! front of its script, one `env_var_format` per variable, sorted by name.
 
 use crate::go_sprintf::sprintf;
-use kiln_core::Generated;
+use kiln_core::component::ConfigProblem;
+use kiln_core::{BuildInfo, Generated};
+use kiln_template::legacy::{self, LegacyContext, LegacyError};
 use std::collections::BTreeMap;
 
 /// Packer's default `env_var_format` on Unix.
@@ -50,6 +52,29 @@ impl EnvVars {
         EnvVars { vars }
     }
 
+    /// Packer's variables, then `environment_vars` (each rendered as a
+    /// template), then `env`, which wins over both.
+    pub fn for_build(
+        info: &BuildInfo,
+        generated: &Generated,
+        environment_vars: Option<&[String]>,
+        env: Option<&BTreeMap<String, String>>,
+        ctx: &LegacyContext,
+    ) -> Result<EnvVars, LegacyError> {
+        let mut vars = EnvVars::packer(&info.source_name, &info.builder_type, generated);
+        for kv in environment_vars.into_iter().flatten() {
+            let kv = legacy::render(kv, ctx)?;
+            // Validation refused entries without `=`; a template that
+            // renders to one is taken as a name with an empty value.
+            let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
+            vars.set(k, v);
+        }
+        for (k, v) in env.into_iter().flatten() {
+            vars.set(k, v);
+        }
+        Ok(vars)
+    }
+
     /// Add or replace a variable. The value's single quotes are escaped
     /// (`'` → `'"'"'`) so it survives the default `'%s'` quoting; Packer
     /// does not escape the name or the built-in values.
@@ -66,6 +91,22 @@ impl EnvVars {
             .map(|(k, v)| sprintf(format, &[k, v]))
             .collect()
     }
+}
+
+/// Packer's check of `environment_vars`: each entry `NAME=value` with a
+/// name.
+pub(crate) fn problems(environment_vars: Option<&[String]>) -> Vec<ConfigProblem> {
+    environment_vars
+        .into_iter()
+        .flatten()
+        .filter(|kv| kv.split_once('=').is_none_or(|(k, _)| k.is_empty()))
+        .map(|kv| {
+            ConfigProblem::field(
+                "environment_vars",
+                format!("Environment variable not in format 'key=value': {kv}"),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -32,9 +32,55 @@ fn clean(path: &Path) -> PathBuf {
     out
 }
 
+/// Go's `filepath.Base`: the last element, trailing slashes ignored.
+pub fn base(path: &str) -> String {
+    if path.is_empty() {
+        return ".".to_owned();
+    }
+    let trimmed = path.trim_end_matches('/');
+    if trimmed.is_empty() {
+        return "/".to_owned();
+    }
+    match trimmed.rsplit_once('/') {
+        Some((_, last)) => last.to_owned(),
+        None => trimmed.to_owned(),
+    }
+}
+
+/// Go's `filepath.Dir`: everything before the last element, cleaned;
+/// `.` when there is nothing before it.
+pub fn dir(path: &str) -> PathBuf {
+    let before = match path.rfind('/') {
+        Some(0) => "/",
+        Some(i) => path.get(..i).unwrap_or("."),
+        None => ".",
+    };
+    let cleaned: PathBuf = Path::new(before)
+        .components()
+        .filter(|c| !matches!(c, Component::CurDir))
+        .collect();
+    if cleaned.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        cleaned
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_and_dir_like_go() {
+        assert_eq!(base("a/b.txt"), "b.txt");
+        assert_eq!(base("/tmp/dir/"), "dir");
+        assert_eq!(base("f"), "f");
+        assert_eq!(base("/"), "/");
+        assert_eq!(dir("dl"), Path::new("."));
+        assert_eq!(dir("out/x.txt"), Path::new("out"));
+        assert_eq!(dir("/x"), Path::new("/"));
+        assert_eq!(dir("./a/./b"), Path::new("a"));
+    }
 
     #[test]
     fn cleans_like_go() {

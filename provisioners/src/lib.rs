@@ -1,10 +1,15 @@
 //! Provisioners, one module each, and the pieces the shell flavours share.
 
 pub mod breakpoint;
+pub mod file;
+pub mod shell;
 pub mod shell_local;
 
 mod env_vars;
 mod exit_codes;
 mod go_path;
 mod go_sprintf;
+mod inline;
+mod legacy_data;
+mod retry;
 mod temp_script;

@@ -25,6 +25,18 @@ impl TempScript {
         extension: &str,
         contents: &[u8],
     ) -> io::Result<TempScript> {
+        TempScript::create_with_mode(dir, prefix, extension, contents, 0o700)
+    }
+
+    /// [`TempScript::create`] with another mode (`0o600` for plain data,
+    /// as Go's `os.CreateTemp` makes it).
+    pub fn create_with_mode(
+        dir: &Path,
+        prefix: &str,
+        extension: &str,
+        contents: &[u8],
+        mode: u32,
+    ) -> io::Result<TempScript> {
         let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
         for _ in 0..ATTEMPTS {
             let n = getrandom::u32().map_err(io::Error::other)?;
@@ -39,7 +51,7 @@ impl TempScript {
                 let mut f = OpenOptions::new()
                     .write(true)
                     .create_new(true)
-                    .mode(0o700)
+                    .mode(mode)
                     .open(&path)?;
                 // From here on, dropping `script` removes the file.
                 let script = TempScript { path: path.clone() };
@@ -47,7 +59,7 @@ impl TempScript {
                 f.sync_all()?;
                 drop(f);
                 // The umask may have narrowed the mode; Packer chmods.
-                fs::set_permissions(&script.path, Permissions::from_mode(0o700))?;
+                fs::set_permissions(&script.path, Permissions::from_mode(mode))?;
                 Ok::<_, io::Error>(script)
             });
             match written {

@@ -154,14 +154,7 @@ impl Validate for ShellLocalConfig {
         {
             out.push(ConfigProblem::field("use_linux_pathing", WSL_INLINE));
         }
-        for kv in self.environment_vars.iter().flatten() {
-            if kv.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
-                out.push(ConfigProblem::field(
-                    "environment_vars",
-                    format!("Environment variable not in format 'key=value': {kv}"),
-                ));
-            }
-        }
+        out.extend(crate::env_vars::problems(self.environment_vars.as_deref()));
         out
     }
 }

@@ -8,8 +8,7 @@ use crate::exit_codes;
 use crate::temp_script::TempScript;
 use kiln_core::process::{self, ProcessError};
 use kiln_core::{BuildError, BuildInfo, Cancel, Generated, Ui, UiLines};
-use kiln_template::legacy::{self, LegacyContext, MissingFields};
-use kiln_template::Value;
+use kiln_template::legacy::{self, LegacyContext};
 use std::path::Path;
 use std::process::Command;
 
@@ -29,23 +28,8 @@ impl Local<'_> {
         }
     }
 
-    /// A Go-template context over the generated data, as Packer renders
-    /// `inline`, `environment_vars` and `execute_command` (map-backed, so
-    /// unknown fields print `<no value>`).
     fn template(&self, extra: &[(&str, &str)]) -> LegacyContext {
-        let mut data: std::collections::BTreeMap<String, Value> = self
-            .generated
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
-            .collect();
-        for (k, v) in extra {
-            data.insert((*k).to_owned(), Value::from(*v));
-        }
-        let mut ctx = LegacyContext::new(data);
-        ctx.missing_fields = MissingFields::NoValue;
-        ctx.funcs.build_name = Some(self.info.source_name.clone());
-        ctx.funcs.build_type = Some(self.info.builder_type.clone());
-        ctx
+        crate::legacy_data::context(self.info, self.generated, extra)
     }
 }
 
@@ -100,12 +84,8 @@ fn write_inline(
     lines: &[String],
     local: &Local<'_>,
 ) -> Result<TempScript, ShellLocalError> {
-    let ctx = local.template(&[]);
-    let mut text = format!("#!{}\n", config.inline_shebang());
-    for line in lines {
-        text.push_str(&legacy::render(line, &ctx).map_err(ShellLocalError::Template)?);
-        text.push('\n');
-    }
+    let text = crate::inline::script_text(config.inline_shebang(), lines, &local.template(&[]))
+        .map_err(ShellLocalError::Template)?;
     TempScript::create(
         &std::env::temp_dir(),
         "packer-shell",
@@ -118,22 +98,14 @@ fn write_inline(
 /// `{{ .Vars }}`: Packer's variables, then `environment_vars` (rendered),
 /// then `env`.
 fn env_vars(config: &ShellLocalConfig, local: &Local<'_>) -> Result<String, ShellLocalError> {
-    let mut vars = EnvVars::packer(
-        &local.info.source_name,
-        &local.info.builder_type,
+    let vars = EnvVars::for_build(
+        local.info,
         local.generated,
-    );
-    let ctx = local.template(&[]);
-    for kv in config.environment_vars.iter().flatten() {
-        let kv = legacy::render(kv, &ctx).map_err(ShellLocalError::Template)?;
-        // Validation refused entries without `=`; a template that renders
-        // to one is taken as a name with an empty value.
-        let (k, v) = kv.split_once('=').unwrap_or((kv.as_str(), ""));
-        vars.set(k, v);
-    }
-    for (k, v) in config.env.iter().flatten() {
-        vars.set(k, v);
-    }
+        config.environment_vars.as_deref(),
+        config.env.as_ref(),
+        &local.template(&[]),
+    )
+    .map_err(ShellLocalError::Template)?;
     Ok(vars.flatten(config.env_var_format()))
 }
 
