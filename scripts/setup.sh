@@ -19,6 +19,15 @@ dpkg -s libssl-dev >/dev/null 2>&1 || need+=(libssl-dev)
 [ -x /usr/sbin/sshd ] || need+=(openssh-server)
 command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 command -v scp >/dev/null 2>&1 || need+=(openssh-client)
+# The QEMU builder's boot-time pieces and their tests: qemu (QMP, boot
+# commands), floppy images (mkfs.vfat, mcopy), an installer-like ISO made
+# by grub-mkrescue (GRUB's BIOS modules, xorriso, mtools).
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+[ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need+=(dosfstools)
+command -v mcopy >/dev/null 2>&1 || need+=(mtools)
+command -v grub-mkrescue >/dev/null 2>&1 || need+=(grub-common)
+[ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
+command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
