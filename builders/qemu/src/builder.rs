@@ -9,7 +9,8 @@ use crate::finalize::StepFinalizeDisk;
 use crate::media::{CdKind, StepCreateCd, StepTemporaryKey};
 use crate::output::StepPrepareOutputDir;
 use crate::shutdown::StepShutdown;
-use crate::source::StepLocalSource;
+use crate::source::StepDownload;
+use crate::boot::{StepCreateFloppy, StepHttpServer, StepTypeBootCommand};
 use crate::state::State;
 use crate::timing::Timed;
 use crate::vm::StepRun;
@@ -44,11 +45,15 @@ impl QemuBuilder {
         steps.push(Box::new(StepPrepareOutputDir {
             dir: s.output_dir.clone(),
         }));
-        steps.push(Box::new(StepLocalSource {
+        steps.push(Box::new(StepDownload {
             source: s.source.clone(),
         }));
         if ssh && crate::seed::needs_temporary_key(&self.config) {
             steps.push(Box::new(StepTemporaryKey));
+        }
+        let floppy = s.floppy_spec();
+        if !floppy.is_empty() {
+            steps.push(Box::new(StepCreateFloppy { spec: floppy }));
         }
         if s.has_cd() {
             steps.push(Box::new(StepCreateCd {
@@ -73,12 +78,22 @@ impl QemuBuilder {
                 settings: s.clone(),
             },
         ));
+        steps.push(Box::new(StepHttpServer::new(s)));
         steps.push(Timed::boxed(
             "start",
             StepRun {
                 settings: s.clone(),
                 forward_ssh: ssh && !s.skip_nat_mapping && s.net_bridge.is_none(),
                 guest_port: comm.ssh_port.filter(|p| *p != 0).unwrap_or(22),
+            },
+        ));
+        steps.push(Timed::boxed(
+            "boot-command",
+            StepTypeBootCommand {
+                commands: s.boot_command.clone(),
+                wait: s.boot_wait,
+                key_interval: s.boot_key_interval,
+                vm_name: s.vm_name.clone(),
             },
         ));
         if ssh {

@@ -18,6 +18,7 @@ pub mod qmp;
 
 mod accel;
 mod args;
+mod boot;
 mod builder;
 mod cd;
 pub mod config;

@@ -192,7 +192,7 @@ impl QemuConfig {
             floppy_files: self.floppy_files.clone().unwrap_or_default(),
             floppy_dirs: self.floppy_dirs.clone().unwrap_or_default(),
             floppy_content: self.floppy_content.clone().unwrap_or_default(),
-            floppy_label: or(&self.floppy_label, "packer"),
+            floppy_label: self.floppy_label.clone().unwrap_or_default(),
             cd_files: self.cd_files.clone().unwrap_or_default(),
             cd_content: self.cd_content.clone().unwrap_or_default(),
             cd_label: text(&self.cd_label),
@@ -210,6 +210,16 @@ impl Settings {
     /// Whether the build gets a CD made from `cd_files`/`cd_content`.
     pub fn has_cd(&self) -> bool {
         !self.cd_files.is_empty() || !self.cd_content.is_empty()
+    }
+
+    /// The floppy fields.
+    pub fn floppy_spec(&self) -> crate::floppy::FloppySpec {
+        crate::floppy::FloppySpec {
+            files: self.floppy_files.clone(),
+            dirs: self.floppy_dirs.clone(),
+            content: self.floppy_content.clone(),
+            label: self.floppy_label.clone(),
+        }
     }
 
     /// The path of the disk image inside the output directory.

@@ -35,22 +35,19 @@ impl Validate for QemuConfig {
         if normalize_disk_size(self.disk_size.as_deref().unwrap_or("")).is_none() {
             out.push(ConfigProblem::field("disk_size", "Invalid disk size."));
         }
-        for (field, files) in [("floppy_files", &self.floppy_files), ("cd_files", &self.cd_files)]
-        {
-            let kind = if field == "cd_files" { "CD" } else { "Floppy" };
-            for f in files.iter().flatten() {
-                if is_glob(f) {
-                    continue;
-                }
-                if let Err(e) = std::fs::metadata(f) {
-                    out.push(ConfigProblem::field(
-                        field,
-                        format!("Bad {kind} disk file '{f}': stat {f}: {}", go_errno(&e)),
-                    ));
-                }
+        let s = self.settings("");
+        let cwd = std::env::current_dir().unwrap_or_default();
+        for m in s.floppy_spec().problems(&cwd) {
+            out.push(ConfigProblem::field("floppy_files", m));
+        }
+        for f in s.cd_files.iter().filter(|f| !is_glob(f)) {
+            if let Err(e) = std::fs::metadata(f) {
+                out.push(ConfigProblem::field(
+                    "cd_files",
+                    format!("Bad CD disk file '{f}': stat {f}: {}", go_errno(&e)),
+                ));
             }
         }
-        let s = self.settings("");
         out.extend(self.iso_problems());
         if let Some(dir) = &s.http_directory {
             if http_dir_missing(dir) {
