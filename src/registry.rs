@@ -38,6 +38,14 @@ const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
         >,
     ),
     (
+        "file",
+        provisioner::<kiln_provisioners::file::FileConfig, kiln_provisioners::file::File>,
+    ),
+    (
+        "shell",
+        provisioner::<kiln_provisioners::shell::ShellConfig, kiln_provisioners::shell::Shell>,
+    ),
+    (
         "shell-local",
         provisioner::<
             kiln_provisioners::shell_local::ShellLocalConfig,

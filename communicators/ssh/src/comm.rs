@@ -67,22 +67,28 @@ impl SshComm {
         out: &mut dyn Output,
         cancel: &Cancel,
     ) -> Result<i32, SshError> {
-        let conn = self.conn()?;
-        let w = conn.waiter(cancel);
-        let ch = match exec::open_channel(&conn.session, &w, self.settings.pty) {
-            Ok(ch) => ch,
-            Err(SshError::Cancelled) => return Err(SshError::Cancelled),
-            Err(e) => {
-                // The connection may have died while idle: one fresh
-                // attempt, as Packer makes, before giving up.
-                tracing::debug!("SSH session open error: {e}, attempting reconnect");
-                let fresh = self.reopen(cancel)?;
-                let w = fresh.waiter(cancel);
-                let ch = exec::open_channel(&fresh.session, &w, self.settings.pty)?;
-                return self.start(&fresh, ch, command, out, cancel);
-            }
-        };
+        let (conn, ch) = self.channel(cancel, self.settings.pty)?;
         self.start(&conn, ch, command, out, cancel)
+    }
+
+    /// A new session channel. When the connection has died (the machine
+    /// rebooted, or a command killed its own session), one fresh
+    /// connection attempt is made, as Packer makes, before giving up: the
+    /// caller's retries wait for a machine that is still down.
+    fn channel(&self, cancel: &Cancel, pty: bool) -> Result<(Arc<Conn>, ssh2::Channel), SshError> {
+        let conn = self.conn()?;
+        let first = exec::open_channel(&conn.session, &conn.waiter(cancel), pty);
+        match first {
+            Ok(ch) => Ok((conn, ch)),
+            Err(SshError::Cancelled) => Err(SshError::Cancelled),
+            Err(e) => {
+                tracing::debug!("SSH session open error: {e}, attempting reconnect");
+                drop(conn);
+                let fresh = self.reopen(cancel)?;
+                let ch = exec::open_channel(&fresh.session, &fresh.waiter(cancel), pty)?;
+                Ok((fresh, ch))
+            }
+        }
     }
 
     fn start(
@@ -123,11 +129,10 @@ impl SshComm {
         scp_command: &str,
         talk: impl FnOnce(&mut Duplex<ChanIo<'_, '_>>) -> std::io::Result<T>,
     ) -> Result<T, SshError> {
-        let conn = self.conn()?;
         let cancel = Cancel::new();
+        let (conn, mut ch) = self.channel(&cancel, false)?;
         let mut w = conn.waiter(&cancel);
         w.idle_limit = self.settings.read_write_timeout;
-        let mut ch = exec::open_channel(&conn.session, &w, false)?;
         // scp reports failures in the protocol; its stderr only chats.
         w.retry("setting up scp", || {
             ch.handle_extended_data(ExtendedData::Ignore)
@@ -194,11 +199,20 @@ impl SshComm {
         &self,
         f: impl FnOnce(&ssh2::Sftp, &crate::wait::Waiter<'_>) -> Result<T, SshError>,
     ) -> Result<T, SshError> {
-        let conn = self.conn()?;
         let cancel = Cancel::new();
+        let mut conn = self.conn()?;
+        let sftp = match sftp::open(&conn.session, &conn.waiter(&cancel)) {
+            Ok(sftp) => sftp,
+            Err(SshError::Cancelled) => return Err(SshError::Cancelled),
+            Err(e) => {
+                // A dead connection, as for commands: one fresh attempt.
+                tracing::debug!("SFTP open error: {e}, attempting reconnect");
+                conn = self.reopen(&cancel)?;
+                sftp::open(&conn.session, &conn.waiter(&cancel))?
+            }
+        };
         let mut w = conn.waiter(&cancel);
         w.idle_limit = self.settings.read_write_timeout;
-        let sftp = sftp::open(&conn.session, &w)?;
         f(&sftp, &w)
     }
 
@@ -258,10 +272,14 @@ impl SshComm {
     }
 
     fn download_tree(&self, src: &str, dst: &Path) -> Result<(), SshError> {
-        // Packer downloads directories with scp whatever the method.
-        self.scp(&format!("scp -rf {}", shell_quote(src)), |io| {
-            scp::receive_dir(io, dst)
-        })
+        // Packer downloads directories with scp whatever the method, and
+        // hands a glob to the remote shell to expand.
+        let src = if src.contains(['*', '?', '[']) {
+            src.to_owned()
+        } else {
+            shell_quote(src)
+        };
+        self.scp(&format!("scp -rf {src}"), |io| scp::receive_dir(io, dst))
     }
 }
 

@@ -41,8 +41,10 @@ impl<T: Read + Write> Write for Duplex<T> {
     }
 }
 
+/// A failure the protocol reported, worded completely already (scp's own
+/// `scp: PATH: reason`), so no context is put in front of it.
 fn protocol(msg: impl Into<String>) -> io::Error {
-    io::Error::other(msg.into())
+    io::Error::other(crate::error::SshError::Other(msg.into()))
 }
 
 /// The status byte after every record; a refusal carries scp's message.
@@ -137,9 +139,9 @@ fn next_line(r: &mut impl BufRead) -> io::Result<Option<String>> {
         return Ok(None);
     }
     match line.as_bytes().first() {
-        Some(1 | 2) => Err(protocol(
-            line.get(1..).unwrap_or_default().trim_end_matches('\n'),
-        )),
+        // Packer passes the refusal on with its line end, which shows as
+        // an empty line after the message.
+        Some(1 | 2) => Err(protocol(line.get(1..).unwrap_or_default())),
         _ => Ok(Some(line)),
     }
 }
@@ -315,6 +317,7 @@ mod tests {
             &mut out,
         )
         .unwrap_err();
-        assert_eq!(err.to_string(), "scp: /nope: No such file or directory");
+        // Packer's wording, line end included.
+        assert_eq!(err.to_string(), "scp: /nope: No such file or directory\n");
     }
 }

@@ -60,18 +60,7 @@ impl TestSshd {
             let config = dir.path().join("sshd_config");
             std::fs::write(&config, sshd_config(dir.path(), &host_key, port))
                 .map_err(|e| e.to_string())?;
-            let log =
-                std::fs::File::create(dir.path().join("sshd.log")).map_err(|e| e.to_string())?;
-            let mut child = Command::new(SSHD)
-                .arg("-D")
-                .arg("-e")
-                .arg("-f")
-                .arg(&config)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(log)
-                .spawn()
-                .map_err(|e| format!("starting {SSHD}: {e}"))?;
+            let mut child = spawn(dir.path())?;
             match wait_listening(&mut child, port) {
                 Ok(()) => {
                     return Ok(TestSshd {
@@ -132,6 +121,43 @@ impl TestSshd {
         self.child.id()
     }
 
+    /// Wait up to `within` for the server to exit (a test's command may
+    /// stop it, as a reboot would). Whether it did.
+    pub fn wait_exit(&mut self, within: Duration) -> bool {
+        let end = Instant::now() + within;
+        while Instant::now() < end {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// Start the server again on the same port with the same keys, as a
+    /// machine whose sshd comes back after a reboot.
+    pub fn restart(&mut self) -> Result<(), String> {
+        self.kill_all();
+        let mut last = String::new();
+        // The old listener's port may take a moment to be free.
+        for _ in 0..20 {
+            let mut child = spawn(self.dir.path())?;
+            match wait_listening(&mut child, self.port) {
+                Ok(()) => {
+                    self.child = child;
+                    return Ok(());
+                }
+                Err(e) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    last = e;
+                    std::thread::sleep(Duration::from_millis(100));
+                }
+            }
+        }
+        Err(last)
+    }
+
     /// Kill every session the server serves (as a reboot would), leaving
     /// the listener up. Sessions are the server's descendants in /proc.
     pub fn kill_sessions(&self) {
@@ -157,6 +183,26 @@ impl Drop for TestSshd {
     fn drop(&mut self) {
         self.kill_all();
     }
+}
+
+/// `sshd -D` on the configuration in `dir`, logging to `dir/sshd.log`
+/// (appended to, so a restart keeps what the first server said).
+fn spawn(dir: &Path) -> Result<Child, String> {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("sshd.log"))
+        .map_err(|e| e.to_string())?;
+    Command::new(SSHD)
+        .arg("-D")
+        .arg("-e")
+        .arg("-f")
+        .arg(dir.join("sshd_config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .map_err(|e| format!("starting {SSHD}: {e}"))
 }
 
 fn write_private(path: &Path, text: &str) -> Result<(), String> {

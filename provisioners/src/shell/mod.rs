@@ -159,8 +159,10 @@ impl Shell {
             ];
             let command = legacy::render(self.config.execute_command(), &self.template(ctx, &data))
                 .map_err(ShellError::ExecuteCommand)?;
-            let code = remote.upload_and_run(&self.remote_path, &script, &command)?;
-            if let Err(e) = self.check_exit(code) {
+            let code = remote
+                .upload_and_run(&self.remote_path, &script, &command)
+                .and_then(|code| self.check_exit(code));
+            if let Err(e) = code {
                 if !self.skip_clean() {
                     remote.remove_after_failure(&self.remote_path);
                 }
@@ -173,8 +175,9 @@ impl Shell {
         Ok(())
     }
 
-    /// A dropped connection passes only with `expect_disconnect`, whatever
-    /// `valid_exit_codes` says (Packer checks it first).
+    /// Packer's `packer.CmdDisconnect` status stands for a dropped connection: it
+    /// passes only with `expect_disconnect`, whatever `valid_exit_codes` says
+    /// (Packer checks it first).
     fn check_exit(&self, code: i32) -> Result<(), ShellError> {
         if code == DISCONNECTED {
             return match self.config.expect_disconnect {

@@ -133,14 +133,13 @@ impl Remote<'_> {
         }
     }
 
-    /// One bounded attempt at removing `path` after a failure, so a failed
-    /// script does not stay on the machine (Packer leaves it). Its own
-    /// failure is only logged: the original error is the one to report.
+    /// One bounded attempt at removing `path` after a failure or a
+    /// cancel, so a failed script does not stay on the machine (Packer
+    /// leaves it). It runs on a token of its own, as cleanups do, so a
+    /// cancelled build still removes it. Its own failure is only logged:
+    /// the original error is the one to report.
     pub fn remove_after_failure(&self, path: &str) {
-        if self.cancel.is_cancelled() {
-            return;
-        }
-        let bounded = self.cancel.with_timeout(BEST_EFFORT);
+        let bounded = Cancel::new().with_timeout(BEST_EFFORT);
         if let Err(Attempt::Again(e) | Attempt::Stop(e)) = self.remove_attempt(path, &bounded) {
             tracing::debug!("leaving {path} behind: {e}");
         }

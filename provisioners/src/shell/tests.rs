@@ -211,8 +211,14 @@ fn cancel_stops_the_command() {
         c2.cancel();
     });
     let start = std::time::Instant::now();
-    let r = Shell::from(inline(&["sleep 30"])).provision(&ctx, &m.comm);
+    let path = m.sshd.dir().join("cancelled.sh");
+    let config = ShellConfig {
+        remote_path: Some(path.display().to_string()),
+        ..inline(&["sleep 30"])
+    };
+    let r = Shell::from(config).provision(&ctx, &m.comm);
     t.join().expect("thread");
     assert!(matches!(r, Err(BuildError::Cancelled)), "{r:?}");
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
+    assert!(!path.exists(), "a cancelled script stays on the machine");
 }
