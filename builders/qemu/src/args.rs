@@ -229,7 +229,10 @@ pub fn command_line(s: &Settings, rt: &Runtime) -> Result<Vec<String>, QemuError
 fn template_context(s: &Settings, rt: &Runtime) -> LegacyContext {
     let mut data = BTreeMap::new();
     data.insert("HTTPIP".to_owned(), Value::string(rt.http_ip.clone()));
-    data.insert("HTTPPort".to_owned(), Value::string(rt.http_port.to_string()));
+    data.insert(
+        "HTTPPort".to_owned(),
+        Value::string(rt.http_port.to_string()),
+    );
     data.insert(
         "HTTPDir".to_owned(),
         Value::string(s.http_directory.clone().unwrap_or_default()),
@@ -297,7 +300,10 @@ mod tests {
         r.cd = Some(PathBuf::from("/w/seed.iso"));
         let a = pairs(&command_line(&s, &r).unwrap());
         let get = |k: &str| -> Vec<String> {
-            a.iter().filter(|(kk, _)| kk == k).map(|(_, v)| v.clone()).collect()
+            a.iter()
+                .filter(|(kk, _)| kk == k)
+                .map(|(_, v)| v.clone())
+                .collect()
         };
         assert_eq!(get("-machine"), ["type=pc,accel=tcg"]);
         assert_eq!(get("-m"), ["512M"]);
@@ -331,7 +337,10 @@ mod tests {
                 ],
                 vec!["-device".into(), "e1000,netdev=user.0".into()],
                 vec!["-no-acpi".into(), "".into()],
-                vec!["-fw_cfg".into(), "name=opt/x,string={{ .HTTPIP }}:{{ .HTTPPort }}/{{ .Name }}".into()],
+                vec![
+                    "-fw_cfg".into(),
+                    "name=opt/x,string={{ .HTTPIP }}:{{ .HTTPPort }}/{{ .Name }}".into(),
+                ],
             ]),
             headless: Some(true),
             vm_name: Some("vm".into()),
@@ -348,7 +357,10 @@ mod tests {
             ..QemuConfig::default()
         }
         .settings("x");
-        assert!(matches!(command_line(&bad, &rt()), Err(QemuError::QemuArgs(_))));
+        assert!(matches!(
+            command_line(&bad, &rt()),
+            Err(QemuError::QemuArgs(_))
+        ));
     }
 
     #[test]
@@ -364,8 +376,13 @@ mod tests {
         let a = command_line(&s, &rt()).unwrap().join(" ");
         assert!(a.contains("-smp cpus=2,sockets=2"));
         assert!(a.contains("-cpu max"));
-        assert!(a.contains("-display gtk"), "not headless: Packer opens a window");
-        assert!(a.contains("-device virtio-scsi-pci,id=scsi0 -device scsi-hd,bus=scsi0.0,drive=drive0"));
+        assert!(
+            a.contains("-display gtk"),
+            "not headless: Packer opens a window"
+        );
+        assert!(
+            a.contains("-device virtio-scsi-pci,id=scsi0 -device scsi-hd,bus=scsi0.0,drive=drive0")
+        );
         assert!(a.contains("-drive if=none,file=out/disk,id=drive0,cache=writeback,discard=ignore,format=qcow2,detect-zeroes=unmap"));
         assert!(a.contains("-boot once=d"));
     }

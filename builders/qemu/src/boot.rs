@@ -48,10 +48,8 @@ impl Step<State> for StepHttpServer {
         state.http_ip = QEMU_HOST_IP.into();
         match HttpServer::start(&self.config) {
             Ok(Some(server)) => {
-                ctx.ui.say(&format!(
-                    "Starting HTTP server on port {}",
-                    server.port()
-                ));
+                ctx.ui
+                    .say(&format!("Starting HTTP server on port {}", server.port()));
                 state.http_port = server.port();
                 state
                     .generated
@@ -162,7 +160,10 @@ impl Step<State> for StepTypeBootCommand {
         let actions = bootcmd::parse(&text).map_err(|errs| {
             fail(format!(
                 "Error parsing boot command: {}",
-                errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+                errs.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             ))
         })?;
         let Some(socket) = state.qmp_socket.clone() else {

@@ -1,6 +1,7 @@
 //! The builder: Packer's qemu step sequence over the build's typed state,
 //! and the artifact.
 
+use crate::boot::{StepCreateFloppy, StepHttpServer, StepTypeBootCommand};
 use crate::cd::CdSpec;
 use crate::config::{QemuConfig, Settings};
 use crate::connect::StepConnect;
@@ -10,7 +11,6 @@ use crate::media::{CdKind, StepCreateCd, StepTemporaryKey};
 use crate::output::StepPrepareOutputDir;
 use crate::shutdown::StepShutdown;
 use crate::source::StepDownload;
-use crate::boot::{StepCreateFloppy, StepHttpServer, StepTypeBootCommand};
 use crate::state::State;
 use crate::timing::Timed;
 use crate::vm::StepRun;
@@ -106,7 +106,11 @@ impl QemuBuilder {
         steps.push(Timed::boxed(
             "shutdown",
             StepShutdown {
-                command: if ssh { s.shutdown_command.clone() } else { None },
+                command: if ssh {
+                    s.shutdown_command.clone()
+                } else {
+                    None
+                },
                 timeout: s.shutdown_timeout,
             },
         ));

@@ -20,7 +20,12 @@ pub struct CdSpec {
 
 /// Build the ISO at `iso`, staging the tree in `staging` (created here,
 /// removed before returning).
-pub fn make_iso(spec: &CdSpec, staging: &Path, iso: &Path, cancel: &Cancel) -> Result<(), QemuError> {
+pub fn make_iso(
+    spec: &CdSpec,
+    staging: &Path,
+    iso: &Path,
+    cancel: &Cancel,
+) -> Result<(), QemuError> {
     let result = stage_and_build(spec, staging, iso, cancel);
     let _ = std::fs::remove_dir_all(staging);
     result

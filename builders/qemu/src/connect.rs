@@ -57,10 +57,12 @@ impl Step<State> for StepConnect {
         if let Some(key) = &state.key_pair {
             settings.private_key = Some(key.private_openssh().to_owned());
         }
-        state.generated.extend(kiln_communicator_ssh::step::generated(
-            &settings,
-            state.key_pair.as_ref(),
-        ));
+        state
+            .generated
+            .extend(kiln_communicator_ssh::step::generated(
+                &settings,
+                state.key_pair.as_ref(),
+            ));
         let watch = ctx.cancel.child();
         let died = Arc::new(AtomicBool::new(false));
         let stop = Arc::new(AtomicBool::new(false));

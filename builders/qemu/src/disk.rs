@@ -36,7 +36,11 @@ pub fn image_format(path: &Path, cancel: &Cancel) -> Result<String, QemuError> {
         .to_owned())
 }
 
-fn with_extra(mut head: Vec<String>, extra: &Option<Vec<String>>, tail: Vec<String>) -> Vec<String> {
+fn with_extra(
+    mut head: Vec<String>,
+    extra: &Option<Vec<String>>,
+    tail: Vec<String>,
+) -> Vec<String> {
     head.extend(extra.iter().flatten().cloned());
     head.extend(tail);
     head
@@ -51,7 +55,8 @@ impl StepDisks {
             .ok_or_else(|| QemuError::Source("no source image".into()))?;
         let work = state.work_disk.display().to_string();
         if s.use_backing_file {
-            ctx.ui.say("Creating a qcow2 overlay of the source image...");
+            ctx.ui
+                .say("Creating a qcow2 overlay of the source image...");
             let abs = std::fs::canonicalize(&source)
                 .map_err(|e| QemuError::io(format!("resolving {}", source.display()), e))?;
             let fmt = image_format(&abs, ctx.cancel)?;

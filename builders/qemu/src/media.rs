@@ -19,7 +19,8 @@ impl Step<State> for StepTemporaryKey {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        ctx.ui.say("Creating temporary ed25519 SSH key for this build...");
+        ctx.ui
+            .say("Creating temporary ed25519 SSH key for this build...");
         state.key_pair = Some(KeyPair::generate().map_err(QemuError::from)?);
         Ok(())
     }
@@ -63,7 +64,12 @@ impl Step<State> for StepCreateCd {
                 ));
                 let instance = format!("kiln-{}", ctx.info.run_uuid);
                 (
-                    crate::seed::cd_spec(username, key.public_line(), &self.settings.vm_name, &instance),
+                    crate::seed::cd_spec(
+                        username,
+                        key.public_line(),
+                        &self.settings.vm_name,
+                        &instance,
+                    ),
                     "cidata.iso",
                 )
             }

@@ -102,8 +102,12 @@ mod tests {
         assert!(!cloud(|c| c.ssh_agent_auth = Some(true)));
         assert!(!cloud(|c| c.disk_image = Some(false)));
         assert!(!cloud(|c| c.communicator = Some("none".into())));
-        assert!(!cloud(|c| c.cd_content = Some(BTreeMap::from([("a".into(), "b".into())]))));
-        assert!(!cloud(|c| c.qemuargs = Some(vec![vec!["-cdrom".into(), "seed.iso".into()]])));
+        assert!(!cloud(
+            |c| c.cd_content = Some(BTreeMap::from([("a".into(), "b".into())]))
+        ));
+        assert!(!cloud(
+            |c| c.qemuargs = Some(vec![vec!["-cdrom".into(), "seed.iso".into()]])
+        ));
         assert!(!cloud(|c| c.qemuargs = Some(vec![vec![
             "-drive".into(),
             "file=seed.img,format=raw,if=virtio,media=cdrom".into()
@@ -112,12 +116,19 @@ mod tests {
             "-smbios".into(),
             "type=1,serial=ds=nocloud-net;s=http://10.0.2.2:8000/".into()
         ]])));
-        assert!(cloud(|c| c.qemuargs = Some(vec![vec!["-m".into(), "1G".into()]])));
+        assert!(cloud(
+            |c| c.qemuargs = Some(vec![vec!["-m".into(), "1G".into()]])
+        ));
     }
 
     #[test]
     fn user_data_and_meta_data() {
-        let spec = cd_spec("debian", "ssh-ed25519 AAAA kiln", "debian-12.qcow2", "kiln-1");
+        let spec = cd_spec(
+            "debian",
+            "ssh-ed25519 AAAA kiln",
+            "debian-12.qcow2",
+            "kiln-1",
+        );
         assert_eq!(spec.label.as_deref(), Some("cidata"));
         assert_eq!(
             spec.content["user-data"],

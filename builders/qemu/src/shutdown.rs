@@ -40,7 +40,8 @@ impl StepShutdown {
             }
             return Ok(());
         }
-        ctx.ui.say("Halting the virtual machine with an ACPI power-down...");
+        ctx.ui
+            .say("Halting the virtual machine with an ACPI power-down...");
         let Some(socket) = state.qmp_socket.clone() else {
             return Err(BuildError::msg("no QMP socket for the ACPI power-down"));
         };

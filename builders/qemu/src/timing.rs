@@ -31,9 +31,15 @@ impl Step<State> for Timed {
         let start = Instant::now();
         let r = self.inner.run(state, ctx);
         let took = start.elapsed();
-        tracing::info!(phase = self.phase, seconds = took.as_secs_f64(), "phase done");
-        ctx.ui
-            .machine("kiln-timing", &[self.phase, &format!("{:.3}", took.as_secs_f64())]);
+        tracing::info!(
+            phase = self.phase,
+            seconds = took.as_secs_f64(),
+            "phase done"
+        );
+        ctx.ui.machine(
+            "kiln-timing",
+            &[self.phase, &format!("{:.3}", took.as_secs_f64())],
+        );
         state.timings.push((self.phase, took));
         r
     }

@@ -32,7 +32,10 @@ pub fn run(program: &str, args: &[String], cancel: &Cancel) -> Result<String, Qe
     let stderr = String::from_utf8_lossy(&captured.err).trim().to_owned();
     if code != 0 {
         return Err(QemuError::Tool {
-            tool: format!("{program} {}", args.first().map(String::as_str).unwrap_or("")),
+            tool: format!(
+                "{program} {}",
+                args.first().map(String::as_str).unwrap_or("")
+            ),
             code,
             stderr,
         });

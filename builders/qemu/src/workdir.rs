@@ -31,7 +31,9 @@ impl Step<State> for StepWorkDir {
         match std::fs::remove_dir_all(&state.work_dir) {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(QemuError::io(format!("removing {}", state.work_dir.display()), e).into()),
+            Err(e) => {
+                Err(QemuError::io(format!("removing {}", state.work_dir.display()), e).into())
+            }
         }
     }
 

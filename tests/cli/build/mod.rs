@@ -4,6 +4,7 @@ mod compat;
 mod engine;
 mod interrupt;
 mod manifest;
+mod qemu;
 mod ssh;
 
 use crate::{kiln_env, Run};

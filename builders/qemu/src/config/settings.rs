@@ -96,7 +96,13 @@ fn or(v: &Option<String>, default: &str) -> String {
 fn dur(v: &Option<String>, default: Duration) -> Duration {
     v.as_deref()
         .and_then(|s| parse_go_duration(s).ok())
-        .map(|d| if d.negative { Duration::ZERO } else { d.duration })
+        .map(|d| {
+            if d.negative {
+                Duration::ZERO
+            } else {
+                d.duration
+            }
+        })
         .unwrap_or(default)
 }
 
@@ -240,14 +246,23 @@ mod tests {
         assert_eq!(s.disk_size, "40960M");
         assert_eq!((s.memory, s.cpus), (512, 1));
         assert_eq!(
-            (s.host_port_min, s.host_port_max, s.vnc_port_min, s.vnc_port_max),
+            (
+                s.host_port_min,
+                s.host_port_max,
+                s.vnc_port_min,
+                s.vnc_port_max
+            ),
             (2222, 4444, 5900, 6000)
         );
         assert_eq!(s.format, "qcow2");
         assert_eq!(s.net_device, "virtio-net");
         assert_eq!(s.disk_interface, "virtio");
         assert_eq!(
-            (s.disk_cache.as_str(), s.disk_discard.as_str(), s.detect_zeroes.as_str()),
+            (
+                s.disk_cache.as_str(),
+                s.disk_discard.as_str(),
+                s.detect_zeroes.as_str()
+            ),
             ("writeback", "ignore", "off")
         );
         assert_eq!(s.shutdown_timeout, Duration::from_secs(300));

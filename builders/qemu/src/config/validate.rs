@@ -131,11 +131,12 @@ impl Validate for QemuConfig {
             ));
         }
         if s.efi_boot && s.firmware.is_none() && s.efi_firmware_code.is_none() {
-            out.extend(
-                crate::firmware::ovmf_code()
-                    .is_none()
-                    .then(|| ConfigProblem::field("efi_boot", "efi_boot needs OVMF (package ovmf) or efi_firmware_code")),
-            );
+            out.extend(crate::firmware::ovmf_code().is_none().then(|| {
+                ConfigProblem::field(
+                    "efi_boot",
+                    "efi_boot needs OVMF (package ovmf) or efi_firmware_code",
+                )
+            }));
         }
         out
     }
