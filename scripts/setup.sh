@@ -28,6 +28,8 @@ command -v mcopy >/dev/null 2>&1 || need+=(mtools)
 command -v grub-mkrescue >/dev/null 2>&1 || need+=(grub-common)
 [ -d /usr/lib/grub/i386-pc ] || need+=(grub-pc-bin)
 command -v xorriso >/dev/null 2>&1 || need+=(xorriso)
+# The QEMU builder's disks (qemu-img create/convert/resize/info).
+command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -21,19 +21,32 @@ pub struct StepDisks {
     pub settings: Settings,
 }
 
-/// The format qemu-img sees in `path`.
-pub fn image_format(path: &Path, cancel: &Cancel) -> Result<String, QemuError> {
+/// What `qemu-img info` says of `path`.
+fn image_info(path: &Path, cancel: &Cancel) -> Result<serde_json::Value, QemuError> {
     let json = tool::run(
         "qemu-img",
         &tool::args(["info", "--output=json", &path.display().to_string()]),
         cancel,
     )?;
-    let v: serde_json::Value = serde_json::from_str(&json)
-        .map_err(|e| QemuError::Source(format!("qemu-img info {}: {e}", path.display())))?;
-    Ok(v.get("format")
+    serde_json::from_str(&json)
+        .map_err(|e| QemuError::Source(format!("qemu-img info {}: {e}", path.display())))
+}
+
+/// The format qemu-img sees in `path`.
+pub fn image_format(path: &Path, cancel: &Cancel) -> Result<String, QemuError> {
+    Ok(image_info(path, cancel)?
+        .get("format")
         .and_then(|f| f.as_str())
         .unwrap_or("raw")
         .to_owned())
+}
+
+/// Whether a byte copy of `path` is already a standalone image in
+/// `format` (same format, no backing file of its own).
+fn copy_suffices(path: &Path, format: &str, cancel: &Cancel) -> Result<bool, QemuError> {
+    let info = image_info(path, cancel)?;
+    Ok(info.get("format").and_then(|f| f.as_str()) == Some(format)
+        && info.get("backing-filename").is_none())
 }
 
 fn with_extra(
@@ -66,6 +79,16 @@ impl StepDisks {
                 tool::args(["-b", &abs.display().to_string(), "-F", &fmt, &work]),
             );
             tool::run("qemu-img", &args, ctx.cancel)?;
+        } else if copy_suffices(&source, &s.format, ctx.cancel)? {
+            // Packer copies the file when no conversion is needed; a plain
+            // copy (copy_file_range, a reflink where the filesystem has
+            // them) is much faster than qemu-img's decompress-and-rewrite.
+            ctx.ui.say("Copying hard drive...");
+            ctx.ui.message(
+                "File extension already matches desired output format. Skipping qemu-img convert step",
+            );
+            std::fs::copy(&source, &state.work_disk)
+                .map_err(|e| QemuError::io(format!("copying {}", source.display()), e))?;
         } else {
             ctx.ui.say("Copying hard drive...");
             let args = with_extra(

@@ -68,6 +68,20 @@ impl StepRun {
             };
             tracing::info!(accelerator = %state.accelerator, "accelerator");
         }
+        if state.qmp_socket.is_none() {
+            state.qmp_socket = Some(
+                s.qmp_socket_path
+                    .clone()
+                    .unwrap_or_else(|| state.work_dir.join("qmp.sock")),
+            );
+        }
+        if self.forward_ssh {
+            let port = free_port("127.0.0.1", s.host_port_min, s.host_port_max, "SSH")?;
+            state.ssh_host_port = Some(port);
+            ctx.ui.say(&format!(
+                "Found port for communicator (SSH, WinRM, etc): {port}."
+            ));
+        }
         if !s.disable_vnc {
             ctx.ui.say(&format!(
                 "Looking for available port between {} and {} on {}",
@@ -79,19 +93,6 @@ impl StepRun {
                 s.vnc_port_max,
                 "VNC",
             )?);
-        }
-        if state.qmp_socket.is_none() {
-            state.qmp_socket = Some(
-                s.qmp_socket_path
-                    .clone()
-                    .unwrap_or_else(|| state.work_dir.join("qmp.sock")),
-            );
-        }
-        if self.forward_ssh {
-            ctx.ui.say(&format!(
-                "Looking for available communicator (SSH, WinRM, etc) port between {} and {}",
-                s.host_port_min, s.host_port_max
-            ));
         }
         ctx.ui.say(if s.disk_image {
             "Starting VM, booting disk image"
@@ -112,9 +113,10 @@ impl StepRun {
                 .say("Overriding default Qemu arguments with qemuargs template option...");
         }
         let mut last = None;
-        for _ in 0..PORT_ATTEMPTS {
-            if self.forward_ssh {
+        for attempt in 0..PORT_ATTEMPTS {
+            if self.forward_ssh && attempt > 0 {
                 let port = free_port("127.0.0.1", s.host_port_min, s.host_port_max, "SSH")?;
+                tracing::info!(port, "the SSH port was taken meanwhile; trying another");
                 state.ssh_host_port = Some(port);
             }
             match self.start_once(state, ctx) {

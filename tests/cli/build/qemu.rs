@@ -257,3 +257,77 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     // The first image is untouched by the overlay build.
     assert_eq!(qemu_img_json(&["check"], &output)["check-errors"], 0);
 }
+
+#[test]
+fn ctrl_c_while_waiting_for_ssh_kills_qemu_and_removes_everything() {
+    let (image, _) = fixture();
+    let t = format!(
+        r#"
+source "qemu" "stop" {{
+  iso_url      = "{}"
+  iso_checksum = "none"
+  disk_image   = true
+  ssh_username = "kiln"
+  headless     = true
+  disk_size    = "4G"
+}}
+build {{ sources = ["source.qemu.stop"] }}
+"#,
+        image.display()
+    );
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("Waiting for SSH to become available...") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let waiting = rx.recv_timeout(std::time::Duration::from_secs(300));
+    let tmp_path = tmp.path().display().to_string();
+    let running = processes_mentioning(&tmp_path);
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("wait").code();
+    let out = reader.join().expect("reader");
+    assert!(waiting.is_ok(), "never waited for SSH:\n{out}");
+    assert!(
+        running.iter().any(|p| p.contains("qemu-system-x86_64")),
+        "qemu should have been running: {running:?}"
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        processes_mentioning(&tmp_path),
+        Vec::<String>::new(),
+        "{out}"
+    );
+    assert!(!dir.path().join("output-stop").exists(), "{out}");
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+}
