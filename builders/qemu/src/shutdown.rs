@@ -45,7 +45,7 @@ impl StepShutdown {
         let Some(socket) = state.qmp_socket.clone() else {
             return Err(BuildError::msg("no QMP socket for the ACPI power-down"));
         };
-        crate::power::acpi_powerdown(&socket).map_err(|e| {
+        crate::power::acpi_powerdown(&socket, ctx.cancel).map_err(|e| {
             let msg = format!("Failed to send the ACPI power-down: {e}");
             ctx.ui.error(&msg);
             BuildError::msg(msg)
@@ -78,5 +78,90 @@ impl Step<State> for StepShutdown {
         }
         state.vm = None;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_core::ui::RecordingUi;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
+    struct NoHook;
+    impl kiln_core::ProvisionHook for NoHook {
+        fn provision(
+            &self,
+            _: &BuildCtx<'_>,
+            _: &dyn Communicator,
+            _: &kiln_core::Generated,
+        ) -> Result<(), BuildError> {
+            Ok(())
+        }
+        fn provision_cleanup(
+            &self,
+            _: &BuildCtx<'_>,
+            _: &dyn Communicator,
+            _: &kiln_core::Generated,
+        ) -> Result<(), BuildError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_guest_that_ignores_the_power_button_is_stopped_and_fails_the_build() {
+        // No OS: nothing answers the ACPI power button, so the timeout
+        // passes and the hard stop follows.
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("qmp.sock");
+        let child = Command::new("qemu-system-x86_64")
+            .args([
+                "-machine",
+                "pc,accel=tcg",
+                "-m",
+                "32",
+                "-nodefaults",
+                "-display",
+                "none",
+            ])
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", socket.display()))
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("qemu-system-x86_64 (scripts/setup.sh)");
+        let pid = child.id();
+        let mut state = State {
+            vm: Some(child),
+            qmp_socket: Some(socket),
+            ..State::default()
+        };
+        let ui = RecordingUi::default();
+        let info = kiln_core::BuildInfo::default();
+        let cancel = kiln_core::Cancel::new();
+        let ctx = BuildCtx {
+            info: &info,
+            ui: &ui,
+            cancel: &cancel,
+            hook: &NoHook,
+        };
+        let mut step = StepShutdown {
+            command: None,
+            timeout: Duration::from_millis(1500),
+        };
+        let err = step.run(&mut state, &ctx).unwrap_err().to_string();
+        assert_eq!(err, "Timeout while waiting for machine to shut down.");
+        assert_eq!(
+            ui.of("say"),
+            ["Halting the virtual machine with an ACPI power-down..."]
+        );
+        assert!(state.vm.is_none());
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        assert!(
+            stat.is_empty() || stat.contains(") Z "),
+            "qemu still runs: {stat}"
+        );
     }
 }
