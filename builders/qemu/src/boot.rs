@@ -179,3 +179,113 @@ impl Step<State> for StepTypeBootCommand {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_core::ui::RecordingUi;
+    use kiln_core::Communicator;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
+    struct NoHook;
+    impl kiln_core::ProvisionHook for NoHook {
+        fn provision(
+            &self,
+            _: &BuildCtx<'_>,
+            _: &dyn Communicator,
+            _: &kiln_core::Generated,
+        ) -> Result<(), BuildError> {
+            Ok(())
+        }
+        fn provision_cleanup(
+            &self,
+            _: &BuildCtx<'_>,
+            _: &dyn Communicator,
+            _: &kiln_core::Generated,
+        ) -> Result<(), BuildError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn http_content_is_served_and_the_boot_command_typed_into_qemu() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("qmp.sock");
+        let mut child = Command::new("qemu-system-x86_64")
+            .args([
+                "-machine",
+                "pc,accel=tcg",
+                "-m",
+                "32",
+                "-nodefaults",
+                "-display",
+                "none",
+            ])
+            .args(["-device", "VGA", "-device", "i8042"])
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", socket.display()))
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("qemu-system-x86_64 (scripts/setup.sh)");
+        let ui = RecordingUi::default();
+        let info = kiln_core::BuildInfo::default();
+        let cancel = kiln_core::Cancel::new();
+        let ctx = BuildCtx {
+            info: &info,
+            ui: &ui,
+            cancel: &cancel,
+            hook: &NoHook,
+        };
+        let settings = crate::config::QemuConfig {
+            http_content: Some(BTreeMap::from([("/ks.cfg".into(), "install".into())])),
+            http_bind_address: Some("127.0.0.1".into()),
+            ..crate::config::QemuConfig::default()
+        }
+        .settings("t");
+        let mut state = State {
+            qmp_socket: Some(socket),
+            ..State::default()
+        };
+        let mut http = StepHttpServer::new(&settings);
+        http.run(&mut state, &ctx).unwrap();
+        assert!(state.http_port >= 8000 && state.http_port <= 9000);
+        assert_eq!(state.generated["HTTPIP"], "10.0.2.2");
+        let mut body = String::new();
+        {
+            use std::io::{Read, Write};
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", state.http_port)).unwrap();
+            s.write_all(b"GET /ks.cfg HTTP/1.0\r\n\r\n").unwrap();
+            s.read_to_string(&mut body).unwrap();
+        }
+        assert!(body.ends_with("install"), "{body}");
+        let mut typing = StepTypeBootCommand {
+            commands: vec![
+                "linux ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/ks.cfg".into(),
+                "<enter><wait10ms>".into(),
+            ],
+            wait: Duration::from_millis(10),
+            key_interval: Some(Duration::from_millis(1)),
+            vm_name: "vm".into(),
+        };
+        typing.run(&mut state, &ctx).unwrap();
+        assert_eq!(
+            ui.of("say")[1..],
+            [
+                "Waiting 10ms for boot...".to_owned(),
+                "Typing the boot command over QMP...".to_owned()
+            ]
+        );
+        let bad = StepTypeBootCommand {
+            commands: vec!["<wait".into(), "{{ .Nope }}".into()],
+            ..typing
+        }
+        .run(&mut state, &ctx);
+        assert!(bad.is_err());
+        http.cleanup(&mut state, &ctx).unwrap();
+        kiln_core::process::kill_group(&mut child);
+    }
+}
