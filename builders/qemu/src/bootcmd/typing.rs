@@ -116,6 +116,9 @@ fn send(
                 &[s.qcode]
             };
             sink.press(chord, interval).map_err(TypeError::Sink)?;
+            // qemu releases the chord itself after the hold, while an
+            // `input-send-event` (a later `<…On>`) goes out at once: the
+            // rest must outlast the hold so that events stay in order.
             rest(2)
         }
         KeyAction::On | KeyAction::Off => {
