@@ -105,7 +105,20 @@ where
 fn config<C: DeserializeOwned + Validate>(body: &EvaluatedBody) -> Result<C, Diagnostics> {
     let config: C = decode(body)?;
     let mut diags = Diagnostics::new();
+    // A value only the build knows (`build.*`) decodes as unset until the
+    // engine decodes the body again with real values: a problem with such
+    // an attribute, or with the block while one of its attributes is still
+    // unknown ("Destination must be specified."), waits for that decode.
+    let unknown = |a: &kiln_template::decode::EvaluatedAttr| !a.value.is_wholly_known();
+    let any_unknown = body.attrs.values().any(unknown);
     for p in config.validate() {
+        let deferred = match p.field {
+            Some(f) => body.attrs.get(f).is_some_and(unknown),
+            None => any_unknown,
+        };
+        if deferred {
+            continue;
+        }
         let span = p
             .field
             .and_then(|f| body.attrs.get(f))

@@ -160,15 +160,43 @@ impl TestSshd {
 
     /// Kill every session the server serves (as a reboot would), leaving
     /// the listener up. Sessions are the server's descendants in /proc.
+    /// The server's session processes die at once, so the connections
+    /// drop without a word; the shells they ran get SIGTERM and a moment
+    /// first: a login shell killed outright can leave a lock behind
+    /// (pyenv's `rehash` lock in root's `.bashrc` here), which then stalls
+    /// every later login on the machine for a minute.
     pub fn kill_sessions(&self) {
-        for pid in descendants(self.child.id()) {
-            if let Some(pid) = i32::try_from(pid)
-                .ok()
-                .and_then(rustix::process::Pid::from_raw)
-            {
-                let _ = rustix::process::kill_process(pid, rustix::process::Signal::KILL);
+        let signal = |pids: &[u32], signal| {
+            for pid in pids {
+                if let Some(pid) = i32::try_from(*pid)
+                    .ok()
+                    .and_then(rustix::process::Pid::from_raw)
+                {
+                    let _ = rustix::process::kill_process(pid, signal);
+                }
             }
+        };
+        let (servers, shells): (Vec<u32>, Vec<u32>) =
+            descendants(self.child.id()).into_iter().partition(|pid| {
+                std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim_end() == "sshd")
+            });
+        signal(&servers, rustix::process::Signal::KILL);
+        signal(&shells, rustix::process::Signal::TERM);
+        let end = Instant::now() + Duration::from_secs(1);
+        let alive = || {
+            shells
+                .iter()
+                .filter(|p| {
+                    std::fs::read_to_string(format!("/proc/{p}/stat"))
+                        .is_ok_and(|s| !s.contains(") Z "))
+                })
+                .count()
+        };
+        while Instant::now() < end && alive() > 0 {
+            std::thread::sleep(Duration::from_millis(20));
         }
+        signal(&shells, rustix::process::Signal::KILL);
     }
 
     /// Kill the server and every session it serves.

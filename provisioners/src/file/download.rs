@@ -65,7 +65,7 @@ pub(crate) fn download(
         return Err(FileError::local(
             "open",
             &t.target,
-            &std::io::Error::from_raw_os_error(21),
+            &std::io::Error::from(std::io::ErrorKind::IsADirectory),
         ));
     }
     let mut tmp = tempfile::Builder::new()

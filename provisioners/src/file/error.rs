@@ -20,6 +20,8 @@ pub enum FileError {
     /// The transfer failed (said as `Download failed: …` just before).
     #[error("{0}")]
     Download(CommError),
+    #[error("Build was cancelled")]
+    Cancelled,
 }
 
 impl FileError {

@@ -57,7 +57,7 @@ impl File {
             legacy::render(self.config.destination(), &template).map_err(FileError::Destination)?;
         for src in &sources {
             if ctx.cancel.is_cancelled() {
-                return Err(FileError::Local("cancelled".into()));
+                return Err(FileError::Cancelled);
             }
             let src = legacy::render(src, &template).map_err(FileError::Source)?;
             match self.config.direction() {

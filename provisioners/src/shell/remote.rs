@@ -31,11 +31,13 @@ impl Output for Discard {
     fn stderr(&mut self, _: &[u8]) {}
 }
 
-/// A failed operation: cancellation ends the loop, anything else is worth
-/// another attempt.
+/// A failed operation: cancellation and a build without a communicator
+/// end the loop (waiting cannot help; Packer would retry for the whole
+/// `start_retry_timeout`), anything else is worth another attempt.
 fn classify(e: CommError, wrap: impl FnOnce(CommError) -> ShellError) -> Attempt<ShellError> {
     match e {
         CommError::Cancelled => Attempt::Stop(ShellError::Cancelled),
+        e @ CommError::NotAvailable(_) => Attempt::Stop(wrap(e)),
         other => Attempt::Again(wrap(other)),
     }
 }

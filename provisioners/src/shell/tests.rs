@@ -222,3 +222,24 @@ fn cancel_stops_the_command() {
     assert!(start.elapsed() < std::time::Duration::from_secs(10));
     assert!(!path.exists(), "a cancelled script stays on the machine");
 }
+
+#[test]
+fn without_a_communicator_it_fails_at_once() {
+    let ui = RecordingUi::default();
+    let info = info();
+    let generated = Generated::new();
+    let cancel = Cancel::new();
+    let ctx = ProvisionCtx {
+        info: &info,
+        ui: &ui,
+        cancel: &cancel,
+        generated: &generated,
+    };
+    let start = std::time::Instant::now();
+    let r = Shell::from(inline(&["true"])).provision(&ctx, &kiln_core::NoneComm);
+    assert_eq!(
+        r.map_err(|e| e.to_string()),
+        Err("Error uploading script: this build has no communicator (communicator = \"none\"): cannot upload files".into())
+    );
+    assert!(start.elapsed() < crate::retry::DELAY);
+}

@@ -47,7 +47,7 @@ fn uploads_and_downloads_follow_packers_slash_rules_and_keep_modes() {
     destination = "{r}/up3/"
   }}
   provisioner "file" {{
-    content     = "hello root"
+    content     = "hello ${{build.User}}"
     destination = "{r}/content.txt"
   }}
   provisioner "file" {{
