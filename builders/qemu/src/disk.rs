@@ -112,8 +112,15 @@ impl StepDisks {
 
     fn create(&self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), QemuError> {
         let s = &self.settings;
+        // A cloud image's first disk is the copy; Packer 1.6.6 still adds
+        // the extra disks to its VM.
+        let mut disks = Vec::new();
+        if !s.disk_image {
+            disks.push((state.work_disk.clone(), s.disk_size.clone()));
+        } else if s.additional_disks.is_empty() {
+            return Ok(());
+        }
         ctx.ui.say("Creating required virtual machine disks");
-        let mut disks = vec![(state.work_disk.clone(), s.disk_size.clone())];
         for (i, size) in s.additional_disks.iter().enumerate() {
             let path = s.output_dir.join(format!("{}-{}", s.vm_name, i + 1));
             state.additional_disks.push(path.clone());
@@ -143,7 +150,7 @@ impl Step<State> for StepDisks {
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         state.work_disk = work_disk_path(&self.settings);
         let r = if self.settings.disk_image {
-            self.copy(state, ctx)
+            self.copy(state, ctx).and_then(|()| self.create(state, ctx))
         } else {
             self.create(state, ctx)
         };

@@ -5,7 +5,6 @@ use super::disk_size::normalize_disk_size;
 use super::QemuConfig;
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::duration::parse_go_duration;
-use std::path::Path;
 
 const ACCELERATORS: &[&str] = &["none", "kvm", "tcg", "xen", "hax", "hvf", "whpx"];
 const DISK_INTERFACES: &[&str] = &["ide", "scsi", "virtio", "virtio-scsi"];
@@ -49,14 +48,6 @@ impl Validate for QemuConfig {
             }
         }
         out.extend(self.iso_problems());
-        if let Some(dir) = &s.http_directory {
-            if http_dir_missing(dir) {
-                out.push(ConfigProblem::field(
-                    "http_directory",
-                    format!("http_directory '{dir}' does not exist"),
-                ));
-            }
-        }
         out.extend(self.communicator_config().problems());
         if s.host_port_min > s.host_port_max {
             out.push(ConfigProblem::block(
@@ -73,12 +64,6 @@ impl Validate for QemuConfig {
             out.push(ConfigProblem::field(
                 "use_backing_file",
                 "use_backing_file can only be enabled for QCOW2 images and when disk_image is true",
-            ));
-        }
-        if s.disk_image && !s.additional_disks.is_empty() {
-            out.push(ConfigProblem::field(
-                "disk_additional_size",
-                "disk_additional_size can only be used when disk_image is false",
             ));
         }
         if s.skip_resize_disk && !s.disk_image {
@@ -209,10 +194,6 @@ fn checksum_problem(c: &str) -> Option<ConfigProblem> {
 
 fn is_glob(p: &str) -> bool {
     p.contains(['*', '?', '['])
-}
-
-fn http_dir_missing(dir: &str) -> bool {
-    !Path::new(dir).exists()
 }
 
 /// Go's wording of the common errno values.
