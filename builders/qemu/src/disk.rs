@@ -83,7 +83,6 @@ impl StepDisks {
             // Packer copies the file when no conversion is needed; a plain
             // copy (copy_file_range, a reflink where the filesystem has
             // them) is much faster than qemu-img's decompress-and-rewrite.
-            ctx.ui.say("Copying hard drive...");
             ctx.ui.message(
                 "File extension already matches desired output format. Skipping qemu-img convert step",
             );

@@ -331,3 +331,41 @@ build {{ sources = ["source.qemu.stop"] }}
         leftovers(tmp.path())
     );
 }
+
+#[test]
+fn an_existing_output_directory_stops_the_build_before_anything_starts() {
+    let (image, _) = fixture();
+    let t = format!(
+        r#"
+source "qemu" "exists" {{
+  iso_url      = "{}"
+  iso_checksum = "none"
+  disk_image   = true
+  ssh_username = "kiln"
+  headless     = true
+}}
+build {{ sources = ["source.qemu.exists"] }}
+"#,
+        image.display()
+    );
+    let dir = project(&[("t.pkr.hcl", &t), ("output-exists/keep.txt", "mine")]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("Output directory 'output-exists' already exists. It must not exist."),
+        "{all}"
+    );
+    assert!(!all.contains("Starting VM"), "{all}");
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("output-exists/keep.txt")).ok(),
+        Some("mine".into()),
+        "someone else's directory is never touched"
+    );
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+}
