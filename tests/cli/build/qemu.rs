@@ -1,5 +1,8 @@
 //! The QEMU builder end to end under TCG, against the Debian 12 fixture
-//! image (tests/fixtures/debian-image.sh). Two VM boots cover it:
+//! image (tests/fixtures/debian-image.sh). The templates name TCG: nested
+//! KVM on CI machines can pass any quick probe and still hang a guest, and
+//! a hung boot would cost the whole SSH timeout (the probe has unit tests
+//! of its own). Two VM boots cover it:
 //!
 //! 1. a zero-config build (kiln's own key and NoCloud seed) that uploads a
 //!    file, runs shell steps with environment variables, reboots with
@@ -64,6 +67,7 @@ source "qemu" "golden" {
   iso_url          = "@IMAGE@"
   iso_checksum     = "sha256:@SUM@"
   disk_image       = true
+  accelerator      = "tcg"
   ssh_username     = "kiln"
   ssh_timeout      = "20m"
   headless         = true
@@ -124,6 +128,7 @@ source "qemu" "check" {
   disk_image       = true
   use_backing_file = true
   skip_resize_disk = true
+  accelerator      = "tcg"
   ssh_username     = "kiln"
   ssh_timeout      = "20m"
   headless         = true
@@ -267,6 +272,7 @@ source "qemu" "stop" {{
   iso_url      = "{}"
   iso_checksum = "none"
   disk_image   = true
+  accelerator  = "tcg"
   ssh_username = "kiln"
   headless     = true
   disk_size    = "4G"
