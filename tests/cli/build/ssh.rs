@@ -296,12 +296,14 @@ fn start_retry_timeout_waits_for_the_server_to_come_back() {
     inline            = ["kill {pid}", "kill -9 $PPID"]
     expect_disconnect = true
     skip_clean        = true
+    remote_path       = "{kept}"
   }}
   provisioner "shell" {{
     inline              = ["echo back"]
     start_retry_timeout = "60s"
   }}"#,
-            pid = d.pid()
+            pid = d.pid(),
+            kept = d.dir().join("kept.sh").display()
         ),
     );
     let dir = project(&[("t.pkr.hcl", &t)]);
@@ -321,4 +323,8 @@ fn start_retry_timeout_waits_for_the_server_to_come_back() {
     assert_eq!(r.code, 0, "{}{}\nsshd: {}", r.stdout, r.stderr, d.log());
     assert_eq!(messages(&r.stdout, "null.remote"), ["back"]);
     assert!(start.elapsed() >= down_for);
+    assert!(
+        d.dir().join("kept.sh").exists(),
+        "skip_clean removed the script"
+    );
 }
