@@ -44,6 +44,8 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # 12's Python refuses system-wide pip installs (PEP 668).
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
+# The QEMU builder's disks (qemu-img create/convert/resize/info).
+command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
 if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

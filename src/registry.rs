@@ -31,6 +31,10 @@ const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
         "oci",
         builder::<kiln_builder_oci::OciConfig, kiln_builder_oci::OciBuilder>,
     ),
+    (
+        "qemu",
+        builder::<kiln_builder_qemu::QemuConfig, kiln_builder_qemu::QemuBuilder>,
+    ),
 ];
 
 /// Builders behind cargo features: heavy SDKs stay out of default builds.

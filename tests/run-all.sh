@@ -7,6 +7,12 @@ cd "$(dirname "$0")/.."
 
 bash scripts/setup.sh
 
+# The QEMU builder's end-to-end tests boot a Debian 12 image built from
+# Debian packages; it is cached outside the clone and built only when
+# missing (about 5 minutes).
+echo "== fixture: Debian 12 cloud image"
+bash tests/fixtures/debian-image.sh >/dev/null
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

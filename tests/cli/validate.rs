@@ -105,17 +105,17 @@ fn syntax_only_skips_evaluation() {
 fn unknown_builder_type_lists_known_ones() {
     let p = project(&[(
         "main.pkr.hcl",
-        "source \"qemu\" \"a\" {}\nbuild {\n  sources = [\"source.qemu.a\"]\n}\n",
+        "source \"vagrant\" \"a\" {}\nbuild {\n  sources = [\"source.vagrant.a\"]\n}\n",
     )]);
     let r = kiln(p.path(), &["validate", "."], "");
     assert_eq!(r.code, 1);
     assert!(
-        r.stderr.contains("unknown builder type \"qemu\""),
+        r.stderr.contains("unknown builder type \"vagrant\""),
         "{}",
         r.stderr
     );
     assert!(
-        r.stderr.contains("known types: ") && r.stderr.contains("file, null"),
+        r.stderr.contains("known types: amazon-ebs, docker, file, null, oci, qemu"),
         "{}",
         r.stderr
     );

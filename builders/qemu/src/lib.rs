@@ -1,4 +1,12 @@
 //! kiln's QEMU builder (`source "qemu"`, Packer's `transcend.qemu`).
+//!
+//! - [`config`]: Packer's fields, defaults and checks.
+//! - [`builder`]: the step sequence: work directory, output directory,
+//!   source, temporary key, CD or NoCloud seed (`cd`, `seed`, `media`),
+//!   disks (`disk`), VM start (`vm`, `args`, `accel`, `ports`,
+//!   `firmware`), SSH (`connect`), provisioning, shutdown (`shutdown`,
+//!   `power`), compaction and rename (`finalize`); `timing` records the
+//!   time split.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -7,3 +15,31 @@ pub mod download;
 pub mod floppy;
 pub mod http;
 pub mod qmp;
+
+mod accel;
+mod args;
+mod boot;
+mod builder;
+mod cd;
+pub mod config;
+mod connect;
+mod disk;
+mod error;
+mod finalize;
+mod firmware;
+mod media;
+mod output;
+mod ports;
+mod power;
+mod seed;
+mod shutdown;
+mod source;
+mod state;
+mod timing;
+mod tool;
+mod vm;
+mod workdir;
+
+pub use builder::{QemuBuilder, BUILDER_ID};
+pub use config::QemuConfig;
+pub use error::QemuError;

@@ -8,6 +8,7 @@ mod interrupt;
 mod manifest;
 mod oci;
 mod oci_registry;
+mod qemu;
 mod ssh;
 
 use crate::{kiln_env, Run};

@@ -1,0 +1,389 @@
+//! The qemu command line: Packer's default switches, then `qemuargs`
+//! replacing every default switch it names (all of that switch's values),
+//! rendered with `{{ .HTTPIP }}`, `{{ .HTTPPort }}`, `{{ .HTTPDir }}`,
+//! `{{ .OutputDir }}`, `{{ .Name }}` and `{{ .SSHHostPort }}`.
+//!
+//! Packer keeps the switches in a Go map, so its order is random; kiln
+//! keeps the defaults' order with the user's switches first, which makes
+//! the command line (logged at info level) reproducible.
+
+use crate::config::Settings;
+use crate::error::QemuError;
+use kiln_template::legacy::{self, LegacyContext};
+use kiln_template::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// What the run step knows when it builds the command line.
+#[derive(Debug, Clone, Default)]
+pub struct Runtime {
+    pub accelerator: String,
+    pub disk: PathBuf,
+    pub additional_disks: Vec<PathBuf>,
+    /// The installer ISO (not for `disk_image`).
+    pub iso: Option<PathBuf>,
+    /// `cd_files`/`cd_content` or the NoCloud seed.
+    pub cd: Option<PathBuf>,
+    pub floppy: Option<PathBuf>,
+    pub ssh_host_port: Option<u16>,
+    /// The guest port to forward to (`ssh_port`, 22).
+    pub guest_port: u16,
+    /// The VNC display's port (`vnc_port_min..max`).
+    pub vnc_port: Option<u16>,
+    pub qmp_socket: Option<PathBuf>,
+    pub serial_log: Option<PathBuf>,
+    pub http_ip: String,
+    pub http_port: u16,
+    /// `-bios` file or the EFI pflash drives.
+    pub bios: Option<String>,
+    pub pflash: Vec<String>,
+}
+
+type Switches = Vec<(String, Vec<String>)>;
+
+fn push(sw: &mut Switches, key: &str, value: impl Into<String>) {
+    match sw.iter_mut().find(|(k, _)| k == key) {
+        Some((_, v)) => v.push(value.into()),
+        None => sw.push((key.to_owned(), vec![value.into()])),
+    }
+}
+
+/// Packer's defaults for this build.
+pub fn defaults(s: &Settings, rt: &Runtime) -> Switches {
+    let mut sw = Switches::new();
+    push(&mut sw, "-name", s.vm_name.clone());
+    if rt.accelerator == "none" {
+        push(&mut sw, "-machine", format!("type={}", s.machine_type));
+    } else {
+        push(
+            &mut sw,
+            "-machine",
+            format!("type={},accel={}", s.machine_type, rt.accelerator),
+        );
+    }
+    if let Some(cpu) = &s.cpu_model {
+        push(&mut sw, "-cpu", cpu.clone());
+    }
+    push(&mut sw, "-m", format!("{}M", s.memory));
+    if s.cpus > 1 {
+        push(
+            &mut sw,
+            "-smp",
+            format!("cpus={},sockets={}", s.cpus, s.cpus),
+        );
+    }
+    push(&mut sw, "-boot", if s.disk_image { "c" } else { "once=d" });
+    let netdev = match (&s.net_bridge, rt.ssh_host_port) {
+        (Some(br), _) => format!("bridge,id=user.0,br={br}"),
+        // Loopback only: nothing but this build needs to reach the guest.
+        (None, Some(port)) => format!(
+            "user,id=user.0,hostfwd=tcp:127.0.0.1:{port}-:{}",
+            rt.guest_port
+        ),
+        (None, None) => "user,id=user.0".to_owned(),
+    };
+    push(&mut sw, "-netdev", netdev);
+    if let Some(port) = rt.vnc_port {
+        let display = port.saturating_sub(s.vnc_port_min);
+        let mut vnc = format!("{}:{display}", s.vnc_bind_address);
+        if s.vnc_use_password {
+            vnc.push_str(",password=on");
+        }
+        push(&mut sw, "-vnc", vnc);
+    }
+    if !s.headless {
+        match &s.display {
+            Some(d) if d != "none" => push(&mut sw, "-display", d.clone()),
+            _ if !s.use_default_display => push(&mut sw, "-display", "gtk"),
+            _ => {}
+        }
+    } else if rt.vnc_port.is_none() {
+        push(&mut sw, "-display", "none");
+    }
+    if let Some(q) = &rt.qmp_socket {
+        push(
+            &mut sw,
+            "-qmp",
+            format!("unix:{},server=on,wait=off", q.display()),
+        );
+    }
+    if let Some(log) = &rt.serial_log {
+        push(&mut sw, "-serial", format!("file:{}", log.display()));
+    }
+    if let Some(f) = &rt.floppy {
+        push(&mut sw, "-fda", f.display().to_string());
+    }
+    if let Some(b) = &rt.bios {
+        push(&mut sw, "-bios", b.clone());
+    }
+    let (devices, drives) = devices_and_drives(s, rt);
+    for d in devices {
+        push(&mut sw, "-device", d);
+    }
+    for d in rt.pflash.iter().cloned().chain(drives) {
+        push(&mut sw, "-drive", d);
+    }
+    sw
+}
+
+/// `-device` and `-drive` values: the disks, the NIC, the CDs.
+fn devices_and_drives(s: &Settings, rt: &Runtime) -> (Vec<String>, Vec<String>) {
+    let mut devices = Vec::new();
+    let mut drives = Vec::new();
+    let disks = std::iter::once(&rt.disk).chain(rt.additional_disks.iter());
+    for (i, path) in disks.enumerate() {
+        let mut drive = if s.disk_interface == "virtio-scsi" {
+            if i == 0 {
+                devices.push("virtio-scsi-pci,id=scsi0".to_owned());
+            }
+            devices.push(format!("scsi-hd,bus=scsi0.0,drive=drive{i}"));
+            format!(
+                "if=none,file={},id=drive{i},cache={},discard={},format={}",
+                path.display(),
+                s.disk_cache,
+                s.disk_discard,
+                s.format
+            )
+        } else {
+            format!(
+                "file={},if={},cache={},discard={},format={}",
+                path.display(),
+                s.disk_interface,
+                s.disk_cache,
+                s.disk_discard,
+                s.format
+            )
+        };
+        if s.detect_zeroes != "off" {
+            drive.push_str(&format!(",detect-zeroes={}", s.detect_zeroes));
+        }
+        drives.push(drive);
+    }
+    devices.push(format!("{},netdev=user.0", s.net_device));
+    let cds = rt.iso.iter().chain(rt.cd.iter());
+    for (i, cd) in cds.enumerate() {
+        match s.cdrom_interface.as_deref() {
+            None => drives.push(format!("file={},index={i},media=cdrom", cd.display())),
+            Some("virtio-scsi") => {
+                drives.push(format!(
+                    "file={},if=none,index={i},id=cdrom{i},media=cdrom",
+                    cd.display()
+                ));
+                devices.push("virtio-scsi-device".into());
+                devices.push(format!("scsi-cd,drive=cdrom{i}"));
+            }
+            Some(ifc) => drives.push(format!(
+                "file={},if={ifc},index={i},id=cdrom{i},media=cdrom",
+                cd.display()
+            )),
+        }
+    }
+    (devices, drives)
+}
+
+/// The full argument list: `qemuargs` (rendered) first, then every
+/// default switch they do not name.
+pub fn command_line(s: &Settings, rt: &Runtime) -> Result<Vec<String>, QemuError> {
+    let defaults = defaults(s, rt);
+    let mut user = Switches::new();
+    if !s.qemuargs.is_empty() {
+        let ctx = template_context(s, rt);
+        for row in &s.qemuargs {
+            let Some((key, rest)) = row.split_first() else {
+                continue;
+            };
+            let key = render(key, &ctx)?;
+            let mut value = String::new();
+            for part in rest {
+                value.push_str(&render(part, &ctx)?);
+            }
+            match user.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) if !value.is_empty() => v.push(value),
+                Some(_) => {}
+                None if value.is_empty() => user.push((key, Vec::new())),
+                None => user.push((key, vec![value])),
+            }
+        }
+    }
+    // Packer #6804: a user -device list that lacks the NIC gets it back.
+    if let Some((_, devs)) = user.iter_mut().find(|(k, _)| k == "-device") {
+        if !devs.concat().contains(&s.net_device) {
+            devs.push(format!("{},netdev=user.0", s.net_device));
+        }
+    }
+    let mut out = Vec::new();
+    let named: Vec<String> = user.iter().map(|(k, _)| k.clone()).collect();
+    let rest = defaults.into_iter().filter(|(k, _)| !named.contains(k));
+    for (key, values) in user.into_iter().chain(rest) {
+        if values.is_empty() {
+            out.push(key.clone());
+        }
+        for v in values {
+            out.push(key.clone());
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
+fn template_context(s: &Settings, rt: &Runtime) -> LegacyContext {
+    let mut data = BTreeMap::new();
+    data.insert("HTTPIP".to_owned(), Value::string(rt.http_ip.clone()));
+    data.insert(
+        "HTTPPort".to_owned(),
+        Value::string(rt.http_port.to_string()),
+    );
+    data.insert(
+        "HTTPDir".to_owned(),
+        Value::string(s.http_directory.clone().unwrap_or_default()),
+    );
+    data.insert(
+        "OutputDir".to_owned(),
+        Value::string(s.output_dir.display().to_string()),
+    );
+    data.insert("Name".to_owned(), Value::string(s.vm_name.clone()));
+    data.insert(
+        "SSHHostPort".to_owned(),
+        Value::string(rt.ssh_host_port.unwrap_or(0).to_string()),
+    );
+    LegacyContext::new(data)
+}
+
+fn render(s: &str, ctx: &LegacyContext) -> Result<String, QemuError> {
+    if !s.contains("{{") {
+        return Ok(s.to_owned());
+    }
+    legacy::render(s, ctx).map_err(|e| QemuError::QemuArgs(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::QemuConfig;
+
+    fn rt() -> Runtime {
+        Runtime {
+            accelerator: "tcg".into(),
+            disk: PathBuf::from("out/disk"),
+            ssh_host_port: Some(2345),
+            guest_port: 22,
+            vnc_port: Some(5903),
+            http_ip: "10.0.2.2".into(),
+            http_port: 8100,
+            ..Runtime::default()
+        }
+    }
+
+    fn pairs(args: &[String]) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut it = args.iter().peekable();
+        while let Some(k) = it.next() {
+            let v = match it.peek() {
+                Some(v) if !v.starts_with('-') => it.next().cloned().unwrap_or_default(),
+                _ => String::new(),
+            };
+            out.push((k.clone(), v));
+        }
+        out
+    }
+
+    #[test]
+    fn packer_defaults_for_a_cloud_image() {
+        let s = QemuConfig {
+            disk_image: Some(true),
+            headless: Some(true),
+            vm_name: Some("vm".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let mut r = rt();
+        r.cd = Some(PathBuf::from("/w/seed.iso"));
+        let a = pairs(&command_line(&s, &r).unwrap());
+        let get = |k: &str| -> Vec<String> {
+            a.iter()
+                .filter(|(kk, _)| kk == k)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        assert_eq!(get("-machine"), ["type=pc,accel=tcg"]);
+        assert_eq!(get("-m"), ["512M"]);
+        assert_eq!(get("-boot"), ["c"]);
+        assert_eq!(get("-vnc"), ["127.0.0.1:3"]);
+        assert_eq!(
+            get("-netdev"),
+            ["user,id=user.0,hostfwd=tcp:127.0.0.1:2345-:22"]
+        );
+        assert_eq!(get("-device"), ["virtio-net,netdev=user.0"]);
+        assert_eq!(
+            get("-drive"),
+            [
+                "file=out/disk,if=virtio,cache=writeback,discard=ignore,format=qcow2",
+                "file=/w/seed.iso,index=0,media=cdrom"
+            ]
+        );
+        assert!(get("-display").is_empty(), "headless with VNC: no display");
+        assert!(get("-smp").is_empty());
+    }
+
+    #[test]
+    fn qemuargs_replace_whole_switches_and_render_templates() {
+        let s = QemuConfig {
+            qemuargs: Some(vec![
+                vec!["-m".into(), "1024M".into()],
+                vec![
+                    "-netdev".into(),
+                    "user,id=user.0,".into(),
+                    "hostfwd=tcp::{{ .SSHHostPort }}-:22".into(),
+                ],
+                vec!["-device".into(), "e1000,netdev=user.0".into()],
+                vec!["-no-acpi".into(), "".into()],
+                vec![
+                    "-fw_cfg".into(),
+                    "name=opt/x,string={{ .HTTPIP }}:{{ .HTTPPort }}/{{ .Name }}".into(),
+                ],
+            ]),
+            headless: Some(true),
+            vm_name: Some("vm".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let a = command_line(&s, &rt()).unwrap();
+        let joined = a.join(" ");
+        assert!(joined.starts_with("-m 1024M -netdev user,id=user.0,hostfwd=tcp::2345-:22 -device e1000,netdev=user.0 -device virtio-net,netdev=user.0 -no-acpi -fw_cfg name=opt/x,string=10.0.2.2:8100/vm"), "{joined}");
+        assert_eq!(a.iter().filter(|x| *x == "-m").count(), 1);
+        assert_eq!(a.iter().filter(|x| *x == "-netdev").count(), 1);
+        let bad = QemuConfig {
+            qemuargs: Some(vec![vec!["-name".into(), "{{ .Nope".into()]]),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        assert!(matches!(
+            command_line(&bad, &rt()),
+            Err(QemuError::QemuArgs(_))
+        ));
+    }
+
+    #[test]
+    fn scsi_cpus_and_gui() {
+        let s = QemuConfig {
+            disk_interface: Some("virtio-scsi".into()),
+            cpus: Some(2),
+            disk_detect_zeroes: Some("unmap".into()),
+            cpu_model: Some("max".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let a = command_line(&s, &rt()).unwrap().join(" ");
+        assert!(a.contains("-smp cpus=2,sockets=2"));
+        assert!(a.contains("-cpu max"));
+        assert!(
+            a.contains("-display gtk"),
+            "not headless: Packer opens a window"
+        );
+        assert!(
+            a.contains("-device virtio-scsi-pci,id=scsi0 -device scsi-hd,bus=scsi0.0,drive=drive0")
+        );
+        assert!(a.contains("-drive if=none,file=out/disk,id=drive0,cache=writeback,discard=ignore,format=qcow2,detect-zeroes=unmap"));
+        assert!(a.contains("-boot once=d"));
+    }
+}

@@ -1,0 +1,291 @@
+//! What happens between starting the VM and connecting to it: the HTTP
+//! server (`http_directory`/`http_content`), the floppy, and
+//! `boot_wait` + `boot_command` typed through QMP (rendered with
+//! `{{ .HTTPIP }}`, `{{ .HTTPPort }}`, `{{ .Name }}`, `{{ .SSHPublicKey }}`).
+
+use crate::bootcmd;
+use crate::config::Settings;
+use crate::floppy::{self, FloppySpec};
+use crate::http::{HttpConfig, HttpServer, QEMU_HOST_IP};
+use crate::qmp::Qmp;
+use crate::state::State;
+use kiln_core::duration::go_duration;
+use kiln_core::step::Step;
+use kiln_core::{BuildCtx, BuildError};
+use kiln_template::legacy::{self, LegacyContext};
+use kiln_template::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Serves `http_directory`/`http_content` while the build runs.
+pub struct StepHttpServer {
+    pub config: HttpConfig,
+    server: Option<HttpServer>,
+}
+
+impl StepHttpServer {
+    pub fn new(s: &Settings) -> StepHttpServer {
+        StepHttpServer {
+            config: HttpConfig {
+                directory: s.http_directory.clone().map(PathBuf::from),
+                content: s.http_content.clone(),
+                bind_address: s.http_bind_address.clone(),
+                port_min: s.http_port_min,
+                port_max: s.http_port_max,
+            },
+            server: None,
+        }
+    }
+}
+
+impl Step<State> for StepHttpServer {
+    fn name(&self) -> &str {
+        "StepHTTPServer"
+    }
+
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        state.http_ip = QEMU_HOST_IP.into();
+        match HttpServer::start(&self.config) {
+            Ok(Some(server)) => {
+                ctx.ui
+                    .say(&format!("Starting HTTP server on port {}", server.port()));
+                state.http_port = server.port();
+                state
+                    .generated
+                    .insert("HTTPIP".into(), QEMU_HOST_IP.to_owned());
+                state
+                    .generated
+                    .insert("HTTPPort".into(), server.port().to_string());
+                self.server = Some(server);
+                Ok(())
+            }
+            Ok(None) => Ok(()),
+            Err(e) => {
+                let msg = format!("Error starting HTTP server: {e}");
+                ctx.ui.error(&msg);
+                Err(BuildError::msg(msg))
+            }
+        }
+    }
+
+    fn cleanup(&mut self, _state: &mut State, _ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if let Some(s) = self.server.take() {
+            s.stop();
+        }
+        Ok(())
+    }
+}
+
+/// `floppy_files`/`floppy_dirs`/`floppy_content` → a FAT12 image in the
+/// work directory.
+pub struct StepCreateFloppy {
+    pub spec: FloppySpec,
+}
+
+impl Step<State> for StepCreateFloppy {
+    fn name(&self) -> &str {
+        "StepCreateFloppy"
+    }
+
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        let dest = state.work_dir.join("floppy.img");
+        state.floppy_path = Some(dest.clone());
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        floppy::create(&self.spec, &cwd, &dest, ctx.ui, ctx.cancel).map_err(|e| match e {
+            floppy::FloppyError::Cancelled(r) => BuildError::from_reason(r, None),
+            e => {
+                ctx.ui.error(&e.to_string());
+                BuildError::failed(e)
+            }
+        })
+    }
+
+    fn cleanup(&mut self, state: &mut State, _ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if let Some(p) = state.floppy_path.take() {
+            let _ = std::fs::remove_file(p);
+        }
+        Ok(())
+    }
+}
+
+/// `boot_wait`, then `boot_command` over QMP.
+pub struct StepTypeBootCommand {
+    pub commands: Vec<String>,
+    pub wait: Duration,
+    pub key_interval: Option<Duration>,
+    pub vm_name: String,
+}
+
+impl StepTypeBootCommand {
+    fn context(&self, state: &State) -> LegacyContext {
+        let mut data = BTreeMap::new();
+        data.insert("HTTPIP".to_owned(), Value::string(state.http_ip.clone()));
+        data.insert(
+            "HTTPPort".to_owned(),
+            Value::string(state.http_port.to_string()),
+        );
+        data.insert("Name".to_owned(), Value::string(self.vm_name.clone()));
+        let key = state.key_pair.as_ref();
+        data.insert(
+            "SSHPublicKey".to_owned(),
+            Value::string(key.map(|k| k.public_line().to_owned()).unwrap_or_default()),
+        );
+        LegacyContext::new(data)
+    }
+}
+
+impl Step<State> for StepTypeBootCommand {
+    fn name(&self) -> &str {
+        "stepTypeBootCommand"
+    }
+
+    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if self.commands.is_empty() {
+            return Ok(());
+        }
+        if !self.wait.is_zero() {
+            ctx.ui
+                .say(&format!("Waiting {} for boot...", go_duration(self.wait)));
+            ctx.cancel
+                .sleep(self.wait)
+                .map_err(|r| BuildError::from_reason(r, None))?;
+        }
+        let fail = |msg: String| {
+            ctx.ui.error(&msg);
+            BuildError::msg(msg)
+        };
+        let text = legacy::render(&self.commands.concat(), &self.context(state))
+            .map_err(|e| fail(format!("Error preparing boot command: {e}")))?;
+        let actions = bootcmd::parse(&text).map_err(|errs| {
+            fail(format!(
+                "Error parsing boot command: {}",
+                errs.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ))
+        })?;
+        let Some(socket) = state.qmp_socket.clone() else {
+            return Err(fail("no QMP socket to type the boot command".into()));
+        };
+        let mut qmp = Qmp::connect(&socket, Duration::from_secs(30), ctx.cancel)
+            .map_err(|e| fail(format!("Error connecting to QMP: {e}")))?;
+        ctx.ui.say("Typing the boot command over QMP...");
+        let interval = bootcmd::key_interval(self.key_interval);
+        bootcmd::type_actions(&actions, &mut qmp, interval, ctx.cancel).map_err(|e| match e {
+            bootcmd::TypeError::Cancelled(r) => BuildError::from_reason(r, None),
+            e => fail(format!("Error running boot command: {e}")),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_core::ui::RecordingUi;
+    use kiln_core::Communicator;
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+
+    struct NoHook;
+    impl kiln_core::ProvisionHook for NoHook {
+        fn provision(
+            &self,
+            _: &BuildCtx<'_>,
+            _: &dyn Communicator,
+            _: &kiln_core::Generated,
+        ) -> Result<(), BuildError> {
+            Ok(())
+        }
+        fn provision_cleanup(
+            &self,
+            _: &BuildCtx<'_>,
+            _: &dyn Communicator,
+            _: &kiln_core::Generated,
+        ) -> Result<(), BuildError> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn http_content_is_served_and_the_boot_command_typed_into_qemu() {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("qmp.sock");
+        let mut child = Command::new("qemu-system-x86_64")
+            .args([
+                "-machine",
+                "pc,accel=tcg",
+                "-m",
+                "32",
+                "-nodefaults",
+                "-display",
+                "none",
+            ])
+            .args(["-device", "VGA", "-device", "i8042"])
+            .arg("-qmp")
+            .arg(format!("unix:{},server=on,wait=off", socket.display()))
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("qemu-system-x86_64 (scripts/setup.sh)");
+        let ui = RecordingUi::default();
+        let info = kiln_core::BuildInfo::default();
+        let cancel = kiln_core::Cancel::new();
+        let ctx = BuildCtx {
+            info: &info,
+            ui: &ui,
+            cancel: &cancel,
+            hook: &NoHook,
+        };
+        let settings = crate::config::QemuConfig {
+            http_content: Some(BTreeMap::from([("/ks.cfg".into(), "install".into())])),
+            http_bind_address: Some("127.0.0.1".into()),
+            ..crate::config::QemuConfig::default()
+        }
+        .settings("t");
+        let mut state = State {
+            qmp_socket: Some(socket),
+            ..State::default()
+        };
+        let mut http = StepHttpServer::new(&settings);
+        http.run(&mut state, &ctx).unwrap();
+        assert!(state.http_port >= 8000 && state.http_port <= 9000);
+        assert_eq!(state.generated["HTTPIP"], "10.0.2.2");
+        let mut body = String::new();
+        {
+            use std::io::{Read, Write};
+            let mut s = std::net::TcpStream::connect(("127.0.0.1", state.http_port)).unwrap();
+            s.write_all(b"GET /ks.cfg HTTP/1.0\r\n\r\n").unwrap();
+            s.read_to_string(&mut body).unwrap();
+        }
+        assert!(body.ends_with("install"), "{body}");
+        let mut typing = StepTypeBootCommand {
+            commands: vec![
+                "linux ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/ks.cfg".into(),
+                "<enter><wait10ms>".into(),
+            ],
+            wait: Duration::from_millis(10),
+            key_interval: Some(Duration::from_millis(1)),
+            vm_name: "vm".into(),
+        };
+        typing.run(&mut state, &ctx).unwrap();
+        assert_eq!(
+            ui.of("say")[1..],
+            [
+                "Waiting 10ms for boot...".to_owned(),
+                "Typing the boot command over QMP...".to_owned()
+            ]
+        );
+        let bad = StepTypeBootCommand {
+            commands: vec!["<wait".into(), "{{ .Nope }}".into()],
+            ..typing
+        }
+        .run(&mut state, &ctx);
+        assert!(bad.is_err());
+        http.cleanup(&mut state, &ctx).unwrap();
+        kiln_core::process::kill_group(&mut child);
+    }
+}

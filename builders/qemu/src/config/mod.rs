@@ -1,0 +1,121 @@
+//! `source "qemu"`: Packer's QEMU builder fields (1.6.6 names, plus the
+//! later `cd_content`, `http_content`, `floppy_content`, `cpu_model`,
+//! `firmware` and `efi_*`), their defaults ([`settings`]) and checks
+//! ([`validate`]).
+
+mod disk_size;
+mod settings;
+mod validate;
+
+pub use disk_size::normalize_disk_size;
+pub use settings::{Settings, Source};
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// `qemu_img_args { convert = […] create = […] resize = […] }`: extra
+/// flags for each qemu-img subcommand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QemuImgArgs {
+    pub convert: Option<Vec<String>>,
+    pub create: Option<Vec<String>>,
+    pub resize: Option<Vec<String>>,
+}
+
+kiln_communicator_ssh::communicator_config! {
+    /// Every field of `source "qemu" "NAME" { … }`.
+    #[derive(Debug, Clone, Default, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct QemuConfig {
+        // ---- source media (ISOConfig)
+        pub iso_url: Option<String>,
+        pub iso_urls: Option<Vec<String>>,
+        pub iso_checksum: Option<String>,
+        pub iso_target_path: Option<String>,
+        pub iso_target_extension: Option<String>,
+        pub iso_skip_cache: Option<bool>,
+        /// The source is a bootable disk (a cloud image), not an installer.
+        pub disk_image: Option<bool>,
+        /// qcow2 overlay on top of the source instead of a copy.
+        pub use_backing_file: Option<bool>,
+        // ---- HTTP server (HTTPConfig)
+        pub http_directory: Option<String>,
+        pub http_content: Option<BTreeMap<String, String>>,
+        pub http_port_min: Option<u16>,
+        pub http_port_max: Option<u16>,
+        pub http_bind_address: Option<String>,
+        // ---- floppy and CD (FloppyConfig, CDConfig)
+        pub floppy_files: Option<Vec<String>>,
+        pub floppy_dirs: Option<Vec<String>>,
+        pub floppy_content: Option<BTreeMap<String, String>>,
+        pub floppy_label: Option<String>,
+        pub cd_files: Option<Vec<String>>,
+        pub cd_content: Option<BTreeMap<String, String>>,
+        pub cd_label: Option<String>,
+        pub cdrom_interface: Option<String>,
+        // ---- boot (BootConfig, VNCConfig)
+        pub boot_command: Option<Vec<String>>,
+        pub boot_wait: Option<String>,
+        pub boot_key_interval: Option<String>,
+        pub disable_vnc: Option<bool>,
+        pub vnc_bind_address: Option<String>,
+        pub vnc_use_password: Option<bool>,
+        pub vnc_port_min: Option<u16>,
+        pub vnc_port_max: Option<u16>,
+        pub headless: Option<bool>,
+        pub display: Option<String>,
+        pub use_default_display: Option<bool>,
+        // ---- shutdown (ShutdownConfig)
+        pub shutdown_command: Option<String>,
+        pub shutdown_timeout: Option<String>,
+        // ---- machine
+        pub accelerator: Option<String>,
+        pub machine_type: Option<String>,
+        pub memory: Option<u32>,
+        pub cpus: Option<u32>,
+        pub cpu_model: Option<String>,
+        pub net_device: Option<String>,
+        pub net_bridge: Option<String>,
+        pub qemu_binary: Option<String>,
+        pub qemuargs: Option<Vec<Vec<String>>>,
+        pub qemu_img_args: Option<QemuImgArgs>,
+        pub qmp_enable: Option<bool>,
+        pub qmp_socket_path: Option<String>,
+        pub firmware: Option<String>,
+        pub efi_boot: Option<bool>,
+        pub efi_firmware_code: Option<String>,
+        pub efi_firmware_vars: Option<String>,
+        pub efi_drop_efivars: Option<bool>,
+        // ---- disk
+        pub disk_size: Option<String>,
+        pub disk_additional_size: Option<Vec<String>>,
+        pub disk_interface: Option<String>,
+        pub disk_cache: Option<String>,
+        pub disk_discard: Option<String>,
+        pub disk_detect_zeroes: Option<String>,
+        pub skip_resize_disk: Option<bool>,
+        pub skip_compaction: Option<bool>,
+        pub disk_compression: Option<bool>,
+        pub format: Option<String>,
+        // ---- output
+        pub output_directory: Option<String>,
+        pub vm_name: Option<String>,
+        // ---- communicator port forwarding (the qemu CommConfig)
+        pub host_port_min: Option<u16>,
+        pub host_port_max: Option<u16>,
+        /// Deprecated name of `host_port_min`; wins when set (Packer).
+        pub ssh_host_port_min: Option<u16>,
+        /// Deprecated name of `host_port_max`; wins when set (Packer).
+        pub ssh_host_port_max: Option<u16>,
+        pub skip_nat_mapping: Option<bool>,
+        /// Accepted and ignored, as Packer does.
+        pub run_once: Option<bool>,
+    }
+}
+
+impl QemuConfig {
+    pub(crate) fn flag(v: Option<bool>) -> bool {
+        v == Some(true)
+    }
+}

@@ -1,0 +1,66 @@
+//! What the steps of one build share.
+
+use kiln_communicator_ssh::{KeyPair, SshComm, SshState};
+use kiln_core::step::Provisionable;
+use kiln_core::{Communicator, Generated, NoneComm};
+use std::path::PathBuf;
+use std::process::Child;
+use std::time::Duration;
+
+#[derive(Default)]
+pub struct State {
+    /// Private scratch space: QMP socket, seed ISO, serial log, qemu's
+    /// output. Removed by its step's cleanup.
+    pub work_dir: PathBuf,
+    /// Whether this build created the output directory (and so removes it
+    /// when the build fails).
+    pub created_output: bool,
+    /// The accelerator in use (`kvm`, `tcg`, …).
+    pub accelerator: String,
+    /// The KVM probe, running while the disk is prepared.
+    pub accel_probe: Option<std::thread::JoinHandle<String>>,
+    /// The source image or installer ISO, on local disk.
+    pub source_path: Option<PathBuf>,
+    /// The VM's first disk while the build runs (a temporary name in the
+    /// output directory).
+    pub work_disk: PathBuf,
+    /// `disk_additional_size` disks, `VM_NAME-1`, `VM_NAME-2`, ….
+    pub additional_disks: Vec<PathBuf>,
+    /// The CD made from `cd_files`/`cd_content`, or the NoCloud seed.
+    pub cd_path: Option<PathBuf>,
+    pub floppy_path: Option<PathBuf>,
+    /// The temporary key pair, when the config gave no credentials.
+    pub key_pair: Option<KeyPair>,
+    /// Host port forwarded to the guest's SSH port.
+    pub ssh_host_port: Option<u16>,
+    pub vnc_port: Option<u16>,
+    pub http_ip: String,
+    pub http_port: u16,
+    pub qmp_socket: Option<PathBuf>,
+    /// The running qemu (its own process group).
+    pub vm: Option<Child>,
+    pub ssh: Option<SshComm>,
+    pub generated: Generated,
+    /// The finished image and its sha256.
+    pub image: Option<(PathBuf, String)>,
+    /// Wall time of each phase, in order, for the time split.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl Provisionable for State {
+    fn communicator(&self) -> &dyn Communicator {
+        match &self.ssh {
+            Some(c) => c,
+            None => &NoneComm,
+        }
+    }
+    fn generated(&self) -> Generated {
+        self.generated.clone()
+    }
+}
+
+impl SshState for State {
+    fn set_ssh(&mut self, comm: Option<SshComm>) {
+        self.ssh = comm;
+    }
+}

@@ -1,0 +1,47 @@
+# A golden Debian 12 qcow2 from a stock cloud image: kiln makes a temporary
+# SSH key and a NoCloud seed for it, so no password, key file or seed ISO
+# is needed. Build with `kiln build templates/debian-qcow2.pkr.hcl`; point
+# `image` at any NoCloud-capable cloud image (local path or https URL).
+
+variable "image" {
+  type    = string
+  default = "/var/cache/kiln-fixtures/debian-12.qcow2"
+}
+
+variable "image_checksum" {
+  type    = string
+  default = "none"
+}
+
+source "qemu" "debian" {
+  iso_url          = var.image
+  iso_checksum     = var.image_checksum
+  disk_image       = true
+  ssh_username     = "debian"
+  ssh_timeout      = "15m"
+  headless         = true
+  memory           = 1024
+  disk_size        = "8G"
+  disk_compression = true
+  vm_name          = "debian-12-golden.qcow2"
+  output_directory = "output-debian-qcow2"
+  shutdown_command = "sudo shutdown -P now"
+}
+
+build {
+  sources = ["source.qemu.debian"]
+
+  provisioner "shell" {
+    environment_vars = ["MOTD=Built by kiln"]
+    inline = [
+      "echo \"$MOTD\" | sudo tee /etc/motd",
+      "sudo apt-get clean",
+      # Zeroed free space compacts away.
+      "sudo fstrim -av || true",
+    ]
+  }
+
+  post-processor "manifest" {
+    output = "output-debian-qcow2/manifest.json"
+  }
+}
