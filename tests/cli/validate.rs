@@ -115,7 +115,8 @@ fn unknown_builder_type_lists_known_ones() {
         r.stderr
     );
     assert!(
-        r.stderr.contains("known types: amazon-ebs, docker, file, null, oci, qemu"),
+        r.stderr
+            .contains("known types: amazon-ebs, docker, file, null, oci, qemu"),
         "{}",
         r.stderr
     );
