@@ -27,6 +27,18 @@ pub struct TestSshd {
 impl TestSshd {
     /// Start a server and wait until it accepts connections.
     pub fn start() -> Result<TestSshd, String> {
+        TestSshd::start_with(None)
+    }
+
+    /// Start a server that also accepts `password` for root. Password
+    /// logins check `/etc/shadow`: sshd runs in a mount namespace of its
+    /// own where a copy with root's hash replaced is bound over it, so the
+    /// machine's accounts are never touched.
+    pub fn start_with_password(password: &str) -> Result<TestSshd, String> {
+        TestSshd::start_with(Some(password))
+    }
+
+    fn start_with(password: Option<&str>) -> Result<TestSshd, String> {
         if !Path::new(SSHD).exists() {
             return Err(format!(
                 "{SSHD} is missing: run scripts/setup.sh (it installs openssh-server)"
@@ -52,14 +64,20 @@ impl TestSshd {
             format!("{}\n", key.public_line()),
         )
         .map_err(|e| e.to_string())?;
+        if let Some(password) = password {
+            write_shadow(&dir.path().join("shadow"), password)?;
+        }
         // A port picked by the kernel may be taken again before sshd binds
         // it: try a few.
         let mut last = String::new();
         for _ in 0..5 {
             let port = free_port()?;
             let config = dir.path().join("sshd_config");
-            std::fs::write(&config, sshd_config(dir.path(), &host_key, port))
-                .map_err(|e| e.to_string())?;
+            std::fs::write(
+                &config,
+                sshd_config(dir.path(), &host_key, port, password.is_some()),
+            )
+            .map_err(|e| e.to_string())?;
             let mut child = spawn(dir.path())?;
             match wait_listening(&mut child, port) {
                 Ok(()) => {
@@ -221,11 +239,21 @@ fn spawn(dir: &Path) -> Result<Child, String> {
         .append(true)
         .open(dir.join("sshd.log"))
         .map_err(|e| e.to_string())?;
-    Command::new(SSHD)
-        .arg("-D")
-        .arg("-e")
-        .arg("-f")
-        .arg(dir.join("sshd_config"))
+    let shadow = dir.join("shadow");
+    let mut cmd = if shadow.exists() {
+        // unshare and sh both exec: the child's pid stays sshd's.
+        let mut c = Command::new("unshare");
+        c.args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+            .arg(r#"mount --bind "$1" /etc/shadow && exec "$0" -D -e -f "$2""#)
+            .arg(SSHD)
+            .arg(&shadow);
+        c
+    } else {
+        let mut c = Command::new(SSHD);
+        c.args(["-D", "-e", "-f"]);
+        c
+    };
+    cmd.arg(dir.join("sshd_config"))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(log)
@@ -244,7 +272,38 @@ fn free_port() -> Result<u16, String> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn sshd_config(dir: &Path, host_key: &Path, port: u16) -> String {
+/// The machine's shadow file with root's hash replaced by one of
+/// `password` (SHA-512 crypt from `openssl passwd`).
+fn write_shadow(path: &Path, password: &str) -> Result<(), String> {
+    let out = Command::new("openssl")
+        .args(["passwd", "-6", "-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            if let Some(mut stdin) = c.stdin.take() {
+                writeln!(stdin, "{password}")?;
+            }
+            c.wait_with_output()
+        })
+        .map_err(|e| format!("openssl passwd (run scripts/setup.sh): {e}"))?;
+    let hash = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || hash.is_empty() {
+        return Err(format!("openssl passwd failed: {out:?}"));
+    }
+    let machine = std::fs::read_to_string("/etc/shadow").map_err(|e| e.to_string())?;
+    let mut text: String = machine
+        .lines()
+        .filter(|l| !l.starts_with("root:"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    text.push_str(&format!("root:{hash}:19000:0:99999:7:::\n"));
+    std::fs::write(path, text).map_err(|e| e.to_string())?;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o640))
+        .map_err(|e| e.to_string())
+}
+
+fn sshd_config(dir: &Path, host_key: &Path, port: u16, password: bool) -> String {
     format!(
         "Port {port}
 ListenAddress 127.0.0.1
@@ -254,7 +313,7 @@ PidFile none
 StrictModes no
 UsePAM no
 PermitRootLogin yes
-PasswordAuthentication no
+PasswordAuthentication {password}
 KbdInteractiveAuthentication no
 AllowTcpForwarding yes
 Subsystem sftp internal-sftp
@@ -262,6 +321,7 @@ LogLevel VERBOSE
 ",
         host_key = host_key.display(),
         keys = dir.join("authorized_keys").display(),
+        password = if password { "yes" } else { "no" },
     )
 }
 

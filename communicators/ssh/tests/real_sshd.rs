@@ -201,6 +201,41 @@ fn a_wrong_key_is_an_authentication_error_after_the_attempts() {
 }
 
 #[test]
+fn password_logins_and_a_wrong_password() {
+    let d = TestSshd::start_with_password("pa'ss w0rd")
+        .expect("the test sshd must start (run scripts/setup.sh as root)");
+    let comm = connect(SshSettings {
+        private_key_file: None,
+        password: Some("pa'ss w0rd".into()),
+        ..d.settings()
+    });
+    assert_eq!(run(&comm, "echo pw").1, "pw\n");
+    assert!(
+        d.log().contains("Accepted password for root"),
+        "{}",
+        d.log()
+    );
+
+    let r = SshComm::connect(
+        SshSettings {
+            private_key_file: None,
+            password: Some("wrong".into()),
+            handshake_attempts: 1,
+            ..d.settings()
+        },
+        &Cancel::new(),
+    );
+    let Err(SshError::Auth(msg)) = r else {
+        panic!("{r:?}")
+    };
+    assert!(
+        msg.starts_with("kiln experienced an authentication error when trying to connect via SSH."),
+        "{msg}"
+    );
+    assert!(msg.contains("password"), "{msg}");
+}
+
+#[test]
 fn keys_in_memory_and_from_an_agent() {
     let d = sshd();
     // The temporary key pair of a build, held in memory.
