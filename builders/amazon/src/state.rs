@@ -4,9 +4,8 @@
 
 use crate::session::Ec2;
 use aws_sdk_ec2::types::{Image, Instance};
-use kiln_communicator_ssh::{SshComm, SshState};
-use kiln_core::step::Provisionable;
-use kiln_core::{Communicator, Generated, NoneComm};
+use kiln_communicator_ssh::SshComm;
+use kiln_core::Generated;
 use std::collections::BTreeMap;
 
 pub struct State {
@@ -71,20 +70,4 @@ impl State {
     }
 }
 
-impl Provisionable for State {
-    fn communicator(&self) -> &dyn Communicator {
-        match &self.ssh {
-            Some(c) => c,
-            None => &NoneComm,
-        }
-    }
-    fn generated(&self) -> Generated {
-        self.generated.clone()
-    }
-}
-
-impl SshState for State {
-    fn set_ssh(&mut self, comm: Option<SshComm>) {
-        self.ssh = comm;
-    }
-}
+kiln_communicator_ssh::ssh_provisionable!(State);

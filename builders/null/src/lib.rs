@@ -2,10 +2,10 @@
 //! only runs local steps; with SSH settings it connects to an existing
 //! host and provisions it over SSH.
 
-use kiln_communicator_ssh::{CommKind, SshComm, SshState, StepConnectSsh};
+use kiln_communicator_ssh::{CommKind, SshComm, StepConnectSsh};
 use kiln_core::component::{ConfigProblem, Validate};
-use kiln_core::step::{run_steps, Provisionable, Step, StepProvision};
-use kiln_core::{Artifact, BuildCtx, BuildError, Builder, Communicator, Generated, NoneComm};
+use kiln_core::step::{run_steps, Step, StepProvision};
+use kiln_core::{Artifact, BuildCtx, BuildError, Builder, Generated};
 use serde::Deserialize;
 
 kiln_communicator_ssh::communicator_config! {
@@ -72,23 +72,7 @@ struct State {
     generated: Generated,
 }
 
-impl Provisionable for State {
-    fn communicator(&self) -> &dyn Communicator {
-        match &self.ssh {
-            Some(c) => c,
-            None => &NoneComm,
-        }
-    }
-    fn generated(&self) -> Generated {
-        self.generated.clone()
-    }
-}
-
-impl SshState for State {
-    fn set_ssh(&mut self, comm: Option<SshComm>) {
-        self.ssh = comm;
-    }
-}
+kiln_communicator_ssh::ssh_provisionable!(State);
 
 impl Builder for NullBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {

@@ -1,8 +1,7 @@
 //! What the steps of one build share.
 
-use kiln_communicator_ssh::{KeyPair, SshComm, SshState};
-use kiln_core::step::Provisionable;
-use kiln_core::{Communicator, Generated, NoneComm};
+use kiln_communicator_ssh::{KeyPair, SshComm};
+use kiln_core::Generated;
 use std::path::PathBuf;
 use std::process::Child;
 use std::time::Duration;
@@ -47,20 +46,4 @@ pub struct State {
     pub timings: Vec<(&'static str, Duration)>,
 }
 
-impl Provisionable for State {
-    fn communicator(&self) -> &dyn Communicator {
-        match &self.ssh {
-            Some(c) => c,
-            None => &NoneComm,
-        }
-    }
-    fn generated(&self) -> Generated {
-        self.generated.clone()
-    }
-}
-
-impl SshState for State {
-    fn set_ssh(&mut self, comm: Option<SshComm>) {
-        self.ssh = comm;
-    }
-}
+kiln_communicator_ssh::ssh_provisionable!(State);

@@ -36,5 +36,9 @@ mod wait;
 pub mod testing;
 
 pub use comm::SshComm;
+
 pub use error::SshError;
+/// For [`ssh_provisionable!`]'s expansion in builder crates.
+#[doc(hidden)]
+pub use kiln_core as __core;
 pub use step::{SshState, StepConnectSsh};

@@ -14,6 +14,33 @@ pub trait SshState: Send {
     fn set_ssh(&mut self, comm: Option<SshComm>);
 }
 
+/// Implements [`kiln_core::step::Provisionable`] and [`SshState`] for a
+/// builder's state that has the fields `ssh: Option<SshComm>` and
+/// `generated: Generated`: every SSH builder provisions through the
+/// connection the connect step left, or through no communicator.
+#[macro_export]
+macro_rules! ssh_provisionable {
+    ($state:ty) => {
+        impl $crate::__core::step::Provisionable for $state {
+            fn communicator(&self) -> &dyn $crate::__core::Communicator {
+                match &self.ssh {
+                    Some(c) => c,
+                    None => &$crate::__core::NoneComm,
+                }
+            }
+            fn generated(&self) -> $crate::__core::Generated {
+                self.generated.clone()
+            }
+        }
+
+        impl $crate::SshState for $state {
+            fn set_ssh(&mut self, comm: Option<$crate::SshComm>) {
+                self.ssh = comm;
+            }
+        }
+    };
+}
+
 /// Wait for SSH, connect (again after `pause_before_connecting`); the
 /// cleanup disconnects.
 pub struct StepConnectSsh {
