@@ -103,6 +103,29 @@ pub trait ProvisionHook: Send + Sync {
     ) -> Result<(), BuildError>;
 }
 
+/// A hook with no provisioners: for builder steps run outside the engine
+/// (unit tests of a builder's steps).
+pub struct NoProvisioners;
+
+impl ProvisionHook for NoProvisioners {
+    fn provision(
+        &self,
+        _: &BuildCtx<'_>,
+        _: &dyn Communicator,
+        _: &Generated,
+    ) -> Result<(), BuildError> {
+        Ok(())
+    }
+    fn provision_cleanup(
+        &self,
+        _: &BuildCtx<'_>,
+        _: &dyn Communicator,
+        _: &Generated,
+    ) -> Result<(), BuildError> {
+        Ok(())
+    }
+}
+
 /// Everything a running builder gets from the engine.
 #[derive(Clone, Copy)]
 pub struct BuildCtx<'a> {

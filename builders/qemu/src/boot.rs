@@ -184,29 +184,8 @@ impl Step<State> for StepTypeBootCommand {
 mod tests {
     use super::*;
     use kiln_core::ui::RecordingUi;
-    use kiln_core::Communicator;
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
-
-    struct NoHook;
-    impl kiln_core::ProvisionHook for NoHook {
-        fn provision(
-            &self,
-            _: &BuildCtx<'_>,
-            _: &dyn Communicator,
-            _: &kiln_core::Generated,
-        ) -> Result<(), BuildError> {
-            Ok(())
-        }
-        fn provision_cleanup(
-            &self,
-            _: &BuildCtx<'_>,
-            _: &dyn Communicator,
-            _: &kiln_core::Generated,
-        ) -> Result<(), BuildError> {
-            Ok(())
-        }
-    }
 
     #[test]
     fn http_content_is_served_and_the_boot_command_typed_into_qemu() {
@@ -238,7 +217,7 @@ mod tests {
             info: &info,
             ui: &ui,
             cancel: &cancel,
-            hook: &NoHook,
+            hook: &kiln_core::NoProvisioners,
         };
         let settings = crate::config::QemuConfig {
             http_content: Some(BTreeMap::from([("/ks.cfg".into(), "install".into())])),

@@ -183,26 +183,6 @@ mod tests {
     use crate::config::QemuConfig;
     use kiln_core::ui::RecordingUi;
 
-    struct NoHook;
-    impl kiln_core::ProvisionHook for NoHook {
-        fn provision(
-            &self,
-            _: &BuildCtx<'_>,
-            _: &dyn kiln_core::Communicator,
-            _: &kiln_core::Generated,
-        ) -> Result<(), BuildError> {
-            Ok(())
-        }
-        fn provision_cleanup(
-            &self,
-            _: &BuildCtx<'_>,
-            _: &dyn kiln_core::Communicator,
-            _: &kiln_core::Generated,
-        ) -> Result<(), BuildError> {
-            Ok(())
-        }
-    }
-
     fn virtual_size(p: &Path) -> (u64, serde_json::Value) {
         let out = std::process::Command::new("qemu-img")
             .args(["info", "--output=json"])
@@ -230,7 +210,7 @@ mod tests {
             info: &info,
             ui: &ui,
             cancel: &cancel,
-            hook: &NoHook,
+            hook: &kiln_core::NoProvisioners,
         };
         for backing in [false, true] {
             let out = dir.path().join(format!("out-{backing}"));

@@ -88,26 +88,6 @@ mod tests {
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
 
-    struct NoHook;
-    impl kiln_core::ProvisionHook for NoHook {
-        fn provision(
-            &self,
-            _: &BuildCtx<'_>,
-            _: &dyn Communicator,
-            _: &kiln_core::Generated,
-        ) -> Result<(), BuildError> {
-            Ok(())
-        }
-        fn provision_cleanup(
-            &self,
-            _: &BuildCtx<'_>,
-            _: &dyn Communicator,
-            _: &kiln_core::Generated,
-        ) -> Result<(), BuildError> {
-            Ok(())
-        }
-    }
-
     #[test]
     fn a_guest_that_ignores_the_power_button_is_stopped_and_fails_the_build() {
         // No OS: nothing answers the ACPI power button, so the timeout
@@ -145,7 +125,7 @@ mod tests {
             info: &info,
             ui: &ui,
             cancel: &cancel,
-            hook: &NoHook,
+            hook: &kiln_core::NoProvisioners,
         };
         let mut step = StepShutdown {
             command: None,

@@ -1,5 +1,5 @@
 use super::*;
-use crate::build::{BuildInfo, ProvisionHook};
+use crate::build::BuildInfo;
 use crate::ui::RecordingUi;
 
 /// Records runs and cleanups into the state; fails on demand.
@@ -29,26 +29,6 @@ impl Step<Vec<String>> for Rec {
     }
 }
 
-struct NoHook;
-impl ProvisionHook for NoHook {
-    fn provision(
-        &self,
-        _: &BuildCtx<'_>,
-        _: &dyn Communicator,
-        _: &Generated,
-    ) -> Result<(), BuildError> {
-        Ok(())
-    }
-    fn provision_cleanup(
-        &self,
-        _: &BuildCtx<'_>,
-        _: &dyn Communicator,
-        _: &Generated,
-    ) -> Result<(), BuildError> {
-        Ok(())
-    }
-}
-
 fn steps(fail_b: u32) -> Vec<Box<dyn Step<Vec<String>>>> {
     vec![
         Box::new(Rec {
@@ -75,7 +55,7 @@ fn run(on_error: OnError, fail_b: u32, ui: &RecordingUi, cancel: &Cancel) -> (Ve
         info: &info,
         ui,
         cancel,
-        hook: &NoHook,
+        hook: &crate::NoProvisioners,
     };
     let mut state = Vec::new();
     let ok = run_steps(&mut steps(fail_b), &mut state, &ctx).is_ok();
