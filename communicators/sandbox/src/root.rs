@@ -4,11 +4,43 @@
 //! image can make kiln read or write a host file.
 
 use crate::error::SandboxError;
-use rustix::fd::{AsFd, AsRawFd, OwnedFd};
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use rustix::fs::{AtFlags, FileType, Mode, OFlags, ResolveFlags, Timestamps};
 use rustix::io::Errno;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+
+/// How often a lookup that the kernel reports as raced (EAGAIN) is tried
+/// again before the error is returned.
+const OPENAT2_RETRIES: u32 = 64;
+
+/// `openat2(root, path, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)`.
+///
+/// openat2(2): with RESOLVE_IN_ROOT, a path holding `..` fails with EAGAIN
+/// whenever a rename or mount happened anywhere on the system during the
+/// lookup, and the caller is expected to retry; a busy machine (a parallel
+/// test run, CI) hits this now and then. No allocation: the sandbox's
+/// child calls this between fork and exec.
+pub(crate) fn open_in_root<P: rustix::path::Arg + Copy>(
+    root: BorrowedFd<'_>,
+    path: P,
+    flags: OFlags,
+    mode: Mode,
+) -> Result<OwnedFd, Errno> {
+    let mut attempts = 0;
+    loop {
+        match rustix::fs::openat2(
+            root,
+            path,
+            flags | OFlags::CLOEXEC,
+            mode,
+            ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
+        ) {
+            Err(Errno::AGAIN) if attempts < OPENAT2_RETRIES => attempts += 1,
+            result => return result,
+        }
+    }
+}
 
 #[derive(Debug)]
 pub struct Root {
@@ -75,12 +107,11 @@ impl Root {
 
     /// Open `path` inside the rootfs.
     pub fn open_at(&self, path: &str, flags: OFlags, mode: u32) -> io::Result<OwnedFd> {
-        Ok(rustix::fs::openat2(
-            &self.fd,
+        Ok(open_in_root(
+            self.fd.as_fd(),
             relative(path),
-            flags | OFlags::CLOEXEC,
+            flags,
             Mode::from_raw_mode(mode),
-            ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
         )?)
     }
 
@@ -233,6 +264,34 @@ mod tests {
         std::fs::write(dir.path().join("rootfs/etc/hostname"), "inside").unwrap();
         let root = Root::open(&dir.path().join("rootfs")).unwrap();
         (dir, root)
+    }
+
+    #[test]
+    fn lookups_through_dotdot_survive_renames_elsewhere_on_the_system() {
+        // The kernel answers EAGAIN to a RESOLVE_IN_ROOT lookup with `..`
+        // when any rename races it; renaming on another thread makes that
+        // happen within a few thousand lookups.
+        let (dir, root) = tree();
+        symlink("../../..", dir.path().join("rootfs/up")).unwrap();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let renamer = {
+            let stop = stop.clone();
+            let a = dir.path().join("a");
+            let b = dir.path().join("b");
+            std::fs::write(&a, "").unwrap();
+            std::thread::spawn(move || {
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::fs::rename(&a, &b).unwrap();
+                    std::fs::rename(&b, &a).unwrap();
+                }
+            })
+        };
+        let failures = (0..20_000)
+            .filter(|_| root.read_to_string("up/etc/../etc/hostname").is_err())
+            .count();
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        renamer.join().unwrap();
+        assert_eq!(failures, 0);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use super::{Errno, MountFlags, Syscall, UnshareFlags};
 use crate::netlink;
 use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
-use rustix::fs::{Gid, Mode, OFlags, ResolveFlags, Uid};
+use rustix::fs::{Gid, Mode, OFlags, Uid};
 use rustix::mount::{MountPropagationFlags, UnmountFlags};
 use rustix::thread::CapabilitySet;
 use std::ffi::CStr;
@@ -122,13 +122,7 @@ impl<'r> LinuxSyscall<'r> {
     /// Open `path` inside the rootfs: `..` and symlinks (absolute ones
     /// included) resolve as if the rootfs were `/`.
     fn resolve(&self, path: &CStr, flags: OFlags) -> Result<OwnedFd, Errno> {
-        rustix::fs::openat2(
-            self.root()?,
-            path,
-            flags | OFlags::CLOEXEC,
-            Mode::empty(),
-            ResolveFlags::IN_ROOT | ResolveFlags::NO_MAGICLINKS,
-        )
+        crate::root::open_in_root(self.root()?, path, flags, Mode::empty())
     }
 
     fn resolve_dir(&self, path: &CStr) -> Result<OwnedFd, Errno> {
