@@ -126,6 +126,27 @@ impl ProvisionHook for NoProvisioners {
     }
 }
 
+/// What a builder step needs to run outside the engine (unit tests of a
+/// builder's steps): a recording UI, default build info, a fresh cancel
+/// token and no provisioners. `ctx()` lends them as a [`BuildCtx`].
+#[derive(Default)]
+pub struct StepTestCtx {
+    pub ui: crate::ui::RecordingUi,
+    pub info: BuildInfo,
+    pub cancel: Cancel,
+}
+
+impl StepTestCtx {
+    pub fn ctx(&self) -> BuildCtx<'_> {
+        BuildCtx {
+            info: &self.info,
+            ui: &self.ui,
+            cancel: &self.cancel,
+            hook: &NoProvisioners,
+        }
+    }
+}
+
 /// Everything a running builder gets from the engine.
 #[derive(Clone, Copy)]
 pub struct BuildCtx<'a> {

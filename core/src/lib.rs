@@ -16,7 +16,9 @@ pub mod step;
 pub mod ui;
 
 pub use artifact::Artifact;
-pub use build::{BuildCtx, BuildInfo, Builder, Generated, NoProvisioners, OnError, ProvisionHook};
+pub use build::{
+    BuildCtx, BuildInfo, Builder, Generated, NoProvisioners, OnError, ProvisionHook, StepTestCtx,
+};
 pub use cancel::Cancel;
 pub use communicator::{CommError, Communicator, NoneComm, Output, UiLines};
 pub use error::BuildError;

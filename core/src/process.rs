@@ -75,6 +75,39 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
         program: program.clone(),
         source,
     })?;
+    let stop = |child: &mut Child| {
+        tracing::debug!(program, "stopping local process group");
+        kill_group(child);
+    };
+    match stream(&mut child, out, cancel, stop) {
+        Ok(Streamed::Exited(code)) => {
+            tracing::debug!(program, code, "local process exited");
+            Ok(code)
+        }
+        Ok(Streamed::Stopped(reason)) => Err(ProcessError::Stopped { program, reason }),
+        Err(source) => Err(ProcessError::Wait { program, source }),
+    }
+}
+
+/// How a child that [`stream`] watched ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Streamed {
+    /// Its exit code (see [`exit_code`]), once its pipes closed too.
+    Exited(i32),
+    /// The token fired and `stop` ran.
+    Stopped(Reason),
+}
+
+/// Stream the child's piped stdout and stderr to `out` until it has exited
+/// and both pipes are closed (a grandchild may still write after the
+/// child exits). When `cancel` fires, `stop` ends the child (and whatever
+/// it started) and must reap it.
+pub fn stream(
+    child: &mut Child,
+    out: &mut dyn Output,
+    cancel: &Cancel,
+    stop: impl FnOnce(&mut Child),
+) -> std::io::Result<Streamed> {
     let (tx, rx) = mpsc::channel::<(bool, Vec<u8>)>();
     let mut readers = 0;
     if let Some(stdout) = child.stdout.take() {
@@ -87,13 +120,10 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
     }
     drop(tx);
     let mut status = None;
-    // Wait for both the process and its pipes: a grandchild may still
-    // write after the shell exits.
     while status.is_none() || readers > 0 {
         if let Some(reason) = cancel.reason() {
-            tracing::debug!(program, ?reason, "stopping local process group");
-            kill_group(&mut child);
-            return Err(ProcessError::Stopped { program, reason });
+            stop(child);
+            return Ok(Streamed::Stopped(reason));
         }
         match rx.recv_timeout(POLL) {
             Ok((true, chunk)) => out.stderr(&chunk),
@@ -102,15 +132,10 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
             Err(mpsc::RecvTimeoutError::Disconnected) => readers = 0,
         }
         if status.is_none() {
-            status = child.try_wait().map_err(|source| ProcessError::Wait {
-                program: program.clone(),
-                source,
-            })?;
+            status = child.try_wait()?;
         }
     }
-    let code = status.map(exit_code).unwrap_or(-1);
-    tracing::debug!(program, code, "local process exited");
-    Ok(code)
+    Ok(Streamed::Exited(status.map(exit_code).unwrap_or(-1)))
 }
 
 fn spawn_reader(

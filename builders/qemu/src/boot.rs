@@ -183,42 +183,14 @@ impl Step<State> for StepTypeBootCommand {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kiln_core::ui::RecordingUi;
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
 
     #[test]
     fn http_content_is_served_and_the_boot_command_typed_into_qemu() {
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("qmp.sock");
-        let mut child = Command::new("qemu-system-x86_64")
-            .args([
-                "-machine",
-                "pc,accel=tcg",
-                "-m",
-                "32",
-                "-nodefaults",
-                "-display",
-                "none",
-            ])
-            .args(["-device", "VGA", "-device", "i8042"])
-            .arg("-qmp")
-            .arg(format!("unix:{},server=on,wait=off", socket.display()))
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("qemu-system-x86_64 (scripts/setup.sh)");
-        let ui = RecordingUi::default();
-        let info = kiln_core::BuildInfo::default();
-        let cancel = kiln_core::Cancel::new();
-        let ctx = BuildCtx {
-            info: &info,
-            ui: &ui,
-            cancel: &cancel,
-            hook: &kiln_core::NoProvisioners,
-        };
+        let mut child = crate::test_vm::bare_qemu(&socket, &["VGA", "i8042"]);
+        let t = kiln_core::StepTestCtx::default();
+        let ctx = t.ctx();
         let settings = crate::config::QemuConfig {
             http_content: Some(BTreeMap::from([("/ks.cfg".into(), "install".into())])),
             http_bind_address: Some("127.0.0.1".into()),
@@ -252,7 +224,7 @@ mod tests {
         };
         typing.run(&mut state, &ctx).unwrap();
         assert_eq!(
-            ui.of("say")[1..],
+            t.ui.of("say")[1..],
             [
                 "Waiting 10ms for boot...".to_owned(),
                 "Typing the boot command over QMP...".to_owned()

@@ -181,7 +181,6 @@ impl Step<State> for StepDisks {
 mod tests {
     use super::*;
     use crate::config::QemuConfig;
-    use kiln_core::ui::RecordingUi;
 
     fn virtual_size(p: &Path) -> (u64, serde_json::Value) {
         let out = std::process::Command::new("qemu-img")
@@ -203,15 +202,8 @@ mod tests {
             &Cancel::new(),
         )
         .unwrap();
-        let ui = RecordingUi::default();
-        let info = kiln_core::BuildInfo::default();
-        let cancel = Cancel::new();
-        let ctx = BuildCtx {
-            info: &info,
-            ui: &ui,
-            cancel: &cancel,
-            hook: &kiln_core::NoProvisioners,
-        };
+        let t = kiln_core::StepTestCtx::default();
+        let ctx = t.ctx();
         for backing in [false, true] {
             let out = dir.path().join(format!("out-{backing}"));
             std::fs::create_dir_all(&out).unwrap();

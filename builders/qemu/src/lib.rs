@@ -35,6 +35,8 @@ mod seed;
 mod shutdown;
 mod source;
 mod state;
+#[cfg(test)]
+mod test_vm;
 mod timing;
 mod tool;
 mod vm;

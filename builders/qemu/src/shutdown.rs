@@ -84,9 +84,6 @@ impl Step<State> for StepShutdown {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kiln_core::ui::RecordingUi;
-    use std::os::unix::process::CommandExt;
-    use std::process::{Command, Stdio};
 
     #[test]
     fn a_guest_that_ignores_the_power_button_is_stopped_and_fails_the_build() {
@@ -94,39 +91,15 @@ mod tests {
         // passes and the hard stop follows.
         let dir = tempfile::tempdir().unwrap();
         let socket = dir.path().join("qmp.sock");
-        let child = Command::new("qemu-system-x86_64")
-            .args([
-                "-machine",
-                "pc,accel=tcg",
-                "-m",
-                "32",
-                "-nodefaults",
-                "-display",
-                "none",
-            ])
-            .arg("-qmp")
-            .arg(format!("unix:{},server=on,wait=off", socket.display()))
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("qemu-system-x86_64 (scripts/setup.sh)");
+        let child = crate::test_vm::bare_qemu(&socket, &[]);
         let pid = child.id();
         let mut state = State {
             vm: Some(child),
             qmp_socket: Some(socket),
             ..State::default()
         };
-        let ui = RecordingUi::default();
-        let info = kiln_core::BuildInfo::default();
-        let cancel = kiln_core::Cancel::new();
-        let ctx = BuildCtx {
-            info: &info,
-            ui: &ui,
-            cancel: &cancel,
-            hook: &kiln_core::NoProvisioners,
-        };
+        let t = kiln_core::StepTestCtx::default();
+        let ctx = t.ctx();
         let mut step = StepShutdown {
             command: None,
             timeout: Duration::from_millis(1500),
@@ -134,7 +107,7 @@ mod tests {
         let err = step.run(&mut state, &ctx).unwrap_err().to_string();
         assert_eq!(err, "Timeout while waiting for machine to shut down.");
         assert_eq!(
-            ui.of("say"),
+            t.ui.of("say"),
             ["Halting the virtual machine with an ACPI power-down..."]
         );
         assert!(state.vm.is_none());
