@@ -21,8 +21,11 @@ command -v ssh-agent >/dev/null 2>&1 || need+=(openssh-client)
 command -v scp >/dev/null 2>&1 || need+=(openssh-client)
 # The QEMU builder's boot-time pieces and their tests: qemu (QMP, boot
 # commands), floppy images (mkfs.vfat, mcopy), an installer-like ISO made
-# by grub-mkrescue (GRUB's BIOS modules, xorriso, mtools).
-command -v qemu-system-x86_64 >/dev/null 2>&1 || need+=(qemu-system-x86)
+# by grub-mkrescue (GRUB's BIOS and EFI modules, xorriso, mtools).
+# qemu itself comes from install-qemu.sh below (versions must match).
+need_qemu=
+command -v qemu-system-x86_64 >/dev/null 2>&1 || need_qemu=1
+command -v qemu-img >/dev/null 2>&1 || need_qemu=1
 [ -x /usr/sbin/mkfs.vfat ] || [ -x /sbin/mkfs.vfat ] || need+=(dosfstools)
 command -v mcopy >/dev/null 2>&1 || need+=(mtools)
 command -v grub-mkrescue >/dev/null 2>&1 || need+=(grub-common)
@@ -44,9 +47,13 @@ command -v openssl >/dev/null 2>&1 || need+=(openssl)
 # 12's Python refuses system-wide pip installs (PEP 668).
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
-# The QEMU builder's disks (qemu-img create/convert/resize/info).
-command -v qemu-img >/dev/null 2>&1 || need+=(qemu-utils)
-if [ ${#need[@]} -gt 0 ]; then
+# UEFI boots (efi_boot): OVMF, and GRUB's EFI modules so that the test
+# ISO made by grub-mkrescue boots with UEFI too. Without recommends: those
+# would pull in shim and efibootmgr, which nothing here needs.
+need_bare=()
+[ -d /usr/share/OVMF ] || need_bare+=(ovmf)
+[ -d /usr/lib/grub/x86_64-efi ] || need_bare+=(grub-efi-amd64-bin)
+if [ ${#need[@]} -gt 0 ] || [ ${#need_bare[@]} -gt 0 ] || [ -n "$need_qemu" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   # Tests start their own sshd on a loopback port: the package must not
@@ -58,7 +65,9 @@ if [ ${#need[@]} -gt 0 ]; then
     chmod +x /usr/sbin/policy-rc.d
     own_policy=1
   fi
-  apt-get install -y -qq "${need[@]}"
+  [ ${#need[@]} -eq 0 ] || apt-get install -y -qq "${need[@]}"
+  [ ${#need_bare[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${need_bare[@]}"
+  [ -z "$need_qemu" ] || bash "$(dirname "$0")/install-qemu.sh"
   [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
 

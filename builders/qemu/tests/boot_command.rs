@@ -53,34 +53,23 @@ fn fixture_image() -> PathBuf {
     PathBuf::from(stdout.lines().last().unwrap().trim())
 }
 
-/// An ISO whose GRUB talks on the serial port, takes keys from the PC
-/// keyboard, and waits at its prompt (no menu entries).
+/// The installer-like ISO (tests/fixtures/installer-iso.sh): GRUB on the
+/// serial port, keys from the PC keyboard, waiting at its prompt.
 fn grub_iso(dir: &Path) -> PathBuf {
-    let root = dir.join("iso-root");
-    std::fs::create_dir_all(root.join("boot/grub")).unwrap();
-    std::fs::write(
-        root.join("boot/grub/grub.cfg"),
-        "serial --unit=0 --speed=115200\n\
-         terminal_input console serial\n\
-         terminal_output serial\n\
-         insmod part_msdos\n\
-         insmod ext2\n\
-         echo kiln-grub-ready\n",
-    )
-    .unwrap();
-    let iso = dir.join("installer.iso");
-    let out = Command::new("grub-mkrescue")
-        .arg("-o")
-        .arg(&iso)
-        .arg(&root)
+    let script = repo_root().join("tests/fixtures/installer-iso.sh");
+    let out = Command::new("bash")
+        .arg(&script)
+        .arg(dir)
+        .stderr(Stdio::inherit())
         .output()
-        .unwrap_or_else(|e| panic!("grub-mkrescue ({e}): {SETUP}"));
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", script.display()));
     assert!(
         out.status.success(),
-        "grub-mkrescue failed ({SETUP}): {}",
-        String::from_utf8_lossy(&out.stderr)
+        "{} failed ({SETUP})",
+        script.display()
     );
-    iso
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    PathBuf::from(stdout.lines().last().unwrap().trim())
 }
 
 fn serial_log(path: &Path) -> String {

@@ -12,6 +12,11 @@
 //!    (`use_backing_file`), finds the first build's changes in it, and then
 //!    fails (a step exits 1): nothing may be left behind (no qemu process,
 //!    no output directory, no temporary file).
+//!
+//! A third boot, in `installer`, starts from an installer-like ISO under
+//! UEFI with a typed boot command.
+
+mod installer;
 
 use super::{build, leftovers, messages};
 use crate::project;
