@@ -91,7 +91,7 @@ pub fn build_object(name: Option<&str>) -> Value {
 
 /// The contextual `build.*` variables Packer documents, filled in by the
 /// builder at run time.
-pub const BUILD_VARIABLES: [&str; 21] = [
+pub const BUILD_VARIABLES: [&str; 22] = [
     "ID",
     "Host",
     "Port",
@@ -105,6 +105,8 @@ pub const BUILD_VARIABLES: [&str; 21] = [
     "SSHPublicKey",
     "SSHPrivateKey",
     "WinRMPassword",
+    // amazon-ebs: the region the instance runs in.
+    "BuildRegion",
     "SourceAMI",
     "SourceAMIName",
     "SourceAMIOwner",

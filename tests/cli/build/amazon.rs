@@ -91,7 +91,7 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
         ),
         r#"
   provisioner "shell-local" {
-    inline = ["echo id=${build.ID} name=${build.SourceAMIName} source=${build.SourceAMI}"]
+    inline = ["echo id=${build.ID} name=${build.SourceAMIName} source=${build.SourceAMI} region=${build.BuildRegion}"]
   }
   post-processor "manifest" {
     output = "manifest.json"
@@ -165,7 +165,7 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
     assert!(
         line.starts_with("id=i-")
             && line.ends_with(&format!(
-                "name=ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727 source={SOURCE_AMI}"
+                "name=ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727 source={SOURCE_AMI} region=us-east-1"
             )),
         "{line}"
     );
