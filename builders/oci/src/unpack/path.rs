@@ -56,39 +56,7 @@ pub fn link_stays_inside(dir: &Path, target: &Path) -> bool {
 /// `root` (creating missing ones), never a symlink: writing through one
 /// could land outside the root.
 pub fn prepare_parents(root: &Path, rel: &Path, shown: &str) -> Result<(), OciError> {
-    let mut cur = root.to_path_buf();
-    let parents: Vec<Component<'_>> = rel.components().collect();
-    let n = parents.len().saturating_sub(1);
-    for c in parents.iter().take(n) {
-        cur.push(c.as_os_str());
-        match std::fs::symlink_metadata(&cur) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(OciError::unsafe_entry(
-                    shown,
-                    format!(
-                        "its parent {} is a symlink; writing through it could leave the root",
-                        cur.strip_prefix(root).unwrap_or(&cur).display()
-                    ),
-                ))
-            }
-            Ok(m) if m.is_dir() => {}
-            Ok(_) => {
-                return Err(OciError::unsafe_entry(
-                    shown,
-                    format!(
-                        "its parent {} is not a directory",
-                        cur.strip_prefix(root).unwrap_or(&cur).display()
-                    ),
-                ))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir(&cur)
-                    .map_err(|e| OciError::io(format!("create directory {}", cur.display()), e))?;
-            }
-            Err(e) => return Err(OciError::io(format!("stat {}", cur.display()), e)),
-        }
-    }
-    Ok(())
+    walk_parents(root, rel, shown, Walk::Create).map(|_| ())
 }
 
 /// Whether every directory above `rel` exists under `root` as a real
@@ -96,23 +64,54 @@ pub fn prepare_parents(root: &Path, rel: &Path, shown: &str) -> Result<(), OciEr
 /// [`prepare_parents`]. Nothing is created: a whiteout below a missing
 /// directory has nothing to remove.
 pub fn parents_exist(root: &Path, rel: &Path, shown: &str) -> Result<bool, OciError> {
+    walk_parents(root, rel, shown, Walk::Check)
+}
+
+/// What [`walk_parents`] does with a parent that is not a directory.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Walk {
+    /// Create a missing one; anything else is an error.
+    Create,
+    /// Stop and answer `false`.
+    Check,
+}
+
+/// The one walk down the directories above `rel`, so that the symlink
+/// rule cannot differ between writing an entry and removing one.
+fn walk_parents(root: &Path, rel: &Path, shown: &str, walk: Walk) -> Result<bool, OciError> {
+    let doing = match walk {
+        Walk::Create => "writing",
+        Walk::Check => "removing",
+    };
     let mut cur = root.to_path_buf();
     let parents: Vec<Component<'_>> = rel.components().collect();
     let n = parents.len().saturating_sub(1);
     for c in parents.iter().take(n) {
         cur.push(c.as_os_str());
+        let shown_parent = || cur.strip_prefix(root).unwrap_or(&cur).display().to_string();
         match std::fs::symlink_metadata(&cur) {
             Ok(m) if m.file_type().is_symlink() => {
                 return Err(OciError::unsafe_entry(
                     shown,
                     format!(
-                        "its parent {} is a symlink; removing through it could leave the root",
-                        cur.strip_prefix(root).unwrap_or(&cur).display()
+                        "its parent {} is a symlink; {doing} through it could leave the root",
+                        shown_parent()
                     ),
                 ))
             }
             Ok(m) if m.is_dir() => {}
-            _ => return Ok(false),
+            _ if walk == Walk::Check => return Ok(false),
+            Ok(_) => {
+                return Err(OciError::unsafe_entry(
+                    shown,
+                    format!("its parent {} is not a directory", shown_parent()),
+                ))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir(&cur)
+                    .map_err(|e| OciError::io(format!("create directory {}", cur.display()), e))?;
+            }
+            Err(e) => return Err(OciError::io(format!("stat {}", cur.display()), e)),
         }
     }
     Ok(true)
