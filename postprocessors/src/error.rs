@@ -1,5 +1,5 @@
 //! The crate's one error type. Messages are Packer's where Packer has one,
-//! so users see the same text; the doc comment of a variant is its message.
+//! so users see the same text; the `#[error]` text of a variant is its message.
 
 use std::io;
 use std::path::PathBuf;

@@ -52,7 +52,7 @@ impl Destroy for Amis {
         if errors.is_empty() {
             Ok(())
         } else {
-            Err(BuildError::msg(errors.join("; ")))
+            Err(crate::error::AmazonError::Destroy(errors).into())
         }
     }
 }

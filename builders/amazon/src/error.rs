@@ -65,13 +65,109 @@ impl From<AwsError> for BuildError {
     }
 }
 
-/// A step failure with Packer's wording: `"{context}: {error}"`, already
-/// shown to the user. A cancellation stays a cancellation.
-pub fn fail(ctx: &kiln_core::BuildCtx<'_>, context: &str, e: AwsError) -> BuildError {
-    if matches!(e, AwsError::Cancelled) {
-        return BuildError::Cancelled;
+/// A failure of the amazon-ebs builder, worded as Packer 1.6.6 words it
+/// (tests and users match these texts).
+#[derive(Debug, thiserror::Error)]
+pub enum AmazonError {
+    /// An EC2 call failed: `"{context}: {error}"`.
+    #[error("{context}: {source}")]
+    Call {
+        context: String,
+        #[source]
+        source: AwsError,
+    },
+    #[error("invalid 'ami_name': {0}")]
+    AmiName(String),
+    #[error("region must be specified (the region argument, AWS_REGION or the profile's region)")]
+    NoRegion,
+    #[error("{}", crate::NO_CREDENTIALS)]
+    NoCredentials,
+    /// The communicator fields did not resolve into SSH settings.
+    #[error("{0}")]
+    Communicator(String),
+    #[error("deprecate_at: {0}")]
+    DeprecateAt(String),
+    /// No subnet, or no single one, matches `subnet_filter`.
+    #[error("{0}")]
+    Subnet(String),
+    #[error("Error waiting for SSH: couldn't determine address for instance")]
+    NoSshAddress,
+    #[error("Error interpolating AMI description: {0}")]
+    Description(String),
+    #[error("Error reading SSH private key file {file}: {source}")]
+    ReadKey {
+        file: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("Error saving debug key: {0}")]
+    DebugKey(#[source] std::io::Error),
+    #[error("error validating regions: Invalid region(s): [{}], available regions: [{}]", .invalid.join(" "), .known.join(" "))]
+    InvalidRegions {
+        invalid: Vec<String>,
+        known: Vec<String>,
+    },
+    #[error("Error: subnet_id or subnet_filter must be provided for non-default VPCs")]
+    NonDefaultVpc,
+    #[error("Error: AMI Name: '{name}' is used by an existing AMI: {id}")]
+    AmiNameTaken { name: String, id: String },
+    #[error("Error tagging AMI: {0}")]
+    Tags(String),
+    #[error("No AMI was found matching filters: {0}")]
+    NoSourceAmi(String),
+    #[error("Your query returned more than one result. Please try a more specific search, or set most_recent to true.")]
+    AmbiguousSourceAmi,
+    #[error(
+        "The provided source AMI has an invalid root device type.\nExpected 'ebs', got '{0}'."
+    )]
+    RootDeviceType(String),
+    /// A step ran before the one that sets what it needs: a bug in the
+    /// step order, not something a user can fix.
+    #[error("{step}: no {what} (an earlier step should have set it)")]
+    MissingState {
+        step: &'static str,
+        what: &'static str,
+    },
+    /// Deregistering the artifact's AMIs failed in some regions.
+    #[error("{}", .0.join("; "))]
+    Destroy(Vec<String>),
+}
+
+impl From<AmazonError> for BuildError {
+    fn from(e: AmazonError) -> BuildError {
+        match e {
+            AmazonError::Call {
+                source: AwsError::Cancelled,
+                ..
+            } => BuildError::Cancelled,
+            other => BuildError::failed(other),
+        }
     }
-    let msg = format!("{context}: {e}");
-    ctx.ui.error(&msg);
-    BuildError::msg(msg)
+}
+
+/// Show a step failure to the user as Packer does (the step's own error
+/// line), then hand it to the runner. A cancellation stays a cancellation
+/// and prints nothing.
+pub fn report(ctx: &kiln_core::BuildCtx<'_>, e: AmazonError) -> BuildError {
+    if !matches!(
+        e,
+        AmazonError::Call {
+            source: AwsError::Cancelled,
+            ..
+        }
+    ) {
+        ctx.ui.error(&e.to_string());
+    }
+    e.into()
+}
+
+/// An EC2 call failed in a step: `"{context}: {error}"`, shown to the user.
+pub fn fail(ctx: &kiln_core::BuildCtx<'_>, context: &str, e: AwsError) -> BuildError {
+    report(
+        ctx,
+        AmazonError::Call {
+            context: context.to_owned(),
+            source: e,
+        },
+    )
 }

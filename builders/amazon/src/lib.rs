@@ -21,6 +21,7 @@ pub mod testing;
 pub use artifact::BUILDER_ID;
 pub use config::AmazonConfig;
 
+use crate::error::AmazonError;
 use crate::poll::Polling;
 use crate::session::{Access, Session};
 use crate::state::State;
@@ -55,22 +56,20 @@ impl Builder for AmazonBuilder {
             c.ami_name.as_deref().unwrap_or_default(),
             &names::context(ctx.info, &BTreeMap::new()),
         )
-        .map_err(|e| BuildError::msg(format!("invalid 'ami_name': {e}")))?;
+        .map_err(|e| AmazonError::AmiName(e.to_string()))?;
 
         let session = Session::open(&Access::from_config(c)).map_err(BuildError::failed)?;
         let Some(region) = session.region() else {
-            return Err(BuildError::msg(
-                "region must be specified (the region argument, AWS_REGION or the profile's region)",
-            ));
+            return Err(AmazonError::NoRegion.into());
         };
         if !flag(c.skip_credential_validation) && !session.credentials_resolve() {
-            return Err(BuildError::msg(NO_CREDENTIALS));
+            return Err(AmazonError::NoCredentials.into());
         }
         let ec2 = session.ec2(&region);
         let polling = Polling::from_config(c);
         let comm = c.communicator_config();
         let ssh = match comm.kind() {
-            Some(CommKind::Ssh) => Some(comm.ssh_settings().map_err(BuildError::msg)?),
+            Some(CommKind::Ssh) => Some(comm.ssh_settings().map_err(AmazonError::Communicator)?),
             _ => None,
         };
         let port = ssh.as_ref().map_or(0, |s| s.port);
@@ -199,7 +198,7 @@ impl Builder for AmazonBuilder {
             if let Some(at) = non_empty(&c.deprecate_at) {
                 let at = at
                     .parse::<jiff::Timestamp>()
-                    .map_err(|e| BuildError::msg(format!("deprecate_at: {e}")))?;
+                    .map_err(|e| AmazonError::DeprecateAt(e.to_string()))?;
                 steps.push(Box::new(deprecate::StepDeprecate { at }));
             }
         }

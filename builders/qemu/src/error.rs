@@ -1,4 +1,5 @@
-//! The builder's errors; the doc comment of a variant is its message.
+//! The builder's errors. Each variant's `#[error]` text is what the user reads;
+//! where it says "Packer's message", it is Packer's wording, kept word for word.
 
 use kiln_core::process::ProcessError;
 use std::path::PathBuf;
@@ -34,9 +35,9 @@ pub enum QemuError {
     QemuExited { code: i32, stderr: String },
     #[error("Error processing QemuArgs: {0}")]
     QemuArgs(String),
-    /// Packer's message, word for word.
-    #[error("Timeout while waiting for machine to shut down.")]
-    ShutdownTimeout,
+    /// Packer's message, word for word, then what to change.
+    #[error("Timeout while waiting for machine to shut down. {hint}")]
+    ShutdownTimeout { hint: String },
     #[error("cannot generate the temporary SSH key: {0}")]
     KeyPair(#[from] kiln_communicator_ssh::keypair::KeyPairError),
     #[error("no source image: {0}")]

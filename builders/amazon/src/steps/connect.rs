@@ -2,6 +2,7 @@
 //! "none"`): the address comes from `ssh_host` or from the instance by
 //! `ssh_interface`, the key from the key pair step.
 
+use crate::error::{report, AmazonError};
 use crate::state::State;
 use kiln_communicator_ssh::{SshSettings, StepConnectSsh};
 use kiln_core::step::Step;
@@ -62,9 +63,7 @@ impl Step<State> for StepConnect {
                 .as_ref()
                 .and_then(|i| ssh_host(i, self.interface.as_deref()));
             let Some(host) = host else {
-                let msg = "Error waiting for SSH: couldn't determine address for instance";
-                ctx.ui.error(msg);
-                return Err(BuildError::msg(msg));
+                return Err(report(ctx, AmazonError::NoSshAddress));
             };
             settings.host = host;
         }

@@ -4,7 +4,7 @@
 //! its snapshots.
 
 use crate::config::BlockDevice;
-use crate::error::{fail, AwsError};
+use crate::error::{fail, AmazonError, AwsError};
 use crate::poll::{Poll, Polling};
 use crate::state::State;
 use crate::steps::amis::{describe_image, destroy_ami, snapshots_of};
@@ -42,7 +42,11 @@ impl Step<State> for StepCreateAmi {
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         let Some(instance) = state.instance_id().map(str::to_owned) else {
-            return Err(BuildError::msg("no instance to create the AMI from"));
+            return Err(AmazonError::MissingState {
+                step: "stepCreateAMI",
+                what: "instance",
+            }
+            .into());
         };
         ctx.ui.say(&format!(
             "Creating AMI {} from instance {instance}",

@@ -3,7 +3,7 @@
 //! created with CreateKeyPair (EC2 keeps the public half and hands back
 //! the private one) and deleted in cleanup.
 
-use crate::error::fail;
+use crate::error::{fail, AmazonError};
 use crate::state::State;
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError};
@@ -48,8 +48,9 @@ impl Step<State> for StepKeyPair {
             ctx.ui.say("Using existing SSH private key");
             state.key_name = self.keypair_name.clone();
             let path = kiln_communicator_ssh::config::expand_user(file);
-            let key = std::fs::read_to_string(&path).map_err(|e| {
-                BuildError::msg(format!("Error reading SSH private key file {file}: {e}"))
+            let key = std::fs::read_to_string(&path).map_err(|source| AmazonError::ReadKey {
+                file: file.clone(),
+                source,
             })?;
             state.private_key = Some(key);
             return Ok(());
@@ -82,8 +83,7 @@ impl Step<State> for StepKeyPair {
         if let (Some(path), Some(key)) = (&self.debug_key_path, &state.private_key) {
             ctx.ui
                 .message(&format!("Saving key for debug purposes: {path}"));
-            write_private(path, key)
-                .map_err(|e| BuildError::msg(format!("Error saving debug key: {e}")))?;
+            write_private(path, key).map_err(AmazonError::DebugKey)?;
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! `ami_description`, `ami_users`, `ami_groups`, `ami_product_codes`,
 //! `snapshot_users` and `snapshot_groups` on every AMI the build made.
 
-use crate::error::fail;
+use crate::error::{fail, AmazonError};
 use crate::names;
 use crate::state::State;
 use aws_sdk_ec2::types::{
@@ -37,9 +37,9 @@ impl Step<State> for StepModifyAmiAttributes {
         }
         let tctx = names::context(ctx.info, &state.template_data());
         let description = match &self.description {
-            Some(d) => Some(names::render(d, &tctx).map_err(|e| {
-                BuildError::msg(format!("Error interpolating AMI description: {e}"))
-            })?),
+            Some(d) => {
+                Some(names::render(d, &tctx).map_err(|e| AmazonError::Description(e.to_string()))?)
+            }
             None => None,
         };
         let launch = (!self.users.is_empty() || !self.groups.is_empty()).then(|| {

@@ -3,7 +3,7 @@
 //! availability zone follow from the subnet.
 
 use crate::config::SubnetFilter;
-use crate::error::fail;
+use crate::error::{fail, report, AmazonError};
 use crate::state::State;
 use crate::steps::filters;
 use aws_sdk_ec2::types::{Filter, Subnet};
@@ -50,10 +50,8 @@ impl Step<State> for StepNetworkInfo {
                 )
                 .map_err(|e| fail(ctx, "Error querying Subnets", e))?;
             let subnets = out.subnets();
-            let chosen = choose(subnets, &filter).map_err(|msg| {
-                ctx.ui.error(&msg);
-                BuildError::msg(msg)
-            })?;
+            let chosen =
+                choose(subnets, &filter).map_err(|msg| report(ctx, AmazonError::Subnet(msg)))?;
             let id = chosen.subnet_id().unwrap_or_default().to_owned();
             ctx.ui.message(&format!("Found Subnet ID: {id}"));
             state.subnet_id = Some(id);

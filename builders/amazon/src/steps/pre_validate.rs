@@ -2,7 +2,7 @@
 //! subnet is the default one, and the AMI name is free (unless
 //! `force_deregister`).
 
-use crate::error::fail;
+use crate::error::{fail, report, AmazonError};
 use crate::state::State;
 use aws_sdk_ec2::types::Filter;
 use kiln_core::step::Step;
@@ -45,13 +45,9 @@ impl Step<State> for StepPreValidate {
                 .filter(|r| !known.contains(r))
                 .collect();
             if !invalid.is_empty() {
-                let msg = format!(
-                    "error validating regions: Invalid region(s): [{}], available regions: [{}]",
-                    invalid.join(" "),
-                    known.join(" ")
-                );
-                ctx.ui.error(&msg);
-                return Err(BuildError::msg(msg));
+                let invalid = invalid.into_iter().map(str::to_owned).collect();
+                let known = known.iter().map(|k| k.to_string()).collect();
+                return Err(report(ctx, AmazonError::InvalidRegions { invalid, known }));
             }
         }
         ctx.ui.say("Prevalidating any provided VPC information");
@@ -65,9 +61,7 @@ impl Step<State> for StepPreValidate {
                 .map_err(|e| fail(ctx, "Error retrieving VPC information", e))?;
             let default = out.vpcs().first().and_then(|v| v.is_default()) == Some(true);
             if !default {
-                let msg = "Error: subnet_id or subnet_filter must be provided for non-default VPCs";
-                ctx.ui.error(msg);
-                return Err(BuildError::msg(msg));
+                return Err(report(ctx, AmazonError::NonDefaultVpc));
             }
         }
         if self.skip_create_ami {
@@ -96,13 +90,11 @@ impl Step<State> for StepPreValidate {
             )
             .map_err(|e| fail(ctx, "Error querying AMI", e))?;
         if let Some(existing) = out.images().first() {
-            let msg = format!(
-                "Error: AMI Name: '{}' is used by an existing AMI: {}",
-                self.ami_name,
-                existing.image_id().unwrap_or_default()
-            );
-            ctx.ui.error(&msg);
-            return Err(BuildError::msg(msg));
+            let taken = AmazonError::AmiNameTaken {
+                name: self.ami_name.clone(),
+                id: existing.image_id().unwrap_or_default().to_owned(),
+            };
+            return Err(report(ctx, taken));
         }
         Ok(())
     }

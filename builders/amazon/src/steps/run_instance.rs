@@ -2,7 +2,7 @@
 //! cleanup terminates it and waits until it is gone.
 
 use crate::config::BlockDevice;
-use crate::error::{fail, AwsError};
+use crate::error::{fail, report, AmazonError, AwsError};
 use crate::poll::{Poll, Polling};
 use crate::state::State;
 use crate::steps::{ec2_tags, named, report_tags};
@@ -86,15 +86,15 @@ impl Step<State> for StepRunSourceInstance {
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         ctx.ui.say("Launching a source AWS instance...");
         let Some(image) = state.source_image.clone() else {
-            return Err(BuildError::msg("no source AMI"));
+            return Err(AmazonError::MissingState {
+                step: "StepRunSourceInstance",
+                what: "source AMI",
+            }
+            .into());
         };
         let root = image.root_device_type().map(|t| t.as_str()).unwrap_or("");
         if root != "ebs" {
-            let msg = format!(
-                "The provided source AMI has an invalid root device type.\nExpected 'ebs', got '{root}'."
-            );
-            ctx.ui.error(&msg);
-            return Err(BuildError::msg(msg));
+            return Err(report(ctx, AmazonError::RootDeviceType(root.to_owned())));
         }
         let user_data = self.user_data().map_err(|e| fail(ctx, "Error", e))?;
         let ec2 = state.ec2.clone();

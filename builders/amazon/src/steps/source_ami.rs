@@ -2,7 +2,7 @@
 //! and owners; `most_recent` picks the newest of several).
 
 use crate::config::AmiFilter;
-use crate::error::fail;
+use crate::error::{fail, report, AmazonError};
 use crate::state::State;
 use crate::steps::filters;
 use aws_sdk_ec2::types::Image;
@@ -38,17 +38,11 @@ impl Step<State> for StepSourceAmiInfo {
             .map_err(|e| fail(ctx, "Error querying AMI", e))?;
         let images = out.images();
         if images.is_empty() {
-            let msg = format!(
-                "No AMI was found matching filters: {}",
-                describe_query(self.source_ami.as_deref(), &filter)
-            );
-            ctx.ui.error(&msg);
-            return Err(BuildError::msg(msg));
+            let query = describe_query(self.source_ami.as_deref(), &filter);
+            return Err(report(ctx, AmazonError::NoSourceAmi(query)));
         }
         if images.len() > 1 && !most_recent {
-            let msg = "Your query returned more than one result. Please try a more specific search, or set most_recent to true.";
-            ctx.ui.error(msg);
-            return Err(BuildError::msg(msg));
+            return Err(report(ctx, AmazonError::AmbiguousSourceAmi));
         }
         let image = if most_recent {
             newest(images)
@@ -56,7 +50,11 @@ impl Step<State> for StepSourceAmiInfo {
             images.first()
         };
         let Some(image) = image.cloned() else {
-            return Err(BuildError::msg("Error querying AMI: no image"));
+            return Err(AmazonError::MissingState {
+                step: "StepSourceAMIInfo",
+                what: "image",
+            }
+            .into());
         };
         ctx.ui.message(&format!(
             "Found Image ID: {}",

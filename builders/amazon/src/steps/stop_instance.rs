@@ -2,7 +2,7 @@
 //! image is made (or let the provisioning shut it down with
 //! `disable_stop_instance`), then wait until it has stopped.
 
-use crate::error::fail;
+use crate::error::{fail, AmazonError};
 use crate::poll::{Poll, Polling};
 use crate::state::State;
 use crate::steps::named;
@@ -23,7 +23,11 @@ impl Step<State> for StepStopInstance {
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         let Some(id) = state.instance_id().map(str::to_owned) else {
-            return Err(BuildError::msg("no instance to stop"));
+            return Err(AmazonError::MissingState {
+                step: "StepStopEBSBackedInstance",
+                what: "instance",
+            }
+            .into());
         };
         let ec2 = state.ec2.clone();
         if self.disable_stop_instance {

@@ -1,7 +1,7 @@
 //! `tags` on every AMI (and its snapshots), `snapshot_tags` on the
 //! snapshots, rendered with the source AMI's values.
 
-use crate::error::fail;
+use crate::error::{fail, AmazonError};
 use crate::names;
 use crate::state::State;
 use crate::steps::{ec2_tags, report_tags};
@@ -31,7 +31,7 @@ impl Step<State> for StepCreateTags {
             let tctx = names::context(ctx.info, &data);
             let render = |m: &BTreeMap<String, String>| {
                 names::render_tags(m, &tctx)
-                    .map_err(|e| BuildError::msg(format!("Error tagging AMI: {e}")))
+                    .map_err(|e| BuildError::from(AmazonError::Tags(e.to_string())))
             };
             let tags = render(&self.tags)?;
             let snapshot_tags = render(&self.snapshot_tags)?;
