@@ -30,6 +30,9 @@ pub struct Runtime {
     pub guest_port: u16,
     /// The VNC display's port (`vnc_port_min..max`).
     pub vnc_port: Option<u16>,
+    /// The window the config asks for cannot open (`display.rs`): run
+    /// headless after all.
+    pub no_window: bool,
     pub qmp_socket: Option<PathBuf>,
     pub serial_log: Option<PathBuf>,
     pub http_ip: String,
@@ -91,7 +94,7 @@ pub fn defaults(s: &Settings, rt: &Runtime) -> Switches {
         }
         push(&mut sw, "-vnc", vnc);
     }
-    if !s.headless {
+    if !s.headless && !rt.no_window {
         match &s.display {
             Some(d) if d != "none" => push(&mut sw, "-display", d.clone()),
             _ if !s.use_default_display => push(&mut sw, "-display", "gtk"),
@@ -385,5 +388,17 @@ mod tests {
         );
         assert!(a.contains("-drive if=none,file=out/disk,id=drive0,cache=writeback,discard=ignore,format=qcow2,detect-zeroes=unmap"));
         assert!(a.contains("-boot once=d"));
+    }
+
+    #[test]
+    fn no_window_runs_a_windowed_config_headless() {
+        let s = QemuConfig::default().settings("x");
+        let mut r = rt();
+        r.no_window = true;
+        let a = command_line(&s, &r).unwrap();
+        assert!(!a.contains(&"-display".to_owned()), "VNC only: {a:?}");
+        r.vnc_port = None;
+        let a = command_line(&s, &r).unwrap().join(" ");
+        assert!(a.contains("-display none"), "{a}");
     }
 }

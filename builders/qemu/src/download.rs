@@ -142,7 +142,6 @@ pub fn fetch(
         if let Some(r) = cancel.reason() {
             return Err(DownloadError::Cancelled(r));
         }
-        ui.say(&format!("Trying {url}"));
         match fetch_one(src, &spec, url, &agent, &cache, ui, cancel, cwd) {
             Ok(f) => return Ok(f),
             Err(e @ DownloadError::Cancelled(_)) => return Err(e),
@@ -239,8 +238,17 @@ fn fetch_one(
     cancel: &Cancel,
     cwd: &Path,
 ) -> Result<Fetched, DownloadError> {
-    let location = locate(url, cwd)?;
-    let sum = checksum_for(spec, url, agent, cwd)?;
+    // One "Trying" line per URL (Packer prints two: the bare URL, then
+    // the one with its checksum): with the checksum once it is known,
+    // bare when finding it (or the URL's scheme) failed.
+    let prepared = locate(url, cwd).and_then(|l| Ok((l, checksum_for(spec, url, agent, cwd)?)));
+    let (location, sum) = match prepared {
+        Ok(p) => p,
+        Err(e) => {
+            ui.say(&format!("Trying {url}"));
+            return Err(e);
+        }
+    };
     let shown = display_url(url, sum.as_ref());
     ui.say(&format!("Trying {shown}"));
     let expected = sum.as_ref().map(|c| c.hex.as_str());
@@ -413,7 +421,6 @@ mod tests {
             ui.of("say"),
             [
                 "Retrieving ISO".to_owned(),
-                "Trying www/disk.img".into(),
                 format!("Trying www/disk.img?checksum=sha256%3A{}", sha256(&data())),
                 format!(
                     "www/disk.img?checksum=sha256%3A{} => {}",
@@ -432,6 +439,12 @@ mod tests {
         .unwrap();
         assert_eq!(got.path, e.dir.path().join("www/disk.img"));
         assert_eq!(got.checksum, None);
+        let trying: Vec<_> = ui
+            .of("say")
+            .into_iter()
+            .filter(|l| l.starts_with("Trying file://"))
+            .collect();
+        assert_eq!(trying.len(), 1, "one line per URL: {trying:?}");
 
         let bad = "md5:0123456789abcdef0123456789abcdef";
         let err = fetch(

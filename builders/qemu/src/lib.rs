@@ -24,6 +24,7 @@ mod cd;
 pub mod config;
 mod connect;
 mod disk;
+mod display;
 mod error;
 mod finalize;
 mod firmware;

@@ -1,12 +1,18 @@
-//! Shutting the guest down: `shutdown_command` over SSH, else an ACPI
-//! power-down through QMP; then up to `shutdown_timeout` for qemu to exit;
-//! a hard stop (the process group killed) only when that time is up, which
-//! fails the build as Packer does, since the disk may be inconsistent.
+//! Shutting the guest down: `shutdown_command` over SSH; without one,
+//! `sync; poweroff` over SSH when it is connected (minimal images ignore
+//! the ACPI button), else or when that fails an ACPI power-down through
+//! QMP. Then up to `shutdown_timeout` (counted from the request) for qemu
+//! to exit; a hard stop (the process group killed) only when that time is
+//! up, which fails the build as Packer does, since the disk may be
+//! inconsistent, with a hint naming `shutdown_command`.
 
 use crate::error::QemuError;
+use crate::power::{self, Sent};
 use crate::state::State;
 use crate::vm::vm_exited;
-use kiln_core::communicator::Output;
+use kiln_communicator_ssh::SshComm;
+use kiln_core::communicator::{CommError, Output};
+use kiln_core::duration::go_duration;
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError, Communicator, UiLines};
 use std::time::{Duration, Instant};
@@ -16,8 +22,21 @@ pub struct StepShutdown {
     pub timeout: Duration,
 }
 
+/// How the guest was asked to stop (for the timeout's hint).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Asked {
+    ShutdownCommand,
+    Poweroff,
+    Acpi,
+}
+
 impl StepShutdown {
-    fn request(&self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+    fn request(
+        &self,
+        state: &State,
+        ctx: &BuildCtx<'_>,
+        deadline: Instant,
+    ) -> Result<Asked, BuildError> {
         if let Some(cmd) = &self.command {
             ctx.ui.say("Gracefully halting virtual machine...");
             tracing::info!(command = %cmd, "executing shutdown command");
@@ -27,10 +46,8 @@ impl StepShutdown {
                 out.flush();
                 match r {
                     // The guest going away mid-command is the point.
-                    Ok(_) | Err(kiln_core::communicator::CommError::Disconnected) => {}
-                    Err(kiln_core::communicator::CommError::Cancelled) => {
-                        return Err(BuildError::Cancelled)
-                    }
+                    Ok(_) | Err(CommError::Disconnected) => {}
+                    Err(CommError::Cancelled) => return Err(BuildError::Cancelled),
                     Err(e) => {
                         let msg = format!("Failed to send shutdown command: {e}");
                         ctx.ui.error(&msg);
@@ -38,18 +55,65 @@ impl StepShutdown {
                     }
                 }
             }
-            return Ok(());
+            return Ok(Asked::ShutdownCommand);
         }
-        ctx.ui
-            .say("Halting the virtual machine with an ACPI power-down...");
+        if let Some(comm) = &state.ssh {
+            match self.poweroff(comm, ctx, deadline) {
+                Sent::PoweringOff => return Ok(Asked::Poweroff),
+                Sent::Cancelled => return Err(BuildError::Cancelled),
+                // Out of time already: the wait below fails with the hint.
+                Sent::Refused(_) if Instant::now() >= deadline => return Ok(Asked::Poweroff),
+                Sent::Refused(why) => ctx.ui.say(&format!(
+                    "Powering off over SSH failed ({why}): falling back to an ACPI power-down"
+                )),
+            }
+        } else {
+            ctx.ui
+                .say("Halting the virtual machine with an ACPI power-down...");
+        }
         let Some(socket) = state.qmp_socket.clone() else {
             return Err(BuildError::msg("no QMP socket for the ACPI power-down"));
         };
-        crate::power::acpi_powerdown(&socket, ctx.cancel).map_err(|e| {
+        power::acpi_powerdown(&socket, ctx.cancel).map_err(|e| {
             let msg = format!("Failed to send the ACPI power-down: {e}");
             ctx.ui.error(&msg);
             BuildError::msg(msg)
-        })
+        })?;
+        Ok(Asked::Acpi)
+    }
+
+    /// `sync; poweroff` through the communicator, within the deadline.
+    fn poweroff(&self, comm: &SshComm, ctx: &BuildCtx<'_>, deadline: Instant) -> Sent {
+        let cancel = ctx
+            .cancel
+            .with_timeout(deadline.saturating_duration_since(Instant::now()));
+        let root = power::is_root(comm, &comm.settings().username, &cancel);
+        let cmd = power::poweroff_command(root);
+        ctx.ui.say(&format!(
+            "No shutdown_command: powering off the guest over SSH ({cmd})"
+        ));
+        let mut out = UiLines::new(ctx.ui);
+        let r = comm.exec(cmd, &mut out as &mut dyn Output, &cancel);
+        out.flush();
+        if ctx.cancel.is_cancelled() {
+            return Sent::Cancelled;
+        }
+        power::outcome(r)
+    }
+
+    fn timeout_hint(&self, asked: Asked) -> String {
+        let t = go_duration(self.timeout);
+        match asked {
+            Asked::ShutdownCommand => format!(
+                "The guest did not stop within shutdown_timeout ({t}) after shutdown_command: check that it powers the machine off, or raise shutdown_timeout."
+            ),
+            Asked::Poweroff => format!(
+                "The guest did not power off within shutdown_timeout ({t}) after `sync; poweroff` over SSH: set shutdown_command to a command that halts it, or raise shutdown_timeout."
+            ),
+            Asked::Acpi => format!(
+                "The guest ignored the ACPI power-down for shutdown_timeout ({t}) (images without systemd-logind or acpid do): set shutdown_command, for example \"sudo shutdown -P now\"."
+            ),
+        }
     }
 }
 
@@ -59,16 +123,18 @@ impl Step<State> for StepShutdown {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        self.request(state, ctx)?;
+        let deadline = Instant::now() + self.timeout;
+        let asked = self.request(state, ctx, deadline)?;
         // The session is of no use once the guest goes down.
         state.ssh = None;
-        let deadline = Instant::now() + self.timeout;
         while !vm_exited(state) {
             if Instant::now() >= deadline {
                 if let Some(mut child) = state.vm.take() {
                     kiln_core::process::kill_group(&mut child);
                 }
-                let e = QemuError::ShutdownTimeout;
+                let e = QemuError::ShutdownTimeout {
+                    hint: self.timeout_hint(asked),
+                };
                 ctx.ui.error(&e.to_string());
                 return Err(e.into());
             }
@@ -105,7 +171,10 @@ mod tests {
             timeout: Duration::from_millis(1500),
         };
         let err = step.run(&mut state, &ctx).unwrap_err().to_string();
-        assert_eq!(err, "Timeout while waiting for machine to shut down.");
+        assert_eq!(
+            err,
+            "Timeout while waiting for machine to shut down. The guest ignored the ACPI power-down for shutdown_timeout (1.5s) (images without systemd-logind or acpid do): set shutdown_command, for example \"sudo shutdown -P now\"."
+        );
         assert_eq!(
             t.ui.of("say"),
             ["Halting the virtual machine with an ACPI power-down..."]

@@ -33,6 +33,8 @@ pub struct State {
     /// Host port forwarded to the guest's SSH port.
     pub ssh_host_port: Option<u16>,
     pub vnc_port: Option<u16>,
+    /// No display for the window the config asks for: headless after all.
+    pub no_window: bool,
     pub http_ip: String,
     pub http_port: u16,
     pub qmp_socket: Option<PathBuf>,

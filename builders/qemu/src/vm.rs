@@ -47,6 +47,7 @@ impl StepRun {
             ssh_host_port: state.ssh_host_port,
             guest_port: self.guest_port,
             vnc_port: state.vnc_port,
+            no_window: state.no_window,
             qmp_socket: state.qmp_socket.clone(),
             serial_log: Some(state.work_dir.join("serial.log")),
             http_ip: state.http_ip.clone(),
@@ -99,13 +100,11 @@ impl StepRun {
         } else {
             "Starting VM, booting from CD-ROM"
         });
-        if s.headless {
+        state.no_window = crate::display::headless_fallback(s, ctx.ui, ctx.cancel);
+        if s.headless || state.no_window {
             if let Some(port) = state.vnc_port {
-                ctx.ui.message(&format!(
-                    "The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC without a password to\nvnc://{}:{}",
-                    s.vnc_bind_address,
-                    port.saturating_sub(s.vnc_port_min)
-                ));
+                ctx.ui
+                    .message(&crate::display::vnc_hint(&s.vnc_bind_address, port));
             }
         }
         if !s.qemuargs.is_empty() {
