@@ -44,6 +44,7 @@ impl Cancel {
     }
 
     /// A token that fires when this one does or when `after` has passed.
+    /// An `after` too long for the clock to represent is no deadline.
     pub fn with_timeout(&self, after: Duration) -> Cancel {
         self.make_child(Instant::now().checked_add(after))
     }
@@ -83,18 +84,22 @@ impl Cancel {
     }
 
     /// Sleep for `d`, waking early when the token fires. `Err` carries the
-    /// reason it fired.
+    /// reason it fired. A `d` too long for the clock to represent its end
+    /// sleeps until the token fires.
     pub fn sleep(&self, d: Duration) -> Result<(), Reason> {
-        let end = Instant::now() + d;
+        let end = Instant::now().checked_add(d);
         loop {
             if let Some(r) = self.reason() {
                 return Err(r);
             }
-            let now = Instant::now();
-            if now >= end {
+            let left = match end {
+                Some(end) => end.saturating_duration_since(Instant::now()),
+                None => POLL,
+            };
+            if left.is_zero() {
                 return Ok(());
             }
-            std::thread::sleep(POLL.min(end - now));
+            std::thread::sleep(POLL.min(left));
         }
     }
 }
@@ -117,6 +122,22 @@ mod tests {
         );
         root.cancel();
         assert_eq!(child.reason(), Some(Reason::Cancelled));
+        assert_eq!(timed.reason(), Some(Reason::Cancelled));
+    }
+
+    #[test]
+    fn durations_past_the_clock_wait_for_the_token_instead_of_panicking() {
+        // Both used to compute `Instant::now() + d` and panic with
+        // "overflow when adding duration to instant".
+        let huge = Duration::from_secs(u64::MAX);
+        let c = Cancel::new();
+        let timed = c.with_timeout(huge);
+        assert_eq!(timed.reason(), None);
+        let c2 = c.clone();
+        let t = std::thread::spawn(move || c2.sleep(huge));
+        std::thread::sleep(Duration::from_millis(50));
+        c.cancel();
+        assert_eq!(t.join().ok(), Some(Err(Reason::Cancelled)));
         assert_eq!(timed.reason(), Some(Reason::Cancelled));
     }
 
