@@ -13,6 +13,7 @@ pub mod postprocessor;
 pub mod process;
 pub mod provisioner;
 pub mod step;
+pub mod tempdir;
 pub mod ui;
 
 pub use artifact::Artifact;

@@ -1,11 +1,15 @@
 //! Local child processes (shell-local, qemu, qemu-img, …): each in its own
 //! process group so that a cancel kills the whole tree, output streamed as
-//! it arrives, always reaped.
+//! it arrives, always reaped; and none outlives a kiln that dies
+//! ([`lifeline`], [`watchdog`]).
+
+mod lifeline;
+mod watchdog;
 
 use crate::cancel::{Cancel, Reason, POLL};
 use crate::communicator::Output;
 use std::io::Read;
-use std::os::unix::process::{CommandExt, ExitStatusExt};
+use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::{mpsc, RwLock};
 use std::time::{Duration, Instant};
@@ -24,10 +28,48 @@ pub fn writing_executable<T>(f: impl FnOnce() -> T) -> T {
     f()
 }
 
-/// Spawn `cmd` without racing [`writing_executable`].
+/// Spawn a child that a step keeps past the call (a VM), in a process
+/// group of its own. Should kiln die, the watchdog kills the group; a
+/// normal exit leaves it running (after `-on-error=abort` skipped its
+/// cleanup, as with Packer).
 pub fn spawn(cmd: &mut Command) -> std::io::Result<Child> {
+    lifeline::install(cmd, false);
+    spawn_locked(cmd)
+}
+
+/// Make `cmd`'s child die with the calling thread as well as with kiln:
+/// for a child that thread waits for. Call it before adding `pre_exec`
+/// hooks of one's own (they then run after it), and spawn with
+/// [`spawn_tied`] from a thread that outlives the child.
+pub fn tie_to_thread(cmd: &mut Command) {
+    lifeline::install(cmd, true);
+}
+
+/// Spawn a command [`tie_to_thread`] prepared, on the calling thread.
+pub fn spawn_tied(cmd: &mut Command) -> std::io::Result<Child> {
+    spawn_locked(cmd)
+}
+
+/// Spawn `cmd` without racing [`writing_executable`].
+fn spawn_locked(cmd: &mut Command) -> std::io::Result<Child> {
     let _guard = SPAWN_LOCK.read();
     cmd.spawn()
+}
+
+/// kiln exits on purpose: children still running were left on purpose
+/// (`-on-error=abort`), and the watchdog lets them be.
+pub fn release_children() {
+    if let Some(w) = watchdog::started() {
+        w.release();
+    }
+}
+
+/// The group of `pid` is gone (reaped and killed): the watchdog can forget
+/// it.
+fn forget(pid: u32) {
+    if let Some(w) = watchdog::started() {
+        w.withdraw(pid);
+    }
 }
 
 /// How long a process group gets between SIGTERM and SIGKILL.
@@ -66,12 +108,13 @@ pub fn exit_code(status: ExitStatus) -> i32 {
 /// SIGKILL after [`GRACE`], and is reaped before this returns.
 pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, ProcessError> {
     let program = cmd.get_program().to_string_lossy().into_owned();
-    cmd.process_group(0)
-        .stdin(Stdio::null())
+    cmd.stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // This thread waits for the child below, so it outlives it.
+    tie_to_thread(cmd);
     tracing::debug!(command = ?cmd, "starting local process");
-    let mut child = spawn(cmd).map_err(|source| ProcessError::Spawn {
+    let mut child = spawn_tied(cmd).map_err(|source| ProcessError::Spawn {
         program: program.clone(),
         source,
     })?;
@@ -79,7 +122,11 @@ pub fn run(cmd: &mut Command, out: &mut dyn Output, cancel: &Cancel) -> Result<i
         tracing::debug!(program, "stopping local process group");
         kill_group(child);
     };
-    match stream(&mut child, out, cancel, stop) {
+    let streamed = stream(&mut child, out, cancel, stop);
+    // What the leader left running in its group (a daemon it started)
+    // outlives kiln, as it outlives a normal exit.
+    forget(child.id());
+    match streamed {
         Ok(Streamed::Exited(code)) => {
             tracing::debug!(program, code, "local process exited");
             Ok(code)
@@ -170,12 +217,14 @@ pub fn kill_group(child: &mut Child) {
         if let Ok(Some(_)) = child.try_wait() {
             // The leader is gone; make sure nothing else of the group is.
             let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+            forget(child.id());
             return;
         }
         std::thread::sleep(POLL);
     }
     let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
     let _ = child.wait();
+    forget(child.id());
 }
 
 #[cfg(test)]
@@ -238,5 +287,57 @@ mod tests {
             .map(|s| !s.contains(") Z "))
             .unwrap_or(false);
         assert!(!alive, "the grandchild sleep survived the cancel");
+    }
+
+    fn running(pid: u32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .map(|s| !s.contains(") Z "))
+            .unwrap_or(false)
+    }
+
+    /// The PID of a `sleep` started on a thread that has ended since.
+    fn sleep_from_ended_thread(tied: bool) -> u32 {
+        let pid = std::thread::spawn(move || {
+            let mut cmd = Command::new("sleep");
+            cmd.arg("300");
+            let child = if tied {
+                tie_to_thread(&mut cmd);
+                spawn_tied(&mut cmd)
+            } else {
+                spawn(&mut cmd)
+            };
+            child.map(|c| c.id()).unwrap_or(0)
+        })
+        .join()
+        .unwrap_or(0);
+        assert!(pid > 0);
+        pid
+    }
+
+    #[test]
+    fn a_tied_child_dies_with_its_thread() {
+        let pid = sleep_from_ended_thread(true);
+        let start = Instant::now();
+        while running(pid) && start.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(!running(pid), "the tied sleep outlived its thread");
+    }
+
+    #[test]
+    fn a_spawned_child_outlives_its_thread_in_a_group_of_its_own() {
+        let pid = sleep_from_ended_thread(false);
+        std::thread::sleep(Duration::from_millis(300));
+        assert!(running(pid), "the sleep died with its thread");
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        let pgrp = stat
+            .rsplit_once(") ")
+            .and_then(|(_, rest)| rest.split(' ').nth(2))
+            .unwrap_or_default()
+            .to_owned();
+        if let Some(p) = rustix::process::Pid::from_raw(pid as i32) {
+            let _ = rustix::process::kill_process(p, rustix::process::Signal::KILL);
+        }
+        assert_eq!(pgrp, pid.to_string());
     }
 }
