@@ -1,4 +1,5 @@
-//! The two gzip flavours Packer's compress writes, as [`BlockCodec`]s.
+//! The two gzip flavours, as [`BlockCodec`]s: the compress
+//! post-processor writes both, the OCI builder's layers are `Gzip`.
 //!
 //! `Gzip` is a single gzip member like pigz's or Go pgzip's: each block is
 //! raw deflate primed with the 32 KiB before it and ended by a sync flush,
@@ -13,13 +14,13 @@
 use flate2::{Compress, Compression, FlushCompress, Status};
 use std::io;
 
-use super::parallel::BlockCodec;
+use crate::parallel::BlockCodec;
 
 /// Fixed gzip header: deflate, no flags, mtime 0, no extra flags, OS 255.
 const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 
-pub(super) struct Gzip {
-    pub(super) level: u32,
+pub(crate) struct Gzip {
+    pub(crate) level: u32,
 }
 
 /// Input per block: large enough that the sync-flush marker and lost
@@ -88,8 +89,8 @@ fn deflate(c: &mut Compress, mut input: &[u8], flush: FlushCompress) -> io::Resu
     }
 }
 
-pub(super) struct Bgzf {
-    pub(super) level: u32,
+pub(crate) struct Bgzf {
+    pub(crate) level: u32,
 }
 
 /// bgzip's input per block: what still fits 64 KiB when incompressible.
@@ -151,8 +152,8 @@ impl BlockCodec for Bgzf {
 
 #[cfg(test)]
 mod tests {
-    use super::super::parallel::ParallelWriter;
     use super::*;
+    use crate::parallel::ParallelWriter;
     use std::io::{Read, Write};
 
     /// Text that compresses, with repeats reaching across block edges.

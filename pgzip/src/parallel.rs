@@ -16,9 +16,9 @@ use std::thread::JoinHandle;
 
 /// How deflate's window reaches back: a block is compressed with the last
 /// this-many bytes of input before it as its dictionary.
-pub(super) const WINDOW: usize = 32 * 1024;
+pub(crate) const WINDOW: usize = 32 * 1024;
 
-pub(super) trait BlockCodec: Send + Sync + 'static {
+pub(crate) trait BlockCodec: Send + Sync + 'static {
     /// Input bytes per block.
     fn block_size(&self) -> usize;
     /// Whether `encode` wants the previous input as a dictionary.
@@ -84,7 +84,7 @@ impl Drop for Pool {
     }
 }
 
-pub(super) struct ParallelWriter<W: Write, C: BlockCodec> {
+pub(crate) struct ParallelWriter<W: Write, C: BlockCodec> {
     inner: W,
     codec: Arc<C>,
     buf: Vec<u8>,
@@ -99,7 +99,7 @@ pub(super) struct ParallelWriter<W: Write, C: BlockCodec> {
 }
 
 impl<W: Write, C: BlockCodec> ParallelWriter<W, C> {
-    pub(super) fn new(mut inner: W, codec: C, threads: usize) -> io::Result<Self> {
+    pub(crate) fn new(mut inner: W, codec: C, threads: usize) -> io::Result<Self> {
         inner.write_all(&codec.header())?;
         let threads = threads.max(1);
         Ok(ParallelWriter {
@@ -150,7 +150,7 @@ impl<W: Write, C: BlockCodec> ParallelWriter<W, C> {
     }
 
     /// Compress what is left, write the trailer and hand back the writer.
-    pub(super) fn finish(mut self) -> io::Result<W> {
+    pub(crate) fn finish(mut self) -> io::Result<W> {
         self.dispatch(true)?;
         while !self.pending.is_empty() {
             self.write_oldest()?;

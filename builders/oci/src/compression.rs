@@ -1,6 +1,6 @@
 //! Layer compression: reading any of the three layer encodings (found by
 //! their magic bytes, as container tools do) and writing gzip or zstd.
-//! gzip goes through the compress post-processor's block-parallel writer
+//! gzip goes through kiln-pgzip's block-parallel writer
 //! (fixed header, one member, every core); zstd uses libzstd's threads.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
@@ -48,7 +48,7 @@ pub fn decompressed<'a, R: Read + 'a>(inner: R) -> io::Result<Box<dyn Read + 'a>
 
 /// A compressing writer; `finish` ends the stream and returns `inner`.
 pub enum Compressor<W: Write + Send + 'static> {
-    Gzip(kiln_postprocessors::compress::ParallelGzip<W>),
+    Gzip(kiln_pgzip::ParallelGzip<W>),
     Zstd(zstd::stream::write::Encoder<'static, W>),
     None(W),
 }
@@ -62,9 +62,9 @@ impl<W: Write + Send + 'static> Compressor<W> {
         Ok(match c {
             // Level 6, gzip's and pigz's default: what `tar | pigz` is
             // compared with.
-            Compression::Gzip => Compressor::Gzip(
-                kiln_postprocessors::compress::ParallelGzip::new(inner, 6, cores())?,
-            ),
+            Compression::Gzip => {
+                Compressor::Gzip(kiln_pgzip::ParallelGzip::new(inner, 6, cores())?)
+            }
             Compression::Zstd => {
                 let mut e = zstd::stream::write::Encoder::new(inner, 3)?;
                 e.multithread(u32::try_from(cores()).unwrap_or(1))?;

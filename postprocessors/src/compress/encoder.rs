@@ -5,13 +5,12 @@ use std::io::{self, Write};
 use std::num::NonZeroU64;
 
 use super::format::Algorithm;
-use super::gzip::{Bgzf, Gzip};
-use super::parallel::ParallelWriter;
+use kiln_pgzip::{ParallelBgzf, ParallelGzip};
 
 pub(super) enum Encoder<W: Write> {
     Plain(W),
-    Gzip(ParallelWriter<W, Gzip>),
-    Bgzf(ParallelWriter<W, Bgzf>),
+    Gzip(ParallelGzip<W>),
+    Bgzf(ParallelBgzf<W>),
     Zstd(zstd::stream::write::Encoder<'static, W>),
     // Boxed: these two are several times the size of the others.
     Lz4(Box<lz4_flex::frame::FrameEncoder<W>>),
@@ -41,16 +40,8 @@ impl<W: Write> Encoder<W> {
         let threads = threads_for(a, cores);
         let level_u32 = u32::try_from(level).unwrap_or(6);
         Ok(match a {
-            Algorithm::Gzip => Encoder::Gzip(ParallelWriter::new(
-                out,
-                Gzip { level: level_u32 },
-                threads,
-            )?),
-            Algorithm::Bgzf => Encoder::Bgzf(ParallelWriter::new(
-                out,
-                Bgzf { level: level_u32 },
-                threads,
-            )?),
+            Algorithm::Gzip => Encoder::Gzip(ParallelGzip::new(out, level_u32, threads)?),
+            Algorithm::Bgzf => Encoder::Bgzf(ParallelBgzf::new(out, level_u32, threads)?),
             Algorithm::Zstd => {
                 let mut e =
                     zstd::stream::write::Encoder::new(out, i32::try_from(level).unwrap_or(3))?;

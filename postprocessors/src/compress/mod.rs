@@ -10,37 +10,9 @@
 mod archive;
 mod encoder;
 mod format;
-mod gzip;
 mod owners;
-mod parallel;
 
 pub use format::{Algorithm, Archive, Format};
-
-/// A gzip stream compressed on `threads` cores: one member with a fixed
-/// header (mtime 0, no name), equal input giving equal bytes. Shared with
-/// the OCI builder's layer writer.
-pub struct ParallelGzip<W: std::io::Write>(parallel::ParallelWriter<W, gzip::Gzip>);
-
-impl<W: std::io::Write> ParallelGzip<W> {
-    /// `level` is deflate's 1 (fast) to 9 (small).
-    pub fn new(inner: W, level: u32, threads: usize) -> std::io::Result<Self> {
-        parallel::ParallelWriter::new(inner, gzip::Gzip { level }, threads).map(ParallelGzip)
-    }
-
-    /// End the stream and hand back the writer.
-    pub fn finish(self) -> std::io::Result<W> {
-        self.0.finish()
-    }
-}
-
-impl<W: std::io::Write> std::io::Write for ParallelGzip<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.write(buf)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.0.flush()
-    }
-}
 
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::{Artifact, BuildError, PostProcessCtx, PostProcessed, PostProcessor};
