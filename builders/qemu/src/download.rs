@@ -355,11 +355,7 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     fn sha256(data: &[u8]) -> String {
-        use sha2::Digest;
-        sha2::Sha256::digest(data)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        kiln_gocompat::hash::HashKind::Sha256.hex_digest(data)
     }
 
     fn data() -> Vec<u8> {

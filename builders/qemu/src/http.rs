@@ -314,20 +314,10 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Go's `path.Clean` of a rooted path: no `.`/`..`/empty segments, so a
-/// request never leaves the served directory.
+/// Go's `path.Clean` of the path made rooted (as `FileServer` does): no
+/// `.`/`..`/empty segments, so a request never leaves the served directory.
 fn clean_path(p: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for seg in p.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            s => parts.push(s),
-        }
-    }
-    format!("/{}", parts.join("/"))
+    kiln_gocompat::path::clean(&format!("/{p}"))
 }
 
 fn serve_from_dir(

@@ -8,7 +8,7 @@ use crate::error::QemuError;
 use crate::state::State;
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError, Cancel};
-use sha2::Digest;
+use kiln_gocompat::hash::HashKind;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
@@ -46,7 +46,7 @@ impl Step<State> for StepDownload {
 pub fn sha256(path: &Path, cancel: &Cancel) -> Result<String, QemuError> {
     let mut f = std::fs::File::open(path)
         .map_err(|e| QemuError::io(format!("opening {}", path.display()), e))?;
-    let mut h = sha2::Sha256::new();
+    let mut h = HashKind::Sha256.hasher();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         if cancel.is_cancelled() {
@@ -60,7 +60,7 @@ pub fn sha256(path: &Path, cancel: &Cancel) -> Result<String, QemuError> {
         }
         h.update(&buf[..n]);
     }
-    Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Ok(h.finish_hex())
 }
 
 #[cfg(test)]

@@ -18,6 +18,9 @@ pub mod keypair;
 
 pub use config::{CommConfig, CommKind, SshSettings};
 pub use keypair::KeyPair;
+/// The type of the communicator's duration fields, for the configs that
+/// embed them with [`communicator_config!`].
+pub use kiln_gocompat::GoDuration;
 
 mod auth;
 mod bastion;

@@ -17,7 +17,7 @@
 //! duplicates) and reported at the rule's position.
 
 use super::keys;
-use kiln_core::duration::{go_duration, parse_go_duration};
+use kiln_gocompat::GoDuration;
 use std::time::Duration;
 
 /// One step of a boot command.
@@ -138,7 +138,9 @@ pub fn parse(command: &str) -> Result<Vec<Action>, Vec<ParseError>> {
         match item {
             Item::Wait(nanos) => match u64::try_from(nanos) {
                 Ok(n) if n > 0 => actions.push(Action::Wait(Duration::from_nanos(n))),
-                _ => problems.push(ParseError::NonPositiveWait(go_signed(nanos))),
+                _ => problems.push(ParseError::NonPositiveWait(
+                    GoDuration::from_nanos(nanos).to_string(),
+                )),
             },
             Item::Key { key, action } => {
                 if let Key::Char(ch) = key {
@@ -160,16 +162,6 @@ pub fn parse(command: &str) -> Result<Vec<Action>, Vec<ParseError>> {
         Ok(actions)
     } else {
         Err(problems)
-    }
-}
-
-/// Go's `Duration.String()` of signed nanoseconds.
-fn go_signed(nanos: GoNanos) -> String {
-    let abs = go_duration(Duration::from_nanos(nanos.unsigned_abs()));
-    if nanos < 0 {
-        format!("-{abs}")
-    } else {
-        abs
     }
 }
 
@@ -352,10 +344,10 @@ impl Parser<'_> {
         }
         let end = end?;
         let text = self.src.get(pos..end)?;
-        match go_parse_duration(text) {
+        match GoDuration::parse(text).map(GoDuration::nanos) {
             Ok(nanos) => Some((nanos, end)),
-            Err(message) => {
-                self.error(pos, "Duration", message);
+            Err(e) => {
+                self.error(pos, "Duration", e.to_string());
                 Some((0, end))
             }
         }
@@ -374,14 +366,6 @@ impl Parser<'_> {
             self.errors.push(e);
         }
     }
-}
-
-/// Go's `time.ParseDuration`, with its limit of 2^63-1 nanoseconds.
-fn go_parse_duration(text: &str) -> Result<GoNanos, String> {
-    let d = parse_go_duration(text)?;
-    let nanos = i64::try_from(d.duration.as_nanos())
-        .map_err(|_| format!("time: invalid duration {text:?}"))?;
-    Ok(if d.negative { -nanos } else { nanos })
 }
 
 /// Pigeon's position: 1-based line and column (in characters).

@@ -4,9 +4,9 @@ use super::keys::{stroke, KeyStroke};
 use super::parse::{Action, Key, KeyAction};
 use crate::qmp::Qmp;
 use kiln_core::cancel::Reason;
-use kiln_core::duration::parse_go_duration;
 use kiln_core::error::BoxError;
 use kiln_core::Cancel;
+use kiln_gocompat::GoDuration;
 use std::time::Duration;
 
 /// Packer's `PackerKeyDefault`.
@@ -60,15 +60,8 @@ fn interval_from(configured: Option<Duration>, env: &dyn Fn(&str) -> Option<Stri
     ["KILN_KEY_INTERVAL", "PACKER_KEY_INTERVAL"]
         .iter()
         .filter_map(|v| env(v))
-        .find_map(|s| parse_go_duration(&s).ok())
-        .map(|d| {
-            if d.negative {
-                Duration::ZERO
-            } else {
-                d.duration
-            }
-        })
-        .unwrap_or(DEFAULT_KEY_INTERVAL)
+        .find_map(|s| GoDuration::parse(&s).ok())
+        .map_or(DEFAULT_KEY_INTERVAL, GoDuration::as_std)
 }
 
 /// Type `actions`. A key press is held for `interval` and followed by
@@ -87,7 +80,7 @@ pub fn type_actions(
         }
         match *action {
             Action::Wait(d) => {
-                tracing::info!("Waiting {}", kiln_core::duration::go_duration(d));
+                tracing::info!("Waiting {}", kiln_gocompat::duration::go_duration(d));
                 cancel.sleep(d).map_err(TypeError::Cancelled)?;
             }
             Action::Key { key, action } => {

@@ -10,6 +10,7 @@ mod validate;
 pub use disk_size::normalize_disk_size;
 pub use settings::{Settings, Source};
 
+use kiln_gocompat::GoDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -56,8 +57,8 @@ kiln_communicator_ssh::communicator_config! {
         pub cdrom_interface: Option<String>,
         // ---- boot (BootConfig, VNCConfig)
         pub boot_command: Option<Vec<String>>,
-        pub boot_wait: Option<String>,
-        pub boot_key_interval: Option<String>,
+        pub boot_wait: Option<GoDuration>,
+        pub boot_key_interval: Option<GoDuration>,
         pub disable_vnc: Option<bool>,
         pub vnc_bind_address: Option<String>,
         pub vnc_use_password: Option<bool>,
@@ -68,7 +69,7 @@ kiln_communicator_ssh::communicator_config! {
         pub use_default_display: Option<bool>,
         // ---- shutdown (ShutdownConfig)
         pub shutdown_command: Option<String>,
-        pub shutdown_timeout: Option<String>,
+        pub shutdown_timeout: Option<GoDuration>,
         // ---- machine
         pub accelerator: Option<String>,
         pub machine_type: Option<String>,

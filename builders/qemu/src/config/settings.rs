@@ -3,7 +3,7 @@
 
 use super::disk_size::normalize_disk_size;
 use super::{QemuConfig, QemuImgArgs};
-use kiln_core::duration::parse_go_duration;
+use kiln_gocompat::GoDuration;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -93,17 +93,9 @@ fn or(v: &Option<String>, default: &str) -> String {
     text(v).unwrap_or_else(|| default.to_owned())
 }
 
-fn dur(v: &Option<String>, default: Duration) -> Duration {
-    v.as_deref()
-        .and_then(|s| parse_go_duration(s).ok())
-        .map(|d| {
-            if d.negative {
-                Duration::ZERO
-            } else {
-                d.duration
-            }
-        })
-        .unwrap_or(default)
+/// The configured duration (a negative one is no wait), else `default`.
+fn dur(v: Option<GoDuration>, default: Duration) -> Duration {
+    v.map_or(default, GoDuration::as_std)
 }
 
 impl QemuConfig {
@@ -182,14 +174,10 @@ impl QemuConfig {
             display: text(&self.display),
             use_default_display: f(self.use_default_display),
             shutdown_command: text(&self.shutdown_command),
-            shutdown_timeout: dur(&self.shutdown_timeout, Duration::from_secs(300)),
-            boot_wait: dur(&self.boot_wait, Duration::from_secs(10)),
+            shutdown_timeout: dur(self.shutdown_timeout, Duration::from_secs(300)),
+            boot_wait: dur(self.boot_wait, Duration::from_secs(10)),
             boot_command: self.boot_command.clone().unwrap_or_default(),
-            boot_key_interval: self
-                .boot_key_interval
-                .as_deref()
-                .and_then(|s| parse_go_duration(s).ok())
-                .and_then(|d| d.positive()),
+            boot_key_interval: self.boot_key_interval.and_then(GoDuration::positive),
             http_directory: text(&self.http_directory),
             http_content: self.http_content.clone().unwrap_or_default(),
             http_port_min: self.http_port_min.filter(|p| *p != 0).unwrap_or(8000),

@@ -4,7 +4,6 @@
 use super::disk_size::normalize_disk_size;
 use super::QemuConfig;
 use kiln_core::component::{ConfigProblem, Validate};
-use kiln_core::duration::parse_go_duration;
 
 const ACCELERATORS: &[&str] = &["none", "kvm", "tcg", "xen", "hax", "hvf", "whpx"];
 const DISK_INTERFACES: &[&str] = &["ide", "scsi", "virtio", "virtio-scsi"];
@@ -15,22 +14,6 @@ const DETECT_ZEROES: &[&str] = &["unmap", "on", "off"];
 impl Validate for QemuConfig {
     fn validate(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
-        for (field, value) in [
-            ("boot_key_interval", &self.boot_key_interval),
-            ("boot_wait", &self.boot_wait),
-            ("shutdown_timeout", &self.shutdown_timeout),
-        ] {
-            if let Some(Err(e)) = value.as_deref().map(parse_go_duration) {
-                out.push(ConfigProblem::field(
-                    field,
-                    format!("error decoding '{field}': {e}"),
-                ));
-            }
-        }
-        // Decoding errors stop Packer before the other checks.
-        if !out.is_empty() {
-            return out;
-        }
         if normalize_disk_size(self.disk_size.as_deref().unwrap_or("")).is_none() {
             out.push(ConfigProblem::field("disk_size", "Invalid disk size."));
         }
@@ -250,23 +233,6 @@ mod tests {
                 "unrecognized disk discard type",
                 "unrecognized disk detect zeroes setting",
                 "vnc_port_min must be less than vnc_port_max",
-            ]
-        );
-    }
-
-    #[test]
-    fn decode_errors_come_alone() {
-        let c = QemuConfig {
-            boot_wait: Some("qq".into()),
-            shutdown_timeout: Some("zz".into()),
-            format: Some("vmdk".into()),
-            ..QemuConfig::default()
-        };
-        assert_eq!(
-            messages(&c),
-            [
-                "error decoding 'boot_wait': time: invalid duration \"qq\"",
-                "error decoding 'shutdown_timeout': time: invalid duration \"zz\"",
             ]
         );
     }

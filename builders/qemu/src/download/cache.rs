@@ -2,7 +2,7 @@
 //! shared between Packer and kiln.
 
 use super::DownloadError;
-use sha1::{Digest, Sha1};
+use kiln_gocompat::hash::HashKind;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -32,8 +32,7 @@ pub fn target_path(
     key: &str,
     extension: &str,
 ) -> PathBuf {
-    let digest = Sha1::digest(key.as_bytes());
-    let mut name: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    let mut name = HashKind::Sha1.hex_digest(key.as_bytes());
     let ext = if extension.is_empty() {
         "iso"
     } else {

@@ -2,46 +2,20 @@
 //! `file:URL` (a GNU or BSD checksum file), `none`.
 
 use super::DownloadError;
-use md5::Digest as _;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Md5,
-    Sha1,
-    Sha256,
-    Sha512,
+/// The digest kinds, by Go's names; go-getter checks four of them.
+pub use kiln_gocompat::hash::{HashKind as Kind, Hasher};
+
+const GO_GETTER_KINDS: [Kind; 4] = [Kind::Md5, Kind::Sha1, Kind::Sha256, Kind::Sha512];
+
+/// A checksum type as go-getter names it (any case).
+fn kind_named(name: &str) -> Option<Kind> {
+    Kind::parse(&name.to_ascii_lowercase()).filter(|k| GO_GETTER_KINDS.contains(k))
 }
 
-impl Kind {
-    pub fn name(self) -> &'static str {
-        match self {
-            Kind::Md5 => "md5",
-            Kind::Sha1 => "sha1",
-            Kind::Sha256 => "sha256",
-            Kind::Sha512 => "sha512",
-        }
-    }
-
-    fn from_name(name: &str) -> Option<Kind> {
-        Some(match name.to_ascii_lowercase().as_str() {
-            "md5" => Kind::Md5,
-            "sha1" => Kind::Sha1,
-            "sha256" => Kind::Sha256,
-            "sha512" => Kind::Sha512,
-            _ => return None,
-        })
-    }
-
-    /// go-getter guesses the type of a bare checksum from its length.
-    fn from_len(hex_len: usize) -> Option<Kind> {
-        Some(match hex_len {
-            32 => Kind::Md5,
-            40 => Kind::Sha1,
-            64 => Kind::Sha256,
-            128 => Kind::Sha512,
-            _ => return None,
-        })
-    }
+/// go-getter guesses the type of a bare checksum from its length.
+fn kind_of_len(hex_len: usize) -> Option<Kind> {
+    GO_GETTER_KINDS.into_iter().find(|k| k.hex_len() == hex_len)
 }
 
 /// An expected digest.
@@ -85,13 +59,13 @@ impl Spec {
         }
         match s.split_once(':') {
             Some((kind, hex)) => {
-                let kind = Kind::from_name(kind).ok_or_else(|| {
+                let kind = kind_named(kind).ok_or_else(|| {
                     DownloadError::BadChecksum(format!("unsupported checksum type: {kind}"))
                 })?;
                 Ok(Spec::Value(Checksum::new(kind, hex)?))
             }
             None => {
-                let kind = Kind::from_len(s.len()).ok_or_else(|| {
+                let kind = kind_of_len(s.len()).ok_or_else(|| {
                     DownloadError::BadChecksum(format!("unknown checksum type for {s:?}"))
                 })?;
                 Ok(Spec::Value(Checksum::new(kind, s)?))
@@ -102,12 +76,7 @@ impl Spec {
 
 impl Checksum {
     pub fn new(kind: Kind, hex: &str) -> Result<Checksum, DownloadError> {
-        let want = match kind {
-            Kind::Md5 => 32,
-            Kind::Sha1 => 40,
-            Kind::Sha256 => 64,
-            Kind::Sha512 => 128,
-        };
+        let want = kind.hex_len();
         if hex.len() != want || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(DownloadError::BadChecksum(format!(
                 "invalid {} checksum {hex:?}: want {want} hex digits",
@@ -136,9 +105,9 @@ pub fn from_checksum_file(text: &str, filename: &str) -> Option<Result<Checksum,
                 if name.len() > 2 && name.starts_with('(') && name.ends_with(')') =>
             {
                 let inner = name.get(1..name.len() - 1).unwrap_or("");
-                (Kind::from_name(kind), clean(inner), *hex)
+                (kind_named(kind), clean(inner), *hex)
             }
-            [hex, name] => (Kind::from_len(hex.len()), clean(name), *hex),
+            [hex, name] => (kind_of_len(hex.len()), clean(name), *hex),
             _ => continue,
         };
         if name != filename {
@@ -152,44 +121,6 @@ pub fn from_checksum_file(text: &str, filename: &str) -> Option<Result<Checksum,
         });
     }
     None
-}
-
-/// A running digest of one of the supported kinds.
-pub enum Hasher {
-    Md5(md5::Md5),
-    Sha1(sha1::Sha1),
-    Sha256(sha2::Sha256),
-    Sha512(sha2::Sha512),
-}
-
-impl Hasher {
-    pub fn new(kind: Kind) -> Hasher {
-        match kind {
-            Kind::Md5 => Hasher::Md5(md5::Md5::new()),
-            Kind::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
-            Kind::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-            Kind::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
-        }
-    }
-
-    pub fn update(&mut self, data: &[u8]) {
-        match self {
-            Hasher::Md5(h) => h.update(data),
-            Hasher::Sha1(h) => h.update(data),
-            Hasher::Sha256(h) => h.update(data),
-            Hasher::Sha512(h) => h.update(data),
-        }
-    }
-
-    pub fn hex(self) -> String {
-        let bytes: Vec<u8> = match self {
-            Hasher::Md5(h) => h.finalize().to_vec(),
-            Hasher::Sha1(h) => h.finalize().to_vec(),
-            Hasher::Sha256(h) => h.finalize().to_vec(),
-            Hasher::Sha512(h) => h.finalize().to_vec(),
-        };
-        bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
 }
 
 #[cfg(test)]
@@ -252,13 +183,13 @@ mod tests {
             (Kind::Sha1, "a9993e364706816aba3e25717850c26c9cd0d89d"),
             (Kind::Sha256, SHA256_ABC),
         ] {
-            let mut h = Hasher::new(kind);
+            let mut h = kind.hasher();
             h.update(b"a");
             h.update(b"bc");
-            assert_eq!(h.hex(), want);
+            assert_eq!(h.finish_hex(), want);
         }
-        let mut h = Hasher::new(Kind::Sha512);
+        let mut h = Kind::Sha512.hasher();
         h.update(b"abc");
-        assert!(h.hex().starts_with("ddaf35a193617aba"));
+        assert!(h.finish_hex().starts_with("ddaf35a193617aba"));
     }
 }

@@ -119,7 +119,7 @@ fn attempt_once(
             })
         }
     };
-    let mut hasher = kind.map(Hasher::new);
+    let mut hasher = kind.map(Kind::hasher);
     let mut file = if start > 0 {
         if let Some(h) = hasher.as_mut() {
             feed_file(part, h, cancel)?;
@@ -193,7 +193,7 @@ fn attempt_once(
     }
     progress.finish();
     file.sync_all().map_err(|e| DownloadError::io(part, e))?;
-    Ok(hasher.map(Hasher::hex))
+    Ok(hasher.map(Hasher::finish_hex))
 }
 
 /// `bytes START-END/TOTAL` → START.
@@ -231,7 +231,7 @@ pub fn hash_file(
     let Some(kind) = kind else {
         return Ok(None);
     };
-    let mut h = Hasher::new(kind);
+    let mut h = kind.hasher();
     feed_file(path, &mut h, cancel)?;
-    Ok(Some(h.hex()))
+    Ok(Some(h.finish_hex()))
 }

@@ -44,8 +44,8 @@ macro_rules! communicator_config {
                 /// supported by kiln.
                 communicator: Option<String>,
                 /// Wait this long after the first successful connection,
-                /// then connect again (Go duration).
-                pause_before_connecting: Option<String>,
+                /// then connect again.
+                pause_before_connecting: Option<$crate::GoDuration>,
                 ssh_host: Option<String>,
                 /// Defaults to 22.
                 ssh_port: Option<u16>,
@@ -64,10 +64,10 @@ macro_rules! communicator_config {
                 ssh_private_key_file: Option<String>,
                 ssh_certificate_file: Option<String>,
                 ssh_pty: Option<bool>,
-                /// How long to wait for SSH (Go duration, default 5m).
-                ssh_timeout: Option<String>,
+                /// How long to wait for SSH (default 5m).
+                ssh_timeout: Option<$crate::GoDuration>,
                 /// Deprecated name of `ssh_timeout`; wins when set.
-                ssh_wait_timeout: Option<String>,
+                ssh_wait_timeout: Option<$crate::GoDuration>,
                 ssh_agent_auth: Option<bool>,
                 ssh_disable_agent_forwarding: Option<bool>,
                 /// Authentication failures tolerated (default 10).
@@ -86,10 +86,10 @@ macro_rules! communicator_config {
                 ssh_proxy_port: Option<u16>,
                 ssh_proxy_username: Option<String>,
                 ssh_proxy_password: Option<String>,
-                /// Go duration, default 5s; negative disables.
-                ssh_keep_alive_interval: Option<String>,
+                /// Default 5s; negative disables.
+                ssh_keep_alive_interval: Option<$crate::GoDuration>,
                 /// Give up on a command that moves no data for this long.
-                ssh_read_write_timeout: Option<String>,
+                ssh_read_write_timeout: Option<$crate::GoDuration>,
                 ssh_remote_tunnels: Option<Vec<String>>,
                 ssh_local_tunnels: Option<Vec<String>>,
             ]

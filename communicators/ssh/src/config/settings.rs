@@ -4,7 +4,7 @@
 use super::key_file::expand_user;
 use super::validate::non_empty;
 use super::CommConfig;
-use kiln_core::duration::parse_go_duration;
+use kiln_gocompat::GoDuration;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -106,20 +106,17 @@ impl std::fmt::Debug for Proxy {
 }
 
 impl CommConfig {
-    /// The settings to connect with, Packer's defaults applied. `Err` names
-    /// a malformed duration (which [`CommConfig::problems`] reports first).
+    /// The settings to connect with, Packer's defaults applied. (Durations
+    /// were checked when the config was decoded, so this cannot fail; the
+    /// `Result` stays for the checks settings may grow.)
     pub fn ssh_settings(&self) -> Result<SshSettings, String> {
-        let duration =
-            |v: &Option<String>| -> Result<Option<kiln_core::duration::SignedDuration>, String> {
-                v.as_deref().map(parse_go_duration).transpose()
-            };
-        let wait = duration(&self.ssh_wait_timeout)?.and_then(|d| d.positive());
-        let timeout = wait
-            .or(duration(&self.ssh_timeout)?.and_then(|d| d.positive()))
+        let positive = |v: &Option<GoDuration>| v.and_then(GoDuration::positive);
+        let timeout = positive(&self.ssh_wait_timeout)
+            .or(positive(&self.ssh_timeout))
             .unwrap_or(Duration::from_secs(300));
-        let keep_alive = match duration(&self.ssh_keep_alive_interval)? {
-            Some(d) if d.negative => None,
-            Some(d) if !d.duration.is_zero() => Some(d.duration),
+        let keep_alive = match self.ssh_keep_alive_interval {
+            Some(d) if d.is_negative() => None,
+            Some(d) if !d.is_zero() => Some(d.as_std()),
             _ => Some(Duration::from_secs(5)),
         };
         let key_file = non_empty(&self.ssh_private_key_file).map(expand_user);
@@ -154,9 +151,8 @@ impl CommConfig {
                 .filter(|n| *n != 0)
                 .unwrap_or(10),
             keep_alive,
-            read_write_timeout: duration(&self.ssh_read_write_timeout)?.and_then(|d| d.positive()),
-            pause_before_connecting: duration(&self.pause_before_connecting)?
-                .and_then(|d| d.positive()),
+            read_write_timeout: positive(&self.ssh_read_write_timeout),
+            pause_before_connecting: positive(&self.pause_before_connecting),
             transfer: match self.ssh_file_transfer_method.as_deref() {
                 Some("sftp") => Transfer::Sftp,
                 _ => Transfer::Scp,
@@ -187,9 +183,9 @@ mod tests {
     #[test]
     fn overrides_and_fallbacks() {
         let c = CommConfig {
-            ssh_timeout: Some("1m".into()),
-            ssh_wait_timeout: Some("2m".into()),
-            ssh_keep_alive_interval: Some("-1s".into()),
+            ssh_timeout: "1m".parse().ok(),
+            ssh_wait_timeout: "2m".parse().ok(),
+            ssh_keep_alive_interval: "-1s".parse().ok(),
             ssh_private_key_file: Some("/k".into()),
             ssh_bastion_host: Some("b".into()),
             ssh_file_transfer_method: Some("sftp".into()),

@@ -4,13 +4,11 @@
 use super::key_file::{check_private_key_file, expand_user};
 use super::CommConfig;
 use kiln_core::component::ConfigProblem;
-use kiln_core::duration::parse_go_duration;
 
 impl CommConfig {
     /// Everything wrong with these settings, in Packer's order.
     pub fn problems(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
-        self.duration_problems(&mut out);
         match self.kind_name() {
             "ssh" | "" => self.ssh_problems(&mut out),
             "none" | "docker" | "dockerWindowsContainer" => {}
@@ -24,26 +22,6 @@ impl CommConfig {
             )),
         }
         out
-    }
-
-    /// Packer rejects malformed durations while decoding, whatever the
-    /// communicator.
-    fn duration_problems(&self, out: &mut Vec<ConfigProblem>) {
-        let fields: [(&'static str, &Option<String>); 5] = [
-            ("pause_before_connecting", &self.pause_before_connecting),
-            ("ssh_keep_alive_interval", &self.ssh_keep_alive_interval),
-            ("ssh_read_write_timeout", &self.ssh_read_write_timeout),
-            ("ssh_timeout", &self.ssh_timeout),
-            ("ssh_wait_timeout", &self.ssh_wait_timeout),
-        ];
-        for (name, value) in fields {
-            if let Some(Err(e)) = value.as_deref().map(parse_go_duration) {
-                out.push(ConfigProblem::field(
-                    name,
-                    format!("error decoding '{name}': {e}"),
-                ));
-            }
-        }
     }
 
     fn ssh_problems(&self, out: &mut Vec<ConfigProblem>) {
@@ -201,21 +179,12 @@ mod tests {
     }
 
     #[test]
-    fn bad_durations_and_communicators() {
+    fn bad_communicators() {
         let c = CommConfig {
             communicator: Some("foo".into()),
-            ssh_timeout: Some("abc".into()),
-            pause_before_connecting: Some("5".into()),
             ..CommConfig::default()
         };
-        assert_eq!(
-            messages(&c),
-            [
-                "error decoding 'pause_before_connecting': time: missing unit in duration \"5\"",
-                "error decoding 'ssh_timeout': time: invalid duration \"abc\"",
-                "Communicator type foo is invalid",
-            ]
-        );
+        assert_eq!(messages(&c), ["Communicator type foo is invalid"]);
     }
 
     #[test]
