@@ -28,10 +28,8 @@ impl Step<State> for StepWorkDir {
             }
             Output::Discard => {}
         }
-        let dir = tempfile::Builder::new()
-            .prefix("kiln-oci-")
-            .tempdir()
-            .ctx(|| "create a work directory".into())?;
+        // Named for this process: a later run removes it if kiln is killed.
+        let dir = kiln_core::tempdir::owned("oci").ctx(|| "create a work directory".into())?;
         std::fs::create_dir(dir.path().join("rootfs"))
             .ctx(|| format!("create {}/rootfs", dir.path().display()))?;
         // Packer's docker builder exposes the container id as build.ID;
@@ -174,9 +172,12 @@ impl Step<State> for StepUnpack {
             ));
         }
         let mut contents = Contents::default();
+        let mut skipped = 0;
         for l in &mut base.layers {
-            let diff_id =
+            let applied =
                 unpack::apply_layer(&rootfs, l.blob.tar()?, opts, &mut contents, ctx.cancel)?;
+            skipped += applied.skipped_devices;
+            let diff_id = applied.diff_id;
             if is_rootfs {
                 // A plain tarball is its own layer; its digest and type
                 // come from its bytes.
@@ -185,6 +186,12 @@ impl Step<State> for StepUnpack {
                 l.media_type = media_type.into();
                 base.config.rootfs_mut().set_diff_ids(vec![diff_id]);
             }
+        }
+        if skipped > 0 {
+            let nodes = if skipped == 1 { "node" } else { "nodes" };
+            ctx.ui.say(&format!(
+                "Skipped {skipped} device {nodes} under /dev in the base image (the sandbox mounts its own /dev; the layers keep them)"
+            ));
         }
         state.snapshot = snapshot::take(&rootfs, Some(&contents), &[])?;
         state

@@ -208,7 +208,7 @@ mod tests {
             let back = tempfile::tempdir().unwrap();
             let f = File::open(one.file.path()).unwrap();
             let tar = crate::compression::decompressed(f).unwrap();
-            let diff_id = apply_layer(
+            let applied = apply_layer(
                 back.path(),
                 tar,
                 UnpackOptions::default(),
@@ -216,7 +216,7 @@ mod tests {
                 &Cancel::new(),
             )
             .unwrap();
-            assert_eq!(diff_id, one.diff_id);
+            assert_eq!(applied.diff_id, one.diff_id);
             use std::os::unix::fs::MetadataExt;
             let a = fs::metadata(back.path().join("etc/a")).unwrap();
             assert_eq!(a.nlink(), 2);

@@ -5,8 +5,15 @@
 //!
 //! Nothing is ever written outside the root: names with `..` or a leading
 //! `/`, writes below a symlink, relative symlinks that climb out, hard
-//! links to anything outside, and device nodes in unprivileged builds are
-//! refused with an error naming the entry.
+//! links to anything outside, and device nodes outside `/dev` in
+//! unprivileged builds are refused with an error naming the entry.
+//!
+//! Device nodes under `/dev` in an unprivileged build are skipped and
+//! counted instead, as rootless containerd, podman and umoci do: the
+//! sandbox mounts its own `/dev` over that directory, and the layer they
+//! came in stays in the image byte for byte, so nothing is lost. That is
+//! what makes a `debootstrap` tree's tarball (with `/dev/null` and
+//! friends) usable as a base.
 
 pub mod meta;
 pub mod path;
@@ -29,6 +36,15 @@ pub struct UnpackOptions {
     pub privileged: bool,
 }
 
+/// What applying one layer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The layer's diff id (the digest of the uncompressed tar).
+    pub diff_id: String,
+    /// Device nodes under `/dev` left out (unprivileged builds only).
+    pub skipped_devices: usize,
+}
+
 /// sha256 of every regular file's content as unpacked, by path under the
 /// root: the change set compares against them without a second read.
 #[derive(Debug, Default, Clone)]
@@ -40,16 +56,16 @@ impl Contents {
     }
 }
 
-/// Apply one layer (an uncompressed tar stream) to `root`. Returns the
-/// layer's diff id (the digest of the uncompressed tar).
+/// Apply one layer (an uncompressed tar stream) to `root`.
 pub fn apply_layer(
     root: &Path,
     tar: impl Read,
     opts: UnpackOptions,
     contents: &mut Contents,
     cancel: &Cancel,
-) -> Result<String, OciError> {
+) -> Result<Applied, OciError> {
     let mut reader = DigestReader::new(tar);
+    let mut skipped_devices = 0;
     {
         let mut ar = tar::Archive::new(&mut reader);
         let mut created: HashSet<PathBuf> = HashSet::new();
@@ -140,10 +156,18 @@ pub fn apply_layer(
                 tar::EntryType::Char | tar::EntryType::Block | tar::EntryType::Fifo => {
                     let is_fifo = kind == tar::EntryType::Fifo;
                     if !is_fifo && !opts.privileged {
-                        return Err(OciError::unsafe_entry(
-                            shown,
-                            "device node in an unprivileged build (set privileged = true to create device nodes)",
-                        ));
+                        if !path::under_dev(&rel) {
+                            return Err(OciError::unsafe_entry(
+                                shown,
+                                "device node outside /dev in an unprivileged build (set privileged = true to create device nodes)",
+                            ));
+                        }
+                        // The entry still replaces what lower layers had
+                        // there; only the node itself is not made.
+                        remove(&full).map_err(bad)?;
+                        contents.remove_tree(&rel);
+                        skipped_devices += 1;
+                        continue;
                     }
                     remove(&full).map_err(bad)?;
                     let h = entry.header();
@@ -201,7 +225,10 @@ pub fn apply_layer(
     }
     // The digest covers the whole stream, end-of-archive blocks included.
     io::copy(&mut reader, &mut io::sink()).ctx(|| "read layer".into())?;
-    Ok(reader.digest())
+    Ok(Applied {
+        diff_id: reader.digest(),
+        skipped_devices,
+    })
 }
 
 /// `.wh.NAME` and `.wh..wh..opq`.

@@ -29,6 +29,12 @@ pub fn clean(raw: &[u8]) -> Result<Option<PathBuf>, OciError> {
     Ok((!out.as_os_str().is_empty()).then_some(out))
 }
 
+/// Whether the cleaned `rel` is inside `/dev` (not `/dev` itself), where
+/// the sandbox mounts its own device nodes.
+pub fn under_dev(rel: &Path) -> bool {
+    rel.starts_with("dev") && rel != Path::new("dev")
+}
+
 /// Whether the symlink target, read from the link's directory `dir`
 /// (relative to the root), stays inside the root. Absolute targets do:
 /// inside the container they resolve against its root.
@@ -129,6 +135,15 @@ mod tests {
         assert!(clean(b"/etc/passwd").is_err());
         assert!(clean(b"a/../../etc").is_err());
         assert!(clean(b"..").is_err());
+    }
+
+    #[test]
+    fn under_dev_means_inside_the_directory() {
+        assert!(under_dev(Path::new("dev/null")));
+        assert!(under_dev(Path::new("dev/pts/ptmx")));
+        assert!(!under_dev(Path::new("dev")));
+        assert!(!under_dev(Path::new("devices/null")));
+        assert!(!under_dev(Path::new("etc/dev/null")));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 use super::*;
-use std::os::unix::fs::MetadataExt;
+use std::os::unix::fs::{FileTypeExt, MetadataExt};
 
 /// A raw tar entry: names go in as bytes, so malicious ones survive the
 /// tar crate's own checks.
@@ -23,7 +23,7 @@ fn entry(
     h.set_uid(0);
     h.set_gid(0);
     h.set_mtime(1_600_000_000);
-    if matches!(kind, tar::EntryType::Char) {
+    if matches!(kind, tar::EntryType::Char | tar::EntryType::Block) {
         h.set_device_major(1).unwrap();
         h.set_device_minor(3).unwrap();
     }
@@ -39,7 +39,7 @@ fn finish(mut out: Vec<u8>) -> Vec<u8> {
     out
 }
 
-fn apply(root: &Path, tar: &[u8]) -> Result<String, OciError> {
+fn apply(root: &Path, tar: &[u8]) -> Result<Applied, OciError> {
     apply_layer(
         root,
         tar,
@@ -159,10 +159,139 @@ fn escaping_hard_links_are_refused() {
 }
 
 #[test]
-fn device_nodes_need_privileged() {
+fn device_nodes_outside_dev_need_privileged() {
     let mut t = Vec::new();
     entry(&mut t, b"null", tar::EntryType::Char, b"", b"", 0o666);
-    refused(t, "device node");
+    refused(t, "device node outside /dev");
+    let mut t = Vec::new();
+    dir(&mut t, "etc");
+    entry(&mut t, b"./etc/evil", tar::EntryType::Char, b"", b"", 0o666);
+    refused(t, "device node outside /dev");
+    let mut t = Vec::new();
+    entry(&mut t, b"./dev", tar::EntryType::Block, b"", b"", 0o660);
+    refused(t, "device node outside /dev");
+}
+
+/// A debootstrap tree's `/dev`: character and block devices skipped and
+/// counted, everything else unpacked as usual, the diff id still that of
+/// the whole stream.
+#[test]
+fn device_nodes_under_dev_are_skipped_in_unprivileged_builds() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let mut t = Vec::new();
+    dir(&mut t, "./dev");
+    for name in ["./dev/null", "./dev/full", "./dev/zero"] {
+        entry(
+            &mut t,
+            name.as_bytes(),
+            tar::EntryType::Char,
+            b"",
+            b"",
+            0o666,
+        );
+    }
+    dir(&mut t, "./dev/pts");
+    entry(
+        &mut t,
+        b"./dev/pts/ptmx",
+        tar::EntryType::Char,
+        b"",
+        b"",
+        0o666,
+    );
+    entry(&mut t, b"dev/loop0", tar::EntryType::Block, b"", b"", 0o660);
+    entry(
+        &mut t,
+        b"dev/initctl",
+        tar::EntryType::Fifo,
+        b"",
+        b"",
+        0o600,
+    );
+    entry(
+        &mut t,
+        b"dev/fd",
+        tar::EntryType::Symlink,
+        b"/proc/self/fd",
+        b"",
+        0o777,
+    );
+    dir(&mut t, "./etc");
+    file(&mut t, "./etc/hostname", "debian\n");
+    let tar = finish(t);
+    let applied = apply(r, &tar).unwrap();
+    assert_eq!(applied.skipped_devices, 5);
+    assert_eq!(applied.diff_id, crate::digest::sha256_of(&tar));
+    for skipped in [
+        "dev/null",
+        "dev/full",
+        "dev/zero",
+        "dev/pts/ptmx",
+        "dev/loop0",
+    ] {
+        assert!(
+            fs::symlink_metadata(r.join(skipped)).is_err(),
+            "{skipped} was created"
+        );
+    }
+    assert!(r.join("dev/pts").is_dir());
+    assert_eq!(
+        fs::read_link(r.join("dev/fd")).unwrap(),
+        Path::new("/proc/self/fd")
+    );
+    assert!(fs::symlink_metadata(r.join("dev/initctl"))
+        .unwrap()
+        .file_type()
+        .is_fifo());
+    assert_eq!(
+        fs::read_to_string(r.join("etc/hostname")).unwrap(),
+        "debian\n"
+    );
+}
+
+#[test]
+fn a_skipped_device_node_still_replaces_what_was_there() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let mut lower = Vec::new();
+    dir(&mut lower, "dev");
+    file(&mut lower, "dev/null", "not a device");
+    apply(r, &finish(lower)).unwrap();
+    let mut upper = Vec::new();
+    entry(
+        &mut upper,
+        b"dev/null",
+        tar::EntryType::Char,
+        b"",
+        b"",
+        0o666,
+    );
+    assert_eq!(apply(r, &finish(upper)).unwrap().skipped_devices, 1);
+    assert!(fs::symlink_metadata(r.join("dev/null")).is_err());
+}
+
+/// Skipping device nodes loosens nothing else: escaping symlinks and
+/// writes through a symlinked `/dev` are still refused.
+#[test]
+fn other_unsafe_entries_next_to_dev_nodes_are_still_refused() {
+    let mut t = Vec::new();
+    dir(&mut t, "dev");
+    entry(&mut t, b"dev/null", tar::EntryType::Char, b"", b"", 0o666);
+    entry(
+        &mut t,
+        b"dev/escape",
+        tar::EntryType::Symlink,
+        b"../../outside",
+        b"",
+        0o777,
+    );
+    refused(t, "leaves the root");
+
+    let mut t = Vec::new();
+    entry(&mut t, b"dev", tar::EntryType::Symlink, b"/", b"", 0o777);
+    entry(&mut t, b"dev/sda", tar::EntryType::Block, b"", b"", 0o660);
+    refused(t, "is a symlink");
 }
 
 #[test]
@@ -246,7 +375,7 @@ fn owners_modes_times_links_and_content_digests() {
         0o777,
     );
     let mut contents = Contents::default();
-    let diff_id = apply_layer(
+    let applied = apply_layer(
         root.path(),
         finish(t.clone()).as_slice(),
         UnpackOptions::default(),
@@ -254,7 +383,7 @@ fn owners_modes_times_links_and_content_digests() {
         &Cancel::new(),
     )
     .unwrap();
-    assert_eq!(diff_id, crate::digest::sha256_of(&finish(t)));
+    assert_eq!(applied.diff_id, crate::digest::sha256_of(&finish(t)));
     let su = fs::symlink_metadata(root.path().join("bin/su")).unwrap();
     assert_eq!(su.mode() & 0o7777, 0o4755);
     assert_eq!(su.mtime(), 1_600_000_000);
