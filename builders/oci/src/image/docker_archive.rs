@@ -22,6 +22,24 @@ pub struct SaveEntry {
 
 /// The image tagged `repo_tag` (`REPO:TAG`), or the only one.
 pub fn load(path: &Path, repo_tag: Option<&str>) -> Result<Image, OciError> {
+    let parts = parts(path, repo_tag)?;
+    let config: ImageConfiguration = parse_json(&parts.config_name, &parts.config.read_all()?)?;
+    Ok(Image {
+        config,
+        layers: parts.layers,
+    })
+}
+
+/// One image of a docker-archive as stored: its config member (bytes
+/// untouched) and its layers.
+pub struct Parts {
+    pub config_name: String,
+    pub config: BlobRef,
+    pub layers: Vec<Layer>,
+}
+
+/// The members of the image tagged `repo_tag`, or of the only one.
+pub fn parts(path: &Path, repo_tag: Option<&str>) -> Result<Parts, OciError> {
     let members = tar_index::index(path)?;
     let member = |name: &str| -> Result<BlobRef, OciError> {
         members
@@ -56,8 +74,7 @@ pub fn load(path: &Path, repo_tag: Option<&str>) -> Result<Image, OciError> {
             }
         },
     };
-    let config: ImageConfiguration =
-        parse_json(&entry.config, &member(&entry.config)?.read_all()?)?;
+    let config = member(&entry.config)?;
     let mut layers = Vec::new();
     for name in &entry.layers {
         let blob = member(name)?;
@@ -76,7 +93,11 @@ pub fn load(path: &Path, repo_tag: Option<&str>) -> Result<Image, OciError> {
             blob,
         });
     }
-    Ok(Image { config, layers })
+    Ok(Parts {
+        config_name: entry.config.clone(),
+        config,
+        layers,
+    })
 }
 
 /// The blob's digest (docker-archive does not record it) and first bytes.

@@ -98,7 +98,24 @@ pub fn compose(
     config.set_history(Some(history));
     let config_bytes = canonical_json::to_vec("image config", &config)?;
     let config_digest = digest::sha256_of(&config_bytes);
+    let (manifest, manifest_digest) = manifest(&config_bytes, &config_digest, &layers)?;
+    Ok(Built {
+        manifest_digest,
+        manifest,
+        config: config_bytes,
+        config_digest,
+        layers,
+        diff_ids,
+    })
+}
 
+/// The image manifest of `config` and `layers` as stable JSON, and its
+/// digest.
+pub fn manifest(
+    config: &[u8],
+    config_digest: &str,
+    layers: &[Blob],
+) -> Result<(Vec<u8>, String), OciError> {
     let desc = |mt: &str, size: u64, d: &str| -> Result<Descriptor, OciError> {
         let d = Digest::from_str(d).map_err(|e| OciError::Invalid(format!("digest {d}: {e}")))?;
         Ok(Descriptor::new(MediaType::from(mt), size, d))
@@ -106,7 +123,7 @@ pub fn compose(
     let manifest = ImageManifestBuilder::default()
         .schema_version(2u32)
         .media_type(MediaType::from(MANIFEST))
-        .config(desc(CONFIG, config_bytes.len() as u64, &config_digest)?)
+        .config(desc(CONFIG, config.len() as u64, config_digest)?)
         .layers(
             layers
                 .iter()
@@ -115,13 +132,7 @@ pub fn compose(
         )
         .build()
         .map_err(|e| OciError::Invalid(format!("manifest: {e}")))?;
-    let manifest_bytes = canonical_json::to_vec("image manifest", &manifest)?;
-    Ok(Built {
-        manifest_digest: digest::sha256_of(&manifest_bytes),
-        manifest: manifest_bytes,
-        config: config_bytes,
-        config_digest,
-        layers,
-        diff_ids,
-    })
+    let bytes = canonical_json::to_vec("image manifest", &manifest)?;
+    let digest = digest::sha256_of(&bytes);
+    Ok((bytes, digest))
 }

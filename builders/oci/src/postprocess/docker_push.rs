@@ -1,6 +1,8 @@
 //! `post-processor "docker-push"` (and its alias `oci-push`): the image
 //! to its registry under every tag the artifact carries (a version and a
 //! moving `blue`/`green`/`stable` at once), blobs checked before upload.
+//! Any image the builder writes is pushed: a layout, an oci-archive or a
+//! docker-archive (see `image::reload`).
 
 use super::input;
 use crate::image::reload;
@@ -95,7 +97,7 @@ impl PostProcessor for DockerPush {
         } else {
             tags
         };
-        let built = reload::built(&img.layout, img.tag.as_deref())?;
+        let built = reload::built(&img.stored, img.tag.as_deref())?;
         let creds = if self.config.login == Some(true) || self.config.login_username.is_some() {
             auth::from_login(
                 self.config.login_username.as_deref(),

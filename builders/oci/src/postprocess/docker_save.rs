@@ -44,7 +44,7 @@ impl PostProcessor for DockerSave {
     ) -> Result<PostProcessed, BuildError> {
         let img = input::image(a, "save")?;
         let path = PathBuf::from(self.config.path.clone().unwrap_or_default());
-        let built = reload::built(&img.layout, img.tag.as_deref())?;
+        let built = reload::built(&img.stored, img.tag.as_deref())?;
         let tags: Vec<String> = a
             .state
             .get("tags")
@@ -84,6 +84,10 @@ impl PostProcessor for DockerSave {
             .insert("digest".into(), built.manifest_digest.clone().into());
         out.state
             .insert("docker_archive".into(), path.display().to_string().into());
+        // What a following docker-push needs to name the image.
+        out.state
+            .insert("repository".into(), names.repository.clone().into());
+        out.state.insert("tags".into(), names.tags.clone().into());
         Ok(PostProcessed {
             artifact: Some(out),
             keep_input: true,

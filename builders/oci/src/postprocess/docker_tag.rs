@@ -71,9 +71,10 @@ impl PostProcessor for DockerTag {
             .filter(|r| !r.is_empty())
             .unwrap_or(img.repository.clone());
         let tags = self.config.all_tags();
-        let built = reload::built(&img.layout, img.tag.as_deref())?;
+        let layout = img.layout(a)?;
+        let built = reload::built(&img.stored, img.tag.as_deref())?;
         // Existing names stay; the new ones point at this image.
-        let existing = existing_tags(&img.layout, &built.manifest_digest)?;
+        let existing = existing_tags(layout, &built.manifest_digest)?;
         let mut names: Vec<String> = existing.into_iter().filter(|t| !tags.contains(t)).collect();
         let mut last = repo.clone();
         for t in &tags {
@@ -83,10 +84,10 @@ impl PostProcessor for DockerTag {
             last = format!("{repo}:{t}");
         }
         rewrite_index(
-            &img.layout,
+            layout,
             &built,
             &names,
-            &existing_entries(&img.layout, &tags, &built.manifest_digest)?,
+            &existing_entries(layout, &tags, &built.manifest_digest)?,
         )?;
         let mut out = Artifact::new(BUILDER_ID, last, format!("Imported Docker image: {}", a.id))
             .with_files(a.files.clone());
