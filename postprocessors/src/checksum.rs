@@ -8,12 +8,12 @@
 
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::{Artifact, BuildError, PostProcessCtx, PostProcessed, PostProcessor};
+use kiln_gocompat::atomic::write_file as replace_file;
 use serde::Deserialize;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::atomic::replace_file;
 use crate::digest::{digest_open, HashKind};
 use crate::error::PostProcessError;
 use crate::lock::SideLock;

@@ -1,75 +1,19 @@
 //! Streaming file digests: every requested kind in one pass over the file.
 
 use kiln_core::Cancel;
-use sha2::digest::DynDigest;
-use std::fmt::Write as _;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
 use crate::watch::Watched;
 
-/// The digests Packer's checksum post-processor offers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum HashKind {
-    Md5,
-    Sha1,
-    Sha224,
-    Sha256,
-    Sha384,
-    Sha512,
-}
-
-impl HashKind {
-    /// The name used in `checksum_types` (Packer matches it exactly, in
-    /// lower case).
-    pub fn parse(s: &str) -> Option<HashKind> {
-        Some(match s {
-            "md5" => HashKind::Md5,
-            "sha1" => HashKind::Sha1,
-            "sha224" => HashKind::Sha224,
-            "sha256" => HashKind::Sha256,
-            "sha384" => HashKind::Sha384,
-            "sha512" => HashKind::Sha512,
-            _ => return None,
-        })
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            HashKind::Md5 => "md5",
-            HashKind::Sha1 => "sha1",
-            HashKind::Sha224 => "sha224",
-            HashKind::Sha256 => "sha256",
-            HashKind::Sha384 => "sha384",
-            HashKind::Sha512 => "sha512",
-        }
-    }
-
-    fn hasher(self) -> Box<dyn DynDigest> {
-        match self {
-            HashKind::Md5 => Box::new(md5::Md5::default()),
-            HashKind::Sha1 => Box::new(sha1::Sha1::default()),
-            HashKind::Sha224 => Box::new(sha2::Sha224::default()),
-            HashKind::Sha256 => Box::new(sha2::Sha256::default()),
-            HashKind::Sha384 => Box::new(sha2::Sha384::default()),
-            HashKind::Sha512 => Box::new(sha2::Sha512::default()),
-        }
-    }
-}
-
-/// Lower-case hex, as Go's `%x`.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
+/// The digests Packer's checksum post-processor offers, by Go's names.
+pub use kiln_gocompat::hash::HashKind;
+use kiln_gocompat::hash::Hasher;
 
 /// Hex digests of everything `r` yields, one per kind, in `kinds` order.
 pub(crate) fn digest_reader(mut r: impl Read, kinds: &[HashKind]) -> io::Result<Vec<String>> {
-    let mut hashers: Vec<_> = kinds.iter().map(|k| k.hasher()).collect();
+    let mut hashers: Vec<Hasher> = kinds.iter().map(|k| k.hasher()).collect();
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = match r.read(&mut buf) {
@@ -83,7 +27,7 @@ pub(crate) fn digest_reader(mut r: impl Read, kinds: &[HashKind]) -> io::Result<
             h.update(chunk);
         }
     }
-    Ok(hashers.into_iter().map(|h| hex(&h.finalize())).collect())
+    Ok(hashers.into_iter().map(Hasher::finish_hex).collect())
 }
 
 /// Hex digests of a file; fails (with the cancellation as an I/O error)
@@ -106,28 +50,27 @@ pub(crate) fn digest_open(f: File, kinds: &[HashKind], cancel: &Cancel) -> io::R
 /// sha256 on the way, so an output's digest costs no second read.
 pub(crate) struct Sha256Writer<W> {
     inner: W,
-    hasher: sha2::Sha256,
+    hasher: Hasher,
 }
 
 impl<W: io::Write> Sha256Writer<W> {
     pub(crate) fn new(inner: W) -> Self {
         Sha256Writer {
             inner,
-            hasher: sha2::Sha256::default(),
+            hasher: HashKind::Sha256.hasher(),
         }
     }
 
     /// The inner writer and the hex digest of everything written.
     pub(crate) fn finish(self) -> (W, String) {
-        use sha2::Digest;
-        (self.inner, hex(&self.hasher.finalize()))
+        (self.inner, self.hasher.finish_hex())
     }
 }
 
 impl<W: io::Write> io::Write for Sha256Writer<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
-        sha2::Digest::update(&mut self.hasher, buf.get(..n).unwrap_or_default());
+        self.hasher.update(buf.get(..n).unwrap_or_default());
         Ok(n)
     }
 

@@ -7,7 +7,6 @@
 // Tests unwrap: a failing test should stop at the line that failed.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-mod atomic;
 pub mod checksum;
 pub mod compress;
 mod digest;

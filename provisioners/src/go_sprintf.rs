@@ -26,7 +26,7 @@ pub fn sprintf(format: &str, args: &[&str]) -> String {
         used += 1;
         match (verb, arg) {
             ('s' | 'v', Some(a)) => out.push_str(a),
-            ('q', Some(a)) => out.push_str(&quote(a)),
+            ('q', Some(a)) => out.push_str(&kiln_gocompat::quote::quote(a)),
             (v, None) => out.push_str(&format!("%!{v}(MISSING)")),
             (v, Some(a)) => out.push_str(&format!("%!{v}(string={a})")),
         }
@@ -39,22 +39,6 @@ pub fn sprintf(format: &str, args: &[&str]) -> String {
     if !extra.is_empty() {
         out.push_str(&format!("%!(EXTRA {})", extra.join(", ")));
     }
-    out
-}
-
-/// Go's `%q` for printable text: double quotes, with `"` and `\` escaped.
-fn quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
     out
 }
 
@@ -71,5 +55,6 @@ mod tests {
         assert_eq!(sprintf("%s %s %s", &["A", "b"]), "A b %!s(MISSING)");
         assert_eq!(sprintf("%d", &["A"]), "%!d(string=A)");
         assert_eq!(sprintf("%q=%q", &["A", "b\"c"]), "\"A\"=\"b\\\"c\"");
+        assert_eq!(sprintf("%q", &["a\u{1}b"]), "\"a\\x01b\"");
     }
 }

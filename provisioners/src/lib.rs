@@ -7,7 +7,6 @@ pub mod shell_local;
 
 mod env_vars;
 mod exit_codes;
-mod go_path;
 mod go_sprintf;
 mod inline;
 mod legacy_data;

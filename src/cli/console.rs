@@ -3,10 +3,11 @@
 
 use super::common;
 use super::flags::{self, flag, Kind};
+use kiln_gocompat::quote::quote as go_quote;
 use kiln_template::config::Config;
 use kiln_template::eval::Evaluator;
 use kiln_template::parse;
-use kiln_template::value::{go_quote, printable};
+use kiln_template::value::printable;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::Path;
 

@@ -103,17 +103,8 @@ fn format_file(path: &Path, write: bool, diff: bool) -> anyhow::Result<bool> {
     println!("{}", path.display());
     if write {
         // Write beside the file and rename over it, so an interrupted run
-        // never leaves a half-written template.
-        let dir = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::NamedTempFile::new_in(dir)?;
-        std::fs::write(tmp.path(), &out)?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(tmp.path(), meta.permissions())?;
-        }
-        tmp.persist(path)?;
+        // never leaves a half-written template; the file keeps its mode.
+        kiln_gocompat::atomic::write_file(path, 0o644, out.as_bytes())?;
     }
     if diff {
         print!("{}", unified_diff(&path.display().to_string(), &src, &out));

@@ -2,9 +2,10 @@
 
 use super::common;
 use super::flags::{self, flag, Kind};
+use kiln_gocompat::quote::quote as go_quote;
 use kiln_template::config::Config;
 use kiln_template::plan;
-use kiln_template::value::{go_quote, printable};
+use kiln_template::value::printable;
 use std::fmt::Write;
 use std::path::Path;
 

@@ -128,12 +128,10 @@ fn run_with_meta(
     generated: &Generated,
 ) -> Result<(), BuildError> {
     if let Some(pause) = pc.meta.pause_before {
-        ctx.ui.say(&format!(
-            "Pausing {} before the next provisioner...",
-            kiln_core::duration::go_duration(pause)
-        ));
+        ctx.ui
+            .say(&format!("Pausing {pause} before the next provisioner..."));
         ctx.cancel
-            .sleep(pause)
+            .sleep(pause.as_std())
             .map_err(|r| BuildError::from_reason(r, None))?;
     }
     let mut left = pc.meta.max_retries;
@@ -170,10 +168,9 @@ fn attempt_once(
     let cancel = match pc.meta.timeout {
         Some(t) => {
             ctx.ui.say(&format!(
-                "Setting a {} timeout for the next provisioner...",
-                kiln_core::duration::go_duration(t)
+                "Setting a {t} timeout for the next provisioner..."
             ));
-            ctx.cancel.with_timeout(t)
+            ctx.cancel.with_timeout(t.as_std())
         }
         None => ctx.cancel.child(),
     };
@@ -189,7 +186,7 @@ fn attempt_once(
         // deadline is the story the user needs.
         (Err(_), Some(kiln_core::cancel::Reason::TimedOut), Some(t)) => {
             ctx.ui.error("Cancelling provisioner after a timeout...");
-            Err(BuildError::TimedOut(t))
+            Err(BuildError::TimedOut(t.as_std()))
         }
         (r, _, _) => r,
     }

@@ -16,12 +16,12 @@ pub use format::{Algorithm, Archive, Format};
 
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::{Artifact, BuildError, PostProcessCtx, PostProcessed, PostProcessor};
+use kiln_gocompat::atomic::AtomicFile;
 use serde::Deserialize;
 use std::fs::{self, File};
 use std::io::BufWriter;
 use std::path::PathBuf;
 
-use crate::atomic::Staged;
 use crate::digest::Sha256Writer;
 use crate::error::PostProcessError;
 use crate::output_template;
@@ -149,7 +149,7 @@ impl Compress {
             path: target.clone(),
             source,
         };
-        let staged = Staged::create(&target, 0o666).map_err(create_err)?;
+        let staged = AtomicFile::create(&target, 0o666).map_err(create_err)?;
         let file = staged.file().try_clone().map_err(create_err)?;
         let sink = Sha256Writer::new(BufWriter::with_capacity(1 << 20, file));
 

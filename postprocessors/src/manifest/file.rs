@@ -2,12 +2,12 @@
 //! there, add one build, and replace the file atomically.
 
 use kiln_core::{BuildInfo, Cancel};
+use kiln_gocompat::atomic::write_file as replace_file;
 use serde_json::{Map, Value};
 use std::fs;
 use std::io;
 use std::path::Path;
 
-use crate::atomic::replace_file;
 use crate::error::PostProcessError;
 use crate::go_json;
 use crate::lock::SideLock;

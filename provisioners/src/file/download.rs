@@ -6,10 +6,11 @@
 //! place once complete.
 
 use super::error::FileError;
-use crate::go_path;
 use kiln_core::{Communicator, Ui};
-use std::fs::{self, Permissions};
-use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
+use kiln_gocompat::atomic::AtomicFile;
+use kiln_gocompat::path as go_path;
+use std::fs;
+use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 
 /// Local targets of one download.
@@ -27,7 +28,7 @@ fn targets(src: &str, dst: &str) -> Targets {
     let is_dir = src.ends_with('/') || src.contains(['*', '?', '[']);
     if !dst.ends_with('/') {
         return Targets {
-            dir: go_path::dir(dst),
+            dir: PathBuf::from(go_path::dir(dst)),
             target: PathBuf::from(dst),
             is_dir,
         };
@@ -68,20 +69,16 @@ pub(crate) fn download(
             &std::io::Error::from(std::io::ErrorKind::IsADirectory),
         ));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kiln-download-")
-        .tempfile_in(&t.dir)
+    // Go's `os.OpenFile(dst, O_CREATE|O_TRUNC, 0644)`: 0644 less the umask
+    // for a new file, the old mode for one it replaces.
+    let mut tmp = AtomicFile::create(&t.target, 0o644)
         .map_err(|e| FileError::local("open", &t.target, &e))?;
-    comm.download(src, tmp.as_file_mut()).map_err(|e| {
+    comm.download(src, tmp.file_mut()).map_err(|e| {
         ui.error(&format!("Download failed: {e}"));
         FileError::Download(e)
     })?;
-    // Go's `os.OpenFile(…, 0644)`.
-    tmp.as_file()
-        .set_permissions(Permissions::from_mode(0o644))
-        .map_err(|e| FileError::local("chmod", &t.target, &e))?;
-    tmp.persist(&t.target)
-        .map_err(|e| FileError::local("rename", &t.target, &e.error))?;
+    tmp.commit()
+        .map_err(|e| FileError::local("rename", &t.target, &e))?;
     Ok(())
 }
 

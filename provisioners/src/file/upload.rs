@@ -4,8 +4,8 @@
 //! ending in `/` is a directory the file goes into.
 
 use super::error::FileError;
-use crate::go_path;
 use kiln_core::{Communicator, Ui};
+use kiln_gocompat::path as go_path;
 use std::path::Path;
 
 pub(crate) fn upload(

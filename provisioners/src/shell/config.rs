@@ -3,8 +3,8 @@
 
 use crate::env_vars;
 use kiln_core::component::{ConfigProblem, Validate};
-use kiln_core::duration::parse_go_duration;
 use kiln_core::go_error;
+use kiln_gocompat::GoDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -30,8 +30,8 @@ pub struct ShellConfig {
     pub skip_clean: Option<bool>,
     pub expect_disconnect: Option<bool>,
     pub valid_exit_codes: Option<Vec<i64>>,
-    pub start_retry_timeout: Option<String>,
-    pub pause_after: Option<String>,
+    pub start_retry_timeout: Option<GoDuration>,
+    pub pause_after: Option<GoDuration>,
     /// Upload scripts as they are, without turning CRLF line ends into LF.
     pub binary: Option<bool>,
 }
@@ -46,13 +46,6 @@ const START_RETRY_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 fn non_empty(s: &Option<String>) -> Option<&str> {
     s.as_deref().filter(|s| !s.is_empty())
-}
-
-fn duration(value: &Option<String>) -> Option<Duration> {
-    value
-        .as_deref()
-        .and_then(|v| parse_go_duration(v).ok())
-        .and_then(|d| d.positive())
 }
 
 impl ShellConfig {
@@ -117,11 +110,13 @@ impl ShellConfig {
     }
 
     pub(crate) fn start_retry_timeout(&self) -> Duration {
-        duration(&self.start_retry_timeout).unwrap_or(START_RETRY_TIMEOUT)
+        self.start_retry_timeout
+            .and_then(GoDuration::positive)
+            .unwrap_or(START_RETRY_TIMEOUT)
     }
 
     pub(crate) fn pause_after(&self) -> Option<Duration> {
-        duration(&self.pause_after)
+        self.pause_after.and_then(GoDuration::positive)
     }
 }
 
@@ -129,17 +124,6 @@ impl Validate for ShellConfig {
     /// Packer's checks, in its order.
     fn validate(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
-        for (name, value) in [
-            ("start_retry_timeout", &self.start_retry_timeout),
-            ("pause_after", &self.pause_after),
-        ] {
-            if let Some(Err(e)) = value.as_deref().map(parse_go_duration) {
-                out.push(ConfigProblem::field(
-                    name,
-                    format!("error decoding '{name}': {e}"),
-                ));
-            }
-        }
         let has_scripts_list = self.scripts.as_ref().is_some_and(|s| !s.is_empty());
         if non_empty(&self.script).is_some() && has_scripts_list {
             out.push(ConfigProblem::field("script", BOTH_SCRIPT_FIELDS));
@@ -204,17 +188,15 @@ mod tests {
     }
 
     #[test]
-    fn bad_scripts_env_and_durations() {
+    fn bad_scripts_and_env() {
         let c = ShellConfig {
             scripts: Some(vec!["/nonexistent/x.sh".into()]),
             environment_vars: Some(vec!["=x".into(), "A=".into()]),
-            start_retry_timeout: Some("5".into()),
             ..ShellConfig::default()
         };
         assert_eq!(
             messages(&c),
             [
-                "error decoding 'start_retry_timeout': time: missing unit in duration \"5\"",
                 "Bad script '/nonexistent/x.sh': stat /nonexistent/x.sh: no such file or directory",
                 "Environment variable not in format 'key=value': =x",
             ]
@@ -238,7 +220,7 @@ mod tests {
             use_env_var_file: Some(true),
             remote_folder: Some("/var/tmp".into()),
             remote_file: Some("x.sh".into()),
-            start_retry_timeout: Some("10s".into()),
+            start_retry_timeout: "10s".parse().ok(),
             ..c.clone()
         };
         assert_eq!(

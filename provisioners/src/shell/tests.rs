@@ -177,7 +177,7 @@ fn a_dropped_connection_passes_only_when_expected() {
         &m,
         ShellConfig {
             expect_disconnect: Some(true),
-            pause_after: Some("10ms".into()),
+            pause_after: "10ms".parse().ok(),
             ..inline(&kill)
         },
     );

@@ -116,7 +116,7 @@ fn run_script(
     vars: &str,
     local: &Local<'_>,
 ) -> Result<(), BuildError> {
-    let absolute = crate::go_path::abs(Path::new(script)).map_err(|cause| {
+    let absolute = kiln_gocompat::path::abs(Path::new(script)).map_err(|cause| {
         BuildError::failed(ShellLocalError::AbsolutePath {
             script: script.to_owned(),
             cause,

@@ -137,6 +137,14 @@ fn attr_diagnostic(name: &str, attr: &EvaluatedAttr, rest: &[Step], e: &DecodeEr
             format!("The argument \"{name}\" was already set; each argument may be set only once."),
         )
         .at(attr.span.clone()),
+        // A type's own check of an argument (a `GoDuration` that does not
+        // parse) is what Packer's mapstructure decode hooks do, and their
+        // failures read "error decoding 'NAME': MESSAGE".
+        ErrorKind::Custom(m) if rest.is_empty() => Diagnostic::error(
+            "Invalid configuration",
+            format!("error decoding '{name}': {m}"),
+        )
+        .at(attr.span.clone()),
         ErrorKind::Custom(_) => {
             Diagnostic::error("Invalid value", inappropriate(&e.to_string())).at(attr.span.clone())
         }

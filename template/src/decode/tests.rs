@@ -577,3 +577,66 @@ fn checks_of_placeholders_are_not_reported() {
     assert_eq!(errs[0].detail, "name must not be empty.");
     assert_eq!(errs[0].span, span(0..5));
 }
+
+#[test]
+fn go_durations_decode_once_with_gos_range_and_message_at_the_argument() {
+    use kiln_gocompat::GoDuration;
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Timing {
+        boot_wait: Option<GoDuration>,
+        shutdown_timeout: Option<GoDuration>,
+        ssh_timeout: Option<GoDuration>,
+        pause_after: Option<GoDuration>,
+    }
+    let body = B::new(0)
+        .attr("boot_wait", "1h2m3.5s", 10)
+        .attr("shutdown_timeout", 0.0, 40)
+        .attr("ssh_timeout", "-1.5h", 70)
+        .attr("pause_after", "2562047h", 100);
+    let t = decode::<Timing>(&body.0).expect("decodes");
+    assert_eq!(t.boot_wait, Some(GoDuration::from_nanos(3_723_500_000_000)));
+    assert_eq!(
+        t.shutdown_timeout,
+        Some(GoDuration::ZERO),
+        "a number 0 is zero"
+    );
+    assert_eq!(
+        t.ssh_timeout,
+        Some(GoDuration::from_nanos(-5_400_000_000_000))
+    );
+    assert_eq!(
+        t.pause_after,
+        Some(GoDuration::from_nanos(2_562_047 * 3_600_000_000_000))
+    );
+
+    let body = B::new(0)
+        .attr("boot_wait", "3000000000000000h", 10)
+        .attr("shutdown_timeout", 10.0, 40)
+        .attr("ssh_timeout", "5x", 70);
+    let errs = decode::<Timing>(&body.0).expect_err("fails").0;
+    let got: Vec<_> = errs
+        .iter()
+        .map(|d| (d.summary.as_str(), d.detail.as_str(), d.span.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (
+                "Invalid configuration",
+                "error decoding 'boot_wait': time: invalid duration \"3000000000000000h\"",
+                span(10..30)
+            ),
+            (
+                "Invalid configuration",
+                "error decoding 'shutdown_timeout': time: missing unit in duration \"10\"",
+                span(40..60)
+            ),
+            (
+                "Invalid configuration",
+                "error decoding 'ssh_timeout': time: unknown unit \"x\" in duration \"5x\"",
+                span(70..90)
+            ),
+        ]
+    );
+}

@@ -6,8 +6,7 @@ mod uuid_v5;
 use super::go_int::to_int;
 use super::{CallContext, FuncError, FuncResult, Function, Library, Param};
 use crate::value::{Type, Value};
-use sha2::Digest;
-use std::fmt::Write;
+use kiln_gocompat::hash::HashKind;
 
 pub(super) fn register(lib: &mut Library) {
     let one_string = |imp| Function::new(vec![Param::new("str", Type::String)], imp);
@@ -48,33 +47,24 @@ fn str_arg(args: &[Value], i: usize) -> Result<&str, FuncError> {
         .ok_or_else(|| FuncError::arg(i, "a string is required"))
 }
 
-fn hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(out, "{b:02x}");
-    }
-    out
-}
-
-fn hash_hex<D: Digest>(args: &[Value]) -> FuncResult {
-    let digest = D::digest(str_arg(args, 0)?.as_bytes());
-    Ok(Value::String(hex(&digest)))
+fn hash_hex(kind: HashKind, args: &[Value]) -> FuncResult {
+    Ok(Value::String(kind.hex_digest(str_arg(args, 0)?.as_bytes())))
 }
 
 fn md5(_: &CallContext, args: Vec<Value>) -> FuncResult {
-    hash_hex::<md5::Md5>(&args)
+    hash_hex(HashKind::Md5, &args)
 }
 
 fn sha1(_: &CallContext, args: Vec<Value>) -> FuncResult {
-    hash_hex::<sha1::Sha1>(&args)
+    hash_hex(HashKind::Sha1, &args)
 }
 
 fn sha256(_: &CallContext, args: Vec<Value>) -> FuncResult {
-    hash_hex::<sha2::Sha256>(&args)
+    hash_hex(HashKind::Sha256, &args)
 }
 
 fn sha512(_: &CallContext, args: Vec<Value>) -> FuncResult {
-    hash_hex::<sha2::Sha512>(&args)
+    hash_hex(HashKind::Sha512, &args)
 }
 
 /// Go's `bcrypt.GenerateFromPassword`: `$2a$` hashes, costs below 4 mean

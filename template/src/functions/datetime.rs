@@ -1,6 +1,5 @@
 //! Date and time functions. Timestamps are RFC 3339 strings, as in Packer.
 
-mod duration;
 mod formatdate;
 pub(crate) mod go_time;
 mod rfc3339;
@@ -69,7 +68,9 @@ fn formatdate(_: &CallContext, args: Vec<Value>) -> FuncResult {
 
 fn timeadd(_: &CallContext, args: Vec<Value>) -> FuncResult {
     let t = rfc3339::parse(str_arg(&args, 0)?).map_err(|e| FuncError::new(e.go_message()))?;
-    let nanos = duration::parse(str_arg(&args, 1)?).map_err(FuncError::new)?;
+    let nanos = kiln_gocompat::GoDuration::parse(str_arg(&args, 1)?)
+        .map_err(|e| FuncError::new(e.to_string()))?
+        .nanos();
     let later = t
         .add_nanos(nanos)
         .ok_or_else(|| FuncError::new("the resulting time is out of range"))?;

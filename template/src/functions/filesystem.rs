@@ -4,11 +4,11 @@
 
 mod filemode;
 mod glob;
-mod gopath;
+use kiln_gocompat::path as gopath;
 
-use super::go_quote::quote;
 use super::{CallContext, FuncError, FuncResult, Function, Library, Param};
 use crate::value::{Type, Value};
+use kiln_gocompat::quote::quote;
 use std::io::ErrorKind;
 
 pub(super) fn register(lib: &mut Library) {
@@ -223,7 +223,7 @@ mod tests {
     #[test]
     fn pathexpand_replaces_a_leading_tilde() {
         let home = std::env::var("HOME").expect("HOME is set for tests");
-        let home = super::gopath::clean(&home);
+        let home = kiln_gocompat::path::clean(&home);
         assert_eq!(
             ok("pathexpand", vec![s("~/.ssh/id_rsa")]),
             s(&format!("{home}/.ssh/id_rsa"))

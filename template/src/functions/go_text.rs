@@ -1,63 +1,9 @@
 //! Text the way Go renders it, where Packer's messages and results depend on
-//! it: `%q` quoting in error messages and `encoding/json` output (which
-//! cty's `%#v`, `%q` and `%v` of collections use).
+//! it: `encoding/json` output (which cty's `%#v`, `%q` and `%v` of
+//! collections use). `%q` quoting is `kiln_gocompat::quote`.
 
 use crate::value::{format_number, Value};
 use std::fmt::Write;
-
-/// Go's `strconv.QuoteRune`: `'x'`, with escapes for unprintable runes.
-pub(in crate::functions) fn quote_rune(c: char) -> String {
-    let mut out = String::from("'");
-    if c == '\'' {
-        out.push_str("\\'");
-    } else {
-        push_escaped(&mut out, c);
-    }
-    out.push('\'');
-    out
-}
-
-/// Go's `strconv.Quote`: a double-quoted Go string literal.
-pub(crate) fn quote_str(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        if c == '"' {
-            out.push_str("\\\"");
-        } else {
-            push_escaped(&mut out, c);
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn push_escaped(out: &mut String, c: char) {
-    match c {
-        '\\' => out.push_str("\\\\"),
-        '\x07' => out.push_str("\\a"),
-        '\x08' => out.push_str("\\b"),
-        '\x0c' => out.push_str("\\f"),
-        '\n' => out.push_str("\\n"),
-        '\r' => out.push_str("\\r"),
-        '\t' => out.push_str("\\t"),
-        '\x0b' => out.push_str("\\v"),
-        c if (c as u32) < 0x20 || c == '\x7f' => {
-            let _ = write!(out, "\\x{:02x}", c as u32);
-        }
-        // Go's notion of "printable" is letters, marks, numbers,
-        // punctuation, symbols and the ASCII space; Rust has no such
-        // predicate, and controls plus non-ASCII spaces are the cases that
-        // matter in practice.
-        c if c.is_control() || (c.is_whitespace() && c != ' ') => {
-            if (c as u32) < 0x10000 {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            } else {
-                let _ = write!(out, "\\U{:08x}", c as u32);
-            }
-        }
-        c => out.push(c),
-    }
-}
 
 /// A value as cty's JSON encoder writes it (`%#v`): object keys sorted,
 /// sets as arrays, whole numbers without a fraction, and strings escaped
@@ -143,15 +89,6 @@ pub fn json_string_with(s: &str, controls: ControlEscapes) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn quotes_like_go() {
-        assert_eq!(quote_rune('z'), "'z'");
-        assert_eq!(quote_rune('☠'), "'☠'");
-        assert_eq!(quote_rune('\n'), "'\\n'");
-        assert_eq!(quote_str("%[3]s"), "\"%[3]s\"");
-        assert_eq!(quote_str("a\"b\x01"), "\"a\\\"b\\x01\"");
-    }
 
     #[test]
     fn json_escapes_html_like_go() {

@@ -18,7 +18,6 @@ mod encoding;
 mod filesystem;
 mod go_base64;
 mod go_int;
-mod go_quote;
 pub mod go_text;
 mod network;
 mod numeric;

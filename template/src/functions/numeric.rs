@@ -2,9 +2,9 @@
 //! `parseint`, `pow` and `signum`.
 
 use super::args::{at, int_at, num_at};
-use super::go_text::quote_str;
 use super::{CallContext, FuncError, FuncResult, Function, Library, Param};
 use crate::value::{Type, Value};
+use kiln_gocompat::quote::quote as quote_str;
 
 pub(super) fn register(lib: &mut Library) {
     let one = || vec![Param::new("num", Type::Number)];

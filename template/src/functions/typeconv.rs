@@ -6,9 +6,9 @@
 //! value converts to an unknown of the wanted type.
 
 use super::args::at;
-use super::go_text::quote_str;
 use super::{FuncError, FuncResult, Function, Library, Param};
 use crate::value::{can_convert_type, convert, Type, Value};
+use kiln_gocompat::quote::quote as quote_str;
 
 pub(super) fn register(lib: &mut Library) {
     let param = || vec![Param::new("v", Type::Any).nullable().unknowable()];

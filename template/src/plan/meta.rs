@@ -9,7 +9,7 @@ use crate::eval::{Evaluator, Scope};
 use crate::value::{convert, Type, Value};
 use hcl_edit::structure::Body;
 use hcl_edit::Span;
-use std::time::Duration;
+use kiln_gocompat::GoDuration;
 
 pub const META_ARGS_PROVISIONER: [&str; 7] = [
     "name",
@@ -27,9 +27,12 @@ pub struct Meta {
     pub name: Option<String>,
     pub only: Vec<String>,
     pub except: Vec<String>,
-    pub pause_before: Option<Duration>,
+    /// Set unless zero (Packer pauses only for a non-zero duration; a
+    /// negative one prints its pause and waits no time).
+    pub pause_before: Option<GoDuration>,
     pub max_retries: u32,
-    pub timeout: Option<Duration>,
+    /// Set unless zero; a negative one times out at once, as in Packer.
+    pub timeout: Option<GoDuration>,
     pub keep_input_artifact: Option<bool>,
 }
 
@@ -106,12 +109,19 @@ pub(super) fn split(
             )),
             ("keep_input_artifact", Value::Bool(b)) => meta.keep_input_artifact = Some(b),
             ("override", v) => override_value = Some(v),
-            ("pause_before" | "timeout", Value::String(s)) => match parse_duration(&s) {
-                Some(d) if *name == "timeout" => meta.timeout = Some(d),
-                Some(d) => meta.pause_before = Some(d),
-                None => diags.push(ev.error(
-                    "Invalid duration",
-                    format!("{s:?} is not a valid duration for \"{name}\": use a number with a unit, such as \"30s\", \"5m\" or \"1h30m\"."),
+            ("pause_before" | "timeout", Value::String(s)) => match GoDuration::parse(&s) {
+                Ok(d) => {
+                    let d = (!d.is_zero()).then_some(d);
+                    if *name == "timeout" {
+                        meta.timeout = d;
+                    } else {
+                        meta.pause_before = d;
+                    }
+                }
+                // Packer's words; the detail is Go's error.
+                Err(e) => diags.push(ev.error(
+                    format!("Failed to parse {name} duration"),
+                    e.to_string(),
                     span,
                 )),
             },
@@ -130,57 +140,9 @@ fn strings(v: Vec<Value>) -> Vec<String> {
         .collect()
 }
 
-/// Go's `time.ParseDuration`: a sequence of decimal numbers with units
-/// (`ns`, `us`, `µs`, `ms`, `s`, `m`, `h`), e.g. `1h30m`, `1.5s`; a plain
-/// `0` is allowed. Negative durations are not meaningful here.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    if s == "0" {
-        return Some(Duration::ZERO);
-    }
-    let mut rest = s.strip_prefix('+').unwrap_or(s);
-    if rest.is_empty() {
-        return None;
-    }
-    let mut total = 0f64;
-    while !rest.is_empty() {
-        let num_end = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (num, after) = rest.split_at(num_end);
-        let n: f64 = num.parse().ok()?;
-        let unit_end = after
-            .find(|c: char| c.is_ascii_digit() || c == '.')
-            .unwrap_or(after.len());
-        let (unit, next) = after.split_at(unit_end);
-        let secs = match unit {
-            "ns" => 1e-9,
-            "us" | "µs" | "μs" => 1e-6,
-            "ms" => 1e-3,
-            "s" => 1.0,
-            "m" => 60.0,
-            "h" => 3600.0,
-            _ => return None,
-        };
-        total += n * secs;
-        rest = next;
-    }
-    Duration::try_from_secs_f64(total).ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations() {
-        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
-        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("300ms"), Some(Duration::from_millis(300)));
-        assert_eq!(parse_duration("0"), Some(Duration::ZERO));
-        assert_eq!(parse_duration("10"), None);
-        assert_eq!(parse_duration("5x"), None);
-    }
 
     #[test]
     fn only_except() {

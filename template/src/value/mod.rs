@@ -13,7 +13,7 @@ mod types;
 
 pub use convert::{can_convert_type, convert, parse_number, unify, ConvertError, PathStep};
 pub use display::{format_hcl, format_number};
-pub use printable::{go_float, go_quote, printable};
+pub use printable::{go_float, printable};
 pub use types::{ObjectAttr, Type};
 
 use std::collections::BTreeMap;

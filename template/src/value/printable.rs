@@ -4,7 +4,7 @@
 //! attributes left out of objects, and numbers as Go's `%v` prints them.
 
 use super::Value;
-use crate::functions::go_text::quote_str;
+use kiln_gocompat::quote::quote as quote_str;
 
 pub fn printable(v: &Value) -> String {
     match v {
@@ -16,11 +16,6 @@ pub fn printable(v: &Value) -> String {
             out
         }
     }
-}
-
-/// Go's `%q` of a string, as inspect quotes every printed value.
-pub fn go_quote(s: &str) -> String {
-    quote_str(s)
 }
 
 fn write(out: &mut String, v: &Value, indent: usize) {

@@ -5,9 +5,9 @@
 //! result types do.
 
 use crate::functions::args::{at, seq_at, str_at};
-use crate::functions::go_text::quote_str;
 use crate::functions::{CallContext, FuncError, FuncResult, Function, Library, Param};
 use crate::value::{convert, unify, Type, Value};
+use kiln_gocompat::quote::quote as quote_str;
 use std::collections::BTreeMap;
 
 pub(super) fn register(lib: &mut Library) {

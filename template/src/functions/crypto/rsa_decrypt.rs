@@ -2,9 +2,9 @@
 //! private key, as Go's `crypto/rsa` does it for Packer.
 
 use super::str_arg;
-use crate::functions::go_quote::quote;
 use crate::functions::{go_base64, CallContext, FuncError, FuncResult};
 use crate::value::Value;
+use kiln_gocompat::quote::quote;
 use rsa::pkcs1::DecodeRsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use rsa::{Pkcs1v15Encrypt, RsaPrivateKey};

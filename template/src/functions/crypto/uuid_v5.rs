@@ -35,7 +35,7 @@ fn parse(s: &str) -> Result<[u8; 16], String> {
                 let shown = String::from_utf8_lossy(prefix);
                 return Err(format!(
                     "invalid urn prefix: {}",
-                    crate::functions::go_quote::quote(&shown)
+                    kiln_gocompat::quote::quote(&shown)
                 ));
             }
             rest

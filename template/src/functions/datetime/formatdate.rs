@@ -3,7 +3,7 @@
 //! everything else is copied.
 
 use super::go_time::{month_name, weekday_name, GoTime};
-use crate::functions::go_quote::quote;
+use kiln_gocompat::quote::quote;
 use std::fmt::Write;
 
 /// Format `t` with `spec`, or say what is wrong with the spec.

@@ -4,8 +4,8 @@
 //! way cty does.
 
 use super::go_time::{GoTime, RFC3339};
-use crate::functions::go_quote::quote;
 use jiff::civil::DateTime;
+use kiln_gocompat::quote::{quote, time_quote};
 
 /// Go's `time.ParseError`.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,27 +72,6 @@ impl ParseError {
             )
         }
     }
-}
-
-/// The quoting Go's time package uses in messages: non-ASCII and control
-/// bytes as `\x..` escapes.
-pub(super) fn time_quote(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        if c.is_ascii() && !c.is_ascii_control() {
-            if c == '"' || c == '\\' {
-                out.push('\\');
-            }
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("\\x{b:02x}"));
-            }
-        }
-    }
-    out.push('"');
-    out
 }
 
 struct Parser<'a> {

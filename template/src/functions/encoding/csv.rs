@@ -2,8 +2,8 @@
 //! reader cty uses), so the same inputs are accepted and rejected with the
 //! same messages. The header row names the attributes of every row object.
 
-use crate::functions::go_quote::quote as go_quote;
 use crate::value::Value;
+use kiln_gocompat::quote::quote as go_quote;
 use std::collections::BTreeMap;
 
 const ERR_BARE_QUOTE: &str = "bare \" in non-quoted-field";

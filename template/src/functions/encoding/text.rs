@@ -9,10 +9,10 @@
 //! supported.
 
 use super::str_arg;
-use crate::functions::go_quote::quote;
 use crate::functions::{go_base64, CallContext, FuncError, FuncResult};
 use crate::value::Value;
 use encoding_rs::Encoding;
+use kiln_gocompat::quote::quote;
 
 enum Charset {
     Web(&'static Encoding),

@@ -6,8 +6,8 @@
 //! objects; anchors, aliases and `<<` merge keys are followed.
 
 use crate::functions::go_base64;
-use crate::functions::go_quote::quote;
 use crate::value::{format_number, parse_number, Value};
+use kiln_gocompat::quote::quote;
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span, StrInput};
 use std::collections::{BTreeMap, HashMap, HashSet};
 

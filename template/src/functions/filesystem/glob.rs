@@ -3,7 +3,7 @@
 //! number of them, `[a-z]`/`[^…]` classes, `{a,b}` alternatives (which may
 //! contain slashes) and `\` escapes. Symbolic links are followed.
 
-use super::gopath::join;
+use kiln_gocompat::path::join;
 use std::collections::HashSet;
 use std::path::PathBuf;
 

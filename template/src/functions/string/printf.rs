@@ -6,9 +6,10 @@
 //! the format string, as cty reports them.
 
 use super::number_text::{self, Spec};
-use crate::functions::go_text::{json, json_string, quote_rune, quote_str};
+use crate::functions::go_text::{json, json_string};
 use crate::functions::FuncError;
 use crate::value::{convert, Type, Value};
+use kiln_gocompat::quote::{quote as quote_str, quote_rune};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// One parsed verb.
