@@ -92,6 +92,8 @@ impl ProvisionHook for EngineHook<'_> {
         generated: &Generated,
         after: &mut dyn FnMut(&str) -> Result<(), BuildError>,
     ) -> Result<(), BuildError> {
+        #[cfg(debug_assertions)]
+        panic_if_asked(self.build_name);
         let generated = self.merge(generated);
         let pb = self.replan(&generated)?;
         for pc in &pb.provisioners {
@@ -115,6 +117,18 @@ impl ProvisionHook for EngineHook<'_> {
         };
         let p = make(pc, self.run)?;
         run_with_meta(ctx, pc, p.as_ref(), comm, &generated)
+    }
+}
+
+/// Debug builds only: `KILN_TEST_PANIC_BUILD=<build name>` makes that
+/// build panic as it starts provisioning, with the builder's steps
+/// running. kiln has no panic a test could provoke from outside (each
+/// one found is a bug, fixed), yet the engine must survive one; release
+/// binaries leave this out, so no user can trip it.
+#[cfg(debug_assertions)]
+fn panic_if_asked(build_name: &str) {
+    if std::env::var_os("KILN_TEST_PANIC_BUILD").is_some_and(|v| v == build_name) {
+        panic!("KILN_TEST_PANIC_BUILD asked build {build_name} to panic");
     }
 }
 

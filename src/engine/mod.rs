@@ -5,6 +5,7 @@
 mod chains;
 mod hook;
 mod one_build;
+mod panic;
 mod schedule;
 pub mod signals;
 mod summary;
@@ -53,6 +54,7 @@ pub struct Outcome {
 /// Run every build; the exit code is 1 if any failed or the run was
 /// interrupted.
 pub fn run(ctx: &RunCtx<'_>, builds: &[PlannedBuild]) -> i32 {
+    panic::install_hook();
     let start = Instant::now();
     summary::announce_colors(&ctx.console, builds);
     let limit = if ctx.opts.debug {
@@ -60,8 +62,23 @@ pub fn run(ctx: &RunCtx<'_>, builds: &[PlannedBuild]) -> i32 {
     } else {
         ctx.opts.parallel_builds
     };
-    let outcomes = schedule::run_all(builds.len(), limit, &ctx.cancel, |i| {
+    let ended = schedule::run_all(builds.len(), limit, &ctx.cancel, |i| {
         one_build::run(ctx, &builds[i], i)
     });
+    // `one_build::run` turns a panic of the build itself into its error;
+    // one that escapes it (printing the result) still counts as failed.
+    let outcomes: Vec<Option<Outcome>> = ended
+        .into_iter()
+        .zip(builds)
+        .map(|(end, pb)| {
+            end.map(|r| {
+                r.unwrap_or_else(|p| Outcome {
+                    name: pb.name.clone(),
+                    artifacts: Vec::new(),
+                    error: Some(panic::internal_error(&p)),
+                })
+            })
+        })
+        .collect();
     summary::print(ctx, &outcomes, start.elapsed())
 }

@@ -2,7 +2,7 @@
 //! hook), then post-processor chains.
 
 use super::hook::EngineHook;
-use super::{chains, Outcome, RunCtx};
+use super::{chains, panic, Outcome, RunCtx};
 use crate::registry;
 use crate::ui::style_for_build;
 use kiln_core::duration::human_duration;
@@ -23,7 +23,11 @@ pub fn run(ctx: &RunCtx<'_>, pb: &PlannedBuild, index: usize) -> Outcome {
         debug: ctx.opts.debug,
     };
     tracing::info!(build = %pb.name, "starting build");
-    let (artifacts, error) = match build_and_post_process(ctx, pb, &info, index) {
+    // A panic is reported like any build error, so the user sees which
+    // build hit it and the run goes on.
+    let result = panic::catch(|| build_and_post_process(ctx, pb, &info, index))
+        .unwrap_or_else(|p| Err(panic::internal_error(&p)));
+    let (artifacts, error) = match result {
         Ok(artifacts) => (artifacts, None),
         Err(e) => (Vec::new(), Some(e)),
     };

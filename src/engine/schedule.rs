@@ -1,15 +1,20 @@
 //! Run `n` jobs on threads, at most `limit` at once (0 = no limit), in
-//! order of index; jobs not started before a cancel never start.
+//! order of index; jobs not started before a cancel never start. A job
+//! that panics gives its slot back and ends as `Err(panic message)`; the
+//! others run on.
 
+use super::panic;
 use kiln_core::Cancel;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
+/// Per job: `None` if it never started, `Err` with the panic message if
+/// it panicked, else what it returned.
 pub fn run_all<T: Send>(
     n: usize,
     limit: usize,
     cancel: &Cancel,
     job: impl Fn(usize) -> T + Sync,
-) -> Vec<Option<T>> {
+) -> Vec<Option<Result<T, String>>> {
     let slots = Slots {
         state: Mutex::new(SlotState {
             free: if limit == 0 { usize::MAX } else { limit },
@@ -23,17 +28,14 @@ pub fn run_all<T: Send>(
                 let slots = &slots;
                 let job = &job;
                 s.spawn(move || {
-                    if !slots.acquire(i, cancel) {
-                        return None;
-                    }
-                    let out = job(i);
-                    slots.release();
-                    Some(out)
+                    let _slot = slots.acquire(i, cancel)?;
+                    Some(panic::catch(|| job(i)))
                 })
             })
             .collect();
         handles
             .into_iter()
+            // `catch` leaves nothing to unwind the thread itself.
             .map(|h| h.join().ok().flatten())
             .collect()
     })
@@ -50,13 +52,27 @@ struct SlotState {
     turn: usize,
 }
 
+/// A taken slot; dropping it (also while unwinding) gives it back.
+struct Slot<'a>(&'a Slots);
+
+impl Drop for Slot<'_> {
+    fn drop(&mut self) {
+        self.0.lock().free += 1;
+        self.0.changed.notify_all();
+    }
+}
+
 impl Slots {
-    /// Wait for this job's turn and a free slot; `false` when cancelled
+    /// The state is a pair of counters that every critical section leaves
+    /// consistent, so a poisoned lock holds nothing half-done.
+    fn lock(&self) -> MutexGuard<'_, SlotState> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Wait for this job's turn and a free slot; `None` when cancelled
     /// first.
-    fn acquire(&self, i: usize, cancel: &Cancel) -> bool {
-        let Ok(mut st) = self.state.lock() else {
-            return false;
-        };
+    fn acquire(&self, i: usize, cancel: &Cancel) -> Option<Slot<'_>> {
+        let mut st = self.lock();
         loop {
             let my_turn = st.turn == i;
             if cancel.is_cancelled() {
@@ -65,26 +81,20 @@ impl Slots {
                     st.turn += 1;
                     self.changed.notify_all();
                 }
-                return false;
+                return None;
             }
             if my_turn && st.free > 0 {
                 st.free -= 1;
                 st.turn += 1;
                 self.changed.notify_all();
-                return true;
+                return Some(Slot(self));
             }
-            st = match self.changed.wait_timeout(st, kiln_core::cancel::POLL) {
-                Ok((g, _)) => g,
-                Err(_) => return false,
-            };
+            st = self
+                .changed
+                .wait_timeout(st, kiln_core::cancel::POLL)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
-    }
-
-    fn release(&self) {
-        if let Ok(mut st) = self.state.lock() {
-            st.free += 1;
-        }
-        self.changed.notify_all();
     }
 }
 
@@ -106,7 +116,7 @@ mod tests {
             i * 10
         });
         assert_eq!(peak.load(Ordering::SeqCst), 2);
-        assert_eq!(out, [0, 10, 20, 30, 40, 50].map(Some));
+        assert_eq!(out, [0, 10, 20, 30, 40, 50].map(|v| Some(Ok(v))));
     }
 
     #[test]
@@ -129,6 +139,29 @@ mod tests {
             cancel.cancel();
             i
         });
-        assert_eq!(out, [Some(0), None, None]);
+        assert_eq!(out, [Some(Ok(0)), None, None]);
+    }
+
+    #[test]
+    fn a_panicking_job_frees_its_slot_and_reports_the_panic() {
+        // With one slot, a slot lost to the panic would block job 1
+        // forever: run on a thread and give up after a while.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let out = run_all(3, 1, &Cancel::new(), |i| {
+                if i == 0 {
+                    panic!("job {i} broke");
+                }
+                i
+            });
+            let _ = tx.send(out);
+        });
+        let out = rx
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the jobs after the panic never ran");
+        let [Some(Err(first)), Some(Ok(1)), Some(Ok(2))] = out.as_slice() else {
+            panic!("{out:?}");
+        };
+        assert!(first.starts_with("job 0 broke"), "{first}");
     }
 }

@@ -436,3 +436,47 @@ fn debug_pauses_between_steps_and_runs_one_build_at_a_time() {
     let log = std::fs::read_to_string(dir.path().join("log")).expect("log");
     assert_eq!(log, "start\nend\nstart\nend\n");
 }
+
+/// The debug binary's `KILN_TEST_PANIC_BUILD` hook (see
+/// src/engine/hook.rs) makes a build panic; release binaries have no
+/// such hook, so neither has this test there.
+#[cfg(debug_assertions)]
+#[test]
+fn a_panicking_build_is_its_error_and_frees_its_slot() {
+    let t = template(r#"  provisioner "shell-local" { inline = ["echo ${source.name} ran"] }"#);
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let log = dir.path().join("kiln.log");
+    // A lost slot used to leave null.b waiting forever: bound the run.
+    let out = assert_cmd::Command::cargo_bin("kiln")
+        .expect("kiln binary")
+        .current_dir(dir.path())
+        .args(["build", "-color=false", "-parallel-builds=1", "t.pkr.hcl"])
+        .env("TMPDIR", tmp.path())
+        .env("KILN_TEST_PANIC_BUILD", "null.a")
+        .env("KILN_LOG", "1")
+        .env("KILN_LOG_PATH", &log)
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("kiln runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stdout}{stderr}");
+    let error = "internal error, please report: KILN_TEST_PANIC_BUILD asked build null.a to panic (at src/engine/hook.rs:";
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("Build 'null.a' errored after") && l.contains(error)),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&format!("--> null.a: {error}")), "{stdout}");
+    assert_eq!(messages(&stdout, "null.b"), ["b ran"], "{stdout}");
+    assert!(stdout.contains("Build 'null.b' finished after"), "{stdout}");
+    assert!(stdout.contains("--> null.b: Did not export anything"));
+    // No "thread … panicked at" or backtrace hint next to the error line;
+    // the backtrace is in the detailed log.
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(!stderr.contains("RUST_BACKTRACE"), "{stderr}");
+    let text = std::fs::read_to_string(&log).expect("log file");
+    assert!(text.contains("panic: KILN_TEST_PANIC_BUILD"), "{text}");
+}
