@@ -17,6 +17,8 @@ use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+/// What [`owned`] returns, so that callers need no `tempfile` of their own.
+pub use tempfile::TempDir;
 
 /// The label of marker files.
 const MARKER: &str = "owns";
@@ -113,12 +115,12 @@ fn prefix(label: &str) -> String {
 /// A new directory `TMPDIR/kiln-LABEL-PID-START-XXXXXX`, removed when the
 /// value is dropped (or by a later [`sweep`] if this process is killed).
 /// `label` is lowercase ASCII letters.
-pub fn owned(label: &str) -> io::Result<tempfile::TempDir> {
+pub fn owned(label: &str) -> io::Result<TempDir> {
     owned_in(&std::env::temp_dir(), label)
 }
 
 /// [`owned`] in `dir`.
-pub fn owned_in(dir: &Path, label: &str) -> io::Result<tempfile::TempDir> {
+pub fn owned_in(dir: &Path, label: &str) -> io::Result<TempDir> {
     if label.is_empty() || !label.bytes().all(|b| b.is_ascii_lowercase()) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,

@@ -1,6 +1,8 @@
 //! The temporary file an `inline` script is written to. It is removed when
 //! the value is dropped, so no exit path (error, cancel, panic unwinding)
-//! leaves it behind.
+//! leaves it behind; should kiln be killed, the marker that claims it for
+//! this process lets the next `kiln build` remove it
+//! (`kiln_core::tempdir::claim`).
 
 use std::fs::{self, OpenOptions, Permissions};
 use std::io::{self, Write};
@@ -13,6 +15,8 @@ const ATTEMPTS: usize = 100;
 #[derive(Debug)]
 pub struct TempScript {
     path: PathBuf,
+    /// Dropped after the file is removed (fields drop after `drop`).
+    _claim: kiln_core::tempdir::Claim,
 }
 
 impl TempScript {
@@ -44,6 +48,14 @@ impl TempScript {
             if !extension.is_empty() {
                 name = format!("{name}.{extension}");
             }
+            let claim = match kiln_core::tempdir::claim(dir, &name) {
+                Ok(claim) => claim,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    last = e;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let path = dir.join(name);
             // The file is executed right after: no child may be forked
             // while it is open for writing (see `writing_executable`).
@@ -54,7 +66,10 @@ impl TempScript {
                     .mode(mode)
                     .open(&path)?;
                 // From here on, dropping `script` removes the file.
-                let script = TempScript { path: path.clone() };
+                let script = TempScript {
+                    path: path.clone(),
+                    _claim: claim,
+                };
                 f.write_all(contents)?;
                 f.sync_all()?;
                 drop(f);
@@ -109,5 +124,38 @@ mod tests {
         let path = s.path().to_owned();
         drop(s);
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_marker_claims_the_script_for_a_later_sweep() {
+        let dir = tempfile::tempdir().expect("test fixture");
+        let entries = || {
+            let mut v: Vec<String> = fs::read_dir(dir.path())
+                .expect("test fixture")
+                .flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let s =
+            TempScript::create(dir.path(), "packer-shell", "", b"true\n").expect("test fixture");
+        let name = entries()
+            .into_iter()
+            .find(|n| n.starts_with("packer-shell"))
+            .expect("the script");
+        let marker = format!("kiln-owns-{}-", std::process::id());
+        assert!(
+            entries()
+                .iter()
+                .any(|n| n.starts_with(&marker) && n.ends_with(&format!("-{name}"))),
+            "{:?}",
+            entries()
+        );
+        // Its owner lives: a sweep keeps both.
+        assert!(kiln_core::tempdir::sweep_in(dir.path()).is_empty());
+        assert_eq!(entries().len(), 2);
+        drop(s);
+        assert_eq!(entries(), Vec::<String>::new());
     }
 }

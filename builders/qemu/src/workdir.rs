@@ -16,9 +16,8 @@ impl Step<State> for StepWorkDir {
     }
 
     fn run(&mut self, state: &mut State, _ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        let dir = tempfile::Builder::new()
-            .prefix("kiln-qemu-")
-            .tempdir()
+        // Named for this process: a later run removes it if kiln is killed.
+        let dir = kiln_core::tempdir::owned("qemu")
             .map_err(|e| QemuError::io("creating a temporary directory", e))?;
         state.work_dir = dir.keep();
         Ok(())

@@ -30,16 +30,14 @@ pub fn resolv_conf(network: Network, host_resolv: Option<&str>) -> String {
 }
 
 pub struct EtcFiles {
-    _dir: tempfile::TempDir,
+    _dir: kiln_core::tempdir::TempDir,
     pub hosts: PathBuf,
     pub resolv_conf: PathBuf,
 }
 
 impl EtcFiles {
     pub fn write(hostname: &str, network: Network) -> Result<EtcFiles, SandboxError> {
-        let dir = tempfile::Builder::new()
-            .prefix("kiln-sandbox-")
-            .tempdir()
+        let dir = kiln_core::tempdir::owned("sandbox")
             .map_err(|e| SandboxError::io("create a temporary directory", e))?;
         let host_resolv = std::fs::read_to_string("/etc/resolv.conf").ok();
         let hosts = write(dir.path(), "hosts", &hosts(hostname))?;

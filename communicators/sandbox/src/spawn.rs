@@ -2,15 +2,21 @@
 //! the sandbox set up between `fork` and `exec`.
 //!
 //! Why a thread: `unshare(CLONE_NEWPID)` moves the *children* of the
-//! calling thread into the new namespace, so a short-lived thread of our
-//! own unshares it and forks there; the forked child is then PID 1 and
-//! mounts a /proc of its own namespace. Nothing else ever runs on that
-//! thread, because a thread whose children go to another PID namespace
-//! cannot create threads. Without root the thread has no right to do it;
-//! the child then creates a user namespace, the PID namespace in it, and
-//! forks once more (the middle process reports PID 1's PID, waits for it
-//! and passes its exit status on; a cancel kills PID 1 through a pidfd and
-//! the middle process exits once the namespace is empty).
+//! calling thread into the new namespace, so a thread of our own unshares
+//! it and forks there; the forked child is then PID 1 and mounts a /proc
+//! of its own namespace. Nothing else ever runs on that thread, because a
+//! thread whose children go to another PID namespace cannot create
+//! threads. Without root the thread has no right to do it; the child then
+//! creates a user namespace, the PID namespace in it, and forks once more
+//! (the middle process reports PID 1's PID, waits for it and passes its
+//! exit status on; a cancel kills PID 1 through a pidfd and the middle
+//! process exits once the namespace is empty).
+//!
+//! Why the thread stays until [`Spawned`] is dropped: the child dies with
+//! it (`kiln_core::process::tie_to_thread`), so that a kiln killed with
+//! SIGKILL takes the sandbox along; the kernel then empties the namespace.
+//! Without root the middle process dies with the thread and PID 1 with the
+//! middle process.
 //!
 //! Why `unsafe`: the set-up must run in the child before `exec`, which std
 //! offers only through the `unsafe` `CommandExt::pre_exec`. The closure
@@ -28,7 +34,7 @@ use rustix::process::{Pid, PidfdFlags};
 use std::io;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command};
-use std::sync::Arc;
+use std::sync::{mpsc, Arc};
 use std::time::Duration;
 
 /// A started sandbox.
@@ -39,6 +45,13 @@ pub struct Spawned {
     /// Without root: PID 1 of the namespace, which a cancel kills (the
     /// middle process then exits, once the namespace is empty).
     pub pid1: Option<OwnedFd>,
+    /// Keeps the spawning thread, whose end kills the child, waiting.
+    pub spawning_thread: SpawningThread,
+}
+
+/// Dropped once the child has been reaped: the spawning thread ends.
+pub struct SpawningThread {
+    _release: mpsc::Sender<()>,
 }
 
 /// Spawn `cmd` in a new PID namespace after replaying `ops` in the child.
@@ -64,28 +77,41 @@ pub fn spawn(
             io::Error::from_raw_os_error(errno.raw_os_error())
         })
     };
+    // First, so that the first child's death signal is armed before the
+    // set-up makes it the middle process.
+    kiln_core::process::tie_to_thread(&mut cmd);
     // SAFETY: `setup` only makes system calls on data prepared before the
     // fork (see the module comment).
     #[allow(unsafe_code)]
     let _ = unsafe { cmd.pre_exec(setup) };
-    let spawned = std::thread::Builder::new()
+    let (result_tx, result_rx) = mpsc::channel();
+    let (release, released) = mpsc::channel::<()>();
+    std::thread::Builder::new()
         .name("kiln-sandbox-spawn".into())
-        .spawn(move || -> Result<Child, SandboxError> {
-            if pid_namespace_from_thread {
-                LinuxSyscall::new()
-                    .unshare(UnshareFlags::NEWPID)
-                    .map_err(|e| SandboxError::Setup {
-                        step: "create a PID namespace".into(),
-                        source: e.into(),
-                    })?;
+        .spawn(move || {
+            let spawned = (|| {
+                if pid_namespace_from_thread {
+                    LinuxSyscall::new()
+                        .unshare(UnshareFlags::NEWPID)
+                        .map_err(|e| SandboxError::Setup {
+                            step: "create a PID namespace".into(),
+                            source: e.into(),
+                        })?;
+                }
+                kiln_core::process::spawn_tied(&mut cmd).map_err(|source| SandboxError::Spawn {
+                    program: program.clone(),
+                    source,
+                })
+            })();
+            let started = spawned.is_ok();
+            if result_tx.send(spawned).is_ok() && started {
+                // Ends (and so kills the child) when `Spawned` is dropped.
+                let _ = released.recv();
             }
-            kiln_core::process::spawn(&mut cmd).map_err(|source| SandboxError::Spawn {
-                program: program.clone(),
-                source,
-            })
         })
-        .map_err(|e| SandboxError::io("start the sandbox's spawning thread", e))?
-        .join()
+        .map_err(|e| SandboxError::io("start the sandbox's spawning thread", e))?;
+    let spawned = result_rx
+        .recv()
         .map_err(|_| SandboxError::io("spawn", io::Error::other("the spawning thread died")))?;
     let reports = read_reports(&report_r, !pid_namespace_from_thread && spawned.is_ok());
     let pid1 = reports.iter().find_map(|r| match r {
@@ -98,6 +124,7 @@ pub fn spawn(
             // Opened while the middle process, which alone may reap PID 1,
             // is still ours to reap: the PID cannot have been reused.
             pid1: pid1.and_then(|p| rustix::process::pidfd_open(p, PidfdFlags::empty()).ok()),
+            spawning_thread: SpawningThread { _release: release },
         }),
         Err(e) => Err(reports
             .iter()

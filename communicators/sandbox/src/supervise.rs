@@ -12,7 +12,12 @@ use std::process::Child;
 /// the namespace is empty: when init (the shell) exits, the kernel kills
 /// what it left running.
 pub fn supervise(spawned: Spawned, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, Reason> {
-    let Spawned { mut child, pid1 } = spawned;
+    // `_spawning_thread` lives to the end: the child dies with that thread.
+    let Spawned {
+        mut child,
+        pid1,
+        spawning_thread: _spawning_thread,
+    } = spawned;
     let stop = |child: &mut Child| {
         tracing::debug!(pid = child.id(), "killing the sandbox");
         // SIGKILL is the one signal init of a PID namespace cannot
