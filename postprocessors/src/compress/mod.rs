@@ -17,7 +17,6 @@ pub use format::{Algorithm, Archive, Format};
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::{Artifact, BuildError, PostProcessCtx, PostProcessed, PostProcessor};
 use kiln_gocompat::atomic::AtomicFile;
-use kiln_gocompat::atomic::AtomicFile;
 use serde::Deserialize;
 use std::fs::{self, File};
 use std::io::BufWriter;
