@@ -3,21 +3,17 @@
 //! build never leaves a half-written file where the old one was.
 
 use crate::error::FileError;
-use std::fs::{self, DirBuilder, File, OpenOptions, Permissions};
+use kiln_gocompat::atomic::{parent_dir, AtomicFile};
+use std::fs::DirBuilder;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::os::unix::fs::DirBuilderExt;
+use std::path::Path;
 
-/// How many temporary names to try before giving up.
-const ATTEMPTS: usize = 100;
-
-/// A file being written next to its final place; removed on drop unless
-/// [`Pending::commit`] renamed it into place.
+/// A file being written next to its final place (through
+/// `kiln_gocompat::atomic`), with the file builder's errors; removed on
+/// drop unless [`Pending::commit`] renamed it into place.
 pub struct Pending {
-    file: File,
-    temp: PathBuf,
-    target: PathBuf,
-    committed: bool,
+    file: AtomicFile,
 }
 
 impl Pending {
@@ -26,10 +22,7 @@ impl Pending {
     /// already exists its permissions carry over, as Packer truncates the
     /// existing file in place.
     pub fn create(target: &Path, mode: u32) -> Result<Pending, FileError> {
-        let dir = match target.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = parent_dir(target);
         DirBuilder::new()
             .recursive(true)
             .mode(0o755)
@@ -38,43 +31,11 @@ impl Pending {
                 path: dir.display().to_string(),
                 cause,
             })?;
-        let keep = fs::metadata(target).ok().map(|m| m.permissions());
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let open_err = |cause| FileError::Open {
+        let file = AtomicFile::create(target, mode).map_err(|cause| FileError::Open {
             path: target.display().to_string(),
             cause,
-        };
-        let mut last = io::Error::from(io::ErrorKind::AlreadyExists);
-        for _ in 0..ATTEMPTS {
-            let n = getrandom::u32().map_err(|e| open_err(io::Error::other(e)))?;
-            let temp = dir.join(format!(".{name}.kiln-{n}"));
-            match OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(mode)
-                .open(&temp)
-            {
-                Ok(file) => {
-                    let pending = Pending {
-                        file,
-                        temp,
-                        target: target.to_path_buf(),
-                        committed: false,
-                    };
-                    if let Some(p) = keep {
-                        let mode = Permissions::from_mode(p.mode());
-                        fs::set_permissions(&pending.temp, mode).map_err(open_err)?;
-                    }
-                    return Ok(pending);
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => last = e,
-                Err(e) => return Err(open_err(e)),
-            }
-        }
-        Err(open_err(last))
+        })?;
+        Ok(Pending { file })
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), FileError> {
@@ -85,37 +46,30 @@ impl Pending {
 
     fn write_err(&self, cause: io::Error) -> FileError {
         FileError::Write {
-            path: self.target.display().to_string(),
+            path: self.file.target().display().to_string(),
             cause,
         }
     }
 
     /// Flush to disk and rename over the target.
-    pub fn commit(mut self) -> Result<(), FileError> {
+    pub fn commit(self) -> Result<(), FileError> {
         self.file
+            .file()
             .sync_all()
             .map_err(|cause| self.write_err(cause))?;
-        fs::rename(&self.temp, &self.target).map_err(|cause| FileError::Rename {
-            from: self.temp.display().to_string(),
-            to: self.target.display().to_string(),
-            cause,
-        })?;
-        self.committed = true;
-        Ok(())
-    }
-}
-
-impl Drop for Pending {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = fs::remove_file(&self.temp);
-        }
+        let from = self.file.temp_path().display().to_string();
+        let to = self.file.target().display().to_string();
+        self.file
+            .commit()
+            .map_err(|cause| FileError::Rename { from, to, cause })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::{self, Permissions};
+    use std::os::unix::fs::PermissionsExt;
 
     fn entries(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = fs::read_dir(dir)

@@ -1,20 +1,12 @@
 //! sha256 digests as the image spec writes them (`sha256:<hex>`), and a
 //! writer that digests and counts what passes through it.
 
+use kiln_gocompat::hex;
 use sha2::{Digest as _, Sha256};
 use std::io::{self, Write};
 
 pub fn sha256_of(bytes: &[u8]) -> String {
-    format!("sha256:{}", hex(&Sha256::digest(bytes)))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
 /// The hex part of `sha256:<hex>`, checked so it can name a file safely.
@@ -45,7 +37,7 @@ impl<W: Write> DigestWriter<W> {
 
     /// The writer, the digest and the byte count.
     pub fn finish(self) -> (W, String, u64) {
-        let d = format!("sha256:{}", hex(&self.hasher.finalize()));
+        let d = format!("sha256:{}", hex::encode(self.hasher.finalize()));
         (self.inner, d, self.len)
     }
 }
@@ -77,7 +69,7 @@ impl<R: io::Read> DigestReader<R> {
         }
     }
     pub fn digest(self) -> String {
-        format!("sha256:{}", hex(&self.hasher.finalize()))
+        format!("sha256:{}", hex::encode(self.hasher.finalize()))
     }
 }
 

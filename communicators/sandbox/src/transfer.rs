@@ -8,6 +8,7 @@
 //! transfers see the rootfs underneath them, not the volumes.
 
 use crate::root::{relative, split, Kind, Root};
+use kiln_gocompat::atomic::AtomicFile;
 use rustix::fd::OwnedFd;
 use rustix::fs::{AtFlags, FileType, Mode, OFlags};
 use std::fs::File;
@@ -217,17 +218,13 @@ fn copy_out(dir: &OwnedFd, local: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// Write a local file through a temporary name in its directory.
+/// Write a local file through a temporary name in its directory, with the
+/// rootfs file's mode.
 fn save_local(src: &mut dyn Read, path: &Path, mode: u32) -> io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".kiln-download-")
-        .tempfile_in(dir)?;
-    io::copy(src, tmp.as_file_mut())?;
-    tmp.as_file()
-        .set_permissions(std::fs::Permissions::from_mode(mode))?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    let mut tmp = AtomicFile::create(path, 0o600)?;
+    io::copy(src, tmp.file_mut())?;
+    tmp.set_mode(mode)?;
+    tmp.commit()
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 //! a message). Plain `Read`/`Write` code, so it is tested against a fake
 //! peer as well as a real sshd.
 
+use kiln_gocompat::atomic::AtomicFile;
 use std::fs;
 use std::io::{self, BufRead, Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -206,14 +207,11 @@ pub(crate) fn receive_dir(p: &mut impl Peer, dst: &Path) -> io::Result<()> {
             Some(b'C') => {
                 let rec = parse_record(&line)?;
                 p.write_all(&[0])?;
-                let mut tmp = tempfile::Builder::new()
-                    .prefix(".kiln-download-")
-                    .tempfile_in(&here)?;
-                copy_exact(p, tmp.as_file_mut(), rec.size)?;
+                let mut tmp = AtomicFile::create(&here.join(&rec.name), 0o600)?;
+                copy_exact(p, tmp.file_mut(), rec.size)?;
                 check_status(p)?;
-                tmp.as_file()
-                    .set_permissions(fs::Permissions::from_mode(rec.mode))?;
-                tmp.persist(here.join(&rec.name)).map_err(|e| e.error)?;
+                tmp.set_mode(rec.mode)?;
+                tmp.commit()?;
             }
             Some(c) => return Err(protocol(format!("unexpected server response ({c:x})"))),
             None => return Err(protocol("empty response from server")),

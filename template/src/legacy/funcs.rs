@@ -372,8 +372,7 @@ fn time_ordered_uuid() -> Result<String, String> {
     let unix = jiff::Timestamp::now().as_second() as u32;
     let mut b = [0u8; 12];
     getrandom::fill(&mut b).map_err(|e| format!("not enough entropy available: {e}"))?;
-    let hex = |bytes: &[u8]| bytes.iter().map(|x| format!("{x:02x}")).collect::<String>();
-    let part = |r: std::ops::Range<usize>| hex(b.get(r).unwrap_or(&[]));
+    let part = |r: std::ops::Range<usize>| kiln_gocompat::hex::encode(b.get(r).unwrap_or(&[]));
     Ok(format!(
         "{unix:08x}-{}-{}-{}-{}{}",
         part(0..2),
