@@ -633,3 +633,155 @@ fn zstd_layers_are_read_by_buildah() {
     buildah(&["rm", "z"]);
     let _ = std::fs::remove_dir_all(&root);
 }
+
+/// `sha256:HEX` of a file's bytes.
+pub fn file_digest(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    let hex: String = sha2::Sha256::digest(&bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("sha256:{hex}")
+}
+
+/// The busybox root filesystem with a `/dev` as `debootstrap` leaves it
+/// (device nodes made with mknod, a symlink, a fifo), packed as
+/// `tar -C rootfs -czf rootfs.tar.gz .` does; `extra` adds more entries.
+fn rootfs_with_dev(dir: &Path, name: &str, extra: &[(&str, &str)]) -> PathBuf {
+    let tarball = busybox_rootfs(dir);
+    let root = dir.join(format!("{name}-root"));
+    std::fs::create_dir_all(root.join("dev/pts")).unwrap();
+    tool(
+        dir,
+        "tar",
+        &[
+            "-xzf",
+            tarball.to_str().unwrap(),
+            "-C",
+            root.to_str().unwrap(),
+        ],
+    );
+    let node = |path: &str, kind: &str, major: &str, minor: &str| {
+        let p = root.join(path);
+        tool(
+            dir,
+            "mknod",
+            &["-m", "666", p.to_str().unwrap(), kind, major, minor],
+        );
+    };
+    node("dev/null", "c", "1", "3");
+    node("dev/full", "c", "1", "7");
+    node("dev/loop0", "b", "7", "0");
+    tool(dir, "mkfifo", &[root.join("dev/initctl").to_str().unwrap()]);
+    std::os::unix::fs::symlink("/proc/self/fd", root.join("dev/fd")).unwrap();
+    for (path, kind) in extra {
+        node(path, kind, "1", "3");
+    }
+    let out = dir.join(format!("{name}.tar.gz"));
+    tool(
+        dir,
+        "tar",
+        &[
+            "--numeric-owner",
+            "-czf",
+            out.to_str().unwrap(),
+            "-C",
+            root.to_str().unwrap(),
+            ".",
+        ],
+    );
+    std::fs::remove_dir_all(&root).unwrap();
+    out
+}
+
+/// A root filesystem tarball with device nodes under `/dev` is a base:
+/// the nodes are skipped (one line says how many), the build runs with
+/// the sandbox's own `/dev`, and the base layer is the tarball byte for
+/// byte, nodes included. A device node anywhere else is still refused.
+#[test]
+fn a_rootfs_tarball_with_dev_nodes_is_a_base() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = rootfs_with_dev(d, "with-dev", &[]);
+    std::fs::write(d.join("t.pkr.hcl"), template(&rootfs, "")).unwrap();
+    let out = kiln_build(d, &["t.pkr.hcl"]);
+    assert!(
+        out.contains(
+            "Skipped 3 device nodes under /dev in the base image (the sandbox mounts its own /dev; the layers keep them)"
+        ),
+        "{out}"
+    );
+    let raw: Value = serde_json::from_str(&tool(
+        d,
+        "skopeo",
+        &["inspect", "--raw", "oci:output-app:v1"],
+    ))
+    .unwrap();
+    assert_eq!(raw["layers"][0]["digest"], file_digest(&rootfs).as_str());
+    let listing = tool(
+        d,
+        "tar",
+        &[
+            "-tvzf",
+            rootfs.to_str().unwrap(),
+            "./dev/null",
+            "./dev/loop0",
+        ],
+    );
+    assert_eq!(listing.lines().count(), 2, "{listing}");
+    // The new layer holds what the build did and nothing of /dev.
+    let new_layer = raw["layers"][1]["digest"].as_str().unwrap();
+    let blob = d.join("output-app/blobs/sha256").join(&new_layer[7..]);
+    let names = tool(d, "tar", &["-tzf", blob.to_str().unwrap()]);
+    assert!(names.lines().any(|n| n.ends_with("app/hello")), "{names}");
+    assert!(!names.lines().any(|n| n.contains("dev/")), "{names}");
+
+    let evil = rootfs_with_dev(d, "evil", &[("etc/evil", "c")]);
+    std::fs::write(d.join("evil.pkr.hcl"), template(&evil, "")).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(d, tmp.path(), &["-force", "evil.pkr.hcl"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("refusing to unpack layer entry \"./etc/evil\": device node outside /dev"),
+        "{all}"
+    );
+    assert!(
+        super::leftovers(tmp.path()).is_empty(),
+        "work files left behind"
+    );
+}
+
+/// A file system export holds no image: pushing it names the artifact and
+/// says why, instead of Packer's "Can only push from Docker builder
+/// artifacts".
+#[test]
+fn pushing_an_export_says_why_it_cannot() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let t = format!(
+        r#"
+source "docker" "exp" {{
+  image       = "rootfs:{}"
+  export_path = "flat.tar"
+}}
+build {{
+  sources = ["source.docker.exp"]
+  post-processor "oci-push" {{}}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("t.pkr.hcl"), t).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(d, tmp.path(), &["t.pkr.hcl"]);
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("cannot push artifact \"flat.tar\": it is a file system export (export_path)"),
+        "{all}"
+    );
+    assert!(!all.contains("Can only push"), "{all}");
+}

@@ -208,6 +208,107 @@ build {{
     assert_eq!(remote["Layers"].as_array().unwrap().len(), 1);
 }
 
+/// Every output form the builder writes is pushed: an oci-archive keeps
+/// its manifest (the same digest as the local image), a docker-archive
+/// gets one for its config (unchanged, so the image ID stays) and its
+/// uncompressed layers.
+#[test]
+fn oci_and_docker_archives_are_pushed() {
+    let reg = Registry::start(&[]);
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    for format in ["oci-archive", "docker-archive"] {
+        let repo = format!("localhost:{}/{format}", reg.port);
+        let file = format!("{format}.tar");
+        let t = format!(
+            r#"
+source "oci" "app" {{
+  image         = "rootfs:{}"
+  repository    = "{repo}"
+  tags          = ["1.0", "blue"]
+  output_format = "{format}"
+  output_file   = "{file}"
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{
+    inline = ["echo {format} > /marker"]
+  }}
+  post-processor "oci-push" {{}}
+}}
+"#,
+            rootfs.display()
+        );
+        let out = kiln_build(d, written(d, "archive.pkr.hcl", &t));
+        assert!(out.contains(&format!("Pushing: {repo}:blue")), "{out}");
+        let local = match format {
+            "oci-archive" => format!("oci-archive:{file}:1.0"),
+            _ => format!("docker-archive:{file}"),
+        };
+        let local_info = inspect(d, &local, None);
+        let remote_raw: Value = serde_json::from_str(&tool(
+            d,
+            "skopeo",
+            &[
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                &format!("docker://{repo}:1.0"),
+            ],
+        ))
+        .unwrap();
+        for tag in ["1.0", "blue"] {
+            let remote = inspect(d, &format!("docker://{repo}:{tag}"), None);
+            assert_eq!(remote["Layers"].as_array().unwrap().len(), 2, "{format}");
+            assert_eq!(remote["Layers"], local_info["Layers"], "{format} {tag}");
+            if format == "oci-archive" {
+                assert_eq!(remote["Digest"], local_info["Digest"], "{format} {tag}");
+            }
+        }
+        if format == "docker-archive" {
+            // The config is the archive's own member, byte for byte.
+            let saved: Value =
+                serde_json::from_str(&tool(d, "tar", &["-xOf", &file, "manifest.json"])).unwrap();
+            let config_name = saved[0]["Config"].as_str().unwrap();
+            assert_eq!(
+                remote_raw["config"]["digest"],
+                format!("sha256:{}", config_name.trim_end_matches(".json")).as_str()
+            );
+            assert_eq!(
+                remote_raw["layers"][0]["mediaType"],
+                "application/vnd.oci.image.layer.v1.tar"
+            );
+        }
+        // What was pushed runs: its files come back from the registry.
+        let copy = format!("oci:pulled-{format}:x");
+        tool(
+            d,
+            "skopeo",
+            &[
+                "copy",
+                "--src-tls-verify=false",
+                &format!("docker://{repo}:blue"),
+                &copy,
+            ],
+        );
+        tool(
+            d,
+            "umoci",
+            &[
+                "unpack",
+                "--image",
+                &format!("pulled-{format}:x"),
+                &format!("b-{format}"),
+            ],
+        );
+        assert_eq!(
+            std::fs::read_to_string(d.join(format!("b-{format}/rootfs/marker"))).unwrap(),
+            format!("{format}\n")
+        );
+    }
+}
+
 /// The example template end to end: a Debian 12 base (the cached fixture),
 /// busybox installed with apt inside the sandbox, pushed with two tags;
 /// buildah runs the pushed image.
@@ -248,11 +349,28 @@ fn the_example_template_builds_pushes_and_runs() {
         ],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // debootstrap's /dev/null and friends are in the tarball (the fixture
+    // checks that); the build skips them and keeps the layer as it is.
+    let skipped = regex::Regex::new(
+        r"Skipped (\d+) device nodes under /dev in the base image \(the sandbox mounts its own /dev; the layers keep them\)",
+    )
+    .unwrap();
+    let n: usize = skipped
+        .captures(&r.stdout)
+        .unwrap_or_else(|| panic!("no skip line: {}", r.stdout))[1]
+        .parse()
+        .unwrap();
+    assert!(n >= 6, "{}", r.stdout);
     let image = format!("docker://localhost:{}/hello:blue", reg.port);
     let remote = inspect(d, &image, None);
     assert_eq!(
         remote["Labels"]["org.opencontainers.image.version"],
         "2.0.0"
+    );
+    assert_eq!(
+        remote["Layers"][0],
+        super::oci::file_digest(Path::new(&base)).as_str(),
+        "the base layer is the tarball byte for byte"
     );
     let storage = d.join("containers");
     let store = [
