@@ -3,6 +3,7 @@
 #[cfg(feature = "amazon")]
 mod amazon;
 mod compat;
+mod durations;
 mod engine;
 mod interrupt;
 mod manifest;
