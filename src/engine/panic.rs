@@ -85,16 +85,16 @@ mod tests {
     #[test]
     fn a_panic_becomes_its_message() {
         assert_eq!(catch(|| 7), Ok(7));
-        let e = catch(|| -> u8 { panic!("boom {}", 1) }).unwrap_err();
+        let e = catch(|| -> u8 { panic!("boom {}", 1) }).expect_err("panicked");
         assert!(e.starts_with("boom 1"), "{e}");
-        let e = catch(|| std::panic::panic_any(5_u8)).unwrap_err();
+        let e = catch(|| std::panic::panic_any(5_u8)).expect_err("panicked");
         assert!(e.starts_with("panic with a non-text payload"), "{e}");
     }
 
     #[test]
     fn the_hook_adds_the_location() {
         install_hook();
-        let e = catch(|| -> u8 { panic!("located") }).unwrap_err();
+        let e = catch(|| -> u8 { panic!("located") }).expect_err("panicked");
         assert!(e.starts_with("located (at src/engine/panic.rs:"), "{e}");
         assert_eq!(internal_error("x"), "internal error, please report: x");
     }
