@@ -20,6 +20,13 @@ pub trait Ui: Send + Sync {
     /// A progress indicator for long work; plain lines when not on a
     /// terminal.
     fn progress(&self, label: &str, total: Option<u64>) -> Box<dyn Progress>;
+    /// `text` with the run's sensitive values replaced by `<sensitive>`,
+    /// as in every line the Ui shows: for components that write what the
+    /// user configured to a file (the manifest). A Ui that knows no
+    /// sensitive values returns `text` as it is.
+    fn mask(&self, text: &str) -> String {
+        text.to_owned()
+    }
 }
 
 pub trait Progress: Send {

@@ -259,6 +259,9 @@ impl Ui for TargetUi {
             total,
         )
     }
+    fn mask(&self, text: &str) -> String {
+        self.console.mask().apply(text)
+    }
 }
 
 #[cfg(test)]

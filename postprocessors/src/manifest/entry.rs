@@ -1,6 +1,6 @@
 //! One build's record in the manifest.
 
-use kiln_core::{Artifact, PostProcessCtx};
+use kiln_core::{Artifact, PostProcessCtx, Ui};
 use serde_json::{Map, Value};
 use std::fs;
 use std::path::Path;
@@ -15,7 +15,8 @@ use crate::output_template;
 /// `build_time` (left out when `strip_time` is set, as Go's `omitempty`
 /// drops the zero Packer stores), `files` (`null` without files),
 /// `artifact_id`, `packer_run_uuid`, `custom_data` (`null` when not set),
-/// then kiln's `image` for container images.
+/// then kiln's `image` for container images. No sensitive value is in it
+/// (see [`mask_sensitive`]).
 pub(super) fn build_entry(
     config: &ManifestConfig,
     ctx: &PostProcessCtx<'_>,
@@ -70,7 +71,49 @@ pub(super) fn build_entry(
         image.insert("digest".into(), digest.clone());
         e.insert("image".into(), Value::Object(image));
     }
-    Ok(Value::Object(e))
+    let mut entry = Value::Object(e);
+    mask_sensitive(&mut entry, ctx.ui);
+    Ok(entry)
+}
+
+/// Sensitive values never reach the manifest, a file other tools read and
+/// CI jobs keep: a `custom_data` value that contains one becomes
+/// `<sensitive>` as a whole (the rest of it was built around the secret,
+/// `"Bearer ${var.token}"`); in any other string (names, ids, paths) just
+/// the secret is replaced, as in the output. The Ui knows the secrets and
+/// masks the same strings it masks on screen.
+fn mask_sensitive(entry: &mut Value, ui: &dyn Ui) {
+    if let Some(Value::Object(custom)) = entry.get_mut("custom_data") {
+        for v in custom.values_mut() {
+            if let Value::String(s) = v {
+                if ui.mask(s) != *s {
+                    *s = SENSITIVE.to_owned();
+                }
+            }
+        }
+    }
+    mask_strings(entry, ui);
+}
+
+const SENSITIVE: &str = "<sensitive>";
+
+/// Every string and object key of `v`, masked.
+fn mask_strings(v: &mut Value, ui: &dyn Ui) {
+    match v {
+        Value::String(s) => *s = ui.mask(s),
+        Value::Array(items) => items.iter_mut().for_each(|i| mask_strings(i, ui)),
+        Value::Object(m) => {
+            let masked = std::mem::take(m)
+                .into_iter()
+                .map(|(k, mut v)| {
+                    mask_strings(&mut v, ui);
+                    (ui.mask(&k), v)
+                })
+                .collect();
+            *m = masked;
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
 }
 
 /// `{"name", "size", "sha256"}`. A file that cannot be read is recorded

@@ -168,6 +168,64 @@ fn custom_data_is_rendered_and_escaped_as_packer_does() {
     );
 }
 
+/// The binary's Ui masks the run's sensitive values; this one masks
+/// `s3cr3t`.
+struct MaskingUi;
+
+impl kiln_core::Ui for MaskingUi {
+    fn say(&self, _: &str) {}
+    fn message(&self, _: &str) {}
+    fn error(&self, _: &str) {}
+    fn machine(&self, _: &str, _: &[&str]) {}
+    fn ask(&self, _: &str) -> Option<String> {
+        None
+    }
+    fn progress(&self, _: &str, _: Option<u64>) -> Box<dyn kiln_core::Progress> {
+        Box::new(kiln_core::ui::NoProgress)
+    }
+    fn mask(&self, text: &str) -> String {
+        text.replace("s3cr3t", "<sensitive>")
+    }
+}
+
+#[test]
+fn sensitive_values_never_reach_the_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("out-s3cr3t.txt");
+    fs::write(&file, "x").unwrap();
+    let config = ManifestConfig {
+        custom_data: Some(BTreeMap::from([
+            ("t".to_owned(), "s3cr3t".to_owned()),
+            ("bearer".to_owned(), "Bearer s3cr3t".to_owned()),
+            ("n".to_owned(), "plain".to_owned()),
+            ("key-s3cr3t".to_owned(), "v".to_owned()),
+        ])),
+        ..at(dir.path(), "m.json")
+    };
+    let input = Artifact::new("b", "id-s3cr3t", "d").with_files(vec![file]);
+    let info = info("u", false);
+    let cancel = Cancel::new();
+    let generated = Generated::new();
+    let ctx = PostProcessCtx {
+        info: &info,
+        ui: &MaskingUi,
+        cancel: &cancel,
+        generated: &generated,
+    };
+    Manifest::from(config).post_process(&ctx, &input).unwrap();
+    let text = fs::read_to_string(dir.path().join("m.json")).unwrap();
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let b = &read(&dir.path().join("m.json"))["builds"][0];
+    let custom = &b["custom_data"];
+    assert_eq!(custom["t"], "<sensitive>");
+    assert_eq!(custom["bearer"], "<sensitive>");
+    assert_eq!(custom["n"], "plain");
+    assert_eq!(custom["key-<sensitive>"], "v");
+    assert_eq!(b["artifact_id"], "id-<sensitive>");
+    let name = b["files"][0]["name"].as_str().unwrap();
+    assert!(name.ends_with("/out-<sensitive>.txt"), "{name}");
+}
+
 #[test]
 fn appends_across_runs_and_force_starts_over() {
     let dir = tempfile::tempdir().unwrap();

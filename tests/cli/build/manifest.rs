@@ -1,6 +1,7 @@
 //! The manifest under parallel writers: builds of one run (threads) and
 //! separate kiln processes append to one file without losing an entry
-//! (Packer 1.6.6 loses them: see tests/build-corpus/README.md).
+//! (Packer 1.6.6 loses them: see tests/build-corpus/README.md). Sensitive
+//! values never reach it.
 
 use super::build;
 use crate::project;
@@ -113,4 +114,36 @@ fn two_kiln_processes_share_one_manifest() {
         }
         assert_eq!(entries(dir.path()).0.len(), 8);
     }
+}
+
+#[test]
+fn sensitive_values_never_reach_the_manifest() {
+    let t = r#"
+variable "token" {
+  type      = string
+  sensitive = true
+}
+source "null" "a" { communicator = "none" }
+build {
+  sources = ["source.null.a"]
+  post-processor "manifest" {
+    custom_data = { t = var.token, b = "Bearer ${var.token}", n = "plain" }
+  }
+}
+"#;
+    let dir = project(&[("t.pkr.hcl", t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(
+        dir.path(),
+        tmp.path(),
+        &["-var", "token=s3cr3t", "t.pkr.hcl"],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let text = std::fs::read_to_string(dir.path().join("packer-manifest.json")).expect("manifest");
+    assert!(!text.contains("s3cr3t"), "{text}");
+    let (_, v) = entries(dir.path());
+    let custom = &v["builds"][0]["custom_data"];
+    assert_eq!(custom["t"], "<sensitive>", "{text}");
+    assert_eq!(custom["b"], "<sensitive>", "{text}");
+    assert_eq!(custom["n"], "plain", "{text}");
 }
