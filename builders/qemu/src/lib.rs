@@ -3,7 +3,7 @@
 //! - [`config`]: Packer's fields, defaults and checks.
 //! - [`builder`]: the step sequence: work directory, output directory,
 //!   source, temporary key, CD or NoCloud seed (`cd`, `seed`, `media`),
-//!   disks (`disk`), VM start (`vm`, `args`, `accel`, `ports`,
+//!   disks (`disk`), VM start (`vm`, `args`, `display`, `accel`, `ports`,
 //!   `firmware`), SSH (`connect`), provisioning, shutdown (`shutdown`,
 //!   `power`), compaction and rename (`finalize`); `timing` records the
 //!   time split.

@@ -14,7 +14,9 @@
 //!    no output directory, no temporary file).
 //!
 //! A third boot, in `installer`, starts from an installer-like ISO under
-//! UEFI with a typed boot command.
+//! UEFI with a typed boot command. A fourth is the minimal source a new
+//! user writes (no `headless`, `display` or `shutdown_command`) on a
+//! machine without a display, whose guest ignores the ACPI button.
 
 mod installer;
 
@@ -373,6 +375,97 @@ build {{ sources = ["source.qemu.exists"] }}
         std::fs::read_to_string(dir.path().join("output-exists/keep.txt")).ok(),
         Some("mine".into()),
         "someone else's directory is never touched"
+    );
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+}
+
+const MINIMAL: &str = r#"
+source "qemu" "minimal" {
+  iso_url          = "@IMAGE@"
+  iso_checksum     = "sha256:@SUM@"
+  disk_image       = true
+  accelerator      = "tcg"
+  ssh_username     = "kiln"
+  ssh_timeout      = "20m"
+  memory           = 1024
+  output_directory = "out"
+}
+
+build {
+  sources = ["source.qemu.minimal"]
+
+  provisioner "shell" {
+    inline = ["echo provisioned as $(id -un)"]
+  }
+}
+"#;
+
+/// The fixture has no systemd-logind or acpid: the ACPI power-down goes
+/// unanswered, so only the power-off over SSH lets this build finish
+/// (the fallback would fail it after shutdown_timeout's 5 minutes).
+#[test]
+fn a_minimal_source_without_a_display_runs_headless_and_powers_off_over_ssh() {
+    let (image, sum) = fixture();
+    let t = MINIMAL
+        .replace("@IMAGE@", &image.display().to_string())
+        .replace("@SUM@", &sum);
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let out = assert_cmd::Command::cargo_bin("kiln")
+        .expect("kiln binary")
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .write_stdin("")
+        .output()
+        .expect("kiln runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let all = format!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    for line in [
+        "==> qemu.minimal: No display available for a VM window (DISPLAY and WAYLAND_DISPLAY are not set): running headless",
+        "==> qemu.minimal: No shutdown_command: powering off the guest over SSH (sudo -n sh -c 'sync; poweroff')",
+    ] {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{all}");
+    }
+    assert!(!stdout.contains("falling back"), "{all}");
+    assert!(
+        messages(&stdout, "qemu.minimal")
+            .iter()
+            .any(|m| m == "provisioned as kiln"),
+        "{all}"
+    );
+    // The VNC address names the TCP port (5900 + display), not the
+    // display number qemu's -vnc takes.
+    let vnc = regex::Regex::new(r"vnc://127\.0\.0\.1:(\d+)\n").expect("regex");
+    let port: u16 = vnc
+        .captures(&stdout)
+        .and_then(|c| c[1].parse().ok())
+        .unwrap_or_else(|| panic!("no VNC address in:\n{all}"));
+    assert!((5900..=6000).contains(&port), "vnc port {port}:\n{all}");
+    // One local file, one "Trying" line.
+    let trying: Vec<&str> = stdout.lines().filter(|l| l.contains(": Trying ")).collect();
+    assert_eq!(
+        trying,
+        [format!(
+            "==> qemu.minimal: Trying {}?checksum=sha256%3A{sum}",
+            image.display()
+        )],
+        "{all}"
+    );
+    assert_eq!(leftovers(&dir.path().join("out")), ["packer-minimal"]);
+    let check = qemu_img_json(&["check"], &dir.path().join("out/packer-minimal"));
+    assert_eq!(check["check-errors"], 0, "{check}");
+    assert_eq!(
+        processes_mentioning(&tmp.path().display().to_string()),
+        Vec::<String>::new(),
+        "qemu survived"
     );
     assert!(
         leftovers(tmp.path()).is_empty(),
