@@ -1,10 +1,13 @@
 //! Block type name → component factory. Adding a builder, provisioner or
-//! post-processor is one line here plus its own crate or module.
+//! post-processor is one entry here plus its own crate or module (a
+//! builder behind a cargo feature: its entry and its `Missing` twin, both
+//! in [`BUILDERS`]).
 //!
 //! A factory decodes an evaluated body into the component's typed config,
 //! runs the config's own validation, and builds the component; `validate`
 //! uses the same factories and throws the component away.
 
+use kiln_core::build::COMMON_GENERATED;
 use kiln_core::component::Validate;
 use kiln_core::{Builder, PostProcessor, Provisioner};
 use kiln_template::decode::{decode, EvaluatedBody};
@@ -14,44 +17,77 @@ use serde::de::DeserializeOwned;
 
 pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
 
-const BUILDERS: &[(&str, Make<dyn Builder>)] = &[
-    (
+/// A builder type kiln knows.
+enum BuilderEntry {
+    /// In this binary: its factory, and the `build.*` names it provides on
+    /// top of the ones every builder has ([`COMMON_GENERATED`]).
+    Available {
+        name: &'static str,
+        make: Make<dyn Builder>,
+        generated: &'static [&'static str],
+    },
+    /// Behind a cargo `feature` this binary was built without (heavy SDKs
+    /// stay out of default builds); `what` names it in the error. A binary
+    /// built with every feature has none (hence the `allow`).
+    #[allow(dead_code)]
+    Missing {
+        name: &'static str,
+        feature: &'static str,
+        what: &'static str,
+    },
+}
+
+/// Every builder. One behind a cargo feature is its `available` entry
+/// under `#[cfg(feature = …)]` next to its `Missing` twin under
+/// `#[cfg(not(feature = …))]`.
+const BUILDERS: &[BuilderEntry] = &[
+    #[cfg(feature = "amazon")]
+    available::<kiln_builder_amazon::AmazonConfig, kiln_builder_amazon::AmazonBuilder>(
+        "amazon-ebs",
+        kiln_builder_amazon::AmazonBuilder::GENERATED,
+    ),
+    #[cfg(not(feature = "amazon"))]
+    BuilderEntry::Missing {
+        name: "amazon-ebs",
+        feature: "amazon",
+        what: "Amazon",
+    },
+    available::<kiln_builder_oci::DockerConfig, kiln_builder_oci::DockerBuilder>(
         "docker",
-        builder::<kiln_builder_oci::DockerConfig, kiln_builder_oci::DockerBuilder>,
+        kiln_builder_oci::DockerBuilder::GENERATED,
     ),
-    (
-        "file",
-        builder::<kiln_builder_file::FileConfig, kiln_builder_file::FileBuilder>,
-    ),
-    (
-        "null",
-        builder::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>,
-    ),
-    (
+    available::<kiln_builder_file::FileConfig, kiln_builder_file::FileBuilder>("file", &[]),
+    available::<kiln_builder_null::NullConfig, kiln_builder_null::NullBuilder>("null", &[]),
+    available::<kiln_builder_oci::OciConfig, kiln_builder_oci::OciBuilder>(
         "oci",
-        builder::<kiln_builder_oci::OciConfig, kiln_builder_oci::OciBuilder>,
+        kiln_builder_oci::OciBuilder::GENERATED,
     ),
-    (
-        "qemu",
-        builder::<kiln_builder_qemu::QemuConfig, kiln_builder_qemu::QemuBuilder>,
-    ),
+    available::<kiln_builder_qemu::QemuConfig, kiln_builder_qemu::QemuBuilder>("qemu", &[]),
 ];
 
-/// Builders behind cargo features: heavy SDKs stay out of default builds.
-#[cfg(feature = "amazon")]
-const FEATURE_BUILDERS: &[(&str, Make<dyn Builder>)] = &[(
-    "amazon-ebs",
-    builder::<kiln_builder_amazon::AmazonConfig, kiln_builder_amazon::AmazonBuilder>,
-)];
-#[cfg(not(feature = "amazon"))]
-const FEATURE_BUILDERS: &[(&str, Make<dyn Builder>)] = &[];
+const fn available<C, B>(name: &'static str, generated: &'static [&'static str]) -> BuilderEntry
+where
+    C: DeserializeOwned + Validate,
+    B: Builder + From<C> + 'static,
+{
+    BuilderEntry::Available {
+        name,
+        make: builder::<C, B>,
+        generated,
+    }
+}
 
-/// Builders this binary was built without: type name → the cargo feature
-/// that brings it.
-#[cfg(not(feature = "amazon"))]
-const MISSING_BUILDERS: &[(&str, &str, &str)] = &[("amazon-ebs", "amazon", "Amazon")];
-#[cfg(feature = "amazon")]
-const MISSING_BUILDERS: &[(&str, &str, &str)] = &[];
+impl BuilderEntry {
+    fn name(&self) -> &'static str {
+        match self {
+            BuilderEntry::Available { name, .. } | BuilderEntry::Missing { name, .. } => name,
+        }
+    }
+
+    fn find(name: &str) -> Option<&'static BuilderEntry> {
+        BUILDERS.iter().find(|e| e.name() == name)
+    }
+}
 
 const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
     (
@@ -170,6 +206,9 @@ fn config<C: DeserializeOwned + Validate>(body: &EvaluatedBody) -> Result<C, Dia
             .or_else(|| body.span.clone());
         diags.push(Diagnostic::error("Invalid configuration", p.message).at(span));
     }
+    // Also with problems: whatever a template holds, deriving settings
+    // from it must not panic (the fuzz tests drive every component here).
+    config.resolve_settings();
     if diags.has_errors() {
         Err(diags)
     } else {
@@ -185,18 +224,17 @@ pub fn make_builder(
     name: &str,
     body: &EvaluatedBody,
 ) -> Option<Result<Box<dyn Builder>, Diagnostics>> {
-    if let Some(diags) = missing_builder(name, body) {
-        return Some(Err(diags));
-    }
-    find(BUILDERS, name)
-        .or_else(|| find(FEATURE_BUILDERS, name))
-        .map(|m| m(body))
+    Some(match BuilderEntry::find(name)? {
+        BuilderEntry::Available { make, .. } => make(body),
+        BuilderEntry::Missing { feature, what, .. } => {
+            Err(missing_builder(name, feature, what, body))
+        }
+    })
 }
 
 /// A clear error for a builder kiln has but this binary was built
 /// without.
-fn missing_builder(name: &str, body: &EvaluatedBody) -> Option<Diagnostics> {
-    let (_, feature, what) = MISSING_BUILDERS.iter().find(|(n, _, _)| *n == name)?;
+fn missing_builder(name: &str, feature: &str, what: &str, body: &EvaluatedBody) -> Diagnostics {
     let mut diags = Diagnostics::new();
     diags.push(
         Diagnostic::error(
@@ -207,7 +245,7 @@ fn missing_builder(name: &str, body: &EvaluatedBody) -> Option<Diagnostics> {
         )
         .at(body.span.clone()),
     );
-    Some(diags)
+    diags
 }
 
 pub fn make_provisioner(
@@ -252,9 +290,7 @@ impl Components for Registry {
     fn known(&self, kind: ComponentKind) -> Vec<&'static str> {
         match kind {
             ComponentKind::Builder => {
-                let mut all = names(BUILDERS);
-                all.extend(names(FEATURE_BUILDERS));
-                all.extend(MISSING_BUILDERS.iter().map(|(n, _, _)| *n));
+                let mut all: Vec<_> = BUILDERS.iter().map(BuilderEntry::name).collect();
                 all.sort_unstable();
                 all
             }
@@ -262,9 +298,102 @@ impl Components for Registry {
             ComponentKind::PostProcessor => names(POST_PROCESSORS),
         }
     }
+
+    fn build_variables(&self, builder_type: &str) -> Option<Vec<&'static str>> {
+        match BuilderEntry::find(builder_type)? {
+            BuilderEntry::Available { generated, .. } => {
+                Some(COMMON_GENERATED.iter().chain(*generated).copied().collect())
+            }
+            // Its own names are in the crate this binary lacks; its
+            // `build.*` references wait for a binary that has it.
+            BuilderEntry::Missing { .. } => None,
+        }
+    }
 }
 
 /// Plan the selected builds and check every component config.
 pub fn check_builds(cfg: &Config, selection: &Selection) -> Diagnostics {
     kiln_template::plan::plan(cfg, selection, &Registry).1
+}
+
+#[cfg(test)]
+mod fuzz;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_template::config::{self, LoadOptions};
+
+    /// The plan's errors for a build of `source` (a `source` block) whose
+    /// provisioner echoes `expr`; empty when it is valid.
+    fn errors_of(source: &str, reference: &str, expr: &str) -> String {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.pkr.hcl");
+        let text = format!(
+            "{source}\nbuild {{\n  sources = [\"{reference}\"]\n  provisioner \"shell-local\" {{\n    inline = [\"echo ${{{expr}}}\"]\n  }}\n}}\n"
+        );
+        std::fs::write(&path, text).expect("write");
+        let (cfg, diags) = config::load(&path, &LoadOptions::default());
+        let cfg = cfg.unwrap_or_else(|| panic!("{diags:?}"));
+        let diags = check_builds(&cfg, &Selection::default());
+        if diags.has_errors() {
+            diags.render(cfg.sources())
+        } else {
+            String::new()
+        }
+    }
+
+    #[test]
+    fn each_builder_has_the_common_build_variables_and_its_own() {
+        let null = Registry.build_variables("null").expect("null");
+        for common in COMMON_GENERATED {
+            assert!(null.contains(common), "{common}");
+        }
+        assert!(!null.contains(&"Rootfs") && !null.contains(&"SourceAMI"));
+        for oci in ["oci", "docker"] {
+            let vars = Registry.build_variables(oci).expect(oci);
+            assert!(vars.contains(&"Rootfs") && vars.contains(&"ID"), "{vars:?}");
+        }
+        assert_eq!(Registry.build_variables("nope"), None);
+        assert!(Registry
+            .known(ComponentKind::Builder)
+            .contains(&"amazon-ebs"));
+    }
+
+    #[test]
+    fn a_build_variable_is_checked_against_the_builds_own_builder() {
+        let null = |expr: &str| {
+            errors_of(
+                "source \"null\" \"a\" { communicator = \"none\" }",
+                "source.null.a",
+                expr,
+            )
+        };
+        assert_eq!(null("build.ID"), "");
+        assert_eq!(null("build.PackerHTTPAddr"), "");
+        for other in ["build.Rootfs", "build.SourceAMI"] {
+            let e = null(other);
+            assert!(e.contains("Unsupported attribute"), "{other}: {e}");
+        }
+    }
+
+    #[cfg(feature = "amazon")]
+    #[test]
+    fn amazon_ebs_adds_its_source_ami_variables() {
+        let vars = Registry.build_variables("amazon-ebs").expect("amazon-ebs");
+        assert!(vars.contains(&"SourceAMI") && vars.contains(&"BuildRegion"));
+        assert!(vars.contains(&"ID") && !vars.contains(&"Rootfs"));
+    }
+
+    #[cfg(not(feature = "amazon"))]
+    #[test]
+    fn a_builder_this_binary_lacks_is_the_one_error() {
+        let e = errors_of(
+            "source \"amazon-ebs\" \"a\" {}",
+            "source.amazon-ebs.a",
+            "build.SourceAMI",
+        );
+        assert!(e.contains("built without Amazon support"), "{e}");
+        assert!(!e.contains("SourceAMI"), "{e}");
+    }
 }

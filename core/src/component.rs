@@ -29,4 +29,11 @@ impl ConfigProblem {
 /// must exist, mutually exclusive fields.
 pub trait Validate {
     fn validate(&self) -> Vec<ConfigProblem>;
+
+    /// Derive the settings a run would use (defaults applied, sizes, port
+    /// ranges and communicator settings computed) and throw them away.
+    /// The registry calls it after `validate`, so `kiln validate`
+    /// and the fuzz tests reach every value a template can hold without
+    /// starting a build. Configs that derive nothing keep the default.
+    fn resolve_settings(&self) {}
 }

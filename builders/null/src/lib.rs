@@ -52,6 +52,10 @@ impl Validate for NullConfig {
         }
         out
     }
+
+    fn resolve_settings(&self) {
+        let _ = self.communicator_config().ssh_settings();
+    }
 }
 
 /// Packer's builder id for the null builder; the manifest records it.

@@ -24,6 +24,12 @@ impl Validate for AmazonConfig {
         self.run_problems(&mut out);
         out
     }
+
+    fn resolve_settings(&self) {
+        let _ = self.communicator_config().ssh_settings();
+        let _ = crate::poll::Polling::from_config(self);
+        let _ = crate::session::Access::from_config(self);
+    }
 }
 
 fn empty(v: &Option<String>) -> bool {

@@ -110,6 +110,10 @@ impl Validate for DockerConfig {
         common::check_changes(self.changes.as_deref(), &mut out);
         out
     }
+
+    fn resolve_settings(&self) {
+        let _ = self.settings("validate");
+    }
 }
 
 impl DockerConfig {

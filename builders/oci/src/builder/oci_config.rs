@@ -111,6 +111,10 @@ impl Validate for OciConfig {
         }
         out
     }
+
+    fn resolve_settings(&self) {
+        let _ = self.settings("validate");
+    }
 }
 
 impl OciConfig {

@@ -108,6 +108,10 @@ impl Validate for QemuConfig {
         }
         out
     }
+
+    fn resolve_settings(&self) {
+        let _ = self.communicator_config().ssh_settings();
+    }
 }
 
 impl QemuConfig {
