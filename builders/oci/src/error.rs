@@ -42,6 +42,33 @@ pub enum OciError {
     /// The build was cancelled.
     #[error("cancelled")]
     Cancelled,
+    /// `docker-tag` names images in a layout's `index.json`; an archive
+    /// is written once.
+    #[error("cannot tag artifact {artifact:?}: it is an archive ({}), written once, and docker-tag names images in an OCI layout (output_format = \"oci\"); to push an archive under other names, set oci-push's repository and tags", .path.display())]
+    TagArchive { artifact: String, path: PathBuf },
+    /// A push or save of a `docker export`: no config, no manifest.
+    #[error("cannot {verb} artifact {path:?}: it is a file system export (export_path), a plain tar without an image config or manifest; build an image instead (commit = true, or output_format on source \"oci\")")]
+    ExportIsNotImage { verb: &'static str, path: String },
+    /// A push or save of another builder's artifact.
+    #[error("cannot {verb} artifact {artifact:?} of {builder}: it is not a container image; {verb} takes the images of the oci and docker builders (layout, oci-archive or docker-archive) and of docker-import, docker-tag and docker-save")]
+    NotAnImage {
+        verb: &'static str,
+        artifact: String,
+        builder: String,
+    },
+    /// Packer's message for a `docker-import` of anything but an export.
+    #[error("Unknown artifact type: {0}\nCan only import from docker builder artifacts with export_path.")]
+    NotAnExport(String),
+    /// A push needs a registry host in the repository name.
+    #[error("cannot push {0:?}: name the registry and repository (docker-tag repository = \"REGISTRY/REPO\")")]
+    NoRegistry(String),
+    /// A step ran before the one that sets what it needs: a bug in the
+    /// step order, not something a user can fix.
+    #[error("{step}: no {what} (an earlier step should have set it)")]
+    MissingState {
+        step: &'static str,
+        what: &'static str,
+    },
 }
 
 impl OciError {

@@ -18,8 +18,17 @@ use state::State;
 pub use docker_config::DockerConfig;
 pub use oci_config::OciConfig;
 
+/// The `build.*` names both builders add to the ones every builder has:
+/// `Rootfs`, the unpacked root filesystem being provisioned (for local
+/// steps that edit it directly), and the base image's `SourceImageDigest`.
+const GENERATED: &[&str] = &["Rootfs", "SourceImageDigest"];
+
 pub struct OciBuilder {
     config: OciConfig,
+}
+
+impl OciBuilder {
+    pub const GENERATED: &'static [&'static str] = GENERATED;
 }
 
 impl From<OciConfig> for OciBuilder {
@@ -36,6 +45,10 @@ impl Builder for OciBuilder {
 
 pub struct DockerBuilder {
     config: DockerConfig,
+}
+
+impl DockerBuilder {
+    pub const GENERATED: &'static [&'static str] = GENERATED;
 }
 
 impl From<DockerConfig> for DockerBuilder {

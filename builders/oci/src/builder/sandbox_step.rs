@@ -4,6 +4,7 @@
 
 use super::state::State;
 use crate::config::RunConfig;
+use crate::error::OciError;
 use kiln_communicator_sandbox::{Network, SandboxComm, SandboxConfig, Volume};
 use kiln_core::{BuildCtx, BuildError, Step};
 use std::path::Path;
@@ -16,13 +17,14 @@ impl Step<State> for StepSandbox {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        let rootfs = state
-            .rootfs()
-            .ok_or_else(|| BuildError::msg("no work directory"))?;
-        let base = state
-            .base
-            .as_ref()
-            .ok_or_else(|| BuildError::msg("no base image"))?;
+        let rootfs = state.rootfs().ok_or(OciError::MissingState {
+            step: "sandbox",
+            what: "work directory",
+        })?;
+        let base = state.base.as_ref().ok_or(OciError::MissingState {
+            step: "sandbox",
+            what: "base image",
+        })?;
         let rc = RunConfig::from_oci(base.config.config().as_ref());
         let s = &state.settings;
         let mut cfg = SandboxConfig::new(&rootfs);
@@ -49,7 +51,7 @@ impl Step<State> for StepSandbox {
             .collect();
         for (host, container) in &s.volumes {
             let host = std::path::absolute(Path::new(host))
-                .map_err(|e| BuildError::msg(format!("volume {host}: {e}")))?;
+                .map_err(|e| OciError::io(format!("volume {host}"), e))?;
             cfg.volumes.push(Volume {
                 host,
                 container: container.clone(),

@@ -112,9 +112,10 @@ impl Step<State> for StepBase {
             Source::Scratch => empty_image(s)?,
             Source::Registry { reference } => {
                 ctx.ui.say(&format!("Pulling {reference}..."));
-                let dir = state
-                    .work_dir()
-                    .ok_or_else(|| BuildError::msg("no work directory"))?;
+                let dir = state.work_dir().ok_or(OciError::MissingState {
+                    step: "oci",
+                    what: "work directory",
+                })?;
                 let auth = match &s.login {
                     Some((u, p)) => crate::registry::auth::from_login(Some(u), Some(p)),
                     None => crate::registry::auth::from_login(None, None),
@@ -153,17 +154,18 @@ impl Step<State> for StepUnpack {
         "unpack"
     }
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        let rootfs = state
-            .rootfs()
-            .ok_or_else(|| BuildError::msg("no work directory"))?;
+        let rootfs = state.rootfs().ok_or(OciError::MissingState {
+            step: "oci",
+            what: "work directory",
+        })?;
         let is_rootfs = matches!(state.settings.base, Source::Rootfs { .. });
         let opts = UnpackOptions {
             privileged: state.settings.privileged,
         };
-        let base = state
-            .base
-            .as_mut()
-            .ok_or_else(|| BuildError::msg("no base image"))?;
+        let base = state.base.as_mut().ok_or(OciError::MissingState {
+            step: "oci",
+            what: "base image",
+        })?;
         if !base.layers.is_empty() {
             ctx.ui.say(&format!(
                 "Unpacking {} layer(s) into {}...",
@@ -230,9 +232,10 @@ impl Step<State> for StepCommit {
         "commit"
     }
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        let rootfs = state
-            .rootfs()
-            .ok_or_else(|| BuildError::msg("no work directory"))?;
+        let rootfs = state.rootfs().ok_or(OciError::MissingState {
+            step: "oci",
+            what: "work directory",
+        })?;
         let s = state.settings.clone();
         let epoch = s.epoch.or_else(env_epoch);
         match &s.output {
@@ -264,10 +267,10 @@ impl Step<State> for StepCommit {
             let ignore = state.sandbox_leftovers()?;
             add_layer(state, &ignore, "kiln build", epoch, ctx)?;
         }
-        let base = state
-            .base
-            .as_ref()
-            .ok_or_else(|| BuildError::msg("no base image"))?;
+        let base = state.base.as_ref().ok_or(OciError::MissingState {
+            step: "oci",
+            what: "base image",
+        })?;
         let rc = s
             .run_config(crate::config::RunConfig::from_oci(
                 base.config.config().as_ref(),
@@ -313,7 +316,13 @@ pub fn add_layer(
 ) -> Result<(), BuildError> {
     let (work, rootfs) = match (state.work_dir(), state.rootfs()) {
         (Some(w), Some(r)) => (w.to_path_buf(), r),
-        _ => return Err(BuildError::msg("no work directory")),
+        _ => {
+            return Err(OciError::MissingState {
+                step: "commit",
+                what: "work directory",
+            }
+            .into())
+        }
     };
     let changes = diff::changes(&rootfs, &state.snapshot, ignore)?;
     if changes.is_empty() {

@@ -5,6 +5,7 @@
 use crate::builder::common;
 use crate::compression::Compression;
 use crate::config::RunConfig;
+use crate::error::OciError;
 use crate::image::platform::Platform;
 use crate::image::{BlobRef, Image};
 use crate::output::compose::{self, Blob, NewLayer};
@@ -64,10 +65,7 @@ impl PostProcessor for DockerImport {
         a: &Artifact,
     ) -> Result<PostProcessed, BuildError> {
         let Some(tar) = a.files.first().filter(|f| f.is_file()) else {
-            return Err(BuildError::msg(format!(
-                "Unknown artifact type: {}\nCan only import from docker builder artifacts with export_path.",
-                a.builder_id
-            )));
+            return Err(OciError::NotAnExport(a.builder_id.clone()).into());
         };
         let repo = self.config.repository.clone().unwrap_or_default();
         let tag = self
@@ -96,7 +94,7 @@ impl PostProcessor for DockerImport {
         };
         let mut rc = RunConfig::default();
         for c in self.config.changes.iter().flatten() {
-            crate::config::changes::apply(&mut rc, c).map_err(BuildError::msg)?;
+            crate::config::changes::apply(&mut rc, c).map_err(OciError::Change)?;
         }
         let epoch = crate::builder::settings::env_epoch();
         let created = match epoch {
@@ -153,7 +151,7 @@ fn config_for(p: &Platform) -> ImageConfiguration {
 }
 
 fn compress(tar: &std::path::Path, out: &std::path::Path) -> Result<(Blob, String), BuildError> {
-    let io = |e: std::io::Error| BuildError::msg(format!("import {}: {e}", tar.display()));
+    let io = |e: std::io::Error| OciError::io(format!("import {}", tar.display()), e);
     let f = std::fs::File::open(tar).map_err(io)?;
     let dst = std::fs::File::create(out).map_err(io)?;
     let inner = crate::digest::DigestWriter::new(std::io::BufWriter::new(dst));

@@ -5,6 +5,7 @@
 //! docker-archive (see `image::reload`).
 
 use super::input;
+use crate::error::OciError;
 use crate::image::reload;
 use crate::registry::{auth, push};
 use kiln_core::component::{ConfigProblem, Validate};
@@ -75,9 +76,7 @@ impl PostProcessor for DockerPush {
             .filter(|r| !r.is_empty())
             .unwrap_or(img.repository.clone());
         if repository.is_empty() || !repository.contains('/') && !repository.contains('.') {
-            return Err(BuildError::msg(format!(
-                "cannot push {repository:?}: name the registry and repository (docker-tag repository = \"REGISTRY/REPO\")"
-            )));
+            return Err(OciError::NoRegistry(repository).into());
         }
         let tags: Vec<String> = match &self.config.tags {
             Some(t) => t.clone(),

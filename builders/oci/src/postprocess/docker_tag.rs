@@ -3,6 +3,7 @@
 //! Packer's tags it in the Docker daemon.
 
 use super::input;
+use crate::error::OciError;
 use crate::image::reload;
 use crate::output::layout::index_json;
 use kiln_core::component::{ConfigProblem, Validate};
@@ -108,7 +109,7 @@ impl PostProcessor for DockerTag {
 
 fn index(layout: &std::path::Path) -> Result<oci_spec::image::ImageIndex, BuildError> {
     let bytes = std::fs::read(layout.join("index.json"))
-        .map_err(|e| BuildError::msg(format!("read {}/index.json: {e}", layout.display())))?;
+        .map_err(|e| OciError::io(format!("read {}/index.json", layout.display()), e))?;
     Ok(crate::image::parse_json("index.json", &bytes)?)
 }
 
@@ -157,7 +158,7 @@ fn rewrite_index(
     let dest = layout.join("index.json");
     let tmp = crate::output::stage::file_for(&dest)?;
     std::fs::write(tmp.path(), bytes)
-        .map_err(|e| BuildError::msg(format!("write {}: {e}", tmp.path().display())))?;
+        .map_err(|e| OciError::io(format!("write {}", tmp.path().display()), e))?;
     crate::output::stage::commit_file(tmp, &dest, true)?;
     Ok(())
 }

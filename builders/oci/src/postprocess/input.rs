@@ -3,6 +3,7 @@
 //! docker-archive. Anything else gets an error naming the artifact and
 //! saying why it holds no image.
 
+use crate::error::OciError;
 use crate::image::reload::Stored;
 use kiln_core::{Artifact, BuildError};
 
@@ -19,17 +20,17 @@ impl ImageInput {
     pub fn layout(&self, a: &Artifact) -> Result<&std::path::Path, BuildError> {
         match &self.stored {
             Stored::Layout(dir) => Ok(dir),
-            Stored::OciArchive(p) | Stored::DockerArchive(p) => Err(BuildError::msg(format!(
-                "cannot tag artifact {:?}: it is an archive ({}), written once, and docker-tag names images in an OCI layout (output_format = \"oci\"); to push an archive under other names, set oci-push's repository and tags",
-                a.id,
-                p.display()
-            ))),
+            Stored::OciArchive(p) | Stored::DockerArchive(p) => Err(OciError::TagArchive {
+                artifact: a.id.clone(),
+                path: p.clone(),
+            }
+            .into()),
         }
     }
 }
 
 /// `what`: the post-processor's verb, for the error ("push", "save").
-pub fn image(a: &Artifact, what: &str) -> Result<ImageInput, BuildError> {
+pub fn image(a: &Artifact, what: &'static str) -> Result<ImageInput, BuildError> {
     let path = |key: &str| a.state.get(key).and_then(|v| v.as_str()).map(Into::into);
     let stored = if let Some(p) = path("oci_layout") {
         Stored::Layout(p)
@@ -38,14 +39,18 @@ pub fn image(a: &Artifact, what: &str) -> Result<ImageInput, BuildError> {
     } else if let Some(p) = path("docker_archive") {
         Stored::DockerArchive(p)
     } else if let Some(p) = a.state.get("export_path").and_then(|v| v.as_str()) {
-        return Err(BuildError::msg(format!(
-            "cannot {what} artifact {p:?}: it is a file system export (export_path), a plain tar without an image config or manifest; build an image instead (commit = true, or output_format on source \"oci\")"
-        )));
+        return Err(OciError::ExportIsNotImage {
+            verb: what,
+            path: p.to_owned(),
+        }
+        .into());
     } else {
-        return Err(BuildError::msg(format!(
-            "cannot {what} artifact {:?} of {}: it is not a container image; {what} takes the images of the oci and docker builders (layout, oci-archive or docker-archive) and of docker-import, docker-tag and docker-save",
-            a.id, a.builder_id
-        )));
+        return Err(OciError::NotAnImage {
+            verb: what,
+            artifact: a.id.clone(),
+            builder: a.builder_id.clone(),
+        }
+        .into());
     };
     Ok(ImageInput {
         stored,
