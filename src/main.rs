@@ -10,7 +10,11 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match cli::run(&args) {
+    let result = cli::run(&args);
+    // A deliberate exit: whatever still runs was left on purpose
+    // (`-on-error=abort`); only a kiln that dies has its children killed.
+    kiln_core::process::release_children();
+    match result {
         Ok(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(e) => {
             eprintln!("Error: {e:#}");

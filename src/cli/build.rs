@@ -67,6 +67,10 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     if let Err(e) = crate::log::init(mask.clone()) {
         eprintln!("{e}");
     }
+    // Work directories and scripts of kiln processes that were killed.
+    for path in kiln_core::tempdir::sweep() {
+        tracing::info!(path = %path.display(), "removed what a killed kiln left behind");
+    }
     let console = Console::new(
         ConsoleOptions {
             color: ConsoleOptions::color_default(color_flag(&p)),

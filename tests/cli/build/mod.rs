@@ -6,6 +6,7 @@ mod compat;
 mod durations;
 mod engine;
 mod interrupt;
+mod kill9;
 mod manifest;
 mod oci;
 mod oci_registry;
