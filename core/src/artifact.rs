@@ -7,6 +7,17 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// Why an artifact's default `destroy` failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    #[error("removing {}: {source}", .path.display())]
+    Remove {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
 /// Deletes what an artifact stands for (files, cloud images), for
 /// post-processor chains that do not keep their input.
 pub trait Destroy: Send + Sync {
@@ -79,7 +90,12 @@ impl Artifact {
             match r {
                 Ok(()) => {}
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(BuildError::msg(format!("removing {}: {e}", f.display()))),
+                Err(source) => {
+                    return Err(BuildError::failed(ArtifactError::Remove {
+                        path: f.clone(),
+                        source,
+                    }))
+                }
             }
         }
         Ok(())

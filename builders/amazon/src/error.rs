@@ -82,9 +82,6 @@ pub enum AmazonError {
     NoRegion,
     #[error("{}", crate::NO_CREDENTIALS)]
     NoCredentials,
-    /// The communicator fields did not resolve into SSH settings.
-    #[error("{0}")]
-    Communicator(String),
     #[error("deprecate_at: {0}")]
     DeprecateAt(String),
     /// No subnet, or no single one, matches `subnet_filter`.

@@ -38,6 +38,20 @@ pub struct AmazonBuilder {
     config: AmazonConfig,
 }
 
+impl AmazonBuilder {
+    /// The `build.*` names amazon-ebs adds to the ones every builder has
+    /// (Packer's; `State::template_data` fills them in).
+    pub const GENERATED: &'static [&'static str] = &[
+        "BuildRegion",
+        "SourceAMI",
+        "SourceAMIName",
+        "SourceAMIOwner",
+        "SourceAMIOwnerName",
+        "SourceAMICreationDate",
+        "SourceAMITags",
+    ];
+}
+
 impl From<AmazonConfig> for AmazonBuilder {
     fn from(config: AmazonConfig) -> AmazonBuilder {
         AmazonBuilder { config }
@@ -69,7 +83,7 @@ impl Builder for AmazonBuilder {
         let polling = Polling::from_config(c);
         let comm = c.communicator_config();
         let ssh = match comm.kind() {
-            Some(CommKind::Ssh) => Some(comm.ssh_settings().map_err(AmazonError::Communicator)?),
+            Some(CommKind::Ssh) => Some(comm.ssh_settings()),
             _ => None,
         };
         let port = ssh.as_ref().map_or(0, |s| s.port);

@@ -84,7 +84,7 @@ impl Builder for NullBuilder {
         let mut steps: Vec<Box<dyn Step<State>>> = Vec::new();
         let mut generated = Generated::new();
         if comm.kind() == Some(CommKind::Ssh) {
-            let settings = comm.ssh_settings().map_err(BuildError::msg)?;
+            let settings = comm.ssh_settings();
             generated.extend(kiln_communicator_ssh::step::generated(&settings, None));
             steps.push(Box::new(StepConnectSsh::new(settings)));
         } else {

@@ -5,6 +5,7 @@
 
 use crate::bootcmd;
 use crate::config::Settings;
+use crate::error::{report, QemuError};
 use crate::floppy::{self, FloppySpec};
 use crate::http::{HttpConfig, HttpServer, QEMU_HOST_IP};
 use crate::qmp::Qmp;
@@ -61,11 +62,7 @@ impl Step<State> for StepHttpServer {
                 Ok(())
             }
             Ok(None) => Ok(()),
-            Err(e) => {
-                let msg = format!("Error starting HTTP server: {e}");
-                ctx.ui.error(&msg);
-                Err(BuildError::msg(msg))
-            }
+            Err(e) => Err(report(ctx, QemuError::HttpServer(e))),
         }
     }
 
@@ -151,31 +148,24 @@ impl Step<State> for StepTypeBootCommand {
                 .sleep(self.wait)
                 .map_err(|r| BuildError::from_reason(r, None))?;
         }
-        let fail = |msg: String| {
-            ctx.ui.error(&msg);
-            BuildError::msg(msg)
-        };
         let text = legacy::render(&self.commands.concat(), &self.context(state))
-            .map_err(|e| fail(format!("Error preparing boot command: {e}")))?;
-        let actions = bootcmd::parse(&text).map_err(|errs| {
-            fail(format!(
-                "Error parsing boot command: {}",
-                errs.iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ))
-        })?;
+            .map_err(|e| report(ctx, QemuError::BootCommandTemplate(e)))?;
+        let actions =
+            bootcmd::parse(&text).map_err(|errs| report(ctx, QemuError::BootCommandParse(errs)))?;
         let Some(socket) = state.qmp_socket.clone() else {
-            return Err(fail("no QMP socket to type the boot command".into()));
+            return Err(QemuError::MissingState {
+                step: "StepTypeBootCommand",
+                what: "QMP socket",
+            }
+            .into());
         };
         let mut qmp = Qmp::connect(&socket, Duration::from_secs(30), ctx.cancel)
-            .map_err(|e| fail(format!("Error connecting to QMP: {e}")))?;
+            .map_err(|e| report(ctx, QemuError::QmpConnect(e)))?;
         ctx.ui.say("Typing the boot command over QMP...");
         let interval = bootcmd::key_interval(self.key_interval);
         bootcmd::type_actions(&actions, &mut qmp, interval, ctx.cancel).map_err(|e| match e {
             bootcmd::TypeError::Cancelled(r) => BuildError::from_reason(r, None),
-            e => fail(format!("Error running boot command: {e}")),
+            e => report(ctx, QemuError::BootCommandType(e)),
         })
     }
 }

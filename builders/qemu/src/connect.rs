@@ -3,6 +3,7 @@
 //! watch on qemu so that a VM that dies while SSH is awaited ends the wait
 //! at once instead of after `ssh_timeout`.
 
+use crate::error::{report, QemuError};
 use crate::state::State;
 use crate::vm::tail;
 use kiln_communicator_ssh::{CommConfig, StepConnectSsh};
@@ -45,7 +46,7 @@ impl Step<State> for StepConnect {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        let mut settings = self.comm.ssh_settings().map_err(BuildError::msg)?;
+        let mut settings = self.comm.ssh_settings();
         if settings.host.is_empty() {
             settings.host = "127.0.0.1".into();
         }
@@ -92,11 +93,7 @@ impl Step<State> for StepConnect {
         if died.load(Ordering::SeqCst) && !ctx.cancel.is_cancelled() {
             let serial = tail(&state.work_dir.join("serial.log"), 15);
             let qemu = tail(&state.work_dir.join("qemu.log"), 10);
-            let msg = format!(
-                "qemu exited before SSH became available.\nqemu output:\n{qemu}\nlast lines of the serial console:\n{serial}"
-            );
-            ctx.ui.error(&msg);
-            return Err(BuildError::msg(msg));
+            return Err(report(ctx, QemuError::ExitedBeforeSsh { qemu, serial }));
         }
         if r.is_err() && !ctx.cancel.is_cancelled() {
             tracing::info!(serial = %tail(&state.work_dir.join("serial.log"), 30), "no SSH");

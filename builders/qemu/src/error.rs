@@ -42,6 +42,30 @@ pub enum QemuError {
     KeyPair(#[from] kiln_communicator_ssh::keypair::KeyPairError),
     #[error("no source image: {0}")]
     Source(String),
+    #[error("Failed to send shutdown command: {0}")]
+    ShutdownCommand(#[source] kiln_core::communicator::CommError),
+    #[error("Failed to send the ACPI power-down: {0}")]
+    AcpiPowerdown(#[source] crate::qmp::QmpError),
+    #[error("Error starting HTTP server: {0}")]
+    HttpServer(#[source] crate::http::HttpError),
+    #[error("Error preparing boot command: {0}")]
+    BootCommandTemplate(#[source] kiln_template::legacy::LegacyError),
+    #[error("Error parsing boot command: {}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))]
+    BootCommandParse(Vec<crate::bootcmd::ParseError>),
+    #[error("Error connecting to QMP: {0}")]
+    QmpConnect(#[source] crate::qmp::QmpError),
+    #[error("Error running boot command: {0}")]
+    BootCommandType(#[source] crate::bootcmd::TypeError),
+    /// The guest's qemu died while kiln waited for SSH; the logs say why.
+    #[error("qemu exited before SSH became available.\nqemu output:\n{qemu}\nlast lines of the serial console:\n{serial}")]
+    ExitedBeforeSsh { qemu: String, serial: String },
+    /// A step ran before the one that sets what it needs: a bug in the
+    /// step order, not something a user can fix.
+    #[error("{step}: no {what} (an earlier step should have set it)")]
+    MissingState {
+        step: &'static str,
+        what: &'static str,
+    },
 }
 
 impl QemuError {
@@ -60,4 +84,11 @@ impl From<QemuError> for kiln_core::BuildError {
             e => kiln_core::BuildError::failed(e),
         }
     }
+}
+
+/// Show a step failure as the step's own error line (as Packer does), then
+/// hand it to the runner.
+pub fn report(ctx: &kiln_core::BuildCtx<'_>, e: QemuError) -> kiln_core::BuildError {
+    ctx.ui.error(&e.to_string());
+    e.into()
 }

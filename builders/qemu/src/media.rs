@@ -57,7 +57,11 @@ impl Step<State> for StepCreateCd {
             }
             CdKind::Seed { username } => {
                 let Some(key) = &state.key_pair else {
-                    return Err(BuildError::msg("no temporary key for the seed"));
+                    return Err(QemuError::MissingState {
+                        step: "StepCreateCd",
+                        what: "temporary key for the seed",
+                    }
+                    .into());
                 };
                 ctx.ui.say(&format!(
                     "Creating NoCloud seed (cidata) for user '{username}' with the temporary SSH key..."

@@ -6,7 +6,7 @@
 //! up, which fails the build as Packer does, since the disk may be
 //! inconsistent, with a hint naming `shutdown_command`.
 
-use crate::error::QemuError;
+use crate::error::{report, QemuError};
 use crate::power::{self, Sent};
 use crate::state::State;
 use crate::vm::vm_exited;
@@ -48,11 +48,7 @@ impl StepShutdown {
                     // The guest going away mid-command is the point.
                     Ok(_) | Err(CommError::Disconnected) => {}
                     Err(CommError::Cancelled) => return Err(BuildError::Cancelled),
-                    Err(e) => {
-                        let msg = format!("Failed to send shutdown command: {e}");
-                        ctx.ui.error(&msg);
-                        return Err(BuildError::msg(msg));
-                    }
+                    Err(e) => return Err(report(ctx, QemuError::ShutdownCommand(e))),
                 }
             }
             return Ok(Asked::ShutdownCommand);
@@ -72,13 +68,14 @@ impl StepShutdown {
                 .say("Halting the virtual machine with an ACPI power-down...");
         }
         let Some(socket) = state.qmp_socket.clone() else {
-            return Err(BuildError::msg("no QMP socket for the ACPI power-down"));
+            return Err(QemuError::MissingState {
+                step: "StepShutdown",
+                what: "QMP socket",
+            }
+            .into());
         };
-        power::acpi_powerdown(&socket, ctx.cancel).map_err(|e| {
-            let msg = format!("Failed to send the ACPI power-down: {e}");
-            ctx.ui.error(&msg);
-            BuildError::msg(msg)
-        })?;
+        power::acpi_powerdown(&socket, ctx.cancel)
+            .map_err(|e| report(ctx, QemuError::AcpiPowerdown(e)))?;
         Ok(Asked::Acpi)
     }
 

@@ -12,6 +12,9 @@ pub enum SshError {
     /// whatever its reason: its owner knows why.)
     #[error("timed out")]
     TimedOut,
+    /// `ssh_timeout` passed before the machine answered: Packer's message.
+    #[error("Timeout waiting for SSH.")]
+    WaitTimedOut,
     /// The connection dropped.
     #[error("the connection to the machine was lost")]
     Disconnected,

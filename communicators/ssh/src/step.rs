@@ -64,9 +64,9 @@ impl StepConnectSsh {
             // is ssh_timeout's.
             Err(SshError::TimedOut) if ctx.cancel.is_cancelled() => Err(BuildError::Cancelled),
             Err(SshError::TimedOut) => {
-                let msg = "Timeout waiting for SSH.";
-                ctx.ui.error(msg);
-                Err(BuildError::msg(msg))
+                let e = SshError::WaitTimedOut;
+                ctx.ui.error(&e.to_string());
+                Err(BuildError::failed(e))
             }
             Err(e) => {
                 ctx.ui.error(&format!("Error waiting for SSH: {e}"));

@@ -106,10 +106,9 @@ impl std::fmt::Debug for Proxy {
 }
 
 impl CommConfig {
-    /// The settings to connect with, Packer's defaults applied. (Durations
-    /// were checked when the config was decoded, so this cannot fail; the
-    /// `Result` stays for the checks settings may grow.)
-    pub fn ssh_settings(&self) -> Result<SshSettings, String> {
+    /// The settings to connect with, Packer's defaults applied. Durations
+    /// were checked when the config was decoded, so nothing here can fail.
+    pub fn ssh_settings(&self) -> SshSettings {
         let positive = |v: &Option<GoDuration>| v.and_then(GoDuration::positive);
         let timeout = positive(&self.ssh_wait_timeout)
             .or(positive(&self.ssh_timeout))
@@ -136,7 +135,7 @@ impl CommConfig {
             username: non_empty(&self.ssh_proxy_username).map(str::to_owned),
             password: non_empty(&self.ssh_proxy_password).map(str::to_owned),
         });
-        Ok(SshSettings {
+        SshSettings {
             host: self.ssh_host.clone().unwrap_or_default(),
             port: self.ssh_port.filter(|p| *p != 0).unwrap_or(22),
             username: self.ssh_username.clone().unwrap_or_default(),
@@ -161,7 +160,7 @@ impl CommConfig {
             kex: self.ssh_key_exchange_algorithms.clone().unwrap_or_default(),
             bastion,
             proxy,
-        })
+        }
     }
 }
 
@@ -171,7 +170,7 @@ mod tests {
 
     #[test]
     fn packer_defaults() {
-        let s = CommConfig::default().ssh_settings().unwrap();
+        let s = CommConfig::default().ssh_settings();
         assert_eq!(s.port, 22);
         assert_eq!(s.timeout, Duration::from_secs(300));
         assert_eq!(s.handshake_attempts, 10);
@@ -192,7 +191,7 @@ mod tests {
             ssh_password: Some("secret".into()),
             ..CommConfig::default()
         };
-        let s = c.ssh_settings().unwrap();
+        let s = c.ssh_settings();
         assert_eq!(s.timeout, Duration::from_secs(120), "ssh_wait_timeout wins");
         assert_eq!(s.keep_alive, None);
         assert_eq!(s.transfer, Transfer::Sftp);
