@@ -340,27 +340,10 @@ fn targets(dir: &std::path::Path) -> Vec<Target> {
     out
 }
 
-/// An HCL string literal holding `s` exactly (no interpolation).
+/// An HCL string literal holding `s` exactly (no interpolation), as the
+/// template layer renders strings.
 fn hcl_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '$' | '%' if chars.peek() == Some(&'{') => {
-                out.push(c);
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    kiln_template::value::format_hcl(&kiln_template::Value::string(s))
 }
 
 fn edge_strings(kind: Kind) -> Vec<&'static str> {
