@@ -40,6 +40,27 @@ impl OnError {
 /// `Port`, `User`, `Password`, `ConnType`, `SSHPublicKey`, …).
 pub type Generated = BTreeMap<String, String>;
 
+/// The [`Generated`] names every build has (Packer's
+/// `BuilderDataCommonKeys`): the engine's `PackerRunUUID`, the
+/// communicator's connection values, and `PackerHTTP*` for builders that
+/// serve files. A value a builder did not set is an empty string. Names
+/// only some builders provide are declared by those builders.
+pub const COMMON_GENERATED: &[&str] = &[
+    "ID",
+    "Host",
+    "Port",
+    "User",
+    "Password",
+    "ConnType",
+    "PackerRunUUID",
+    "PackerHTTPAddr",
+    "PackerHTTPIP",
+    "PackerHTTPPort",
+    "SSHPublicKey",
+    "SSHPrivateKey",
+    "WinRMPassword",
+];
+
 /// Facts about one build, fixed before it starts.
 #[derive(Debug, Clone, Default)]
 pub struct BuildInfo {

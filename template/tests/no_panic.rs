@@ -21,6 +21,9 @@ impl Components for AnyComponent {
     fn known(&self, _: ComponentKind) -> Vec<&'static str> {
         Vec::new()
     }
+    fn build_variables(&self, _: &str) -> Option<Vec<&'static str>> {
+        Some(vec!["ID", "Host"])
+    }
 }
 
 fn load_text(text: &str) {

@@ -51,6 +51,11 @@ pub trait Components {
     ) -> Option<Diagnostics>;
     /// Every known type name of a kind, for error messages.
     fn known(&self, kind: ComponentKind) -> Vec<&'static str>;
+    /// The `build.*` names a builder of `builder_type` provides once its
+    /// machine exists, those every builder shares included (Packer's
+    /// builders list their "generated data" the same way). `None` when the
+    /// type is unknown.
+    fn build_variables(&self, builder_type: &str) -> Option<Vec<&'static str>>;
 }
 
 /// A provisioner or post-processor for one build.
@@ -78,10 +83,16 @@ pub struct PlannedBuild {
 }
 
 /// `build.*` as provisioners and post-processors see it before the build
-/// runs: `name` is known, the values a builder provides once its machine
-/// exists are unknown, and any other name is an error (as in Packer).
-pub fn build_object(name: Option<&str>) -> Value {
-    let mut attrs: BTreeMap<String, Value> = BUILD_VARIABLES
+/// runs: `name` is known, the values the builder provides once its machine
+/// exists (`variables`, from [`Components::build_variables`]) are unknown,
+/// and any other name is an error (as in Packer). Without a list (a
+/// builder type nobody knows, already an error) nothing under `build` is
+/// checked, so that one error is not buried under follow-on ones.
+fn build_object(name: Option<&str>, variables: Option<&[&str]>) -> Value {
+    let Some(variables) = variables else {
+        return Value::Unknown(Type::Any);
+    };
+    let mut attrs: BTreeMap<String, Value> = variables
         .iter()
         .map(|k| ((*k).to_owned(), Value::Unknown(Type::String)))
         .collect();
@@ -89,40 +100,15 @@ pub fn build_object(name: Option<&str>) -> Value {
     Value::Object(attrs)
 }
 
-/// The contextual `build.*` variables Packer documents, filled in by the
-/// builder at run time.
-pub const BUILD_VARIABLES: [&str; 22] = [
-    "ID",
-    "Host",
-    "Port",
-    "User",
-    "Password",
-    "ConnType",
-    "PackerRunUUID",
-    "PackerHTTPAddr",
-    "PackerHTTPIP",
-    "PackerHTTPPort",
-    "SSHPublicKey",
-    "SSHPrivateKey",
-    "WinRMPassword",
-    // amazon-ebs: the region the instance runs in.
-    "BuildRegion",
-    "SourceAMI",
-    "SourceAMIName",
-    "SourceAMIOwner",
-    "SourceAMIOwnerName",
-    "SourceAMICreationDate",
-    "SourceAMITags",
-    "SourceImageDigest",
-    // kiln's OCI builder: the unpacked root filesystem being provisioned,
-    // for local steps that edit it directly.
-    "Rootfs",
-];
-
-/// `build.*` once the builder has run: every documented variable the
-/// builder did not provide is an empty string, as in Packer.
-pub fn build_object_known(name: Option<&str>, values: &BTreeMap<String, String>) -> Value {
-    let mut attrs: BTreeMap<String, Value> = BUILD_VARIABLES
+/// `build.*` once the builder has run: every variable of the builder that
+/// it did not provide is an empty string, as in Packer.
+fn build_object_known(
+    name: Option<&str>,
+    variables: Option<&[&str]>,
+    values: &BTreeMap<String, String>,
+) -> Value {
+    let mut attrs: BTreeMap<String, Value> = variables
+        .unwrap_or_default()
         .iter()
         .map(|k| ((*k).to_owned(), Value::from("")))
         .collect();
@@ -277,11 +263,12 @@ fn plan_one(
             ("type", Value::from(src.kind.as_str())),
         ]),
     );
+    let variables = components.build_variables(&src.kind);
     comp_scope.set(
         "build",
         match build_values {
-            Some(v) => build_object_known(build.name.as_deref(), v),
-            None => build_object(build.name.as_deref()),
+            Some(v) => build_object_known(build.name.as_deref(), variables.as_deref(), v),
+            None => build_object(build.name.as_deref(), variables.as_deref()),
         },
     );
     let short = format!("{}.{source_name}", src.kind);
