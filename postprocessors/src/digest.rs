@@ -98,7 +98,7 @@ mod tests {
                 "db3974a97f2407b7cae1ae637c0030687a11913274d578492558e39c16c017de84eacdc8c62fe34ee4e12b4b1428817f09b6a2760c3f8a664ceae94d2434a593",
             ]
         );
-        for k in all {
+        for k in HashKind::ALL {
             assert_eq!(HashKind::parse(k.name()), Some(k));
         }
         assert_eq!(HashKind::parse("SHA256"), None);
