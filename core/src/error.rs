@@ -25,11 +25,6 @@ impl BuildError {
         BuildError::Failed(e.into())
     }
 
-    /// A plain message, for errors that have no type of their own.
-    pub fn msg(m: impl Into<String>) -> BuildError {
-        BuildError::Failed(m.into().into())
-    }
-
     /// The error for a fired cancellation token. `limit` is the timeout
     /// that applied, if any.
     pub fn from_reason(r: Reason, limit: Option<Duration>) -> BuildError {

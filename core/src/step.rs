@@ -39,6 +39,7 @@ pub fn run_steps<S>(
     let mut i = 0;
     let mut result = Ok(());
     let mut cleanup = Cleanup::All;
+    let mut panicked = None;
     let count = steps.len();
     while i < count {
         if let Some(r) = ctx.cancel.reason() {
@@ -47,7 +48,23 @@ pub fn run_steps<S>(
         }
         started = started.max(i + 1);
         let step = &mut steps[i];
-        match step.run(state, ctx) {
+        // A panicking step is a bug in kiln, but what the earlier steps
+        // made (a VM, a temp dir, an instance) must still be cleaned up:
+        // catch it here, clean up, then let it go on to the engine, which
+        // reports it as the build's internal error. `AssertUnwindSafe`:
+        // after a panic the state is only handed to the cleanups.
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step.run(state, ctx)));
+        let ran = match ran {
+            Ok(r) => r,
+            Err(payload) => {
+                panicked = Some(payload);
+                if ctx.info.on_error == OnError::Abort {
+                    cleanup = Cleanup::None;
+                }
+                break;
+            }
+        };
+        match ran {
             Ok(()) => {
                 if ctx.info.debug && i + 1 < count {
                     ctx.ui.ask(&format!(
@@ -104,6 +121,9 @@ pub fn run_steps<S>(
     }
     if cleanup != Cleanup::All {
         report_left_behind(ctx, left);
+    }
+    if let Some(payload) = panicked {
+        std::panic::resume_unwind(payload);
     }
     result
 }

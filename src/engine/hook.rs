@@ -3,6 +3,7 @@
 //! the builder produced, and run each one with its meta-arguments
 //! (`pause_before`, `max_retries`, `timeout`) applied.
 
+use super::error::EngineError;
 use super::RunCtx;
 use crate::registry::{self, Registry};
 use kiln_core::{
@@ -47,15 +48,14 @@ impl<'r> EngineHook<'r> {
     pub fn replan(&self, generated: &Generated) -> Result<plan::PlannedBuild, BuildError> {
         match plan::replan(self.run.cfg, self.build_name, &Registry, generated) {
             Some(Ok(pb)) => Ok(pb),
-            Some(Err(diags)) => Err(BuildError::msg(
+            Some(Err(diags)) => Err(BuildError::failed(EngineError::Replan(
                 self.run
                     .console
                     .mask()
                     .apply(&diags.render(self.run.cfg.sources())),
-            )),
-            None => Err(BuildError::msg(format!(
-                "build {:?} disappeared from the configuration",
-                self.build_name
+            ))),
+            None => Err(BuildError::failed(EngineError::BuildVanished(
+                self.build_name.to_owned(),
             ))),
         }
     }
@@ -65,12 +65,11 @@ impl<'r> EngineHook<'r> {
 fn make(pc: &PlannedComponent, run: &RunCtx<'_>) -> Result<Box<dyn Provisioner>, BuildError> {
     match registry::make_provisioner(&pc.kind, &pc.body) {
         Some(Ok(p)) => Ok(p),
-        Some(Err(diags)) => Err(BuildError::msg(
+        Some(Err(diags)) => Err(BuildError::failed(EngineError::Provisioner(
             run.console.mask().apply(&diags.render(run.cfg.sources())),
-        )),
-        None => Err(BuildError::msg(format!(
-            "unknown provisioner type {:?}",
-            pc.kind
+        ))),
+        None => Err(BuildError::failed(EngineError::UnknownProvisioner(
+            pc.kind.clone(),
         ))),
     }
 }

@@ -3,6 +3,7 @@
 //! then the post-processor chains; prints Packer's summary.
 
 mod chains;
+mod error;
 mod hook;
 mod one_build;
 mod panic;

@@ -136,9 +136,12 @@ const CANDIDATES: &[(Kind, &[&str])] = &[
     ),
 ];
 
+/// Attribute name → HCL expression.
+type Attrs = &'static [(&'static str, &'static str)];
+
 /// The smallest body of each component that validates: generated fields
 /// are laid over it. Every registered component must have one.
-const MINIMAL: &[(ComponentKind, &str, &[(&str, &str)])] = &[
+const MINIMAL: &[(ComponentKind, &str, Attrs)] = &[
     (
         ComponentKind::Builder,
         "null",
@@ -231,7 +234,7 @@ const KINDS: [ComponentKind; 3] = [
 struct Target {
     kind: ComponentKind,
     name: &'static str,
-    minimal: &'static [(&'static str, &'static str)],
+    minimal: Attrs,
     fields: Vec<(Kind, &'static str)>,
 }
 

@@ -25,7 +25,7 @@ impl ProvisionHook for Hook {
             generated.len()
         ));
         if self.fail {
-            return Err(BuildError::msg("provisioner failed"));
+            return Err(BuildError::failed("provisioner failed"));
         }
         Ok(())
     }

@@ -16,7 +16,7 @@ impl Step<Vec<String>> for Rec {
         s.push(format!("run {}", self.name));
         if self.fail_times > 0 {
             self.fail_times -= 1;
-            return Err(BuildError::msg(format!("{} broke", self.name)));
+            return Err(BuildError::failed(format!("{} broke", self.name)));
         }
         Ok(())
     }
@@ -119,4 +119,78 @@ fn cancelled_before_start_runs_nothing() {
     let (s, ok) = run(OnError::Abort, 0, &ui, &c);
     assert!(!ok);
     assert!(s.is_empty());
+}
+
+/// Panics in `run`; records its cleanup.
+struct Panics;
+
+impl Step<Vec<String>> for Panics {
+    fn name(&self) -> &str {
+        "p"
+    }
+    fn run(&mut self, s: &mut Vec<String>, _: &BuildCtx<'_>) -> Result<(), BuildError> {
+        s.push("run p".into());
+        panic!("step p has a bug");
+    }
+    fn cleanup(&mut self, s: &mut Vec<String>, _: &BuildCtx<'_>) -> Result<(), BuildError> {
+        s.push("clean p".into());
+        Ok(())
+    }
+}
+
+fn run_panicking(on_error: OnError, ui: &RecordingUi) -> (Vec<String>, String) {
+    let info = BuildInfo {
+        on_error,
+        ..BuildInfo::default()
+    };
+    let cancel = Cancel::new();
+    let ctx = BuildCtx {
+        info: &info,
+        ui,
+        cancel: &cancel,
+        hook: &crate::NoProvisioners,
+    };
+    let mut steps: Vec<Box<dyn Step<Vec<String>>>> = vec![
+        Box::new(Rec {
+            name: "a",
+            fail_times: 0,
+        }),
+        Box::new(Panics),
+        Box::new(Rec {
+            name: "c",
+            fail_times: 0,
+        }),
+    ];
+    let mut state = Vec::new();
+    let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_steps(&mut steps, &mut state, &ctx)
+    }));
+    let payload = caught.expect_err("the panic must reach the caller");
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .unwrap_or_default();
+    (state, message)
+}
+
+#[test]
+fn a_panicking_step_still_cleans_up_then_panics_on() {
+    let ui = RecordingUi::default();
+    let (s, message) = run_panicking(OnError::Cleanup, &ui);
+    assert_eq!(s, ["run a", "run p", "clean p", "clean a"]);
+    assert_eq!(message, "step p has a bug");
+}
+
+#[test]
+fn a_panicking_step_with_abort_leaves_things_and_says_so() {
+    let ui = RecordingUi::default();
+    let (s, _) = run_panicking(OnError::Abort, &ui);
+    assert_eq!(s, ["run a", "run p"]);
+    let said: Vec<String> = ui
+        .lines
+        .lock()
+        .map(|l| l.iter().map(|(_, m)| m.clone()).collect())
+        .unwrap_or_default();
+    let said = said.join("\n");
+    assert!(said.contains("thing of a"), "{said}");
 }

@@ -1,0 +1,19 @@
+//! What the engine itself can fail with while a build runs (the
+//! components bring their own errors).
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    /// Planning again with the builder's `build.*` values found problems
+    /// (diagnostics rendered and masked).
+    #[error("{0}")]
+    Replan(String),
+    /// The build's block is gone from the configuration it was planned from.
+    #[error("build {0:?} disappeared from the configuration")]
+    BuildVanished(String),
+    /// A provisioner's body, now fully known, does not validate
+    /// (diagnostics rendered and masked).
+    #[error("{0}")]
+    Provisioner(String),
+    #[error("unknown provisioner type {0:?}")]
+    UnknownProvisioner(String),
+}
