@@ -9,6 +9,7 @@
 // Tests may unwrap: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
 
+use super::qemu::fixture;
 use super::{build, leftovers};
 use crate::project;
 use std::path::{Path, PathBuf};
@@ -194,21 +195,6 @@ build {
     }
     // The inline script and the marker that claims it.
     k.next_build_sweeps("kiln-owns-");
-}
-
-/// The QEMU fixture image (tests/fixtures/debian-image.sh) and its sum.
-fn fixture() -> (PathBuf, String) {
-    let dir =
-        std::env::var("KILN_FIXTURE_DIR").unwrap_or_else(|_| "/var/cache/kiln-fixtures".into());
-    let image = Path::new(&dir).join("debian-12.qcow2");
-    let sum = std::fs::read_to_string(image.with_extension("qcow2.sha256")).unwrap_or_default();
-    assert!(
-        image.is_file() && !sum.is_empty(),
-        "no fixture image at {}: run tests/fixtures/debian-image.sh",
-        image.display()
-    );
-    let sum = sum.split_whitespace().next().unwrap_or_default().to_owned();
-    (image, sum)
 }
 
 fn qemu_template(extra: &str) -> String {

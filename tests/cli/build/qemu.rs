@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The fixture image; the test fails (never skips) without it.
-fn fixture() -> (PathBuf, String) {
+pub(super) fn fixture() -> (PathBuf, String) {
     let dir =
         std::env::var("KILN_FIXTURE_DIR").unwrap_or_else(|_| "/var/cache/kiln-fixtures".into());
     let image = Path::new(&dir).join("debian-12.qcow2");
