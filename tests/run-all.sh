@@ -27,5 +27,5 @@ cargo test --workspace --locked --features kiln/amazon
 echo "== kiln validate templates/*"
 cargo build --locked -q -p kiln --features amazon
 for t in templates/*.pkr.hcl; do
-  ./target/debug/kiln validate "$t"
+  "${CARGO_TARGET_DIR:-target}/debug/kiln" validate "$t"
 done
