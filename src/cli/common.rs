@@ -49,11 +49,27 @@ pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
 /// Load a configuration and print its diagnostics to stderr. `None` when
 /// it has errors.
 pub fn load(path: &Path, p: &Parsed, syntax_only: bool) -> anyhow::Result<Option<Config>> {
+    load_with(path, p, syntax_only, false)
+}
+
+/// [`load`], leaving variables nothing sets unknown instead of reporting
+/// them (what `inspect` does, as Packer's does).
+pub fn load_unset_unknown(path: &Path, p: &Parsed) -> anyhow::Result<Option<Config>> {
+    load_with(path, p, false, true)
+}
+
+fn load_with(
+    path: &Path,
+    p: &Parsed,
+    syntax_only: bool,
+    unset_unknown: bool,
+) -> anyhow::Result<Option<Config>> {
     let opts = LoadOptions {
         vars: VarInputs {
             env: VarInputs::from_process_env(),
             args: var_args(p).map_err(anyhow::Error::msg)?,
             undeclared: strictness(p),
+            unset_unknown,
         },
         syntax_only,
     };

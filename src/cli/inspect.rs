@@ -32,7 +32,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             HELP,
         );
     };
-    let Some(cfg) = common::load(Path::new(path), &p, false)? else {
+    let Some(cfg) = common::load_unset_unknown(Path::new(path), &p)? else {
         return Ok(1);
     };
     print!("{}", render(&cfg));
@@ -62,21 +62,6 @@ fn render(cfg: &Config) -> String {
         };
         let _ = writeln!(out, "local.{name}: {}", go_quote(&shown));
     }
-    // Packer 1.6.6 has no such section; kiln lists required plugins (which
-    // it accepts but does not install: its components are built in) only
-    // when a template declares some.
-    let plugins: Vec<_> = cfg
-        .decls
-        .packer
-        .iter()
-        .flat_map(|p| &p.required_plugins)
-        .collect();
-    if !plugins.is_empty() {
-        out.push_str("\n> required plugins:\n\n");
-        for (name, spec) in plugins {
-            let _ = writeln!(out, "{name}: {}", go_quote(&printable(spec)));
-        }
-    }
     out.push_str("\n> builds:\n");
     for (i, b) in cfg.decls.builds.iter().enumerate() {
         let name = b
@@ -92,7 +77,10 @@ fn render(cfg: &Config) -> String {
             out.push_str("\n      <no source>\n");
         }
         for s in &b.sources {
-            let _ = writeln!(out, "\n      {}", s.reference);
+            // A nested `source "source.X.Y" { name = "Z" }` is listed by
+            // the name the build gives it, `X.Z`, as Packer does since 1.7.
+            let kind = s.reference.split_once('.').map_or("", |(k, _)| k);
+            let _ = writeln!(out, "\n      {kind}.{}", s.name);
         }
         out.push_str("\n    provisioners:\n\n");
         if b.provisioners.is_empty() {

@@ -40,6 +40,9 @@ pub struct VarInputs {
     pub env: Vec<(String, String)>,
     pub args: Vec<VarArg>,
     pub undeclared: Strictness,
+    /// Leave variables that nothing sets unknown instead of reporting
+    /// them: Packer's `inspect` lists such a variable as `<unknown>`.
+    pub unset_unknown: bool,
 }
 
 impl VarInputs {
@@ -296,6 +299,17 @@ pub(super) fn resolve(
                     VariableValue {
                         value: v.clone(),
                         origin: origin.clone(),
+                        sensitive: d.sensitive,
+                        decl: d.clone(),
+                    },
+                );
+            }
+            None if inputs.unset_unknown => {
+                out.insert(
+                    d.name.clone(),
+                    VariableValue {
+                        value: Value::Unknown(d.ty.clone().unwrap_or(Type::Any)),
+                        origin: None,
                         sensitive: d.sensitive,
                         decl: d.clone(),
                     },
