@@ -12,6 +12,7 @@
 mod key_file;
 mod settings;
 mod validate;
+mod winrm;
 
 pub use key_file::{check_private_key_file, expand_user};
 pub use settings::{Bastion, Proxy, SshSettings, Transfer};
@@ -40,8 +41,8 @@ macro_rules! communicator_config {
         $crate::__communicator_config_emit! {
             { $($item)* }
             [
-                /// `ssh` (Packer's default), `none`; `winrm` is not
-                /// supported by kiln.
+                /// `ssh` (Packer's default), `none`; `winrm` (and every
+                /// `winrm_*` field) is refused by `problems`.
                 communicator: Option<String>,
                 /// Wait this long after the first successful connection,
                 /// then connect again.
@@ -92,6 +93,18 @@ macro_rules! communicator_config {
                 ssh_read_write_timeout: Option<$crate::GoDuration>,
                 ssh_remote_tunnels: Option<Vec<String>>,
                 ssh_local_tunnels: Option<Vec<String>>,
+                // Packer's WinRM fields, accepted so that a Windows
+                // template gets one clear "not supported" error rather
+                // than an "unexpected argument" per field.
+                winrm_username: Option<String>,
+                winrm_password: Option<String>,
+                winrm_host: Option<String>,
+                winrm_no_proxy: Option<bool>,
+                winrm_port: Option<u16>,
+                winrm_timeout: Option<$crate::GoDuration>,
+                winrm_use_ssl: Option<bool>,
+                winrm_insecure: Option<bool>,
+                winrm_use_ntlm: Option<bool>,
             ]
         }
     };

@@ -1,5 +1,6 @@
 //! Packer's communicator checks (`communicator.Config.Prepare`), with its
-//! messages, plus the settings kiln accepts but cannot honour.
+//! messages, plus the settings kiln accepts but cannot honour (WinRM
+//! among them, see `winrm`).
 
 use super::key_file::{check_private_key_file, expand_user};
 use super::CommConfig;
@@ -8,14 +9,13 @@ use kiln_core::component::ConfigProblem;
 impl CommConfig {
     /// Everything wrong with these settings, in Packer's order.
     pub fn problems(&self) -> Vec<ConfigProblem> {
+        if let Some(p) = self.winrm_problem() {
+            return vec![p];
+        }
         let mut out = Vec::new();
         match self.kind_name() {
             "ssh" | "" => self.ssh_problems(&mut out),
             "none" | "docker" | "dockerWindowsContainer" => {}
-            "winrm" => out.push(ConfigProblem::field(
-                "communicator",
-                "Communicator type winrm is not supported by kiln: use \"ssh\" or \"none\"",
-            )),
             other => out.push(ConfigProblem::field(
                 "communicator",
                 format!("Communicator type {other} is invalid"),
