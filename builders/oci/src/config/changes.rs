@@ -21,16 +21,11 @@ pub fn apply(rc: &mut RunConfig, line: &str) -> Result<(), String> {
     match upper.as_str() {
         "ENV" => {
             need("at least one argument")?;
-            let w = words::split(rest)?;
-            if w.first().is_some_and(|f| !f.contains('=')) {
-                // Legacy `ENV KEY VALUE WITH SPACES`.
-                let (key, value) = rest
-                    .split_once(char::is_whitespace)
-                    .ok_or_else(|| format!("ENV needs a value: {line:?}"))?;
-                rc.set_env(key, value.trim());
+            if let Some((key, value)) = legacy_name_value(&upper, rest)? {
+                rc.set_env(&key, &value);
                 return Ok(());
             }
-            for kv in w {
+            for kv in words::split(rest)? {
                 let (k, v) = kv
                     .split_once('=')
                     .ok_or_else(|| format!("ENV names must be followed by =VALUE: {kv:?}"))?;
@@ -39,6 +34,10 @@ pub fn apply(rc: &mut RunConfig, line: &str) -> Result<(), String> {
         }
         "LABEL" => {
             need("at least one argument")?;
+            if let Some((key, value)) = legacy_name_value(&upper, rest)? {
+                rc.labels.insert(key, value);
+                return Ok(());
+            }
             for kv in words::split(rest)? {
                 let (k, v) = kv
                     .split_once('=')
@@ -99,6 +98,24 @@ pub fn apply(rc: &mut RunConfig, line: &str) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The legacy `ENV key value` / `LABEL key value` form, which Docker's
+/// parser picks when the first word has no `=`: one key, and the rest of
+/// the line (quotes resolved, inner whitespace kept) is the value. `None`
+/// for the `key=value ...` form.
+fn legacy_name_value(instr: &str, rest: &str) -> Result<Option<(String, String)>, String> {
+    let words = words::split(rest)?;
+    if words.first().is_none_or(|w| w.contains('=')) {
+        return Ok(None);
+    }
+    let (key, value) = rest
+        .split_once(char::is_whitespace)
+        .ok_or_else(|| format!("{instr} must have two arguments: {instr} {rest}"))?;
+    Ok(Some((
+        words::unquote(key)?,
+        words::unquote(value.trim_start())?,
+    )))
 }
 
 /// JSON array form, or shell form run by `/bin/sh -c`.
@@ -170,6 +187,29 @@ mod tests {
         assert_eq!(rc.user.unwrap(), "app");
         assert_eq!(rc.working_dir.unwrap(), "/srv/app");
         assert_eq!(rc.stop_signal.unwrap(), "SIGQUIT");
+    }
+
+    #[test]
+    fn legacy_label_and_env_take_the_rest_of_the_line() {
+        let rc = applied(&[
+            "LABEL maintainer Jane Doe <jane@example.com>",
+            "LABEL description \"A  web app\"",
+            "LABEL version=2 \"com.example.team\"=\"red team\"",
+            "ENV GREETING \"hello   world\"",
+        ]);
+        assert_eq!(
+            rc.labels.get("maintainer").unwrap(),
+            "Jane Doe <jane@example.com>"
+        );
+        assert_eq!(rc.labels.get("description").unwrap(), "A  web app");
+        assert_eq!(rc.labels.get("version").unwrap(), "2");
+        assert_eq!(rc.labels.get("com.example.team").unwrap(), "red team");
+        assert_eq!(rc.env, ["GREETING=hello   world"]);
+        let mut rc = RunConfig::default();
+        assert_eq!(
+            apply(&mut rc, "LABEL lonely").unwrap_err(),
+            "LABEL must have two arguments: LABEL lonely"
+        );
     }
 
     #[test]

@@ -3,6 +3,17 @@
 //! them, a backslash outside quotes escapes the next character.
 
 pub fn split(s: &str) -> Result<Vec<String>, String> {
+    scan(s, false)
+}
+
+/// The quotes and escapes of `s` resolved, its whitespace kept: the value
+/// of a legacy `ENV key value` / `LABEL key value` line, which Docker
+/// takes whole.
+pub fn unquote(s: &str) -> Result<String, String> {
+    Ok(scan(s, true)?.concat())
+}
+
+fn scan(s: &str, keep_spaces: bool) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut in_word = false;
@@ -39,7 +50,7 @@ pub fn split(s: &str) -> Result<Vec<String>, String> {
                     cur.push(n);
                 }
             }
-            c if c.is_whitespace() => {
+            c if c.is_whitespace() && !keep_spaces => {
                 if in_word {
                     out.push(std::mem::take(&mut cur));
                     in_word = false;
@@ -69,5 +80,14 @@ mod tests {
         );
         assert_eq!(split(r#"k="say \"hi\"""#).unwrap(), [r#"k=say "hi""#]);
         assert!(split(r#"k="open"#).is_err());
+    }
+
+    #[test]
+    fn unquote_keeps_whitespace() {
+        assert_eq!(
+            unquote(r#"my  "quoted app" it\'s"#).unwrap(),
+            "my  quoted app it's"
+        );
+        assert!(unquote(r#""open"#).is_err());
     }
 }
