@@ -54,7 +54,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             HELP,
         );
     };
-    let Some(cfg) = common::load(Path::new(path), &p, false)? else {
+    let Some(cfg) = common::load_for_build(Path::new(path), &p)? else {
         return Ok(1);
     };
     let (builds, diags) =

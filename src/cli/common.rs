@@ -49,13 +49,18 @@ pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
 /// Load a configuration and print its diagnostics to stderr. `None` when
 /// it has errors.
 pub fn load(path: &Path, p: &Parsed, syntax_only: bool) -> anyhow::Result<Option<Config>> {
-    load_with(path, p, syntax_only, false)
+    load_with(path, p, syntax_only, false, false)
+}
+
+/// [`load`] for `build`: values only a build has are known.
+pub fn load_for_build(path: &Path, p: &Parsed) -> anyhow::Result<Option<Config>> {
+    load_with(path, p, false, false, true)
 }
 
 /// [`load`], leaving variables nothing sets unknown instead of reporting
 /// them (what `inspect` does, as Packer's does).
 pub fn load_unset_unknown(path: &Path, p: &Parsed) -> anyhow::Result<Option<Config>> {
-    load_with(path, p, false, true)
+    load_with(path, p, false, true, false)
 }
 
 fn load_with(
@@ -63,6 +68,7 @@ fn load_with(
     p: &Parsed,
     syntax_only: bool,
     unset_unknown: bool,
+    for_build: bool,
 ) -> anyhow::Result<Option<Config>> {
     let opts = LoadOptions {
         vars: VarInputs {
@@ -72,6 +78,7 @@ fn load_with(
             unset_unknown,
         },
         syntax_only,
+        for_build,
     };
     let (cfg, diags) = config::load(path, &opts);
     let sources = cfg

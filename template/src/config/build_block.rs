@@ -1,10 +1,11 @@
 //! Reading `build` blocks: their sources, provisioners and post-processors.
 
 use super::blocks::{header_span, label, Reader};
-use super::model::{BuildDecl, BuildSource, ComponentBlock, FileBody};
-use crate::diagnostic::Diagnostic;
+use super::model::{BuildDecl, BuildSource, ComponentBlock, FileBody, FileExpr};
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::eval::{EvalContext, Evaluator, Scope};
 use crate::source::{FileId, SourceSpan};
-use crate::value::{Type, Value};
+use crate::value::{convert, Type, Value};
 use hcl_edit::structure::{Block, Structure};
 use hcl_edit::Span;
 
@@ -38,21 +39,12 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                     }
                 }
                 "sources" => {
-                    let span = a.value.span().map(|x| SourceSpan::new(file, x));
-                    if let Some(v) = r.eval_static_as(file, a, &Type::list(Type::String)) {
-                        for item in v.as_seq().unwrap_or_default() {
-                            let Some(text) = item.as_str() else { continue };
-                            match parse_source_ref(text) {
-                                Some(reference) => build.sources.push(BuildSource {
-                                    name: reference.1.clone(),
-                                    reference: format!("{}.{}", reference.0, reference.1),
-                                    extra: None,
-                                    span: span.clone(),
-                                }),
-                                None => r.diags.push(invalid_source_ref(text, span.clone())),
-                            }
-                        }
-                    }
+                    // Packer evaluates the list with variables and locals in
+                    // scope, so it is resolved once those are known.
+                    build.sources_expr = Some(FileExpr {
+                        file,
+                        expr: a.value.clone(),
+                    });
                 }
                 _ => r.unsupported_argument(file, a, "build"),
             },
@@ -167,16 +159,91 @@ fn component(file: FileId, b: &Block) -> ComponentBlock {
     }
 }
 
-/// `source.TYPE.NAME` (or `TYPE.NAME`) → (TYPE, NAME).
+/// `TYPE.NAME`, or three parts or more whose first is ignored and whose
+/// type and name are the next two: Packer reads `sources.null.a` and even
+/// `x.null.a.b` as `null.a`, whatever the first word.
 fn parse_source_ref(text: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = text.split('.').collect();
     let (kind, name) = match parts.as_slice() {
-        ["source", kind, name] => (*kind, *name),
         [kind, name] if *kind != "source" => (*kind, *name),
+        [_, kind, name, ..] => (*kind, *name),
         _ => return None,
     };
     let ok = |s: &str| hcl_edit::Ident::try_new(s).is_ok();
     (ok(kind) && ok(name)).then(|| (kind.to_owned(), name.to_owned()))
+}
+
+/// Evaluate each build's `sources` expression with variables and locals in
+/// scope and put its references before the nested `source` blocks' ones
+/// (Packer lists them first, wherever the attribute is written).
+pub(super) fn resolve_sources(
+    ctx: &EvalContext,
+    builds: &mut [BuildDecl],
+    scope: &Scope,
+) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    for build in builds {
+        let Some(fe) = build.sources_expr.take() else {
+            continue;
+        };
+        let span = fe.expr.span().map(|x| SourceSpan::new(fe.file, x));
+        let ev = Evaluator::new(ctx, fe.file);
+        let value = match ev.eval(&fe.expr, scope) {
+            Ok(v) => v,
+            Err(d) => {
+                diags.extend(d);
+                continue;
+            }
+        };
+        if !value.is_wholly_known() {
+            diags.push(
+                Diagnostic::error(
+                    "Unknown sources",
+                    "The sources of a build must be known when the configuration is read; this value depends on something known only later (a data source that was not run, or a build variable).",
+                )
+                .at(span),
+            );
+            continue;
+        }
+        let list = match convert(value, &Type::list(Type::String)) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.push(
+                    Diagnostic::error(
+                        "Incorrect attribute value type",
+                        format!("Inappropriate value for attribute \"sources\": {e}."),
+                    )
+                    .at(span),
+                );
+                continue;
+            }
+        };
+        let mut listed = Vec::new();
+        for item in list.as_seq().unwrap_or_default() {
+            let Some(text) = item.as_str() else {
+                diags.push(
+                    Diagnostic::error(
+                        "Incorrect attribute value type",
+                        "Inappropriate value for attribute \"sources\": element must not be null.",
+                    )
+                    .at(span.clone()),
+                );
+                continue;
+            };
+            match parse_source_ref(text) {
+                Some((kind, name)) => listed.push(BuildSource {
+                    reference: format!("{kind}.{name}"),
+                    name,
+                    extra: None,
+                    span: span.clone(),
+                }),
+                None => diags.push(invalid_source_ref(text, span.clone())),
+            }
+        }
+        listed.append(&mut build.sources);
+        build.sources = listed;
+    }
+    diags
 }
 
 fn invalid_source_ref(text: &str, span: Option<SourceSpan>) -> Diagnostic {

@@ -33,6 +33,9 @@ pub struct LoadOptions {
     pub vars: VarInputs,
     /// Stop after parsing and checking the structure.
     pub syntax_only: bool,
+    /// Loading for `build`: values only a build has (`packer.iterationID`,
+    /// `packer.versionFingerprint`) are known.
+    pub for_build: bool,
 }
 
 /// A loaded configuration.
@@ -69,7 +72,7 @@ impl Config {
     /// The root scope for sources, builds and the console: `var`, `local`,
     /// `data`, `path`, `packer`.
     pub fn scope(&self) -> Scope<'static> {
-        let mut s = base_scope(&self.root, &self.variables);
+        let mut s = base_scope(&self.root, &self.variables, self.ctx.for_build);
         s.set("local", self.locals.local_object());
         s.set("data", self.locals.data_object());
         s
@@ -109,7 +112,11 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
     }
 }
 
-fn base_scope(root: &Path, variables: &IndexMap<String, VariableValue>) -> Scope<'static> {
+fn base_scope(
+    root: &Path,
+    variables: &IndexMap<String, VariableValue>,
+    for_build: bool,
+) -> Scope<'static> {
     let mut s = Scope::default();
     let cwd = std::env::current_dir().unwrap_or_default();
     s.set(
@@ -119,10 +126,7 @@ fn base_scope(root: &Path, variables: &IndexMap<String, VariableValue>) -> Scope
             ("cwd", Value::String(cwd.display().to_string())),
         ]),
     );
-    s.set(
-        "packer",
-        Value::object([("version", Value::from(PACKER_COMPAT_VERSION))]),
-    );
+    s.set("packer", packer_object(for_build));
     s.set(
         "var",
         Value::Object(
@@ -135,13 +139,38 @@ fn base_scope(root: &Path, variables: &IndexMap<String, VariableValue>) -> Scope
     s
 }
 
+/// What Packer hands a plugin for a value that is still unknown when the
+/// plugin is configured (`hcl2shim.UnknownVariableValue`).
+pub const PACKER_UNKNOWN_VALUE: &str = "74D93920-ED26-11E3-AC10-0800200C9A66";
+
+/// `packer.*`. `iterationID` and `versionFingerprint` name the HCP Packer
+/// version being built; `validate` leaves them unknown, as Packer does. A
+/// Packer build without HCP leaves them unknown too, so its plugins get
+/// `PACKER_UNKNOWN_VALUE` in their place; a kiln build gives them that
+/// value, since kiln has no HCP registry to ask.
+fn packer_object(for_build: bool) -> Value {
+    let hcp = || {
+        if for_build {
+            Value::from(PACKER_UNKNOWN_VALUE)
+        } else {
+            Value::Unknown(Type::String)
+        }
+    };
+    Value::object([
+        ("version", Value::from(PACKER_COMPAT_VERSION)),
+        ("iterationID", hcp()),
+        ("versionFingerprint", hcp()),
+    ])
+}
+
 /// Load the configuration at `path` (a file or a directory). Returns the
 /// configuration when it could be read, and every diagnostic found.
 pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
     let mut diags = Diagnostics::new();
     let sources = SourceMap::new();
     let base_dir = std::env::current_dir().unwrap_or_default();
-    let ctx = EvalContext::new(sources.clone(), base_dir);
+    let mut ctx = EvalContext::new(sources.clone(), base_dir);
+    ctx.for_build = opts.for_build;
     let found = match files::discover(path) {
         Ok(f) => f,
         Err(e) => {
@@ -223,11 +252,17 @@ pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
     diags.extend(vdiags);
     diags.extend(variables::validate(&config.ctx, &values));
     config.variables = values;
-    let base = base_scope(&config.root, &config.variables);
+    let base = base_scope(&config.root, &config.variables, opts.for_build);
     let (locals, ldiags) =
         locals::evaluate(&config.ctx, &config.decls.locals, &config.decls.data, &base);
     diags.extend(ldiags);
     config.locals = locals;
+    let scope = config.scope();
+    diags.extend(build_block::resolve_sources(
+        &config.ctx,
+        &mut config.decls.builds,
+        &scope,
+    ));
     (Some(config), diags)
 }
 

@@ -107,6 +107,9 @@ pub struct BuildDecl {
     pub name: Option<String>,
     pub description: Option<String>,
     pub sources: Vec<BuildSource>,
+    /// The `sources` attribute, evaluated into `sources` once variables
+    /// and locals are known.
+    pub sources_expr: Option<FileExpr>,
     pub provisioners: Vec<ComponentBlock>,
     pub error_cleanup_provisioner: Option<ComponentBlock>,
     /// Each inner list is one chain: a lone `post-processor` block is a

@@ -12,6 +12,9 @@ pub struct EvalContext {
     pub call: CallContext,
     /// `env()` is only callable in variable defaults, as in Packer.
     pub allow_env: bool,
+    /// The configuration is loaded for a build (see
+    /// [`LoadOptions::for_build`](crate::config::LoadOptions::for_build)).
+    pub for_build: bool,
 }
 
 impl EvalContext {
@@ -21,6 +24,7 @@ impl EvalContext {
             functions: library(),
             call: CallContext { base_dir },
             allow_env: false,
+            for_build: false,
         }
     }
 

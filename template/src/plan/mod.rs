@@ -119,6 +119,11 @@ fn build_object_known(
     Value::Object(attrs)
 }
 
+/// `source.*` for a build's source and its components.
+fn source_object(kind: &str, name: &str) -> Value {
+    Value::object([("name", Value::from(name)), ("type", Value::from(kind))])
+}
+
 /// Plan every selected build, checking each component's config.
 pub fn plan(
     cfg: &Config,
@@ -224,6 +229,12 @@ fn plan_one(
     build_values: Option<&BTreeMap<String, String>>,
 ) -> Result<PlannedBuild, Diagnostics> {
     let mut diags = Diagnostics::new();
+    // `source.name`/`source.type` are known in the source block itself, the
+    // name being the one the build uses (renamed by a nested block), as in
+    // Packer.
+    let mut src_scope = scope.child();
+    src_scope.set("source", source_object(&src.kind, source_name));
+    let scope = &src_scope;
     let ev = Evaluator::new(&cfg.ctx, src.body.file);
     let mut source_body = body::evaluate(&ev, &src.body.body, scope, src.body.span.clone())?;
     // A nested `source` block in the build adds fields to (but may not
@@ -256,13 +267,6 @@ fn plan_one(
     );
 
     let mut comp_scope = scope.child();
-    comp_scope.set(
-        "source",
-        Value::object([
-            ("name", Value::from(source_name)),
-            ("type", Value::from(src.kind.as_str())),
-        ]),
-    );
     let variables = components.build_variables(&src.kind);
     comp_scope.set(
         "build",

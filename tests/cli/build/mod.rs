@@ -11,6 +11,7 @@ mod manifest;
 mod oci;
 mod oci_registry;
 mod qemu;
+mod source_refs;
 mod ssh;
 
 use crate::{kiln_env, Run};
