@@ -80,18 +80,19 @@ impl<'a> MapEntries<'a> {
         }
     }
 
-    /// Entries of an object or map value. `as_struct` leaves out null and
-    /// unknown values so the field counts as not set, and adds the
-    /// placeholders the loop asked for.
+    /// Entries of an object or map value. `as_struct` (the struct's field
+    /// names) leaves out null and unknown values of those fields so they
+    /// count as not set — a null of any other name stays, to be reported
+    /// as unexpected — and adds the placeholders the loop asked for.
     pub(crate) fn of_mapping(
         items: &'a std::collections::BTreeMap<String, Value>,
         path: &Path,
         patches: &'a Patches,
-        as_struct: bool,
+        as_struct: Option<&[&str]>,
     ) -> MapEntries<'a> {
         let mut entries: Vec<(String, Node<'a>, Path)> = Vec::with_capacity(items.len());
         for (k, v) in items {
-            if as_struct && v.is_null() {
+            if v.is_null() && as_struct.is_some_and(|f| f.contains(&k.as_str())) {
                 continue;
             }
             let p = child(path, Step::Key(k.clone()));
@@ -100,7 +101,7 @@ impl<'a> MapEntries<'a> {
             }
             entries.push((k.clone(), Node::Value(v), p));
         }
-        if as_struct {
+        if as_struct.is_some() {
             add_placeholders(&mut entries, path, patches);
         }
         MapEntries::new(entries, patches)

@@ -18,10 +18,15 @@ impl<'a> BodyDe<'a> {
     /// Arguments in source order, leaving out null and unknown ones (they
     /// count as not set), then one entry per block type in order of first
     /// appearance, then any placeholders the loop added.
-    fn entries(&self) -> MapEntries<'a> {
+    ///
+    /// `fields` are the struct's field names when known: a null argument
+    /// of any other name is kept, so that a misspelt `contnet = null` is
+    /// still reported as unexpected (as HCL does).
+    fn entries(&self, fields: Option<&[&str]>) -> MapEntries<'a> {
         let mut entries: Vec<(String, Node<'a>, Path)> = Vec::new();
         for (name, attr) in &self.body.attrs {
-            if attr.value.is_null() {
+            let known = fields.is_none_or(|f| f.contains(&name.as_str()));
+            if attr.value.is_null() && known {
                 continue;
             }
             let p = child(&self.path, Step::Attr(name.clone()));
@@ -51,8 +56,12 @@ impl<'a> BodyDe<'a> {
         MapEntries::new(entries, self.patches)
     }
 
-    fn visit_entries<'de, V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let mut entries = self.entries();
+    fn visit_entries<'de, V: Visitor<'de>>(
+        self,
+        fields: Option<&[&str]>,
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        let mut entries = self.entries(fields);
         let r = visitor.visit_map(&mut entries);
         r.map_err(|e| entries.locate(e, &self.path))
     }
@@ -62,7 +71,16 @@ impl<'de> de::Deserializer<'de> for BodyDe<'_> {
     type Error = DecodeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        self.visit_entries(visitor)
+        self.visit_entries(None, visitor)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        self.visit_entries(Some(fields), visitor)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
@@ -87,6 +105,6 @@ impl<'de> de::Deserializer<'de> for BodyDe<'_> {
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct enum identifier
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map enum identifier
     }
 }

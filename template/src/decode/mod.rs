@@ -91,6 +91,7 @@ mod number;
 mod patches;
 mod placeholder;
 mod report;
+mod type_name;
 mod value_de;
 
 #[cfg(test)]

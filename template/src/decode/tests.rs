@@ -430,7 +430,74 @@ fn list_field_needs_a_list() {
     let errs = errors(decode(&body.0));
     assert_eq!(
         errs[0].detail,
-        "Inappropriate value for attribute \"boot_command\": list required."
+        "Inappropriate value for attribute \"boot_command\": list of string required."
+    );
+}
+
+#[test]
+fn type_errors_name_the_whole_type() {
+    let body = minimal().attr("tags", "a=b", 30).block(
+        "disk",
+        B::new(100).attr("size", list(&["1"]), 110),
+        100,
+    );
+    let errs = errors(decode(&body.0));
+    let details: Vec<&str> = errs.iter().map(|d| d.detail.as_str()).collect();
+    assert_eq!(
+        details,
+        [
+            "Inappropriate value for attribute \"tags\": map of string required.",
+            "Inappropriate value for attribute \"size\": number required.",
+        ]
+    );
+}
+
+#[test]
+fn unknown_argument_set_to_null_is_still_unexpected() {
+    // `contnet = cond ? x : null`: a misspelt argument whose value happens
+    // to be null is as wrong as any other.
+    let body = minimal()
+        .attr("ssh_usrname", Value::Null, 30)
+        .attr("ssh_username", Value::Null, 60)
+        .block(
+            "launch",
+            B::new(100)
+                .attr("cpus", 1.0, 110)
+                .attr("argz", Value::Unknown(Type::Any), 140),
+            100,
+        );
+    let errs = errors(decode(&body.0));
+    assert_eq!(errs.len(), 2, "{errs:#?}");
+    assert_eq!(errs[0].summary, "Unsupported argument");
+    assert_eq!(
+        errs[0].detail,
+        "An argument named \"ssh_usrname\" is not expected here."
+    );
+    assert_eq!(errs[0].span, span(30..41));
+    assert_eq!(errs[1].summary, "Unsupported argument");
+    assert_eq!(errs[1].span, span(140..144));
+}
+
+#[test]
+fn unknown_object_attribute_set_to_null_is_still_unexpected() {
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Rule {
+        port: Option<u16>,
+    }
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Fw {
+        rule: Rule,
+    }
+    let ok = B::new(0).attr("rule", Value::object([("port", Value::Null)]), 10);
+    assert!(decode::<Fw>(&ok.0).is_ok());
+    let bad = B::new(0).attr("rule", Value::object([("prot", Value::Null)]), 10);
+    let errs = decode::<Fw>(&bad.0).expect_err("fails").0;
+    assert_eq!(
+        errs[0].detail,
+        "Inappropriate value for attribute \"rule\": unexpected attribute \"prot\"."
     );
 }
 

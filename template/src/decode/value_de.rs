@@ -6,6 +6,7 @@ use super::access::{MapEntries, SeqEntries, VariantAccess};
 use super::error::{DecodeError, Path, Step};
 use super::number::{to_number, to_signed, to_unsigned, whole};
 use super::patches::{child, Patches};
+use super::type_name::cty_name;
 use crate::value::{convert, Type, Value};
 use serde::de::{self, Visitor};
 
@@ -61,16 +62,26 @@ impl<'a> ValueDe<'a> {
         }
     }
 
-    fn seq(&self) -> Result<SeqEntries<'a>, DecodeError> {
+    /// `wanted`: the cty name of the field's type ("list of string"), for
+    /// the error when the value is not a sequence.
+    fn seq(&self, wanted: Option<String>) -> Result<SeqEntries<'a>, DecodeError> {
         match self.present()? {
             Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
                 Ok(SeqEntries::of_values(items, &self.path, self.patches))
             }
-            _ => Err(DecodeError::type_at("list required", &self.path)),
+            _ => Err(DecodeError::type_at(
+                format!("{} required", wanted.as_deref().unwrap_or("list")),
+                &self.path,
+            )),
         }
     }
 
-    fn mapping(&self, as_struct: bool) -> Result<MapEntries<'a>, DecodeError> {
+    /// `as_struct`: the field names of the struct being decoded.
+    fn mapping(
+        &self,
+        as_struct: Option<&[&str]>,
+        wanted: Option<String>,
+    ) -> Result<MapEntries<'a>, DecodeError> {
         match self.present()? {
             Value::Map(m) | Value::Object(m) => Ok(MapEntries::of_mapping(
                 m,
@@ -78,8 +89,11 @@ impl<'a> ValueDe<'a> {
                 self.patches,
                 as_struct,
             )),
-            _ if as_struct => Err(DecodeError::type_at("object required", &self.path)),
-            _ => Err(DecodeError::type_at("map required", &self.path)),
+            _ if as_struct.is_some() => Err(DecodeError::type_at("object required", &self.path)),
+            _ => Err(DecodeError::type_at(
+                format!("{} required", wanted.as_deref().unwrap_or("map")),
+                &self.path,
+            )),
         }
     }
 }
@@ -103,9 +117,9 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
                 None => visitor.visit_f64(*n),
             },
             Value::String(s) => visitor.visit_str(s),
-            Value::List(_) | Value::Set(_) | Value::Tuple(_) => visitor.visit_seq(self.seq()?),
+            Value::List(_) | Value::Set(_) | Value::Tuple(_) => visitor.visit_seq(self.seq(None)?),
             Value::Map(_) | Value::Object(_) => {
-                let mut entries = self.mapping(false)?;
+                let mut entries = self.mapping(None, None)?;
                 let r = visitor.visit_map(&mut entries);
                 return r.map_err(|e| entries.locate(e, &self.path));
             }
@@ -220,7 +234,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let seq = self.seq()?;
+        let seq = self.seq(cty_name::<V::Value>())?;
         self.located(visitor.visit_seq(seq))
     }
 
@@ -242,7 +256,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let mut entries = self.mapping(false)?;
+        let mut entries = self.mapping(None, cty_name::<V::Value>())?;
         let r = visitor.visit_map(&mut entries);
         r.map_err(|e| entries.locate(e, &self.path))
     }
@@ -250,10 +264,10 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
     fn deserialize_struct<V: Visitor<'de>>(
         self,
         _name: &'static str,
-        _fields: &'static [&'static str],
+        fields: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, DecodeError> {
-        let mut entries = self.mapping(true)?;
+        let mut entries = self.mapping(Some(fields), None)?;
         let r = visitor.visit_map(&mut entries);
         r.map_err(|e| entries.locate(e, &self.path))
     }
