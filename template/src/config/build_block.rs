@@ -269,5 +269,15 @@ mod tests {
             Some(("amazon-ebs".into(), "x".into()))
         );
         assert_eq!(parse_source_ref("source.null"), None);
+        // Any first word of three; words after the name are ignored.
+        for text in ["sources.null.a", "anything.null.a", "x.null.a.extra"] {
+            assert_eq!(
+                parse_source_ref(text),
+                Some(("null".into(), "a".into())),
+                "{text}"
+            );
+        }
+        assert_eq!(parse_source_ref("null"), None);
+        assert_eq!(parse_source_ref("source.null.a b"), None);
     }
 }
