@@ -141,3 +141,20 @@ build {
         r.stdout
     );
 }
+
+#[test]
+fn json_var_file_warnings_point_at_their_keys() {
+    let p = project(&[
+        ("main.pkr.hcl", "variable \"known\" {\n  type = number\n}\n"),
+        (
+            "vars.json",
+            "{\n  \"known\": 1,\n  \"stray\": \"x\",\n  \"other\": true\n}\n",
+        ),
+    ]);
+    let r = kiln(p.path(), &["inspect", "-var-file=vars.json", "."], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("vars.json:3:3"), "{}", r.stderr);
+    assert!(r.stderr.contains("vars.json:4:3"), "{}", r.stderr);
+    assert!(!r.stderr.contains("vars.json:1:1"), "{}", r.stderr);
+    assert!(r.stdout.contains("var.known: \"1\""), "{}", r.stdout);
+}

@@ -14,6 +14,8 @@ use hcl_edit::Span;
 use indexmap::IndexMap;
 use std::path::PathBuf;
 
+mod json_keys;
+
 /// A variable assignment from the command line, in the order given.
 #[derive(Debug, Clone, PartialEq)]
 pub enum VarArg {
@@ -204,10 +206,12 @@ impl Assigner<'_> {
             ));
             return;
         };
+        let keys = json_keys::top_level_keys(text);
         for (k, v) in obj {
+            let span = Some(SourceSpan::new(file, keys.get(k).cloned().unwrap_or(0..0)));
             match self.decl(k).cloned() {
-                Some(decl) => self.set(&decl, Value::from_json(v), None, &Origin::File),
-                None => self.undeclared(k, Some(SourceSpan::new(file, 0..0)), Origin::File),
+                Some(decl) => self.set(&decl, Value::from_json(v), span, &Origin::File),
+                None => self.undeclared(k, span, Origin::File),
             }
         }
     }
