@@ -289,3 +289,74 @@ fn build_values_are_known_or_deferred() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("NoSuchThing"), "{}", r.stderr);
 }
+
+#[test]
+fn winrm_is_one_clear_error_per_source() {
+    // The shape of a Packer Windows template: every winrm_* field Packer
+    // has, on each builder kind that embeds the communicator fields.
+    let p = project(&[(
+        "main.pkr.hcl",
+        r#"source "qemu" "win" {
+  iso_url          = "https://example.com/windows.iso"
+  iso_checksum     = "none"
+  shutdown_command = "shutdown /s /t 10"
+  communicator     = "winrm"
+  winrm_username   = "Administrator"
+  winrm_password   = "S3cret!"
+  winrm_timeout    = "4h"
+  winrm_port       = 5986
+  winrm_use_ssl    = true
+  winrm_insecure   = true
+  winrm_use_ntlm   = true
+  winrm_no_proxy   = true
+  winrm_host       = "10.0.2.15"
+}
+source "null" "win" {
+  communicator   = "winrm"
+  winrm_host     = "192.0.2.1"
+  winrm_username = "Administrator"
+}
+source "docker" "win" {
+  image          = "mcr.microsoft.com/windows/servercore:ltsc2022"
+  commit         = true
+  winrm_username = "Administrator"
+}
+build {
+  sources = ["source.qemu.win", "source.null.win", "source.docker.win"]
+}
+"#,
+    )]);
+    let r = kiln(p.path(), &["validate", "main.pkr.hcl"], "");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!r.stderr.contains("not expected"), "{}", r.stderr);
+    let msg = "the winrm communicator is not supported";
+    assert_eq!(r.stderr.matches(msg).count(), 3, "{}", r.stderr);
+    // At `communicator = "winrm"`, else at the first winrm_* field.
+    for at in ["main.pkr.hcl:5:3", "main.pkr.hcl:17:3", "main.pkr.hcl:24:3"] {
+        assert!(r.stderr.contains(at), "{at}: {}", r.stderr);
+    }
+    assert!(!r.stderr.contains("ssh_username"), "{}", r.stderr);
+}
+
+#[test]
+fn docker_changes_take_the_legacy_label_form() {
+    let p = project(&[(
+        "main.pkr.hcl",
+        r#"source "docker" "app" {
+  image   = "debian:12"
+  commit  = true
+  changes = [
+    "LABEL maintainer Jane Doe <jane@example.com>",
+    "LABEL version=1.0 description=\"a web app\"",
+    "ENV APP_HOME /srv/my app",
+  ]
+}
+build {
+  sources = ["source.docker.app"]
+}
+"#,
+    )]);
+    let r = kiln(p.path(), &["validate", "main.pkr.hcl"], "");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "The configuration is valid.");
+}

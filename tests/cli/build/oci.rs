@@ -68,7 +68,12 @@ fn template(rootfs: &Path, extra: &str) -> String {
         r#"
 source "oci" "app" {{
   image   = "rootfs:{}"
-  changes = ["CMD [\"/bin/cat\", \"/app/hello\"]", "ENV GREETING=hi", "LABEL team=blue"]
+  changes = [
+    "CMD [\"/bin/cat\", \"/app/hello\"]",
+    "ENV GREETING=hi",
+    "LABEL team=blue",
+    "LABEL maintainer Jane Doe <jane@example.com>",
+  ]
   tags    = ["v1", "blue"]
   {extra}
 }}
@@ -121,6 +126,11 @@ fn layout_is_read_by_skopeo_umoci_and_buildah() {
         "{inspect}"
     );
     assert_eq!(inspect["Labels"]["team"], "blue");
+    // Docker's legacy `LABEL key value` form: the rest of the line.
+    assert_eq!(
+        inspect["Labels"]["maintainer"],
+        "Jane Doe <jane@example.com>"
+    );
     let manifest: Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("packer-manifest.json")).unwrap())
             .unwrap();
