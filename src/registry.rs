@@ -9,10 +9,11 @@
 
 use kiln_core::build::COMMON_GENERATED;
 use kiln_core::component::Validate;
-use kiln_core::{Builder, PostProcessor, Provisioner};
+use kiln_core::datasource::OutputType;
+use kiln_core::{Builder, Cancel, DataSource, PostProcessor, Provisioner};
 use kiln_template::decode::{decode, EvaluatedBody};
 use kiln_template::plan::{ComponentKind, Components, Selection};
-use kiln_template::{config::Config, Diagnostic, Diagnostics};
+use kiln_template::{config::Config, Diagnostic, Diagnostics, Type, Value};
 use serde::de::DeserializeOwned;
 
 pub type Make<T> = fn(&EvaluatedBody) -> Result<Box<T>, Diagnostics>;
@@ -155,6 +156,61 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
         >,
     ),
 ];
+
+/// Data sources other than `null` (which the template layer evaluates
+/// itself).
+const DATA_SOURCES: &[(&str, Make<dyn DataSource>)] = &[(
+    "http",
+    data_source::<kiln_datasources::http::HttpConfig, kiln_datasources::http::Http>,
+)];
+
+fn data_source<C, D>(body: &EvaluatedBody) -> Result<Box<dyn DataSource>, Diagnostics>
+where
+    C: DeserializeOwned + Validate,
+    D: DataSource + From<C> + 'static,
+{
+    config::<C>(body).map(|c| Box::new(D::from(c)) as Box<dyn DataSource>)
+}
+
+/// What `data.TYPE.NAME` is for the template: the outputs once run;
+/// unknown values of the declared types when not running (`validate`) or
+/// when the config still holds unknowns (it depends on an unsupported data
+/// source, already an error).
+fn data_source_value(
+    ds: &dyn DataSource,
+    body: &EvaluatedBody,
+    execute: bool,
+) -> Result<Value, Diagnostics> {
+    if !execute || body.attrs.values().any(|a| !a.value.is_wholly_known()) {
+        return Ok(Value::Object(
+            ds.outputs()
+                .iter()
+                .map(|(name, ty)| ((*name).to_owned(), Value::Unknown(output_type(*ty))))
+                .collect(),
+        ));
+    }
+    // Loading happens before the Ctrl-C handler exists: an interrupt ends
+    // the process, and a data source leaves nothing behind to clean up.
+    match ds.execute(&Cancel::new()) {
+        Ok(out) => Ok(Value::from_json(&serde_json::Value::Object(out))),
+        Err(e) => {
+            let mut diags = Diagnostics::new();
+            diags.push(
+                Diagnostic::error("Datasource.Execute failed", e.to_string()).at(body.span.clone()),
+            );
+            Err(diags)
+        }
+    }
+}
+
+fn output_type(t: OutputType) -> Type {
+    match t {
+        OutputType::String => Type::String,
+        OutputType::Number => Type::Number,
+        OutputType::Bool => Type::Bool,
+        OutputType::StringMap => Type::Map(Box::new(Type::String)),
+    }
+}
 
 fn builder<C, B>(body: &EvaluatedBody) -> Result<Box<dyn Builder>, Diagnostics>
 where
@@ -308,6 +364,20 @@ impl Components for Registry {
             // `build.*` references wait for a binary that has it.
             BuilderEntry::Missing { .. } => None,
         }
+    }
+
+    fn data_source_types(&self) -> Vec<&'static str> {
+        names(DATA_SOURCES)
+    }
+
+    fn data_source(
+        &self,
+        type_name: &str,
+        body: &EvaluatedBody,
+        execute: bool,
+    ) -> Option<Result<Value, Diagnostics>> {
+        let make = find(DATA_SOURCES, type_name)?;
+        Some(make(body).and_then(|ds| data_source_value(&*ds, body, execute)))
     }
 }
 

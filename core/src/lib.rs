@@ -6,6 +6,7 @@ pub mod build;
 pub mod cancel;
 pub mod communicator;
 pub mod component;
+pub mod datasource;
 pub mod duration;
 pub mod error;
 pub mod go_error;
@@ -21,6 +22,7 @@ pub use build::{
     BuildCtx, BuildInfo, Builder, Generated, NoProvisioners, OnError, ProvisionHook, StepTestCtx,
 };
 pub use cancel::Cancel;
+pub use datasource::DataSource;
 pub use communicator::{CommError, Communicator, NoneComm, Output, UiLines};
 pub use error::BuildError;
 pub use postprocessor::{PostProcessCtx, PostProcessed, PostProcessor};

@@ -79,8 +79,10 @@ fn load_with(
         },
         syntax_only,
         for_build,
+        // Packer's `validate` leaves data sources unknown unless asked.
+        evaluate_data_sources: for_build || p.bool("evaluate-datasources"),
     };
-    let (cfg, diags) = config::load(path, &opts);
+    let (cfg, diags) = config::load_with(path, &opts, Some(&crate::registry::Registry));
     let sources = cfg
         .as_ref()
         .map(|c| c.sources().clone())

@@ -3,6 +3,7 @@
 mod build;
 mod console;
 mod corpus;
+mod datasource;
 mod fmt;
 mod inspect;
 mod validate;

@@ -4,16 +4,27 @@
 use super::model::{DataDecl, LocalDecl};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::{EvalContext, Evaluator, Scope};
+use crate::plan::Components;
 use crate::source::SourceSpan;
-use crate::value::Value;
+use crate::value::{Type, Value};
 use hcl_edit::expr::{Expression, Traversal, TraversalOperator};
 use hcl_edit::visit::{visit_traversal, Visit};
 use hcl_edit::Span;
 use indexmap::IndexMap;
 use std::collections::{BTreeMap, HashSet};
 
-/// The data source types kiln evaluates.
+/// The data source types the template layer evaluates itself (pure: no
+/// I/O); every other type is a component run through [`Components`].
 pub const DATA_SOURCE_TYPES: [&str; 1] = ["null"];
+
+/// Where data sources other than `null` come from while loading.
+#[derive(Clone, Copy)]
+pub struct DataSources<'a> {
+    pub components: &'a dyn Components,
+    /// Run them (`build`, `validate -evaluate-datasources`); otherwise
+    /// their outputs stay unknown (no network, no credentials).
+    pub execute: bool,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 enum Node {
@@ -121,32 +132,41 @@ pub(super) fn evaluate(
     locals: &[LocalDecl],
     data: &[DataDecl],
     base: &Scope,
+    sources: Option<DataSources>,
 ) -> (LocalValues, Diagnostics) {
     let mut diags = Diagnostics::new();
     let mut out = LocalValues::default();
+    let mut supported: Vec<&str> = DATA_SOURCE_TYPES.to_vec();
+    if let Some(s) = sources {
+        supported.extend(s.components.data_source_types());
+    }
+    supported.sort_unstable();
     for d in data {
-        if !DATA_SOURCE_TYPES.contains(&d.kind.as_str()) {
+        if !supported.contains(&d.kind.as_str()) {
             diags.push(
                 Diagnostic::error(
                     "Unsupported data source",
                     format!(
                         "The data source type {:?} is not supported by kiln. Supported data source types: {}.",
                         d.kind,
-                        DATA_SOURCE_TYPES.join(", ")
+                        supported.join(", ")
                     ),
                 )
                 .at(d.body.span.clone()),
             );
+            // Unknown, so that what refers to it is not a second error
+            // ("does not have an attribute") on top of this one.
+            out.data
+                .entry(d.kind.clone())
+                .or_default()
+                .insert(d.name.clone(), Value::Unknown(Type::Any));
         }
     }
     let mut deps: BTreeMap<Node, Vec<Node>> = BTreeMap::new();
     for l in locals {
         deps.insert(Node::Local(l.name.clone()), refs_of_expr(&l.expr.expr));
     }
-    for d in data
-        .iter()
-        .filter(|d| DATA_SOURCE_TYPES.contains(&d.kind.as_str()))
-    {
+    for d in data.iter().filter(|d| supported.contains(&d.kind.as_str())) {
         deps.insert(
             Node::Data(d.kind.clone(), d.name.clone()),
             refs_of_body(&d.body.body),
@@ -210,11 +230,15 @@ pub(super) fn evaluate(
                 let Some(d) = data.iter().find(|d| &d.kind == kind && &d.name == name) else {
                     continue;
                 };
-                null_data_source(ctx, d, &scope).map(|attrs| {
+                let value = match sources {
+                    Some(s) if kind != "null" => component_data_source(ctx, d, &scope, s),
+                    _ => null_data_source(ctx, d, &scope).map(Value::Object),
+                };
+                value.map(|v| {
                     out.data
                         .entry(kind.clone())
                         .or_default()
-                        .insert(name.clone(), Value::Object(attrs));
+                        .insert(name.clone(), v);
                 })
             }
         };
@@ -231,6 +255,22 @@ pub(super) fn evaluate(
             .unwrap_or(usize::MAX)
     });
     (out, diags)
+}
+
+/// A data source the components provide: its body evaluated here, decoded,
+/// checked and (when executing) run there.
+fn component_data_source(
+    ctx: &EvalContext,
+    d: &DataDecl,
+    scope: &Scope,
+    sources: DataSources,
+) -> Result<Value, Diagnostics> {
+    let ev = Evaluator::new(ctx, d.body.file);
+    let body = crate::plan::evaluate_body(&ev, &d.body.body, scope, d.body.span.clone())?;
+    sources
+        .components
+        .data_source(&d.kind, &body, sources.execute)
+        .unwrap_or(Ok(Value::Unknown(Type::Any)))
 }
 
 /// The `null` data source: `input` comes back as `output`.

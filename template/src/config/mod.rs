@@ -12,12 +12,13 @@ mod variables;
 mod version;
 
 pub use blocks::{header_span, missing_argument};
-pub use locals::{LocalValues, DATA_SOURCE_TYPES};
+pub use locals::{DataSources, LocalValues, DATA_SOURCE_TYPES};
 pub use variables::{Strictness, VarArg, VarInputs, VariableValue};
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::{EvalContext, Evaluator, Scope};
 use crate::parse::{self, ParsedFile};
+use crate::plan::Components;
 use crate::source::SourceMap;
 use crate::value::{Type, Value};
 use indexmap::IndexMap;
@@ -36,6 +37,9 @@ pub struct LoadOptions {
     /// Loading for `build`: values only a build has (`packer.iterationID`,
     /// `packer.versionFingerprint`) are known.
     pub for_build: bool,
+    /// Run data sources (`build`, `validate -evaluate-datasources`);
+    /// otherwise their outputs are unknown.
+    pub evaluate_data_sources: bool,
 }
 
 /// A loaded configuration.
@@ -166,6 +170,20 @@ fn packer_object(for_build: bool) -> Value {
 /// Load the configuration at `path` (a file or a directory). Returns the
 /// configuration when it could be read, and every diagnostic found.
 pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
+    load_with(path, opts, None)
+}
+
+/// [`load`], with data sources other than `null` checked (and, with
+/// [`LoadOptions::evaluate_data_sources`], run) by `components`.
+pub fn load_with(
+    path: &Path,
+    opts: &LoadOptions,
+    components: Option<&dyn Components>,
+) -> (Option<Config>, Diagnostics) {
+    let data_sources = components.map(|components| DataSources {
+        components,
+        execute: opts.evaluate_data_sources,
+    });
     let mut diags = Diagnostics::new();
     let sources = SourceMap::new();
     let base_dir = std::env::current_dir().unwrap_or_default();
@@ -253,8 +271,13 @@ pub fn load(path: &Path, opts: &LoadOptions) -> (Option<Config>, Diagnostics) {
     diags.extend(variables::validate(&config.ctx, &values));
     config.variables = values;
     let base = base_scope(&config.root, &config.variables, opts.for_build);
-    let (locals, ldiags) =
-        locals::evaluate(&config.ctx, &config.decls.locals, &config.decls.data, &base);
+    let (locals, ldiags) = locals::evaluate(
+        &config.ctx,
+        &config.decls.locals,
+        &config.decls.data,
+        &base,
+        data_sources,
+    );
     diags.extend(ldiags);
     config.locals = locals;
     let scope = config.scope();

@@ -56,6 +56,24 @@ pub trait Components {
     /// builders list their "generated data" the same way). `None` when the
     /// type is unknown.
     fn build_variables(&self, builder_type: &str) -> Option<Vec<&'static str>>;
+    /// The data source types (`data "TYPE" …`) this implementation runs;
+    /// `null` is the template layer's own and not among them.
+    fn data_source_types(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+    /// Decode and check `body` as a data source config of `type_name` and,
+    /// with `execute`, run it. The result is the object `data.TYPE.NAME`
+    /// stands for: the outputs once run, otherwise each output attribute
+    /// an unknown value of its type (so references are still checked).
+    /// `None` when the type is unknown.
+    fn data_source(
+        &self,
+        _type_name: &str,
+        _body: &EvaluatedBody,
+        _execute: bool,
+    ) -> Option<Result<Value, Diagnostics>> {
+        None
+    }
 }
 
 /// A provisioner or post-processor for one build.
