@@ -121,6 +121,10 @@ pub struct EvaluatedAttr {
     pub value: Value,
     pub span: Option<SourceSpan>,
     pub name_span: Option<SourceSpan>,
+    /// Where each element is written when the value is a list literal
+    /// `[a, b]` (empty otherwise), so an error about one element points at
+    /// that element rather than at the opening bracket.
+    pub element_spans: Vec<Option<SourceSpan>>,
 }
 
 /// A nested block: `kind "label" { body }`.
@@ -138,6 +142,7 @@ impl EvaluatedAttr {
             value,
             span: None,
             name_span: None,
+            element_spans: Vec::new(),
         }
     }
 }

@@ -92,6 +92,12 @@ pub(crate) fn diagnose(root: &EvaluatedBody, e: &DecodeError) -> Diagnostic {
 }
 
 fn attr_diagnostic(name: &str, attr: &EvaluatedAttr, rest: &[Step], e: &DecodeError) -> Diagnostic {
+    // An error inside one element of a list literal points at that element.
+    let element = match rest.first() {
+        Some(Step::Index(i)) => attr.element_spans.get(*i).cloned().flatten(),
+        _ => None,
+    };
+    let span = element.or_else(|| attr.span.clone());
     let inappropriate = |what: &str| {
         format!(
             "Inappropriate value for attribute \"{name}\": {}{what}.",
@@ -121,7 +127,7 @@ fn attr_diagnostic(name: &str, attr: &EvaluatedAttr, rest: &[Step], e: &DecodeEr
                 inner_path(outer)
             );
             with_hint(
-                Diagnostic::error("Incorrect attribute value type", detail).at(attr.span.clone()),
+                Diagnostic::error("Incorrect attribute value type", detail).at(span.clone()),
                 suggestion(field, expected),
             )
         }
@@ -129,14 +135,14 @@ fn attr_diagnostic(name: &str, attr: &EvaluatedAttr, rest: &[Step], e: &DecodeEr
             name: value,
             expected,
         } => with_hint(
-            Diagnostic::error("Invalid value", inappropriate(&e.to_string())).at(attr.span.clone()),
+            Diagnostic::error("Invalid value", inappropriate(&e.to_string())).at(span.clone()),
             suggestion(value, expected),
         ),
         ErrorKind::DuplicateField(_) => Diagnostic::error(
             "Attribute redefined",
             format!("The argument \"{name}\" was already set; each argument may be set only once."),
         )
-        .at(attr.span.clone()),
+        .at(span.clone()),
         // A type's own check of an argument (a `GoDuration` that does not
         // parse) is what Packer's mapstructure decode hooks do, and their
         // failures read "error decoding 'NAME': MESSAGE".
@@ -144,15 +150,15 @@ fn attr_diagnostic(name: &str, attr: &EvaluatedAttr, rest: &[Step], e: &DecodeEr
             "Invalid configuration",
             format!("error decoding '{name}': {m}"),
         )
-        .at(attr.span.clone()),
+        .at(span.clone()),
         ErrorKind::Custom(_) => {
-            Diagnostic::error("Invalid value", inappropriate(&e.to_string())).at(attr.span.clone())
+            Diagnostic::error("Invalid value", inappropriate(&e.to_string())).at(span.clone())
         }
         _ => Diagnostic::error(
             "Incorrect attribute value type",
             inappropriate(&e.to_string()),
         )
-        .at(attr.span.clone()),
+        .at(span.clone()),
     }
 }
 

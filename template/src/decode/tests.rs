@@ -27,6 +27,7 @@ impl B {
                 value: value.into(),
                 span: span(at..at + 20),
                 name_span: span(at..at + name.len()),
+                element_spans: Vec::new(),
             },
         );
         self
@@ -706,4 +707,28 @@ fn go_durations_decode_once_with_gos_range_and_message_at_the_argument() {
             ),
         ]
     );
+}
+
+#[test]
+fn error_about_one_element_points_at_that_element() {
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Ports {
+        ports: Vec<u16>,
+    }
+    let mut body = B::new(0).attr(
+        "ports",
+        Value::Tuple(vec![1.0.into(), "x".into(), 3.0.into()]),
+        10,
+    );
+    if let Some(a) = body.0.attrs.get_mut("ports") {
+        a.element_spans = vec![span(20..21), span(40..43), span(60..61)];
+    }
+    let errs = decode::<Ports>(&body.0).expect_err("fails").0;
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(
+        errs[0].detail,
+        "Inappropriate value for attribute \"ports\": element 1: a number is required."
+    );
+    assert_eq!(errs[0].span, span(40..43));
 }

@@ -40,6 +40,7 @@ pub fn evaluate(
                             value,
                             span: ev.span(a.span()),
                             name_span: ev.span(a.key.span()),
+                            element_spans: element_spans(ev, &a.value),
                         },
                     );
                 }
@@ -67,6 +68,16 @@ pub fn evaluate(
         Err(diags)
     } else {
         Ok(out)
+    }
+}
+
+/// Spans of the elements of a list literal, for errors about one of them.
+fn element_spans(ev: &Evaluator, expr: &hcl_edit::expr::Expression) -> Vec<Option<SourceSpan>> {
+    match expr {
+        hcl_edit::expr::Expression::Array(items) => {
+            items.iter().map(|e| ev.span(e.span())).collect()
+        }
+        _ => Vec::new(),
     }
 }
 
