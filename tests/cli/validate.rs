@@ -316,13 +316,17 @@ source "null" "win" {
   winrm_host     = "192.0.2.1"
   winrm_username = "Administrator"
 }
-source "docker" "win" {
-  image          = "mcr.microsoft.com/windows/servercore:ltsc2022"
+source "docker" "shared" {
+  image          = "debian:12"
   commit         = true
   winrm_username = "Administrator"
 }
+source "null" "win2" {
+  winrm_host     = "192.0.2.1"
+  winrm_username = "Administrator"
+}
 build {
-  sources = ["source.qemu.win", "source.null.win", "source.docker.win"]
+  sources = ["source.qemu.win", "source.null.win", "source.docker.shared", "source.null.win2"]
 }
 "#,
     )]);
@@ -331,11 +335,18 @@ build {
     assert!(!r.stderr.contains("not expected"), "{}", r.stderr);
     let msg = "the winrm communicator is not supported";
     assert_eq!(r.stderr.matches(msg).count(), 3, "{}", r.stderr);
-    // At `communicator = "winrm"`, else at the first winrm_* field.
-    for at in ["main.pkr.hcl:5:3", "main.pkr.hcl:17:3", "main.pkr.hcl:24:3"] {
+    // At `communicator = "winrm"`, else (no communicator, no ssh_username:
+    // only WinRM was meant) at the first winrm_* field.
+    for at in ["main.pkr.hcl:5:3", "main.pkr.hcl:17:3", "main.pkr.hcl:28:3"] {
         assert!(r.stderr.contains(at), "{at}: {}", r.stderr);
     }
+    // winrm_* beside another communicator (docker's own) are ignored, as
+    // Packer ignores them; and no SSH noise beside the WinRM error.
+    for docker in ["main.pkr.hcl:21:", "main.pkr.hcl:24:"] {
+        assert!(!r.stderr.contains(docker), "{}", r.stderr);
+    }
     assert!(!r.stderr.contains("ssh_username"), "{}", r.stderr);
+    assert!(!r.stderr.contains("must be specified"), "{}", r.stderr);
 }
 
 #[test]

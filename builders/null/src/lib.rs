@@ -20,7 +20,8 @@ impl Validate for NullConfig {
     fn validate(&self) -> Vec<ConfigProblem> {
         let comm = self.communicator_config();
         let mut out = comm.problems();
-        if comm.kind_name() == "none" {
+        // WinRM already has its one error; the SSH checks would be noise.
+        if comm.kind_name() == "none" || comm.winrm_problem().is_some() {
             return out;
         }
         if comm.ssh_host.as_deref().unwrap_or("").is_empty() {

@@ -41,8 +41,8 @@ macro_rules! communicator_config {
         $crate::__communicator_config_emit! {
             { $($item)* }
             [
-                /// `ssh` (Packer's default), `none`; `winrm` (and every
-                /// `winrm_*` field) is refused by `problems`.
+                /// `ssh` (Packer's default), `none`; `winrm` is refused by
+                /// `problems` (see `winrm.rs` for the `winrm_*` fields).
                 communicator: Option<String>,
                 /// Wait this long after the first successful connection,
                 /// then connect again.

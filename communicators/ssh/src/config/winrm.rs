@@ -1,6 +1,7 @@
 //! Packer's WinRM communicator, which kiln does not have: a template that
 //! asks for it gets one error naming the reason, however many `winrm_*`
-//! fields it sets.
+//! fields it sets (fields beside another communicator are ignored, as in
+//! Packer).
 
 use super::CommConfig;
 use kiln_core::component::ConfigProblem;
@@ -10,9 +11,18 @@ const NOT_SUPPORTED: &str = "the winrm communicator is not supported: kiln build
 impl CommConfig {
     /// The one problem for a block that uses WinRM, pointed at
     /// `communicator = "winrm"`, else at its first `winrm_*` field.
-    pub(super) fn winrm_problem(&self) -> Option<ConfigProblem> {
-        if self.communicator.as_deref() == Some("winrm") {
-            return Some(ConfigProblem::field("communicator", NOT_SUPPORTED));
+    ///
+    /// `winrm_*` fields next to a communicator that is not WinRM are
+    /// ignored, as Packer ignores them (templates shared between Windows
+    /// and Linux builds carry them): only a block that names no
+    /// communicator and has no `ssh_username` either, so that it can only
+    /// have meant WinRM, gets the error instead of the SSH checks' noise.
+    pub fn winrm_problem(&self) -> Option<ConfigProblem> {
+        match self.communicator.as_deref() {
+            Some("winrm") => return Some(ConfigProblem::field("communicator", NOT_SUPPORTED)),
+            Some(_) => return None,
+            None if self.ssh_username.is_some() => return None,
+            None => {}
         }
         self.winrm_fields_set()
             .first()
@@ -89,6 +99,26 @@ mod tests {
         }))
         .unwrap();
         assert_eq!(c.winrm_fields_set().len(), 9);
+    }
+
+    #[test]
+    fn winrm_fields_beside_ssh_are_ignored_as_in_packer() {
+        for c in [
+            CommConfig {
+                communicator: Some("ssh".into()),
+                ssh_username: Some("u".into()),
+                winrm_username: Some("Administrator".into()),
+                ..CommConfig::default()
+            },
+            CommConfig {
+                ssh_username: Some("u".into()),
+                winrm_timeout: Some("30m".parse().unwrap()),
+                ..CommConfig::default()
+            },
+        ] {
+            assert!(c.winrm_problem().is_none(), "{c:?}");
+            assert!(c.problems().is_empty(), "{:?}", c.problems());
+        }
     }
 
     #[test]
