@@ -11,8 +11,10 @@ use crate::diagnostic::Diagnostic;
 use crate::parse::{parse_hcl, ParsedFile};
 use crate::source::{SourceMap, SourceSpan};
 use crate::value::display::write_quoted_template;
-use serde_json::{Map, Value as J};
+use multi_key::{Json as J, Members};
 use std::fmt::Write;
+
+mod multi_key;
 
 /// Block types allowed in a body, with their label counts.
 fn nested_blocks(context: &str) -> &'static [(&'static str, usize)] {
@@ -68,13 +70,14 @@ pub fn parse_json_config(
     parse_hcl(sources, &format!("{name} (as HCL)"), &out)
 }
 
-fn body(out: &mut String, obj: &Map<String, J>, context: &str, depth: usize) -> Result<(), String> {
+fn body(out: &mut String, obj: &Members, context: &str, depth: usize) -> Result<(), String> {
     let blocks = nested_blocks(context);
     for (key, value) in obj {
+        let key = key.as_str();
         if key == "//" {
             continue; // HCL JSON's comment property
         }
-        match blocks.iter().find(|(b, _)| b == key) {
+        match blocks.iter().find(|(b, _)| *b == key) {
             Some((kind, labels)) => block(out, kind, *labels, value, &mut Vec::new(), depth)?,
             None => {
                 indent(out, depth);
@@ -219,6 +222,40 @@ mod tests {
         assert!(text.contains("provisioner \"shell-local\" {"), "{text}");
         assert!(text.contains("\"echo ${var.name[0]}\""), "{text}");
         assert!(text.contains("\"q\\\"uote\""), "{text}");
+    }
+
+    #[test]
+    fn repeated_keys_declare_separate_blocks_in_order() {
+        let map = SourceMap::new();
+        let json = r#"{
+  "source": { "null": { "a": { "communicator": "none" } } },
+  "source": { "null": { "b": { "communicator": "none" } }, "null": { "c": {} } },
+  "build": { "sources": ["source.null.a"] },
+  "build": {
+    "sources": ["source.null.b"],
+    "provisioner": { "shell-local": { "inline": ["echo 1"] } },
+    "provisioner": { "shell-local": { "inline": ["echo 2"] } }
+  }
+}"#;
+        let parsed = parse_json_config(&map, "t.pkr.json", json).expect("translates");
+        let text = map.get(parsed.file).expect("file").text.clone();
+        let order: Vec<usize> = [
+            "source \"null\" \"a\"",
+            "source \"null\" \"b\"",
+            "source \"null\" \"c\"",
+            "\"source.null.a\"",
+            "\"source.null.b\"",
+            "\"echo 1\"",
+            "\"echo 2\"",
+        ]
+        .iter()
+        .map(|needle| {
+            text.find(needle)
+                .unwrap_or_else(|| panic!("{needle} in {text}"))
+        })
+        .collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
+        assert_eq!(text.matches("build {").count(), 2, "{text}");
     }
 
     #[test]
