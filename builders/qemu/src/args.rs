@@ -40,6 +40,8 @@ pub struct Runtime {
     /// `-bios` file or the EFI pflash drives.
     pub bios: Option<String>,
     pub pflash: Vec<String>,
+    /// swtpm's control socket when `vtpm` is set.
+    pub vtpm_socket: Option<PathBuf>,
 }
 
 type Switches = Vec<(String, Vec<String>)>;
@@ -68,12 +70,11 @@ pub fn defaults(s: &Settings, rt: &Runtime) -> Switches {
         push(&mut sw, "-cpu", cpu.clone());
     }
     push(&mut sw, "-m", format!("{}M", s.memory));
-    if s.cpus > 1 {
-        push(
-            &mut sw,
-            "-smp",
-            format!("cpus={},sockets={}", s.cpus, s.cpus),
-        );
+    if let Some(smp) = s.smp.arg() {
+        push(&mut sw, "-smp", smp);
+    }
+    if let Some(vga) = &s.vga {
+        push(&mut sw, "-vga", vga.clone());
     }
     push(&mut sw, "-boot", if s.disk_image { "c" } else { "once=d" });
     let netdev = match (&s.net_bridge, rt.ssh_host_port) {
@@ -119,6 +120,14 @@ pub fn defaults(s: &Settings, rt: &Runtime) -> Switches {
     if let Some(b) = &rt.bios {
         push(&mut sw, "-bios", b.clone());
     }
+    if let Some(sock) = &rt.vtpm_socket {
+        push(
+            &mut sw,
+            "-chardev",
+            format!("socket,id=vtpm,path={}", sock.display()),
+        );
+        push(&mut sw, "-tpmdev", "emulator,id=tpm0,chardev=vtpm");
+    }
     let (devices, drives) = devices_and_drives(s, rt);
     for d in devices {
         push(&mut sw, "-device", d);
@@ -163,6 +172,9 @@ fn devices_and_drives(s: &Settings, rt: &Runtime) -> (Vec<String>, Vec<String>) 
         drives.push(drive);
     }
     devices.push(format!("{},netdev=user.0", s.net_device));
+    if rt.vtpm_socket.is_some() {
+        devices.push(format!("{},tpmdev=tpm0", s.tpm_device_type));
+    }
     let cds = rt.iso.iter().chain(rt.cd.iter());
     for (i, cd) in cds.enumerate() {
         match s.cdrom_interface.as_deref() {
@@ -400,5 +412,46 @@ mod tests {
         r.vnc_port = None;
         let a = command_line(&s, &r).unwrap().join(" ");
         assert!(a.contains("-display none"), "{a}");
+    }
+
+    #[test]
+    fn topology_vga_and_vtpm() {
+        let s = QemuConfig {
+            cpus: Some(8),
+            sockets: Some(1),
+            cores: Some(2),
+            threads: Some(2),
+            vga: Some("virtio".into()),
+            vtpm: Some(true),
+            headless: Some(true),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let mut r = rt();
+        r.vtpm_socket = Some(PathBuf::from("/w/vtpm/swtpm.sock"));
+        let a = pairs(&command_line(&s, &r).unwrap());
+        let get = |k: &str| -> Vec<String> {
+            a.iter()
+                .filter(|(kk, _)| kk == k)
+                .map(|(_, v)| v.clone())
+                .collect()
+        };
+        assert_eq!(get("-smp"), ["4,sockets=1,cores=2,threads=2"]);
+        assert_eq!(get("-vga"), ["virtio"]);
+        assert_eq!(get("-chardev"), ["socket,id=vtpm,path=/w/vtpm/swtpm.sock"]);
+        assert_eq!(get("-tpmdev"), ["emulator,id=tpm0,chardev=vtpm"]);
+        assert_eq!(
+            get("-device"),
+            ["virtio-net,netdev=user.0", "tpm-tis,tpmdev=tpm0"]
+        );
+        let arm = QemuConfig {
+            tpm_device_type: Some("tpm-tis-device".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let a = command_line(&arm, &r).unwrap().join(" ");
+        assert!(a.contains("-device tpm-tis-device,tpmdev=tpm0"), "{a}");
+        assert!(!a.contains("-vga"), "no vga unless asked: {a}");
+        assert!(!a.contains("-smp"), "one CPU: qemu's default: {a}");
     }
 }

@@ -106,9 +106,12 @@ impl Step<State> for StepCreateFloppy {
     }
 }
 
-/// `boot_wait`, then `boot_command` over QMP.
+/// `boot_wait`, then `boot_command` (or each of `boot_steps`, its
+/// description printed first) over QMP.
 pub struct StepTypeBootCommand {
     pub commands: Vec<String>,
+    /// `boot_steps`: keys and description; exclusive with `commands`.
+    pub steps: Vec<(String, Option<String>)>,
     pub wait: Duration,
     pub key_interval: Option<Duration>,
     pub vm_name: String,
@@ -130,6 +133,29 @@ impl StepTypeBootCommand {
         );
         LegacyContext::new(data)
     }
+
+    /// What to type, in order: the whole `boot_command`, or one entry per
+    /// boot step with the line to print before it.
+    fn groups(&self) -> Vec<(Option<String>, String)> {
+        if self.steps.is_empty() {
+            if self.commands.is_empty() {
+                return Vec::new();
+            }
+            return vec![(None, self.commands.concat())];
+        }
+        let n = self.steps.len();
+        self.steps
+            .iter()
+            .enumerate()
+            .map(|(i, (keys, description))| {
+                let line = match description {
+                    Some(d) => format!("Typing boot step {}/{n}: {d}", i + 1),
+                    None => format!("Typing boot step {}/{n}", i + 1),
+                };
+                (Some(line), keys.clone())
+            })
+            .collect()
+    }
 }
 
 impl Step<State> for StepTypeBootCommand {
@@ -138,7 +164,8 @@ impl Step<State> for StepTypeBootCommand {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        if self.commands.is_empty() {
+        let groups = self.groups();
+        if groups.is_empty() {
             return Ok(());
         }
         if !self.wait.is_zero() {
@@ -148,10 +175,17 @@ impl Step<State> for StepTypeBootCommand {
                 .sleep(self.wait)
                 .map_err(|r| BuildError::from_reason(r, None))?;
         }
-        let text = legacy::render(&self.commands.concat(), &self.context(state))
-            .map_err(|e| report(ctx, QemuError::BootCommandTemplate(e)))?;
-        let actions =
-            bootcmd::parse(&text).map_err(|errs| report(ctx, QemuError::BootCommandParse(errs)))?;
+        // Every group is checked before the first key goes out, so a typo
+        // in a late step does not leave an installer half driven.
+        let template = self.context(state);
+        let mut typed = Vec::new();
+        for (line, keys) in groups {
+            let text = legacy::render(&keys, &template)
+                .map_err(|e| report(ctx, QemuError::BootCommandTemplate(e)))?;
+            let actions = bootcmd::parse(&text)
+                .map_err(|errs| report(ctx, QemuError::BootCommandParse(errs)))?;
+            typed.push((line, actions));
+        }
         let Some(socket) = state.qmp_socket.clone() else {
             return Err(QemuError::MissingState {
                 step: "StepTypeBootCommand",
@@ -161,12 +195,22 @@ impl Step<State> for StepTypeBootCommand {
         };
         let mut qmp = Qmp::connect(&socket, Duration::from_secs(30), ctx.cancel)
             .map_err(|e| report(ctx, QemuError::QmpConnect(e)))?;
-        ctx.ui.say("Typing the boot command over QMP...");
+        if self.steps.is_empty() {
+            ctx.ui.say("Typing the boot command over QMP...");
+        }
         let interval = bootcmd::key_interval(self.key_interval);
-        bootcmd::type_actions(&actions, &mut qmp, interval, ctx.cancel).map_err(|e| match e {
-            bootcmd::TypeError::Cancelled(r) => BuildError::from_reason(r, None),
-            e => report(ctx, QemuError::BootCommandType(e)),
-        })
+        for (line, actions) in typed {
+            if let Some(line) = line {
+                ctx.ui.say(&line);
+            }
+            bootcmd::type_actions(&actions, &mut qmp, interval, ctx.cancel).map_err(
+                |e| match e {
+                    bootcmd::TypeError::Cancelled(r) => BuildError::from_reason(r, None),
+                    e => report(ctx, QemuError::BootCommandType(e)),
+                },
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -208,6 +252,7 @@ mod tests {
                 "linux ks=http://{{ .HTTPIP }}:{{ .HTTPPort }}/ks.cfg".into(),
                 "<enter><wait10ms>".into(),
             ],
+            steps: Vec::new(),
             wait: Duration::from_millis(10),
             key_interval: Some(Duration::from_millis(1)),
             vm_name: "vm".into(),
@@ -226,6 +271,41 @@ mod tests {
         }
         .run(&mut state, &ctx);
         assert!(bad.is_err());
+        // boot_steps: each step typed after its description.
+        let mut steps = StepTypeBootCommand {
+            commands: Vec::new(),
+            steps: vec![
+                ("a<enter>".into(), Some("Install".into())),
+                ("b<wait10ms>".into(), None),
+            ],
+            wait: Duration::ZERO,
+            key_interval: Some(Duration::from_millis(1)),
+            vm_name: "vm".into(),
+        };
+        let before = t.ui.of("say").len();
+        steps.run(&mut state, &ctx).unwrap();
+        assert_eq!(
+            t.ui.of("say")[before..],
+            [
+                "Typing boot step 1/2: Install".to_owned(),
+                "Typing boot step 2/2".to_owned()
+            ]
+        );
+        // A bad late step fails before anything is typed.
+        let before = t.ui.of("say").len();
+        let bad_step = StepTypeBootCommand {
+            commands: Vec::new(),
+            steps: vec![
+                ("a".into(), Some("ok".into())),
+                ("{{ .Nope }}".into(), None),
+            ],
+            wait: Duration::ZERO,
+            key_interval: None,
+            vm_name: "vm".into(),
+        }
+        .run(&mut state, &ctx);
+        assert!(bad_step.is_err());
+        assert_eq!(t.ui.of("say").len(), before, "nothing typed");
         http.cleanup(&mut state, &ctx).unwrap();
         kiln_core::process::kill_group(&mut child);
     }

@@ -79,6 +79,9 @@ impl QemuBuilder {
             },
         ));
         steps.push(Box::new(StepHttpServer::new(s)));
+        if s.vtpm {
+            steps.push(Box::new(crate::vtpm::StepCreateVtpm::new(s.use_tpm1)));
+        }
         steps.push(Timed::boxed(
             "start",
             StepRun {
@@ -91,6 +94,7 @@ impl QemuBuilder {
             "boot-command",
             StepTypeBootCommand {
                 commands: s.boot_command.clone(),
+                steps: s.boot_steps.clone(),
                 wait: s.boot_wait,
                 key_interval: s.boot_key_interval,
                 vm_name: s.vm_name.clone(),

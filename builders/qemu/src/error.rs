@@ -42,6 +42,9 @@ pub enum QemuError {
     KeyPair(#[from] kiln_communicator_ssh::keypair::KeyPairError),
     #[error("no source image: {0}")]
     Source(String),
+    /// swtpm did not come up for `vtpm`.
+    #[error("vtpm: {0}")]
+    Vtpm(String),
     #[error("Failed to send shutdown command: {0}")]
     ShutdownCommand(#[source] kiln_core::communicator::CommError),
     #[error("Failed to send the ACPI power-down: {0}")]

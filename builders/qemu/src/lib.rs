@@ -4,7 +4,7 @@
 //! - [`builder`]: the step sequence: work directory, output directory,
 //!   source, temporary key, CD or NoCloud seed (`cd`, `seed`, `media`),
 //!   disks (`disk`), VM start (`vm`, `args`, `display`, `accel`, `ports`,
-//!   `firmware`), SSH (`connect`), provisioning, shutdown (`shutdown`,
+//!   `firmware`, `vtpm`), SSH (`connect`), provisioning, shutdown (`shutdown`,
 //!   `power`), compaction and rename (`finalize`); `timing` records the
 //!   time split.
 
@@ -41,6 +41,7 @@ mod test_vm;
 mod timing;
 mod tool;
 mod vm;
+mod vtpm;
 mod workdir;
 
 pub use builder::{QemuBuilder, BUILDER_ID};

@@ -38,6 +38,8 @@ pub struct State {
     pub http_ip: String,
     pub http_port: u16,
     pub qmp_socket: Option<PathBuf>,
+    /// swtpm's control socket (`vtpm`).
+    pub vtpm_socket: Option<PathBuf>,
     /// The running qemu (its own process group).
     pub vm: Option<Child>,
     pub ssh: Option<SshComm>,

@@ -54,6 +54,7 @@ impl StepRun {
             http_port: state.http_port,
             bios,
             pflash,
+            vtpm_socket: state.vtpm_socket.clone(),
         }
     }
 
@@ -187,11 +188,15 @@ pub fn tail(path: &Path, n: usize) -> String {
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// `-bios` for `firmware`; OVMF's pflash pair for `efi_boot`, with the
-/// variable store copied into the work directory (the VM writes to it).
+/// `-bios` for `firmware` (a read-only pflash drive with `use_pflash`);
+/// OVMF's pflash pair for `efi_boot`, with the variable store copied into
+/// the work directory (the VM writes to it).
 fn firmware_args(s: &Settings, work_dir: &Path) -> (Option<String>, Vec<String>) {
     if !s.efi_boot {
-        return (s.firmware.clone(), Vec::new());
+        return match (&s.firmware, s.use_pflash) {
+            (Some(f), true) => (None, crate::firmware::pflash_drives(Path::new(f), None)),
+            (f, _) => (f.clone(), Vec::new()),
+        };
     }
     let code = s
         .efi_firmware_code
@@ -256,5 +261,38 @@ pub fn vm_exited(state: &mut State) -> bool {
     match state.vm.as_mut().map(|c| c.try_wait()) {
         None | Some(Ok(Some(_))) | Some(Err(_)) => true,
         Some(Ok(None)) => false,
+    }
+}
+
+#[cfg(test)]
+mod firmware_tests {
+    use super::*;
+    use crate::config::QemuConfig;
+
+    #[test]
+    fn use_pflash_puts_the_firmware_on_a_pflash_drive() {
+        let s = QemuConfig {
+            firmware: Some("/fw/bios.bin".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let dir = Path::new("/nonexistent");
+        assert_eq!(
+            firmware_args(&s, dir),
+            (Some("/fw/bios.bin".to_owned()), Vec::new())
+        );
+        let s = QemuConfig {
+            firmware: Some("/fw/bios.bin".into()),
+            use_pflash: Some(true),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        assert_eq!(
+            firmware_args(&s, dir),
+            (
+                None,
+                vec!["file=/fw/bios.bin,if=pflash,unit=0,format=raw,readonly=on".to_owned()]
+            )
+        );
     }
 }

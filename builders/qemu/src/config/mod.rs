@@ -1,14 +1,18 @@
 //! `source "qemu"`: Packer's QEMU builder fields (1.6.6 names, plus the
-//! later `cd_content`, `http_content`, `floppy_content`, `cpu_model`,
-//! `firmware` and `efi_*`), their defaults ([`settings`]) and checks
+//! current plugin's `cd_content`, `http_content`, `floppy_content`,
+//! `cpu_model`, `firmware`/`use_pflash`, `efi_*`, `sockets`/`cores`/
+//! `threads`, `vga`, `vnc_password`, `vtpm`/`use_tpm1`/`tpm_device_type`
+//! and `boot_steps`), their defaults ([`settings`]) and checks
 //! ([`validate`]).
 
 mod disk_size;
 mod settings;
+mod smp;
 mod validate;
 
 pub use disk_size::normalize_disk_size;
 pub use settings::{Settings, Source};
+pub use smp::Smp;
 
 use kiln_gocompat::GoDuration;
 use serde::Deserialize;
@@ -59,9 +63,16 @@ kiln_communicator_ssh::communicator_config! {
         pub boot_command: Option<Vec<String>>,
         pub boot_wait: Option<GoDuration>,
         pub boot_key_interval: Option<GoDuration>,
+        /// `[keys, description]` pairs, typed in turn like `boot_command`.
+        pub boot_steps: Option<Vec<Vec<String>>>,
+        /// Accepted and ignored, as the qemu plugin ignores it (its keys
+        /// go one at a time).
+        pub boot_keygroup_interval: Option<GoDuration>,
         pub disable_vnc: Option<bool>,
         pub vnc_bind_address: Option<String>,
         pub vnc_use_password: Option<bool>,
+        /// The password `vnc_use_password` sets (random when empty).
+        pub vnc_password: Option<String>,
         pub vnc_port_min: Option<u16>,
         pub vnc_port_max: Option<u16>,
         pub headless: Option<bool>,
@@ -75,6 +86,12 @@ kiln_communicator_ssh::communicator_config! {
         pub machine_type: Option<String>,
         pub memory: Option<u32>,
         pub cpus: Option<u32>,
+        // Signed so that a negative count gets Packer's message rather
+        // than a decode error.
+        pub sockets: Option<i64>,
+        pub cores: Option<i64>,
+        pub threads: Option<i64>,
+        pub vga: Option<String>,
         pub cpu_model: Option<String>,
         pub net_device: Option<String>,
         pub net_bridge: Option<String>,
@@ -84,6 +101,12 @@ kiln_communicator_ssh::communicator_config! {
         pub qmp_enable: Option<bool>,
         pub qmp_socket_path: Option<String>,
         pub firmware: Option<String>,
+        /// `firmware` as a read-only pflash drive instead of `-bios`.
+        pub use_pflash: Option<bool>,
+        // ---- emulated TPM (swtpm)
+        pub vtpm: Option<bool>,
+        pub use_tpm1: Option<bool>,
+        pub tpm_device_type: Option<String>,
         pub efi_boot: Option<bool>,
         pub efi_firmware_code: Option<String>,
         pub efi_firmware_vars: Option<String>,

@@ -2,7 +2,7 @@
 //! known: what the steps work from.
 
 use super::disk_size::normalize_disk_size;
-use super::{QemuConfig, QemuImgArgs};
+use super::{QemuConfig, QemuImgArgs, Smp};
 use kiln_gocompat::GoDuration;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -29,7 +29,10 @@ pub struct Settings {
     pub machine_type: String,
     pub memory: u32,
     pub cpus: u32,
+    /// `cpus` with `sockets`/`cores`/`threads` as written, for `-smp`.
+    pub smp: Smp,
     pub cpu_model: Option<String>,
+    pub vga: Option<String>,
     pub net_device: String,
     pub net_bridge: Option<String>,
     pub qemu_binary: String,
@@ -55,6 +58,7 @@ pub struct Settings {
     pub vnc_port_min: u16,
     pub vnc_port_max: u16,
     pub vnc_use_password: bool,
+    pub vnc_password: Option<String>,
     pub disable_vnc: bool,
     pub headless: bool,
     pub display: Option<String>,
@@ -63,6 +67,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     pub boot_wait: Duration,
     pub boot_command: Vec<String>,
+    /// `boot_steps`: keys and the description printed before them.
+    pub boot_steps: Vec<(String, Option<String>)>,
     pub boot_key_interval: Option<Duration>,
     pub http_directory: Option<String>,
     pub http_content: BTreeMap<String, String>,
@@ -79,6 +85,11 @@ pub struct Settings {
     /// `qmp_socket_path` when the user wants the socket somewhere known.
     pub qmp_socket_path: Option<PathBuf>,
     pub firmware: Option<String>,
+    pub use_pflash: bool,
+    pub vtpm: bool,
+    pub use_tpm1: bool,
+    /// `tpm_device_type`, default `tpm-tis`.
+    pub tpm_device_type: String,
     pub efi_boot: bool,
     pub efi_firmware_code: Option<String>,
     pub efi_firmware_vars: Option<String>,
@@ -91,6 +102,12 @@ fn text(v: &Option<String>) -> Option<String> {
 
 fn or(v: &Option<String>, default: &str) -> String {
     text(v).unwrap_or_else(|| default.to_owned())
+}
+
+/// A CPU topology count; unset, zero and negative (reported by
+/// `validate`) all mean "not given".
+fn count(v: Option<i64>) -> u32 {
+    v.and_then(|n| u32::try_from(n).ok()).unwrap_or(0)
 }
 
 /// The configured duration (a negative one is no wait), else `default`.
@@ -138,7 +155,14 @@ impl QemuConfig {
             machine_type: or(&self.machine_type, "pc"),
             memory: self.memory.filter(|m| *m >= 10).unwrap_or(512),
             cpus: self.cpus.filter(|c| *c >= 1).unwrap_or(1),
+            smp: Smp {
+                cpus: self.cpus.unwrap_or(0),
+                sockets: count(self.sockets),
+                cores: count(self.cores),
+                threads: count(self.threads),
+            },
             cpu_model: text(&self.cpu_model),
+            vga: text(&self.vga),
             net_device: or(&self.net_device, "virtio-net"),
             net_bridge: text(&self.net_bridge),
             qemu_binary: or(&self.qemu_binary, "qemu-system-x86_64"),
@@ -169,6 +193,7 @@ impl QemuConfig {
             vnc_port_min: self.vnc_port_min.filter(|p| *p != 0).unwrap_or(5900),
             vnc_port_max: self.vnc_port_max.filter(|p| *p != 0).unwrap_or(6000),
             vnc_use_password: f(self.vnc_use_password),
+            vnc_password: text(&self.vnc_password),
             disable_vnc: f(self.disable_vnc),
             headless: f(self.headless),
             display: text(&self.display),
@@ -177,6 +202,15 @@ impl QemuConfig {
             shutdown_timeout: dur(self.shutdown_timeout, Duration::from_secs(300)),
             boot_wait: dur(self.boot_wait, Duration::from_secs(10)),
             boot_command: self.boot_command.clone().unwrap_or_default(),
+            boot_steps: self
+                .boot_steps
+                .iter()
+                .flatten()
+                .filter_map(|step| {
+                    let keys = step.first()?.clone();
+                    Some((keys, step.get(1).filter(|d| !d.is_empty()).cloned()))
+                })
+                .collect(),
             boot_key_interval: self.boot_key_interval.and_then(GoDuration::positive),
             http_directory: text(&self.http_directory),
             http_content: self.http_content.clone().unwrap_or_default(),
@@ -192,6 +226,10 @@ impl QemuConfig {
             cd_label: text(&self.cd_label),
             qmp_socket_path: text(&self.qmp_socket_path).map(PathBuf::from),
             firmware: text(&self.firmware),
+            use_pflash: f(self.use_pflash),
+            vtpm: f(self.vtpm),
+            use_tpm1: f(self.use_tpm1),
+            tpm_device_type: or(&self.tpm_device_type, "tpm-tis"),
             efi_boot: f(self.efi_boot),
             efi_firmware_code: text(&self.efi_firmware_code),
             efi_firmware_vars: text(&self.efi_firmware_vars),

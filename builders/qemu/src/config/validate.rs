@@ -1,5 +1,7 @@
 //! Packer 1.6.6's checks of a qemu config, in its order and words (checked
-//! with `packer validate`).
+//! with `packer validate`), then the current plugin's checks of the fields
+//! 1.6.6 lacks (`sockets`/`cores`/`threads` in its words; `boot_steps` in
+//! kiln's, as 1.6.6 cannot record a verdict).
 
 use super::disk_size::normalize_disk_size;
 use super::QemuConfig;
@@ -90,6 +92,19 @@ impl Validate for QemuConfig {
             DETECT_ZEROES,
             "unrecognized disk detect zeroes setting",
         ));
+        for (field, v) in [
+            ("sockets", self.sockets),
+            ("cores", self.cores),
+            ("threads", self.threads),
+        ] {
+            if v.is_some_and(|n| n < 0) {
+                out.push(ConfigProblem::field(
+                    field,
+                    format!("{field} must be a positive number"),
+                ));
+            }
+        }
+        out.extend(self.boot_steps_problems());
         // Packer also checks that the output directory does not exist;
         // -force and the default name (output-NAME) are only known when
         // the build runs, so that check is the output step's.
@@ -115,6 +130,32 @@ impl Validate for QemuConfig {
 }
 
 impl QemuConfig {
+    /// BootConfig's checks of `boot_steps`: exclusive with
+    /// `boot_command`, each step `[keys]` or `[keys, description]`.
+    fn boot_steps_problems(&self) -> Vec<ConfigProblem> {
+        let mut out = Vec::new();
+        let Some(steps) = &self.boot_steps else {
+            return out;
+        };
+        if self.boot_command.as_ref().is_some_and(|c| !c.is_empty()) && !steps.is_empty() {
+            out.push(ConfigProblem::block(
+                "boot_command and boot_steps are mutually exclusive: set only one of them",
+            ));
+        }
+        for (i, step) in steps.iter().enumerate() {
+            if step.is_empty() || step.len() > 2 {
+                out.push(ConfigProblem::field(
+                    "boot_steps",
+                    format!(
+                        "boot_steps[{i}]: a step is [keys] or [keys, description], got {} elements",
+                        step.len()
+                    ),
+                ));
+            }
+        }
+        out
+    }
+
     /// ISOConfig's checks.
     fn iso_problems(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
@@ -274,6 +315,56 @@ mod tests {
             iso_checksum: Some("none".into()),
             communicator: Some("none".into()),
             ..QemuConfig::default()
+        };
+        assert!(messages(&ok).is_empty());
+    }
+
+    #[test]
+    fn topology_counts_and_boot_steps() {
+        let base = || QemuConfig {
+            iso_url: Some("x".into()),
+            iso_checksum: Some("none".into()),
+            communicator: Some("none".into()),
+            ..QemuConfig::default()
+        };
+        let c = QemuConfig {
+            sockets: Some(-1),
+            cores: Some(2),
+            threads: Some(-2),
+            ..base()
+        };
+        assert_eq!(
+            messages(&c),
+            [
+                "sockets must be a positive number",
+                "threads must be a positive number"
+            ]
+        );
+        let c = QemuConfig {
+            boot_command: Some(vec!["<enter>".into()]),
+            boot_steps: Some(vec![
+                vec!["a<enter>".into(), "first".into()],
+                vec![],
+                vec!["b".into(), "c".into(), "d".into()],
+            ]),
+            ..base()
+        };
+        assert_eq!(
+            messages(&c),
+            [
+                "boot_command and boot_steps are mutually exclusive: set only one of them",
+                "boot_steps[1]: a step is [keys] or [keys, description], got 0 elements",
+                "boot_steps[2]: a step is [keys] or [keys, description], got 3 elements",
+            ]
+        );
+        let ok = QemuConfig {
+            boot_steps: Some(vec![
+                vec!["a<enter>".into()],
+                vec!["b".into(), "yes".into()],
+            ]),
+            sockets: Some(2),
+            vtpm: Some(true),
+            ..base()
         };
         assert!(messages(&ok).is_empty());
     }
