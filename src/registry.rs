@@ -5,7 +5,8 @@
 //!
 //! A factory decodes an evaluated body into the component's typed config,
 //! runs the config's own validation, and builds the component; `validate`
-//! uses the same factories and throws the component away.
+//! uses the same factories and throws the component away. Types kiln
+//! knows of but does not run are in [`unsupported`], each with its reason.
 
 use kiln_core::build::COMMON_GENERATED;
 use kiln_core::component::Validate;
@@ -116,6 +117,10 @@ const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
 ];
 
 const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
+    (
+        "artifice",
+        post_processor::<kiln_postprocessors::ArtificeConfig, kiln_postprocessors::Artifice>,
+    ),
     (
         "checksum",
         post_processor::<kiln_postprocessors::ChecksumConfig, kiln_postprocessors::Checksum>,
@@ -280,6 +285,9 @@ pub fn make_builder(
     name: &str,
     body: &EvaluatedBody,
 ) -> Option<Result<Box<dyn Builder>, Diagnostics>> {
+    if let Some(e) = unsupported::error(ComponentKind::Builder, name, body) {
+        return Some(Err(e));
+    }
     Some(match BuilderEntry::find(name)? {
         BuilderEntry::Available { make, .. } => make(body),
         BuilderEntry::Missing { feature, what, .. } => {
@@ -308,6 +316,9 @@ pub fn make_provisioner(
     name: &str,
     body: &EvaluatedBody,
 ) -> Option<Result<Box<dyn Provisioner>, Diagnostics>> {
+    if let Some(e) = unsupported::error(ComponentKind::Provisioner, name, body) {
+        return Some(Err(e));
+    }
     find(PROVISIONERS, name).map(|m| m(body))
 }
 
@@ -315,6 +326,9 @@ pub fn make_post_processor(
     name: &str,
     body: &EvaluatedBody,
 ) -> Option<Result<Box<dyn PostProcessor>, Diagnostics>> {
+    if let Some(e) = unsupported::error(ComponentKind::PostProcessor, name, body) {
+        return Some(Err(e));
+    }
     find(POST_PROCESSORS, name).map(|m| m(body))
 }
 
@@ -385,6 +399,8 @@ impl Components for Registry {
 pub fn check_builds(cfg: &Config, selection: &Selection) -> Diagnostics {
     kiln_template::plan::plan(cfg, selection, &Registry).1
 }
+
+mod unsupported;
 
 #[cfg(test)]
 mod fuzz;

@@ -1,12 +1,13 @@
 //! kiln-postprocessors: what happens to an artifact after its build, as
 //! Packer's post-processors do it. One module per post-processor
-//! (`manifest`, `checksum`, `compress`); the rest is what they share:
+//! (`manifest`, `checksum`, `compress`, `artifice`); the rest is what they share:
 //! locked, atomic file updates, streaming digests and the legacy
 //! `{{ .BuildName }}` output templates.
 
 // Tests unwrap: a failing test should stop at the line that failed.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod artifice;
 pub mod checksum;
 pub mod compress;
 mod digest;
@@ -17,6 +18,7 @@ pub mod manifest;
 mod output_template;
 mod watch;
 
+pub use artifice::{Artifice, ArtificeConfig};
 pub use checksum::{Checksum, ChecksumConfig};
 pub use compress::{Compress, CompressConfig};
 pub use error::PostProcessError;

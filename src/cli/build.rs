@@ -5,6 +5,7 @@ use super::flags::{self, flag, Kind, Parsed};
 use crate::engine::{self, Options, RunCtx};
 use crate::ui::{Console, ConsoleOptions, Mask};
 use kiln_core::{Cancel, OnError};
+use kiln_template::{Diagnostic, Diagnostics};
 use std::path::Path;
 
 pub const HELP: &str = "Usage: kiln build [options] TEMPLATE
@@ -57,8 +58,9 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     let Some(cfg) = common::load_for_build(Path::new(path), &p)? else {
         return Ok(1);
     };
-    let (builds, diags) =
+    let (builds, mut diags) =
         kiln_template::plan::plan(&cfg, &super::selection(&p), &crate::registry::Registry);
+    diags.extend(hcp_registry_unused(&cfg));
     common::print_diagnostics(&diags, cfg.sources(), Some(&cfg));
     if diags.has_errors() {
         return Ok(1);
@@ -94,6 +96,27 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         cancel,
     };
     Ok(engine::run(&ctx, &builds))
+}
+
+/// One warning that the `hcp_packer_registry` blocks are checked but not
+/// acted on: kiln does not publish to HCP Packer (the catalog will).
+fn hcp_registry_unused(cfg: &kiln_template::config::Config) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    if let Some(reg) = cfg
+        .decls
+        .builds
+        .iter()
+        .find_map(|b| b.hcp_packer_registry.as_ref())
+    {
+        diags.push(
+            Diagnostic::warning(
+                "HCP Packer registry not used",
+                "kiln does not publish builds to HCP Packer; the hcp_packer_registry blocks are checked and otherwise ignored.",
+            )
+            .at(reg.span.clone()),
+        );
+    }
+    diags
 }
 
 fn color_flag(p: &Parsed) -> Option<bool> {

@@ -90,17 +90,14 @@ fn render(cfg: &Config) -> String {
             let _ = writeln!(out, "      {label}");
         }
         out.push_str("\n    post-processors:\n");
-        if b.post_processor_chains.is_empty() {
+        let chains = plan::post_processor_labels(cfg, b);
+        if chains.is_empty() {
             out.push_str("\n      <no post-processor>\n");
         }
-        for (i, chain) in b.post_processor_chains.iter().enumerate() {
+        for (i, chain) in chains.iter().enumerate() {
             let _ = writeln!(out, "\n      {i}:");
-            for p in chain {
-                let _ = writeln!(
-                    out,
-                    "        {}",
-                    plan::component_label(&p.kind, &p.body.body)
-                );
+            for label in chain {
+                let _ = writeln!(out, "        {label}");
             }
         }
     }

@@ -6,6 +6,7 @@ mod corpus;
 mod datasource;
 mod fmt;
 mod inspect;
+mod unsupported;
 mod validate;
 
 use std::path::Path;

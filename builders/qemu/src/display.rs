@@ -123,11 +123,16 @@ pub fn headless_fallback(s: &Settings, ui: &dyn Ui, cancel: &Cancel) -> bool {
 
 /// Packer's line for a headless VM with VNC: the address and the TCP
 /// port a VNC client connects to (qemu's `-vnc` takes the display number,
-/// port − 5900).
-pub fn vnc_hint(bind_address: &str, port: u16) -> String {
-    format!(
-        "The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC without a password to\nvnc://{bind_address}:{port}"
-    )
+/// port − 5900), and the password when `vnc_use_password` set one.
+pub fn vnc_hint(bind_address: &str, port: u16, password: Option<&str>) -> String {
+    match password {
+        Some(p) => format!(
+            "The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC to vnc://{bind_address}:{port}\nwith the password: {p}"
+        ),
+        None => format!(
+            "The VM will be run headless, without a GUI. If you want to\nview the screen of the VM, connect via VNC without a password to\nvnc://{bind_address}:{port}"
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -246,8 +251,13 @@ mod tests {
 
     #[test]
     fn the_vnc_hint_names_the_tcp_port_not_the_display_number() {
-        let hint = vnc_hint("127.0.0.1", 5944);
+        let hint = vnc_hint("127.0.0.1", 5944, None);
         assert!(hint.ends_with("\nvnc://127.0.0.1:5944"), "{hint}");
         assert!(hint.starts_with("The VM will be run headless, without a GUI."));
+        let hint = vnc_hint("127.0.0.1", 5944, Some("pw"));
+        assert!(
+            hint.ends_with("vnc://127.0.0.1:5944\nwith the password: pw"),
+            "{hint}"
+        );
     }
 }

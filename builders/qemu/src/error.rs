@@ -42,6 +42,8 @@ pub enum QemuError {
     KeyPair(#[from] kiln_communicator_ssh::keypair::KeyPairError),
     #[error("no source image: {0}")]
     Source(String),
+    #[error("Error setting the VNC password: {0}")]
+    VncPassword(String),
     /// swtpm did not come up for `vtpm`.
     #[error("vtpm: {0}")]
     Vtpm(String),

@@ -4,7 +4,7 @@
 //! - [`builder`]: the step sequence: work directory, output directory,
 //!   source, temporary key, CD or NoCloud seed (`cd`, `seed`, `media`),
 //!   disks (`disk`), VM start (`vm`, `args`, `display`, `accel`, `ports`,
-//!   `firmware`, `vtpm`), SSH (`connect`), provisioning, shutdown (`shutdown`,
+//!   `firmware`, `vtpm`, `vnc_password`), SSH (`connect`), provisioning, shutdown (`shutdown`,
 //!   `power`), compaction and rename (`finalize`); `timing` records the
 //!   time split.
 
@@ -41,6 +41,7 @@ mod test_vm;
 mod timing;
 mod tool;
 mod vm;
+mod vnc_password;
 mod vtpm;
 mod workdir;
 

@@ -102,10 +102,18 @@ impl StepRun {
             "Starting VM, booting from CD-ROM"
         });
         state.no_window = crate::display::headless_fallback(s, ctx.ui, ctx.cancel);
+        let vnc_password = match state.vnc_port {
+            Some(_) => crate::vnc_password::password(s)
+                .map_err(|e| QemuError::VncPassword(e.to_string()))?,
+            None => None,
+        };
         if s.headless || state.no_window {
             if let Some(port) = state.vnc_port {
-                ctx.ui
-                    .message(&crate::display::vnc_hint(&s.vnc_bind_address, port));
+                ctx.ui.message(&crate::display::vnc_hint(
+                    &s.vnc_bind_address,
+                    port,
+                    vnc_password.as_deref(),
+                ));
             }
         }
         if !s.qemuargs.is_empty() {
@@ -120,7 +128,7 @@ impl StepRun {
                 state.ssh_host_port = Some(port);
             }
             match self.start_once(state, ctx) {
-                Ok(()) => return Ok(()),
+                Ok(()) => return set_vnc_password(state, vnc_password.as_deref(), ctx),
                 Err(e @ QemuError::QemuExited { .. }) if lost_port_race(&e) => last = Some(e),
                 Err(e) => return Err(e),
             }
@@ -175,6 +183,20 @@ impl StepRun {
         }
         Ok(())
     }
+}
+
+/// `vnc_use_password`: the display stays locked until QMP sets this.
+fn set_vnc_password(
+    state: &State,
+    password: Option<&str>,
+    ctx: &BuildCtx<'_>,
+) -> Result<(), QemuError> {
+    let (Some(password), Some(socket)) = (password, state.qmp_socket.as_ref()) else {
+        return Ok(());
+    };
+    let mut qmp = crate::qmp::Qmp::connect(socket, Duration::from_secs(30), ctx.cancel)
+        .map_err(QemuError::QmpConnect)?;
+    crate::vnc_password::set(&mut qmp, password).map_err(|e| QemuError::VncPassword(e.to_string()))
 }
 
 fn lost_port_race(e: &QemuError) -> bool {

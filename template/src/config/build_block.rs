@@ -9,12 +9,13 @@ use crate::value::{convert, Type, Value};
 use hcl_edit::structure::{Block, Structure};
 use hcl_edit::Span;
 
-const BUILD_BLOCKS: [&str; 5] = [
+const BUILD_BLOCKS: [&str; 6] = [
     "source",
     "provisioner",
     "error-cleanup-provisioner",
     "post-processor",
     "post-processors",
+    "hcp_packer_registry",
 ];
 
 pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl> {
@@ -137,6 +138,9 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                         }
                     }
                     build.post_processor_chains.push(chain);
+                }
+                super::hcp_registry::BLOCK if r.labels(file, inner, &[]) => {
+                    super::hcp_registry::read(&mut build, file, inner, &mut r.diags);
                 }
                 k if BUILD_BLOCKS.contains(&k) || k == "dynamic" => {}
                 _ => r.unsupported_block(file, inner, &BUILD_BLOCKS),

@@ -6,6 +6,7 @@
 mod blocks;
 mod build_block;
 pub mod files;
+pub mod hcp_registry;
 mod locals;
 pub mod model;
 mod variables;
@@ -282,6 +283,11 @@ pub fn load_with(
     config.locals = locals;
     let scope = config.scope();
     diags.extend(build_block::resolve_sources(
+        &config.ctx,
+        &mut config.decls.builds,
+        &scope,
+    ));
+    diags.extend(hcp_registry::resolve(
         &config.ctx,
         &mut config.decls.builds,
         &scope,

@@ -115,6 +115,8 @@ pub struct BuildDecl {
     /// Each inner list is one chain: a lone `post-processor` block is a
     /// chain of one, a `post-processors` block a chain of several.
     pub post_processor_chains: Vec<Vec<ComponentBlock>>,
+    /// Checked and kept for the catalog; kiln publishes nothing.
+    pub hcp_packer_registry: Option<super::hcp_registry::HcpRegistry>,
     pub span: Option<SourceSpan>,
 }
 

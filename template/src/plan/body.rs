@@ -83,7 +83,7 @@ fn element_spans(ev: &Evaluator, expr: &hcl_edit::expr::Expression) -> Vec<Optio
 
 /// The parts of a `dynamic "KIND" { for_each, iterator, labels, content }`
 /// block.
-pub(super) struct DynamicSpec<'b> {
+pub(crate) struct DynamicSpec<'b> {
     pub kind: String,
     for_each: &'b hcl_edit::structure::Attribute,
     iterator: String,
@@ -91,7 +91,7 @@ pub(super) struct DynamicSpec<'b> {
     pub content: &'b Block,
 }
 
-pub(super) fn dynamic_spec<'b>(
+pub(crate) fn dynamic_spec<'b>(
     ev: &Evaluator,
     kind: String,
     body: &'b Body,
@@ -164,6 +164,10 @@ pub(super) fn dynamic_spec<'b>(
 }
 
 impl DynamicSpec<'_> {
+    pub fn for_each_expr(&self) -> &hcl_edit::expr::Expression {
+        &self.for_each.value
+    }
+
     /// One child scope's worth of names per element of `for_each`: the
     /// iterator name and its `{ key, value }` object.
     pub fn items(

@@ -10,6 +10,7 @@ mod body;
 mod meta;
 mod selection;
 
+pub(crate) use body::dynamic_spec;
 pub use body::evaluate as evaluate_body;
 pub use meta::{Meta, META_ARGS_POST_PROCESSOR, META_ARGS_PROVISIONER};
 pub use selection::{glob, Selection};
@@ -222,6 +223,7 @@ fn plan_inner(
                 src,
                 &bs.name,
                 bs.extra.as_ref(),
+                &bs.bindings,
                 &name,
                 components,
                 build_values,
@@ -242,6 +244,7 @@ fn plan_one(
     src: &SourceDecl,
     source_name: &str,
     extra: Option<&FileBody>,
+    bindings: &[(String, Value)],
     name: &str,
     components: &dyn Components,
     build_values: Option<&BTreeMap<String, String>>,
@@ -259,7 +262,11 @@ fn plan_one(
     // redefine fields of) the top-level source.
     if let Some(extra) = extra {
         let xev = Evaluator::new(&cfg.ctx, extra.file);
-        let more = body::evaluate(&xev, &extra.body, scope, extra.span.clone())?;
+        let mut extra_scope = scope.child();
+        for (k, v) in bindings {
+            extra_scope.set(k.clone(), v.clone());
+        }
+        let more = body::evaluate(&xev, &extra.body, &extra_scope, extra.span.clone())?;
         for (k, v) in more.attrs {
             if source_body.attrs.contains_key(&k) {
                 diags.push(
@@ -301,6 +308,7 @@ fn plan_one(
                 cfg,
                 &comp_scope,
                 p,
+                ComponentKind::Provisioner,
                 name,
                 &short,
                 source_name,
@@ -336,6 +344,27 @@ fn plan_one(
     });
     let mut post_processors = Vec::new();
     for chain in &build.post_processor_chains {
+        if let [p] = chain.as_slice() {
+            if p.dynamic {
+                // Each generated post-processor is a chain of its own.
+                post_processors.extend(
+                    plan_dynamic(
+                        cfg,
+                        &comp_scope,
+                        p,
+                        ComponentKind::PostProcessor,
+                        name,
+                        &short,
+                        source_name,
+                        components,
+                        &mut diags,
+                    )
+                    .into_iter()
+                    .map(|pc| vec![pc]),
+                );
+                continue;
+            }
+        }
         let mut planned = Vec::new();
         for p in chain {
             if let Some(pc) = plan_component(
@@ -425,26 +454,53 @@ fn plan_component(
 /// values. Blocks whose expansion fails are left out.
 pub fn provisioner_labels(cfg: &Config, build: &BuildDecl) -> Vec<String> {
     let scope = cfg.scope();
+    build
+        .provisioners
+        .iter()
+        .flat_map(|p| expanded_labels(cfg, &scope, p))
+        .collect()
+}
+
+/// The labels of each post-processor chain, as for
+/// [`provisioner_labels`]; a `dynamic "post-processor"` block gives one
+/// chain per generated post-processor.
+pub fn post_processor_labels(cfg: &Config, build: &BuildDecl) -> Vec<Vec<String>> {
+    let scope = cfg.scope();
     let mut out = Vec::new();
-    for p in &build.provisioners {
-        if !p.dynamic {
-            out.push(component_label(&p.kind, &p.body.body));
-            continue;
+    for chain in &build.post_processor_chains {
+        match chain.as_slice() {
+            [p] if p.dynamic => {
+                out.extend(expanded_labels(cfg, &scope, p).into_iter().map(|l| vec![l]))
+            }
+            _ => out.push(
+                chain
+                    .iter()
+                    .flat_map(|p| expanded_labels(cfg, &scope, p))
+                    .collect(),
+            ),
         }
-        let ev = Evaluator::new(&cfg.ctx, p.body.file);
-        let Ok(spec) = body::dynamic_spec(&ev, p.kind.clone(), &p.body.body, None) else {
-            continue;
-        };
-        let Ok(items) = spec.items(&ev, &scope) else {
-            continue;
-        };
-        for (name, item) in items {
-            let mut inner = scope.child();
-            inner.set(name, item);
-            if let Ok(labels) = spec.labels(&ev, &inner) {
-                if let Some(kind) = labels.first() {
-                    out.push(component_label(kind, &spec.content.body));
-                }
+    }
+    out
+}
+
+fn expanded_labels(cfg: &Config, scope: &Scope, p: &ComponentBlock) -> Vec<String> {
+    if !p.dynamic {
+        return vec![component_label(&p.kind, &p.body.body)];
+    }
+    let ev = Evaluator::new(&cfg.ctx, p.body.file);
+    let Ok(spec) = body::dynamic_spec(&ev, p.kind.clone(), &p.body.body, None) else {
+        return Vec::new();
+    };
+    let Ok(items) = spec.items(&ev, scope) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (name, item) in items {
+        let mut inner = scope.child();
+        inner.set(name, item);
+        if let Ok(labels) = spec.labels(&ev, &inner) {
+            if let Some(kind) = labels.first() {
+                out.push(component_label(kind, &spec.content.body));
             }
         }
     }
@@ -459,13 +515,15 @@ pub fn component_label(kind: &str, body: &hcl_edit::structure::Body) -> String {
     }
 }
 
-/// Expand `dynamic "provisioner"`: one provisioner per `for_each` element,
-/// of the type its `labels` name, evaluated with the iterator in scope.
+/// Expand `dynamic "provisioner"` (or `"post-processor"`): one component
+/// per `for_each` element, of the type its `labels` name, evaluated with
+/// the iterator in scope.
 #[allow(clippy::too_many_arguments)]
 fn plan_dynamic(
     cfg: &Config,
     scope: &Scope,
     block: &ComponentBlock,
+    kind: ComponentKind,
     build_name: &str,
     short_name: &str,
     source_name: &str,
@@ -496,13 +554,16 @@ fn plan_dynamic(
     for (name, item) in items {
         let mut inner = scope.child();
         inner.set(name, item);
-        let kind = match spec.labels(&ev, &inner) {
+        let type_name = match spec.labels(&ev, &inner) {
             Ok(labels) if labels.len() == 1 => labels.into_iter().next().unwrap_or_default(),
             Ok(_) => {
                 diags.push(
                     Diagnostic::error(
                         "Invalid dynamic labels",
-                        "A dynamic provisioner needs exactly one label: the provisioner type.",
+                        format!(
+                            "A dynamic {0} needs exactly one label: the {0} type.",
+                            kind.noun()
+                        ),
                     )
                     .at(block.body.span.clone()),
                 );
@@ -514,7 +575,7 @@ fn plan_dynamic(
             }
         };
         let generated = ComponentBlock {
-            kind,
+            kind: type_name,
             body: FileBody {
                 file: block.body.file,
                 body: spec.content.body.clone(),
@@ -526,7 +587,7 @@ fn plan_dynamic(
             cfg,
             &inner,
             &generated,
-            ComponentKind::Provisioner,
+            kind,
             build_name,
             short_name,
             source_name,

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "amazon")]
 mod amazon;
+mod artifice;
 mod compat;
 mod durations;
 mod engine;
