@@ -454,4 +454,34 @@ mod tests {
         assert!(!a.contains("-vga"), "no vga unless asked: {a}");
         assert!(!a.contains("-smp"), "one CPU: qemu's default: {a}");
     }
+
+    #[test]
+    fn a_real_qemu_takes_the_topology_and_vga() {
+        let s = QemuConfig {
+            sockets: Some(2),
+            cores: Some(2),
+            threads: Some(1),
+            vga: Some("std".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let a = pairs(&command_line(&s, &rt()).unwrap());
+        let value = |k: &str| {
+            a.iter()
+                .find(|(kk, _)| kk == k)
+                .map(|(_, v)| v.clone())
+                .unwrap()
+        };
+        let (smp, vga) = (value("-smp"), value("-vga"));
+        assert_eq!(smp, "4,sockets=2,cores=2,threads=1");
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("qmp.sock");
+        let mut child = crate::test_vm::bare_qemu_with(&socket, &["-smp", &smp, "-vga", &vga]);
+        let cancel = kiln_core::Cancel::new();
+        let mut qmp =
+            crate::qmp::Qmp::connect(&socket, std::time::Duration::from_secs(30), &cancel).unwrap();
+        let cpus = qmp.execute("query-cpus-fast", None).unwrap();
+        assert_eq!(cpus.as_array().map(Vec::len), Some(4), "{cpus}");
+        kiln_core::process::kill_group(&mut child);
+    }
 }
