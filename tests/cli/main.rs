@@ -4,6 +4,7 @@ mod build;
 mod console;
 mod corpus;
 mod datasource;
+mod dynamic_blocks;
 mod fmt;
 mod inspect;
 mod unsupported;

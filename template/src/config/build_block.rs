@@ -74,29 +74,40 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                             span: header_span(file, inner),
                         }),
                         span: header_span(file, inner),
+                        bindings: Vec::new(),
                     });
                 }
                 "provisioner" if r.labels(file, inner, &["type"]) => {
                     build.provisioners.push(component(file, inner));
                 }
                 "dynamic" if r.labels(file, inner, &["type"]) => {
-                    if label(inner, 0) == "provisioner" {
-                        build.provisioners.push(ComponentBlock {
-                            kind: "provisioner".into(),
-                            body: FileBody {
-                                file,
-                                body: inner.body.clone(),
-                                span: header_span(file, inner),
-                            },
-                            dynamic: true,
-                        });
+                    let kind = label(inner, 0);
+                    let body = FileBody {
+                        file,
+                        body: inner.body.clone(),
+                        span: header_span(file, inner),
+                    };
+                    let generated = || ComponentBlock {
+                        kind: kind.clone(),
+                        body: body.clone(),
+                        dynamic: true,
+                    };
+                    if kind == "provisioner" {
+                        build.provisioners.push(generated());
+                    } else if kind == "post-processor" {
+                        // Each generated post-processor is a chain of its
+                        // own, as a lone `post-processor` block is.
+                        build.post_processor_chains.push(vec![generated()]);
+                    } else if kind == "source" {
+                        build
+                            .dynamic_sources
+                            .push((nested_sources.len(), body.clone()));
                     } else {
                         r.diags.push(
                             Diagnostic::error(
                                 "Unsupported dynamic block",
                                 format!(
-                                    "Only provisioner blocks can be generated with dynamic here, not {:?}.",
-                                    label(inner, 0)
+                                    "Only source, provisioner and post-processor blocks can be generated with dynamic here, not {kind:?}."
                                 ),
                             )
                             .at(header_span(file, inner)),
@@ -166,7 +177,7 @@ fn component(file: FileId, b: &Block) -> ComponentBlock {
 /// `TYPE.NAME`, or three parts or more whose first is ignored and whose
 /// type and name are the next two: Packer reads `sources.null.a` and even
 /// `x.null.a.b` as `null.a`, whatever the first word.
-fn parse_source_ref(text: &str) -> Option<(String, String)> {
+pub(super) fn parse_source_ref(text: &str) -> Option<(String, String)> {
     let parts: Vec<&str> = text.split('.').collect();
     let (kind, name) = match parts.as_slice() {
         [kind, name] if *kind != "source" => (*kind, *name),
@@ -187,6 +198,7 @@ pub(super) fn resolve_sources(
 ) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for build in builds {
+        diags.extend(super::dynamic_source::expand(ctx, build, scope));
         let Some(fe) = build.sources_expr.take() else {
             continue;
         };
@@ -240,6 +252,7 @@ pub(super) fn resolve_sources(
                     name,
                     extra: None,
                     span: span.clone(),
+                    bindings: Vec::new(),
                 }),
                 None => diags.push(invalid_source_ref(text, span.clone())),
             }
@@ -250,7 +263,7 @@ pub(super) fn resolve_sources(
     diags
 }
 
-fn invalid_source_ref(text: &str, span: Option<SourceSpan>) -> Diagnostic {
+pub(super) fn invalid_source_ref(text: &str, span: Option<SourceSpan>) -> Diagnostic {
     Diagnostic::error(
         "Invalid source reference",
         format!("{text:?} is not a valid source reference: a source is referred to as \"source.TYPE.NAME\"."),

@@ -5,6 +5,7 @@
 
 mod blocks;
 mod build_block;
+mod dynamic_source;
 pub mod files;
 pub mod hcp_registry;
 mod locals;

@@ -89,6 +89,9 @@ pub struct BuildSource {
     pub name: String,
     pub extra: Option<FileBody>,
     pub span: Option<SourceSpan>,
+    /// Names `extra` is evaluated with: the iterator of the
+    /// `dynamic "source"` block that generated this source.
+    pub bindings: Vec<(String, crate::value::Value)>,
 }
 
 /// A provisioner or post-processor block with its meta-arguments still
@@ -97,7 +100,7 @@ pub struct BuildSource {
 pub struct ComponentBlock {
     pub kind: String,
     pub body: FileBody,
-    /// A `dynamic "provisioner"` block: `body` holds `for_each`,
+    /// A `dynamic "provisioner"` (or `"post-processor"`) block: `body` holds `for_each`,
     /// `iterator`, `labels` and `content`, expanded when planning.
     pub dynamic: bool,
 }
@@ -110,6 +113,9 @@ pub struct BuildDecl {
     /// The `sources` attribute, evaluated into `sources` once variables
     /// and locals are known.
     pub sources_expr: Option<FileExpr>,
+    /// `dynamic "source"` blocks, each with the number of nested `source`
+    /// blocks before it, expanded into `sources` with the `sources_expr`.
+    pub dynamic_sources: Vec<(usize, FileBody)>,
     pub provisioners: Vec<ComponentBlock>,
     pub error_cleanup_provisioner: Option<ComponentBlock>,
     /// Each inner list is one chain: a lone `post-processor` block is a
