@@ -230,7 +230,10 @@ impl QemuConfig {
             vtpm: f(self.vtpm),
             use_tpm1: f(self.use_tpm1),
             tpm_device_type: or(&self.tpm_device_type, "tpm-tis"),
-            efi_boot: f(self.efi_boot),
+            // The current plugin: naming either OVMF file means EFI boot.
+            efi_boot: f(self.efi_boot)
+                || text(&self.efi_firmware_code).is_some()
+                || text(&self.efi_firmware_vars).is_some(),
             efi_firmware_code: text(&self.efi_firmware_code),
             efi_firmware_vars: text(&self.efi_firmware_vars),
             efi_drop_efivars: f(self.efi_drop_efivars),
@@ -320,5 +323,20 @@ mod tests {
         }
         .settings("x");
         assert_eq!(deprecated.host_port_min, 3100);
+    }
+
+    #[test]
+    fn an_ovmf_file_implies_efi_boot() {
+        assert!(!QemuConfig::default().settings("x").efi_boot);
+        let code = QemuConfig {
+            efi_firmware_code: Some("/c.fd".into()),
+            ..QemuConfig::default()
+        };
+        assert!(code.settings("x").efi_boot);
+        let vars = QemuConfig {
+            efi_firmware_vars: Some("/v.fd".into()),
+            ..QemuConfig::default()
+        };
+        assert!(vars.settings("x").efi_boot);
     }
 }
