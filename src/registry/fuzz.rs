@@ -196,6 +196,11 @@ const MINIMAL: &[(ComponentKind, &str, Attrs)] = &[
         "shell-local",
         &[("inline", "[\"true\"]")],
     ),
+    (
+        ComponentKind::PostProcessor,
+        "artifice",
+        &[("files", "[\"x\"]")],
+    ),
     (ComponentKind::PostProcessor, "checksum", &[]),
     (ComponentKind::PostProcessor, "compress", &[]),
     (
