@@ -22,8 +22,8 @@ pub use build::{
     BuildCtx, BuildInfo, Builder, Generated, NoProvisioners, OnError, ProvisionHook, StepTestCtx,
 };
 pub use cancel::Cancel;
-pub use datasource::DataSource;
 pub use communicator::{CommError, Communicator, NoneComm, Output, UiLines};
+pub use datasource::DataSource;
 pub use error::BuildError;
 pub use postprocessor::{PostProcessCtx, PostProcessed, PostProcessor};
 pub use provisioner::{ProvisionCtx, Provisioner};
