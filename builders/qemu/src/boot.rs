@@ -22,6 +22,8 @@ use std::time::Duration;
 /// Serves `http_directory`/`http_content` while the build runs.
 pub struct StepHttpServer {
     pub config: HttpConfig,
+    /// `http_interface`: resolved to its address when the step runs.
+    pub interface: Option<String>,
     server: Option<HttpServer>,
 }
 
@@ -35,6 +37,7 @@ impl StepHttpServer {
                 port_min: s.http_port_min,
                 port_max: s.http_port_max,
             },
+            interface: s.http_interface.clone(),
             server: None,
         }
     }
@@ -47,6 +50,11 @@ impl Step<State> for StepHttpServer {
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         state.http_ip = QEMU_HOST_IP.into();
+        if let Some(name) = &self.interface {
+            let ip = crate::http_interface::ipv4_of(name)
+                .map_err(|e| report(ctx, QemuError::HttpInterface(e)))?;
+            self.config.bind_address = ip.to_string();
+        }
         match HttpServer::start(&self.config) {
             Ok(Some(server)) => {
                 ctx.ui
@@ -308,5 +316,24 @@ mod tests {
         assert_eq!(t.ui.of("say").len(), before, "nothing typed");
         http.cleanup(&mut state, &ctx).unwrap();
         kiln_core::process::kill_group(&mut child);
+
+        // http_interface: the server listens on that interface's address.
+        let on_lo = crate::config::QemuConfig {
+            http_content: Some(BTreeMap::from([("/a".into(), "b".into())])),
+            http_interface: Some("lo".into()),
+            ..crate::config::QemuConfig::default()
+        }
+        .settings("t");
+        let mut http = StepHttpServer::new(&on_lo);
+        http.run(&mut state, &ctx).unwrap();
+        assert_eq!(http.config.bind_address, "127.0.0.1");
+        http.cleanup(&mut state, &ctx).unwrap();
+        let missing = crate::config::QemuConfig {
+            http_content: Some(BTreeMap::from([("/a".into(), "b".into())])),
+            http_interface: Some("kiln-no-such0".into()),
+            ..crate::config::QemuConfig::default()
+        }
+        .settings("t");
+        assert!(StepHttpServer::new(&missing).run(&mut state, &ctx).is_err());
     }
 }

@@ -42,6 +42,8 @@ pub enum QemuError {
     KeyPair(#[from] kiln_communicator_ssh::keypair::KeyPairError),
     #[error("no source image: {0}")]
     Source(String),
+    #[error(transparent)]
+    HttpInterface(#[from] crate::http_interface::InterfaceError),
     #[error("Error setting the VNC password: {0}")]
     VncPassword(String),
     /// swtpm did not come up for `vtpm`.

@@ -14,6 +14,7 @@ pub mod bootcmd;
 pub mod download;
 pub mod floppy;
 pub mod http;
+mod http_interface;
 pub mod qmp;
 
 mod accel;

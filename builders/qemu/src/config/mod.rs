@@ -50,6 +50,8 @@ kiln_communicator_ssh::communicator_config! {
         pub http_port_min: Option<u16>,
         pub http_port_max: Option<u16>,
         pub http_bind_address: Option<String>,
+        /// Bind the HTTP server to this host interface's IPv4 address.
+        pub http_interface: Option<String>,
         // ---- floppy and CD (FloppyConfig, CDConfig)
         pub floppy_files: Option<Vec<String>>,
         pub floppy_dirs: Option<Vec<String>>,

@@ -105,6 +105,11 @@ impl Validate for QemuConfig {
             }
         }
         out.extend(self.boot_steps_problems());
+        if s.http_interface.is_some() && s.http_bind_address != "0.0.0.0" {
+            out.push(ConfigProblem::block(
+                "either http_bind_address or http_interface can be specified",
+            ));
+        }
         // Packer also checks that the output directory does not exist;
         // -force and the default name (output-NAME) are only known when
         // the build runs, so that check is the output step's.
