@@ -144,7 +144,20 @@ fn devices_and_drives(s: &Settings, rt: &Runtime) -> (Vec<String>, Vec<String>) 
     let mut drives = Vec::new();
     let disks = std::iter::once(&rt.disk).chain(rt.additional_disks.iter());
     for (i, path) in disks.enumerate() {
-        let mut drive = if s.disk_interface == "virtio-scsi" {
+        let mut drive = if s.disk_interface == "sata" {
+            // qemu has no `if=sata`: an AHCI controller, one port per disk.
+            if i == 0 {
+                devices.push("ahci,id=ahci0".to_owned());
+            }
+            devices.push(format!("ide-hd,bus=ahci0.{i},drive=drive{i}"));
+            format!(
+                "if=none,file={},id=drive{i},cache={},discard={},format={}",
+                path.display(),
+                s.disk_cache,
+                s.disk_discard,
+                s.format
+            )
+        } else if s.disk_interface == "virtio-scsi" {
             if i == 0 {
                 devices.push("virtio-scsi-pci,id=scsi0".to_owned());
             }
@@ -482,6 +495,63 @@ mod tests {
             crate::qmp::Qmp::connect(&socket, std::time::Duration::from_secs(30), &cancel).unwrap();
         let cpus = qmp.execute("query-cpus-fast", None).unwrap();
         assert_eq!(cpus.as_array().map(Vec::len), Some(4), "{cpus}");
+        kiln_core::process::kill_group(&mut child);
+    }
+
+    #[test]
+    fn sata_disks_on_an_ahci_controller_that_a_real_qemu_accepts() {
+        let dir = tempfile::tempdir().unwrap();
+        let disks: Vec<PathBuf> = (0..2)
+            .map(|i| dir.path().join(format!("d{i}.raw")))
+            .collect();
+        for d in &disks {
+            std::fs::write(d, vec![0u8; 1 << 20]).unwrap();
+        }
+        let s = QemuConfig {
+            disk_interface: Some("sata".into()),
+            format: Some("raw".into()),
+            ..QemuConfig::default()
+        }
+        .settings("x");
+        let r = Runtime {
+            disk: disks[0].clone(),
+            additional_disks: vec![disks[1].clone()],
+            ..rt()
+        };
+        let (devices, drives) = devices_and_drives(&s, &r);
+        assert_eq!(
+            devices,
+            [
+                "ahci,id=ahci0",
+                "ide-hd,bus=ahci0.0,drive=drive0",
+                "ide-hd,bus=ahci0.1,drive=drive1",
+                "virtio-net,netdev=user.0"
+            ]
+        );
+        assert_eq!(
+            drives[1],
+            format!(
+                "if=none,file={},id=drive1,cache=writeback,discard=ignore,format=raw",
+                disks[1].display()
+            )
+        );
+        let mut args = Vec::new();
+        for d in devices.iter().filter(|d| !d.starts_with("virtio-net")) {
+            args.extend(["-device", d.as_str()]);
+        }
+        for d in &drives {
+            args.extend(["-drive", d.as_str()]);
+        }
+        let socket = dir.path().join("qmp.sock");
+        let mut child = crate::test_vm::bare_qemu_with(&socket, &args);
+        let cancel = kiln_core::Cancel::new();
+        let mut qmp =
+            crate::qmp::Qmp::connect(&socket, std::time::Duration::from_secs(30), &cancel).unwrap();
+        let blocks = qmp.execute("query-block", None).unwrap().to_string();
+        assert!(
+            blocks.contains("drive0") && blocks.contains("drive1"),
+            "{blocks}"
+        );
         kiln_core::process::kill_group(&mut child);
     }
 }

@@ -8,7 +8,8 @@ use super::QemuConfig;
 use kiln_core::component::{ConfigProblem, Validate};
 
 const ACCELERATORS: &[&str] = &["none", "kvm", "tcg", "xen", "hax", "hvf", "whpx"];
-const DISK_INTERFACES: &[&str] = &["ide", "scsi", "virtio", "virtio-scsi"];
+/// The current plugin's list; 1.6.6 lacked `sata`.
+const DISK_INTERFACES: &[&str] = &["ide", "sata", "scsi", "virtio", "virtio-scsi"];
 const DISK_CACHES: &[&str] = &["writethrough", "writeback", "none", "unsafe", "directsync"];
 const DISK_DISCARDS: &[&str] = &["unmap", "ignore"];
 const DETECT_ZEROES: &[&str] = &["unmap", "on", "off"];
@@ -255,7 +256,8 @@ mod tests {
             format: Some("vmdk".into()),
             disk_size: Some("12x".into()),
             accelerator: Some("foo".into()),
-            disk_interface: Some("sata".into()),
+            // 1.6.6 refused "sata" too; the current plugin takes it.
+            disk_interface: Some("floppy".into()),
             disk_cache: Some("x".into()),
             disk_discard: Some("x".into()),
             disk_detect_zeroes: Some("x".into()),
