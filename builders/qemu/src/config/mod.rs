@@ -1,8 +1,8 @@
 //! `source "qemu"`: Packer's QEMU builder fields (1.6.6 names, plus the
 //! current plugin's `cd_content`, `http_content`, `floppy_content`,
 //! `cpu_model`, `firmware`/`use_pflash`, `efi_*`, `sockets`/`cores`/
-//! `threads`, `vga`, `vnc_password`, `vtpm`/`use_tpm1`/`tpm_device_type`
-//! and `boot_steps`), their defaults ([`settings`]) and checks
+//! `threads`, `vga`, `vnc_password`, `vtpm`/`use_tpm1`/`tpm_device_type`,
+//! `http_interface` and `boot_steps`), their defaults ([`settings`]) and checks
 //! ([`validate`]).
 
 mod disk_size;
