@@ -89,6 +89,7 @@ const CANDIDATES: &[(Kind, &[&str])] = &[
     (
         Kind::Url,
         &[
+            "url",
             "iso_url",
             "iso_urls",
             "iso_checksum",
@@ -141,25 +142,26 @@ type Attrs = &'static [(&'static str, &'static str)];
 
 /// The smallest body of each component that validates: generated fields
 /// are laid over it. Every registered component must have one.
-const MINIMAL: &[(ComponentKind, &str, Attrs)] = &[
+const MINIMAL: &[(Place, &str, Attrs)] = &[
     (
-        ComponentKind::Builder,
-        "null",
-        &[("communicator", "\"none\"")],
+        Place::DataSource,
+        "http",
+        &[("url", "\"http://127.0.0.1:9/x\"")],
     ),
+    (Place::Builder, "null", &[("communicator", "\"none\"")]),
     (
-        ComponentKind::Builder,
+        Place::Builder,
         "file",
         &[("content", "\"x\""), ("target", "\"out.txt\"")],
     ),
-    (ComponentKind::Builder, "oci", &[("image", "\"debian:12\"")]),
+    (Place::Builder, "oci", &[("image", "\"debian:12\"")]),
     (
-        ComponentKind::Builder,
+        Place::Builder,
         "docker",
         &[("image", "\"debian:12\""), ("commit", "true")],
     ),
     (
-        ComponentKind::Builder,
+        Place::Builder,
         "qemu",
         &[
             ("iso_url", "\"disk.qcow2\""),
@@ -169,7 +171,7 @@ const MINIMAL: &[(ComponentKind, &str, Attrs)] = &[
         ],
     ),
     (
-        ComponentKind::Builder,
+        Place::Builder,
         "amazon-ebs",
         &[
             ("region", "\"us-east-1\""),
@@ -180,64 +182,76 @@ const MINIMAL: &[(ComponentKind, &str, Attrs)] = &[
             ("skip_credential_validation", "true"),
         ],
     ),
-    (ComponentKind::Provisioner, "breakpoint", &[]),
+    (Place::Provisioner, "breakpoint", &[]),
     (
-        ComponentKind::Provisioner,
+        Place::Provisioner,
         "file",
         &[("content", "\"x\""), ("destination", "\"/tmp/x\"")],
     ),
+    (Place::Provisioner, "shell", &[("inline", "[\"true\"]")]),
     (
-        ComponentKind::Provisioner,
-        "shell",
-        &[("inline", "[\"true\"]")],
-    ),
-    (
-        ComponentKind::Provisioner,
+        Place::Provisioner,
         "shell-local",
         &[("inline", "[\"true\"]")],
     ),
+    (Place::PostProcessor, "artifice", &[("files", "[\"x\"]")]),
+    (Place::PostProcessor, "checksum", &[]),
+    (Place::PostProcessor, "compress", &[]),
     (
-        ComponentKind::PostProcessor,
-        "artifice",
-        &[("files", "[\"x\"]")],
-    ),
-    (ComponentKind::PostProcessor, "checksum", &[]),
-    (ComponentKind::PostProcessor, "compress", &[]),
-    (
-        ComponentKind::PostProcessor,
+        Place::PostProcessor,
         "docker-import",
         &[("repository", "\"kiln/x\"")],
     ),
-    (ComponentKind::PostProcessor, "docker-push", &[]),
+    (Place::PostProcessor, "docker-push", &[]),
     (
-        ComponentKind::PostProcessor,
+        Place::PostProcessor,
         "docker-save",
         &[("path", "\"x.tar\"")],
     ),
     (
-        ComponentKind::PostProcessor,
+        Place::PostProcessor,
         "docker-tag",
         &[("repository", "\"kiln/x\"")],
     ),
-    (ComponentKind::PostProcessor, "manifest", &[]),
-    (ComponentKind::PostProcessor, "oci-push", &[]),
+    (Place::PostProcessor, "manifest", &[]),
+    (Place::PostProcessor, "oci-push", &[]),
     (
-        ComponentKind::PostProcessor,
+        Place::PostProcessor,
         "shell-local",
         &[("inline", "[\"true\"]")],
     ),
 ];
 
-const KINDS: [ComponentKind; 3] = [
-    ComponentKind::Builder,
-    ComponentKind::Provisioner,
-    ComponentKind::PostProcessor,
+/// Where a component sits in a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Builder,
+    Provisioner,
+    PostProcessor,
+    DataSource,
+}
+
+const PLACES: [Place; 4] = [
+    Place::Builder,
+    Place::Provisioner,
+    Place::PostProcessor,
+    Place::DataSource,
 ];
+
+/// The registered type names of a place.
+fn registered(place: Place) -> Vec<&'static str> {
+    match place {
+        Place::Builder => Registry.known(ComponentKind::Builder),
+        Place::Provisioner => Registry.known(ComponentKind::Provisioner),
+        Place::PostProcessor => Registry.known(ComponentKind::PostProcessor),
+        Place::DataSource => Registry.data_source_types(),
+    }
+}
 
 /// One component with the fields (and their kinds) it accepts.
 #[derive(Debug, Clone)]
 struct Target {
-    kind: ComponentKind,
+    kind: Place,
     name: &'static str,
     minimal: Attrs,
     fields: Vec<(Kind, &'static str)>,
@@ -260,16 +274,19 @@ fn body(minimal: &[(&str, &str)], extra: &[(&str, String)]) -> String {
 
 /// A template holding `body` (minimal body + `extra` lines) in the place
 /// its kind belongs.
-fn template(kind: ComponentKind, name: &str, body: &str) -> String {
+fn template(kind: Place, name: &str, body: &str) -> String {
     match kind {
-        ComponentKind::Builder => format!(
+        Place::Builder => format!(
             "source \"{name}\" \"fz\" {{\n{body}\n}}\nbuild {{\n  sources = [\"source.{name}.fz\"]\n}}\n"
         ),
-        ComponentKind::Provisioner => format!(
+        Place::Provisioner => format!(
             "source \"null\" \"fz\" {{\n  communicator = \"none\"\n}}\nbuild {{\n  sources = [\"source.null.fz\"]\n  provisioner \"{name}\" {{\n{body}\n  }}\n}}\n"
         ),
-        ComponentKind::PostProcessor => format!(
+        Place::PostProcessor => format!(
             "source \"null\" \"fz\" {{\n  communicator = \"none\"\n}}\nbuild {{\n  sources = [\"source.null.fz\"]\n  post-processor \"{name}\" {{\n{body}\n  }}\n}}\n"
+        ),
+        Place::DataSource => format!(
+            "data \"{name}\" \"fz\" {{\n{body}\n}}\nlocals {{\n  fz = data.{name}.fz\n}}\nsource \"null\" \"fz\" {{\n  communicator = \"none\"\n}}\nbuild {{\n  sources = [\"source.null.fz\"]\n}}\n"
         ),
     }
 }
@@ -281,7 +298,9 @@ fn check(dir: &std::path::Path, text: &str, selection: &Selection) -> Vec<(Strin
     if std::fs::write(&path, text).is_err() {
         return Vec::new();
     }
-    let (cfg, mut diags) = config::load(&path, &LoadOptions::default());
+    // With the registry, so data sources are checked too (not run:
+    // `evaluate_data_sources` stays off, as in `kiln validate`).
+    let (cfg, mut diags) = config::load_with(&path, &LoadOptions::default(), Some(&Registry));
     if let Some(cfg) = cfg {
         let (_, pdiags) = plan::plan(&cfg, selection, &Registry);
         let _ = pdiags.render(cfg.sources());
@@ -308,8 +327,8 @@ fn neutral(kind: Kind) -> &'static str {
 
 fn targets(dir: &std::path::Path) -> Vec<Target> {
     let mut out = Vec::new();
-    for kind in KINDS {
-        for name in Registry.known(kind) {
+    for kind in PLACES {
+        for name in registered(kind) {
             let Some((_, _, minimal)) = MINIMAL.iter().find(|(k, n, _)| *k == kind && *n == name)
             else {
                 panic!("{name} ({kind:?}) has no minimal body in MINIMAL: add one");
@@ -498,7 +517,7 @@ fn fuzz_targets(targets: &[Target], dir: &std::path::Path, cases: u32, seed: u64
 fn every_component_has_its_fields_found() {
     let dir = tempfile::tempdir().expect("tempdir");
     let targets = targets(dir.path());
-    let has = |name: &str, kind: ComponentKind, field: &str| {
+    let has = |name: &str, kind: Place, field: &str| {
         targets
             .iter()
             .find(|t| t.name == name && t.kind == kind)
@@ -517,20 +536,13 @@ fn every_component_has_its_fields_found() {
         ("docker", "image"),
         ("null", "ssh_port"),
     ] {
-        assert!(has(name, ComponentKind::Builder, field), "{name}.{field}");
+        assert!(has(name, Place::Builder, field), "{name}.{field}");
     }
-    assert!(has("shell", ComponentKind::Provisioner, "pause_before"));
-    assert!(has(
-        "shell",
-        ComponentKind::Provisioner,
-        "start_retry_timeout"
-    ));
-    assert!(has("shell-local", ComponentKind::Provisioner, "only"));
-    assert!(has(
-        "compress",
-        ComponentKind::PostProcessor,
-        "compression_level"
-    ));
+    assert!(has("shell", Place::Provisioner, "pause_before"));
+    assert!(has("shell", Place::Provisioner, "start_retry_timeout"));
+    assert!(has("shell-local", Place::Provisioner, "only"));
+    assert!(has("compress", Place::PostProcessor, "compression_level"));
+    assert!(has("http", Place::DataSource, "url"));
 }
 
 #[test]
