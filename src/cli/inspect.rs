@@ -32,11 +32,37 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             HELP,
         );
     };
+    if let Some(code) = legacy(Path::new(path)) {
+        return Ok(code);
+    }
     let Some(cfg) = common::load_unset_unknown(Path::new(path), &p)? else {
         return Ok(1);
     };
     print!("{}", render(&cfg));
     Ok(0)
+}
+
+/// A legacy JSON template is listed the way Packer lists one, from the
+/// template alone (no variable needs a value). `None`: not such a file.
+fn legacy(path: &Path) -> Option<i32> {
+    let text = std::fs::read_to_string(path).ok()?;
+    if !kiln_template::legacy_json::is_legacy_file(path, &text) {
+        return None;
+    }
+    let sources = kiln_template::SourceMap::new();
+    match kiln_template::legacy_json::read(&sources, &path.display().to_string(), &text) {
+        Ok(r) => {
+            print!(
+                "{}",
+                kiln_template::legacy_json::inspect::render(&r.template)
+            );
+            Some(0)
+        }
+        Err(d) => {
+            common::print_diagnostics(&d, &sources, None);
+            Some(1)
+        }
+    }
 }
 
 fn render(cfg: &Config) -> String {

@@ -5,6 +5,7 @@ mod common;
 mod console;
 mod flags;
 mod fmt;
+mod hcl2_upgrade;
 mod inspect;
 mod validate;
 mod version;
@@ -17,6 +18,7 @@ Available commands are:
     build       build image(s) from template
     console     creates a console for testing variable interpolation
     fmt         Rewrites HCL2 config files to canonical format
+    hcl2_upgrade transform a JSON template into an HCL2 configuration
     inspect     see components of a template
     validate    check that a template is valid
     version     Prints the kiln version
@@ -32,6 +34,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         "validate" => validate::run(rest),
         "inspect" => inspect::run(rest),
         "fmt" => fmt::run(rest),
+        "hcl2_upgrade" => hcl2_upgrade::run(rest),
         "console" => console::run(rest),
         "version" | "-v" | "-version" | "--version" => version::run(rest),
         "-h" | "-help" | "--help" | "help" => {

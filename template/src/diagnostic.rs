@@ -77,7 +77,7 @@ impl Diagnostic {
             Severity::Warning => "Warning",
         };
         let _ = writeln!(out, "{label}: {}", self.summary);
-        if let Some(span) = &self.span {
+        if let Some(span) = self.span.as_ref().map(|s| sources.resolve(s)) {
             if let Some(file) = sources.get(span.file) {
                 let (line, col) = file.line_col(span.range.start);
                 let _ = writeln!(out, "\n  on {}:{line}:{col}:", file.name);
@@ -108,7 +108,7 @@ impl Diagnostic {
 
     /// "file:line:col" of the diagnostic's start, if it has a location.
     pub fn location(&self, sources: &SourceMap) -> Option<String> {
-        let span = self.span.as_ref()?;
+        let span = sources.resolve(self.span.as_ref()?);
         let file = sources.get(span.file)?;
         let (line, col) = file.line_col(span.range.start);
         Some(format!("{}:{line}:{col}", file.name))

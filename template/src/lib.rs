@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod fmt;
 pub mod functions;
 pub mod legacy;
+pub mod legacy_json;
 pub mod source;
 pub mod value;
 

@@ -21,6 +21,21 @@ pub fn parse_hcl(sources: &SourceMap, name: &str, text: &str) -> Result<ParsedFi
     }
 }
 
+/// Parse HCL that kiln translated from another file (see
+/// [`Origin`](crate::source::Origin)): errors point into the original.
+pub fn parse_translated_hcl(
+    sources: &SourceMap,
+    name: &str,
+    text: &str,
+    origin: crate::source::Origin,
+) -> Result<ParsedFile, Diagnostic> {
+    let file = sources.add_translated(name, text, origin);
+    match hcl_edit::parser::parse_body(text) {
+        Ok(body) => Ok(ParsedFile { file, body }),
+        Err(e) => Err(syntax_error(file, text, &e)),
+    }
+}
+
 /// Parse a standalone expression (console input, `-var` values).
 pub fn parse_expr(
     sources: &SourceMap,

@@ -25,6 +25,32 @@ pub struct SourceFile {
     pub name: String,
     pub text: String,
     line_starts: Vec<usize>,
+    /// For text kiln wrote from another file (a legacy JSON template
+    /// translated to HCL): where each part of it came from.
+    origin: Option<Origin>,
+}
+
+/// Where the parts of a translated file came from: byte ranges of the
+/// translated text, each with the span of the original it was written
+/// from.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    pub segments: Vec<(Range<usize>, SourceSpan)>,
+}
+
+impl Origin {
+    pub fn push(&mut self, translated: Range<usize>, original: SourceSpan) {
+        self.segments.push((translated, original));
+    }
+
+    /// The original span of the smallest segment holding `offset`.
+    fn find(&self, offset: usize) -> Option<&SourceSpan> {
+        self.segments
+            .iter()
+            .filter(|(r, _)| r.start <= offset && offset <= r.end)
+            .min_by_key(|(r, _)| r.end - r.start)
+            .map(|(_, s)| s)
+    }
 }
 
 impl SourceFile {
@@ -36,6 +62,7 @@ impl SourceFile {
             name,
             text,
             line_starts,
+            origin: None,
         }
     }
 
@@ -92,6 +119,36 @@ impl SourceMap {
         files.len() - 1
     }
 
+    /// Add text translated from another file; diagnostics about it point
+    /// into the original through [`SourceMap::resolve`].
+    pub fn add_translated(
+        &self,
+        name: impl Into<String>,
+        text: impl Into<String>,
+        origin: Origin,
+    ) -> FileId {
+        let mut file = SourceFile::new(name.into(), text.into());
+        file.origin = Some(origin);
+        let mut files = self
+            .files
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        files.push(Arc::new(file));
+        files.len() - 1
+    }
+
+    /// The span a user wrote: a span in translated text becomes the span
+    /// of the original it came from; any other span is returned as it is.
+    pub fn resolve(&self, span: &SourceSpan) -> SourceSpan {
+        let Some(file) = self.get(span.file) else {
+            return span.clone();
+        };
+        match file.origin.as_ref().and_then(|o| o.find(span.range.start)) {
+            Some(original) => original.clone(),
+            None => span.clone(),
+        }
+    }
+
     pub fn get(&self, id: FileId) -> Option<Arc<SourceFile>> {
         let files = self
             .files
@@ -114,5 +171,25 @@ mod tests {
         assert_eq!(f.line_col(4), (2, 2));
         assert_eq!(f.line_col(8), (3, 1));
         assert_eq!(f.line_text(2), "cdé");
+    }
+
+    #[test]
+    fn translated_spans_resolve_to_the_innermost_original() {
+        let map = SourceMap::new();
+        let json = map.add("t.json", "{\"a\": [1, 2]}");
+        let mut origin = Origin::default();
+        origin.push(0..12, SourceSpan::new(json, 1..13));
+        origin.push(8..9, SourceSpan::new(json, 11..12));
+        let hcl = map.add_translated("t.json (as HCL)", "a = [1, 2]\n", origin);
+        assert_eq!(
+            map.resolve(&SourceSpan::new(hcl, 8..9)),
+            SourceSpan::new(json, 11..12)
+        );
+        assert_eq!(
+            map.resolve(&SourceSpan::new(hcl, 1..2)),
+            SourceSpan::new(json, 1..13)
+        );
+        let plain = SourceSpan::new(json, 3..4);
+        assert_eq!(map.resolve(&plain), plain);
     }
 }

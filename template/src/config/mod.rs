@@ -16,6 +16,7 @@ mod version;
 pub use blocks::{header_span, missing_argument};
 pub use locals::{DataSources, LocalValues, DATA_SOURCE_TYPES};
 pub use variables::{Strictness, VarArg, VarInputs, VariableValue};
+pub use version::satisfies as version_satisfies;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::{EvalContext, Evaluator, Scope};
@@ -54,6 +55,10 @@ pub struct Config {
     pub decls: Declarations,
     pub variables: IndexMap<String, VariableValue>,
     pub locals: LocalValues,
+    /// The template, when the configuration is a legacy JSON template
+    /// (translated to HCL when loaded): builds are named after their
+    /// builders alone, as Packer names them.
+    pub legacy: Option<std::sync::Arc<crate::legacy_json::LegacyTemplate>>,
 }
 
 impl Config {
@@ -68,6 +73,7 @@ impl Config {
             decls: Declarations::default(),
             variables: IndexMap::new(),
             locals: LocalValues::default(),
+            legacy: None,
         }
     }
 
@@ -212,6 +218,7 @@ pub fn load_with(
         return (None, diags);
     }
     let mut parsed = Vec::new();
+    let mut legacy = None;
     for f in &found.templates {
         let name = f.display().to_string();
         let text = match std::fs::read_to_string(f) {
@@ -224,7 +231,19 @@ pub fn load_with(
                 continue;
             }
         };
-        let result = if files::is_json(f) {
+        let result = if crate::legacy_json::is_legacy_file(f, &text) {
+            match crate::legacy_json::translate(&sources, f, &text, &opts.vars.args) {
+                Ok(t) => {
+                    let parsed = t.parsed.clone();
+                    legacy = Some(t);
+                    Ok(parsed)
+                }
+                Err(d) => {
+                    diags.extend(d);
+                    continue;
+                }
+            }
+        } else if files::is_json(f) {
             crate::json::parse_json_config(&sources, &name, &text)
         } else {
             parse::parse_hcl(&sources, &name, &text)
@@ -238,8 +257,12 @@ pub fn load_with(
     for p in &parsed {
         reader.read_file(p);
     }
-    let decls = reader.decls;
+    let mut decls = reader.decls;
     diags.extend(reader.diags);
+    if let Some(t) = &legacy {
+        legacy_sources(&mut decls, t);
+        ctx.weak_decoding = true;
+    }
     let root = if path.is_dir() {
         path.to_path_buf()
     } else {
@@ -258,16 +281,24 @@ pub fn load_with(
         decls,
         variables: IndexMap::new(),
         locals: LocalValues::default(),
+        legacy: legacy.map(|t| std::sync::Arc::new(t.template)),
     };
     if opts.syntax_only {
         return (Some(config), diags);
     }
     diags.extend(check_required_version(&config));
+    // A legacy template's variables were resolved, the legacy way, when it
+    // was translated: its declarations already hold the values.
+    let legacy_vars = VarInputs::default();
     let (values, vdiags) = variables::resolve(
         &config.ctx,
         &config.decls.variables,
         &found.auto_var_files,
-        &opts.vars,
+        if config.legacy.is_some() {
+            &legacy_vars
+        } else {
+            &opts.vars
+        },
     );
     diags.extend(vdiags);
     diags.extend(variables::validate(&config.ctx, &values));
@@ -294,6 +325,21 @@ pub fn load_with(
         &scope,
     ));
     (Some(config), diags)
+}
+
+/// Build block `i` of a translated legacy template runs builder `i`. The
+/// sources are set here rather than written in the HCL, since a builder's
+/// name may hold characters a `source.TYPE.NAME` reference cannot.
+fn legacy_sources(decls: &mut Declarations, t: &crate::legacy_json::Translated) {
+    for (build, (kind, name, span)) in decls.builds.iter_mut().zip(&t.builders) {
+        build.sources = vec![model::BuildSource {
+            reference: format!("{kind}.{name}"),
+            name: name.clone(),
+            extra: None,
+            span: Some(span.clone()),
+            bindings: Vec::new(),
+        }];
+    }
 }
 
 fn check_required_version(config: &Config) -> Diagnostics {

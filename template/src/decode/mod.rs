@@ -112,6 +112,12 @@ pub struct EvaluatedBody {
     pub blocks: Vec<EvaluatedBlock>,
     /// Span of the block header (for "missing required argument" errors).
     pub span: Option<SourceSpan>,
+    /// Decode as mapstructure's weak decoding does, for legacy JSON
+    /// templates, whose plugins decode that way: a lone value where a list
+    /// is wanted is a list of one, a bool where a string is wanted is "1"
+    /// or "0", and a string where a bool is wanted is read as Go's
+    /// `strconv.ParseBool` reads it ("" is false).
+    pub weak: bool,
 }
 
 /// One argument: its value, the span of the whole `name = expr` and of the
@@ -175,6 +181,7 @@ const EXTRA_ROUNDS: usize = 64;
 /// its argument or block.
 pub fn decode<T: serde::de::DeserializeOwned>(body: &EvaluatedBody) -> Result<T, Diagnostics> {
     let mut patches = Patches::default();
+    patches.weak = body.weak;
     let mut found: Vec<DecodeError> = Vec::new();
     for _ in 0..body.item_count() + EXTRA_ROUNDS {
         let root = body_de::BodyDe {

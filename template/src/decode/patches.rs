@@ -20,6 +20,9 @@ pub(crate) struct Patches {
     added: BTreeMap<Path, Vec<&'static str>>,
     /// Blocks whose labels have already been reported.
     labels_reported: HashSet<Path>,
+    /// Weak decoding (see `EvaluatedBody::weak`); not a patch, but every
+    /// deserializer of a body already carries this struct.
+    pub(crate) weak: bool,
 }
 
 impl Patches {

@@ -732,3 +732,33 @@ fn error_about_one_element_points_at_that_element() {
     );
     assert_eq!(errs[0].span, span(40..43));
 }
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WeakConfig {
+    inline: Vec<String>,
+    flag: String,
+    enabled: bool,
+    off: bool,
+}
+
+#[test]
+fn weak_decoding_reads_values_as_mapstructure_does() {
+    let mut b = B::new(0)
+        .attr("inline", "echo one", 10)
+        .attr("flag", true, 40)
+        .attr("enabled", "T", 70)
+        .attr("off", "", 100)
+        .0;
+    let strict = decode::<WeakConfig>(&b).expect_err("strict decoding refuses them");
+    assert!(
+        format!("{strict:?}").contains("list of string required"),
+        "{strict:?}"
+    );
+    b.weak = true;
+    let c = decode::<WeakConfig>(&b).expect("weak decoding reads them");
+    assert_eq!(c.inline, ["echo one"]);
+    assert_eq!(c.flag, "1");
+    assert!(c.enabled);
+    assert!(!c.off);
+}

@@ -55,6 +55,9 @@ impl<'a> ValueDe<'a> {
     }
 
     fn string(&self) -> Result<String, DecodeError> {
+        if let (true, Value::Bool(b)) = (self.patches.weak, self.value) {
+            return Ok(if *b { "1" } else { "0" }.to_owned());
+        }
         match convert(self.present()?.clone(), &Type::String) {
             Ok(Value::String(s)) => Ok(s),
             Ok(_) => Err(DecodeError::type_at("string required", &self.path)),
@@ -69,6 +72,11 @@ impl<'a> ValueDe<'a> {
             Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
                 Ok(SeqEntries::of_values(items, &self.path, self.patches))
             }
+            v if self.patches.weak => Ok(SeqEntries::of_values(
+                std::slice::from_ref(v),
+                &self.path,
+                self.patches,
+            )),
             _ => Err(DecodeError::type_at(
                 format!("{} required", wanted.as_deref().unwrap_or("list")),
                 &self.path,
@@ -95,6 +103,21 @@ impl<'a> ValueDe<'a> {
                 &self.path,
             )),
         }
+    }
+}
+
+/// A bool as mapstructure's weak decoding reads one: Go's
+/// `strconv.ParseBool` for strings (an empty string is false), and any
+/// number but zero is true.
+fn weak_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::String(s) => match s.as_str() {
+            "1" | "t" | "T" | "TRUE" | "true" | "True" => Some(true),
+            "" | "0" | "f" | "F" | "FALSE" | "false" | "False" => Some(false),
+            _ => None,
+        },
+        Value::Number(n) => Some(*n != 0.0),
+        _ => None,
     }
 }
 
@@ -128,6 +151,11 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        if self.patches.weak {
+            if let Some(b) = weak_bool(self.present()?) {
+                return self.located(visitor.visit_bool(b));
+            }
+        }
         let b = match convert(self.present()?.clone(), &Type::Bool) {
             Ok(Value::Bool(b)) => b,
             Ok(_) => return Err(DecodeError::type_at("bool required", &self.path)),

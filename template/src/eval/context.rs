@@ -15,6 +15,9 @@ pub struct EvalContext {
     /// The configuration is loaded for a build (see
     /// [`LoadOptions::for_build`](crate::config::LoadOptions::for_build)).
     pub for_build: bool,
+    /// The configuration is a legacy JSON template: component bodies decode
+    /// weakly (see [`EvaluatedBody::weak`](crate::decode::EvaluatedBody)).
+    pub weak_decoding: bool,
 }
 
 impl EvalContext {
@@ -25,6 +28,7 @@ impl EvalContext {
             call: CallContext { base_dir },
             allow_env: false,
             for_build: false,
+            weak_decoding: false,
         }
     }
 

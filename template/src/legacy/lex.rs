@@ -9,9 +9,11 @@ use super::LegacyError;
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Item {
     Text(String),
-    /// The tokens between `{{` and `}}`; `offset` is where the `{{` is.
+    /// The tokens between `{{` and `}}`; `offset` is where the `{{` is,
+    /// `end` just after the `}}`.
     Action {
         offset: usize,
+        end: usize,
         tokens: Vec<Token>,
     },
 }
@@ -77,6 +79,7 @@ pub(crate) fn lex(src: &str) -> Result<Vec<Item>, LegacyError> {
         if let Some(tokens) = tokens {
             items.push(Item::Action {
                 offset: start,
+                end,
                 tokens,
             });
         }

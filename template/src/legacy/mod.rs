@@ -20,6 +20,7 @@ mod clean;
 mod exec;
 mod funcs;
 pub mod golayout;
+pub mod hcl;
 mod lex;
 mod parse;
 mod print;
@@ -207,12 +208,52 @@ pub fn validate(template: &str, ctx: &LegacyContext) -> Result<(), LegacyError> 
     parse_checked(template, ctx).map(|_| ())
 }
 
+/// Render the actions of `template` that need no data (function calls
+/// such as `{{ user `x` }}` or `{{ timestamp }}`) and keep the others
+/// (`{{ .HTTPIP }}`) as they are written, for the component that has the
+/// data. Rendered output is rendered again, as [`render`] does. This is
+/// how a legacy JSON template's values get what Packer's core renders
+/// before a component sees them.
+pub fn render_functions(template: &str, ctx: &LegacyContext) -> Result<String, LegacyError> {
+    let mut current = template.to_owned();
+    for _ in 0..MAX_ROUNDS {
+        let next = render_functions_once(&current, ctx)?;
+        if next == current {
+            return Ok(next);
+        }
+        current = next;
+    }
+    Err(LegacyError::TooManyRounds(MAX_ROUNDS))
+}
+
+fn render_functions_once(template: &str, ctx: &LegacyContext) -> Result<String, LegacyError> {
+    let mut out = String::new();
+    for item in lex::lex(template)? {
+        match item {
+            Item::Text(t) => out.push_str(&t),
+            Item::Action {
+                offset,
+                end,
+                tokens,
+            } => {
+                let p = parse::parse(&tokens, offset)?;
+                if p.reads_data() {
+                    out.push_str(template.get(offset..end).unwrap_or_default());
+                    continue;
+                }
+                out.push_str(&exec::execute(&[Piece::Action(p)], ctx)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
 fn parse_checked(template: &str, ctx: &LegacyContext) -> Result<Vec<Piece>, LegacyError> {
     let mut pieces = Vec::new();
     for item in lex::lex(template)? {
         match item {
             Item::Text(t) => pieces.push(Piece::Text(t)),
-            Item::Action { offset, tokens } => {
+            Item::Action { offset, tokens, .. } => {
                 let p = parse::parse(&tokens, offset)?;
                 let mut called = Vec::new();
                 p.functions(&mut called);

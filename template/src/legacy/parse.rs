@@ -27,6 +27,20 @@ pub(crate) enum Operand {
     Sub(Pipeline),
 }
 
+impl Pipeline {
+    /// Whether any command reads the data (`.Name` or `.`): such an action
+    /// can only be rendered by the component that has the data.
+    pub(crate) fn reads_data(&self) -> bool {
+        self.cmds.iter().any(|c| {
+            c.args.iter().any(|a| match a {
+                Operand::Field { .. } => true,
+                Operand::Sub(p) => p.reads_data(),
+                Operand::Func { .. } | Operand::Literal(_) => false,
+            })
+        })
+    }
+}
+
 /// Parse one action's tokens; `offset` is the action's, for errors.
 pub(crate) fn parse(tokens: &[Token], offset: usize) -> Result<Pipeline, LegacyError> {
     let mut pos = 0;
@@ -115,7 +129,7 @@ mod tests {
 
     fn parse_action(src: &str) -> Result<Pipeline, LegacyError> {
         match lex(src)?.into_iter().next() {
-            Some(Item::Action { offset, tokens }) => parse(&tokens, offset),
+            Some(Item::Action { offset, tokens, .. }) => parse(&tokens, offset),
             _ => panic!("no action in {src}"),
         }
     }

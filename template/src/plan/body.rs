@@ -20,6 +20,7 @@ pub fn evaluate(
         attrs: indexmap::IndexMap::new(),
         blocks: Vec::new(),
         span,
+        weak: ev.ctx.weak_decoding,
     };
     for s in body.iter() {
         match s {

@@ -209,7 +209,10 @@ fn plan_inner(
                 continue;
             };
             let short = format!("{}.{}", src.kind, bs.name);
+            // Packer names a legacy JSON template's builds after their
+            // builders alone.
             let name = match &build.name {
+                _ if cfg.legacy.is_some() => bs.name.clone(),
                 Some(b) => format!("{b}.{short}"),
                 None => short.clone(),
             };
