@@ -30,10 +30,13 @@ for dir in "${cases[@]}"; do
       [[ -n "$line" ]] && args+=("$line")
     done <"$dir/args"
   fi
+  # A legacy JSON case has template.json instead of template.pkr.hcl.
+  template=template.pkr.hcl
+  [[ -f "$dir/template.json" ]] && template=template.json
   before="$(cd "$work" && find . -type f | sort)"
   rc=0
   (cd "$work" && env -i PATH="$PATH" HOME="$HOME" CHECKPOINT_DISABLE=1 TMPDIR="${TMPDIR:-/tmp}" \
-    "$PACKER" build -color=false "${args[@]}" template.pkr.hcl </dev/null >"$work/.stdout" 2>&1) || rc=$?
+    "$PACKER" build -color=false "${args[@]}" "$template" </dev/null >"$work/.stdout" 2>&1) || rc=$?
   rm -rf "$dir/packer"
   mkdir -p "$dir/packer/out"
   mv "$work/.stdout" "$dir/packer/stdout"

@@ -102,7 +102,12 @@ fn check_case(dir: &Path, known: &[String], problems: &mut Vec<String>) {
     let run = |cmd: &str, stdin: &str| {
         let mut all: Vec<&str> = vec![cmd];
         all.extend(args.iter().map(String::as_str));
-        all.push(".");
+        // A legacy JSON template is given by name; HCL cases are folders.
+        all.push(if dir.join("template.json").exists() {
+            "template.json"
+        } else {
+            "."
+        });
         super::kiln_env(dir, &all, stdin, &env)
     };
     let want_valid = match exp["verdict"].as_str() {

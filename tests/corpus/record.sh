@@ -64,13 +64,16 @@ for dir in "${cases[@]}"; do
   fi
 
   : >"$work/empty"
-  validate_exit="$(run_packer "$dir" "$work/v.out" "$work/v.err" "$work/empty" validate "${args[@]}" .)"
+  # A legacy JSON template is given by name; HCL cases are folders.
+  target=.
+  [[ -f "$dir/template.json" ]] && target=template.json
+  validate_exit="$(run_packer "$dir" "$work/v.out" "$work/v.err" "$work/empty" validate "${args[@]}" "$target")"
 
   # `packer inspect` in 1.6.6 takes no -var/-var-file, so it only sees
   # defaults, env and *.auto.pkrvars.hcl.
   inspect_exit=""
   if [[ "$verdict" == valid ]]; then
-    inspect_exit="$(run_packer "$dir" "$work/i.out" "$work/i.err" "$work/empty" inspect .)"
+    inspect_exit="$(run_packer "$dir" "$work/i.out" "$work/i.err" "$work/empty" inspect "$target")"
   fi
 
   : >"$work/console.jsonl"
@@ -78,7 +81,7 @@ for dir in "${cases[@]}"; do
     while IFS= read -r expr || [[ -n "$expr" ]]; do
       [[ -z "$expr" ]] && continue
       printf '%s\n' "$expr" >"$work/c.in"
-      c_exit="$(run_packer "$dir" "$work/c.out" "$work/c.err" "$work/c.in" console "${args[@]}" .)"
+      c_exit="$(run_packer "$dir" "$work/c.out" "$work/c.err" "$work/c.in" console "${args[@]}" "$target")"
       python3 - "$expr" "$c_exit" "$work/c.out" "$work/c.err" >>"$work/console.jsonl" <<'PY'
 import json, sys
 expr, code, out, err = sys.argv[1:]

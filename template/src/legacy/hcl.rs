@@ -11,9 +11,14 @@ use super::parse::{self, Command, Operand, Pipeline};
 use crate::value::display::write_quoted;
 use crate::value::{format_number, Value};
 
-/// How a `{{ user `NAME` }}` reference is written in HCL: `var.NAME`,
-/// or `local.NAME` for variables that refer to other variables.
-pub type UserRef<'a> = &'a dyn Fn(&str) -> String;
+/// How references are written in HCL: `{{ user `NAME` }}` as `var.NAME`
+/// (or `local.NAME` for variables that refer to other variables), and
+/// `{{ env `NAME` }}` as `env("NAME")` where HCL allows it (a variable's
+/// default) or a reference to a variable holding it elsewhere.
+pub struct Refs<'a> {
+    pub user: &'a dyn Fn(&str) -> String,
+    pub env: &'a dyn Fn(&str) -> String,
+}
 
 /// What the translation needed besides the text.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,7 +29,7 @@ pub struct Needs {
 
 /// The content of an HCL quoted template (without the quotes) meaning
 /// what `template` means. A template that does not parse is kept as text.
-pub fn to_hcl_template(template: &str, user: UserRef<'_>, needs: &mut Needs) -> String {
+pub fn to_hcl_template(template: &str, user: &Refs<'_>, needs: &mut Needs) -> String {
     let Ok(items) = lex::lex(template) else {
         return escape(template);
     };
@@ -64,14 +69,14 @@ fn escape(text: &str) -> String {
         .to_owned()
 }
 
-fn pipeline(p: &Pipeline, user: UserRef<'_>, needs: &mut Needs) -> Option<String> {
+fn pipeline(p: &Pipeline, user: &Refs<'_>, needs: &mut Needs) -> Option<String> {
     match p.cmds.as_slice() {
         [cmd] => command(cmd, user, needs),
         _ => None,
     }
 }
 
-fn command(cmd: &Command, user: UserRef<'_>, needs: &mut Needs) -> Option<String> {
+fn command(cmd: &Command, user: &Refs<'_>, needs: &mut Needs) -> Option<String> {
     let (first, rest) = cmd.args.split_first()?;
     let Operand::Func { name, .. } = first else {
         return if rest.is_empty() {
@@ -89,8 +94,8 @@ fn command(cmd: &Command, user: UserRef<'_>, needs: &mut Needs) -> Option<String
         _ => None,
     };
     let expr = match (name.as_str(), args.as_slice()) {
-        ("user", [_]) => user(&literal(0)?),
-        ("env", [a]) => format!("env({a})"),
+        ("user", [_]) => (user.user)(&literal(0)?),
+        ("env", [_]) => (user.env)(&literal(0)?),
         ("timestamp", []) => {
             needs.timestamp = true;
             "local.timestamp".to_owned()
@@ -121,7 +126,7 @@ fn command(cmd: &Command, user: UserRef<'_>, needs: &mut Needs) -> Option<String
     Some(expr)
 }
 
-fn operand(o: &Operand, user: UserRef<'_>, needs: &mut Needs) -> Option<String> {
+fn operand(o: &Operand, user: &Refs<'_>, needs: &mut Needs) -> Option<String> {
     match o {
         Operand::Literal(Value::String(s)) => {
             let mut q = String::new();
@@ -148,7 +153,11 @@ mod tests {
     use super::*;
 
     fn hcl(s: &str) -> String {
-        to_hcl_template(s, &|n| format!("var.{n}"), &mut Needs::default())
+        let refs = Refs {
+            user: &|n| format!("var.{n}"),
+            env: &|n| format!("env({n:?})"),
+        };
+        to_hcl_template(s, &refs, &mut Needs::default())
     }
 
     #[test]

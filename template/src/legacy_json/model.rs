@@ -121,6 +121,15 @@ impl LegacyTemplate {
             return (t, problems);
         };
         for m in root {
+            if m.key.starts_with('_') && m.value.as_str().is_none() {
+                problems.push(problem(
+                    format!(
+                        "Failed to cast root level comment value in comment {:?} to string.",
+                        m.key
+                    ),
+                    &m.value.range,
+                ));
+            }
             if !m.key.starts_with('_') && !ROOT_KEYS.contains(&m.key.as_str()) {
                 problems.push(problem(
                     format!("Unknown root level key in template: '{}'", m.key),

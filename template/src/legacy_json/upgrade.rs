@@ -13,8 +13,9 @@
 
 use super::model::{LegacyTemplate, PostProcessor, Provisioner};
 use super::spanned::{Json, Member, Spanned};
-use crate::legacy::hcl::{to_hcl_template, Needs};
+use crate::legacy::hcl::{to_hcl_template, Needs, Refs};
 use crate::value::display::write_quoted;
+use std::collections::BTreeSet;
 use std::fmt::Write;
 
 /// Nested blocks of the builders kiln has (amazon-ebs, qemu, docker…)
@@ -81,6 +82,8 @@ pub fn upgrade(t: &LegacyTemplate, annotate: bool) -> String {
             .map(|v| v.name.clone())
             .collect(),
         needs: Needs::default(),
+        env_vars: BTreeSet::new(),
+        in_default: false,
     };
     let names = source_names(t);
     if annotate {
@@ -148,7 +151,17 @@ pub fn upgrade(t: &LegacyTemplate, annotate: bool) -> String {
             out.push('\n');
         }
     }
-    out.push_str(&w.variables_text(t, annotate));
+    let variables = w.variables_text(t, annotate);
+    // `env()` is callable in variable defaults only: elsewhere the value
+    // comes through a variable of its own.
+    for name in &w.env_vars {
+        out.push_str("variable ");
+        quoted(&mut out, &env_variable(name));
+        out.push_str(" {\n  type    = string\n  default = env(");
+        quoted(&mut out, name);
+        out.push_str(")\n}\n\n");
+    }
+    out.push_str(&variables);
     if w.needs.timestamp {
         if annotate {
             out.push_str("# {{ timestamp }} as Packer's hcl2_upgrade replaces it.\n");
@@ -189,6 +202,20 @@ struct Writer {
     /// variables, which an HCL variable default cannot.
     locals: Vec<String>,
     needs: Needs,
+    /// Environment variables read outside a variable default.
+    env_vars: BTreeSet<String>,
+    /// Writing a variable's default, where `env()` may be called.
+    in_default: bool,
+}
+
+/// The variable that holds environment variable `name` for expressions
+/// other than variable defaults.
+fn env_variable(name: &str) -> String {
+    let cleaned: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("env_{cleaned}")
 }
 
 impl Writer {
@@ -201,9 +228,29 @@ impl Writer {
                 format!("var.{n}")
             }
         };
+        let in_default = self.in_default;
+        let used = std::cell::RefCell::new(Vec::new());
+        let env = |n: &str| {
+            if in_default {
+                let mut q = String::new();
+                quoted(&mut q, n);
+                format!("env({q})")
+            } else {
+                used.borrow_mut().push(n.to_owned());
+                format!("var.{}", env_variable(n))
+            }
+        };
         let mut needs = self.needs;
-        let t = to_hcl_template(s, &user, &mut needs);
+        let t = to_hcl_template(
+            s,
+            &Refs {
+                user: &user,
+                env: &env,
+            },
+            &mut needs,
+        );
         self.needs = needs;
+        self.env_vars.extend(used.into_inner());
         format!("\"{t}\"")
     }
 
@@ -225,7 +272,9 @@ impl Writer {
             quoted(&mut out, &v.name);
             out.push_str(" {\n  type    = string\n");
             if let Some(d) = &v.default {
+                self.in_default = true;
                 let d = self.template(d);
+                self.in_default = false;
                 let _ = writeln!(out, "  default = {d}");
             }
             if v.sensitive {

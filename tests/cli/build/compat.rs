@@ -171,7 +171,12 @@ fn check_case(case: &Path) -> Vec<String> {
     let before: BTreeSet<PathBuf> = walk(work.path()).into_iter().collect();
     let mut args = vec!["build".to_owned(), "-color=false".to_owned()];
     args.extend(read_lines(&case.join("args")));
-    args.push("template.pkr.hcl".to_owned());
+    // A legacy JSON case has template.json instead of template.pkr.hcl.
+    args.push(if case.join("template.json").exists() {
+        "template.json".to_owned()
+    } else {
+        "template.pkr.hcl".to_owned()
+    });
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let r = kiln_env(
         work.path(),

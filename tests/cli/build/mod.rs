@@ -8,6 +8,7 @@ mod durations;
 mod engine;
 mod interrupt;
 mod kill9;
+mod legacy;
 mod manifest;
 mod oci;
 mod oci_registry;
