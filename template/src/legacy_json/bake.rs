@@ -21,6 +21,9 @@ use std::ops::Range;
 pub struct Baked {
     pub text: String,
     pub origin: Origin,
+    /// Each builder's build name: its `name` rendered (Packer renders
+    /// user variables and functions in builder names).
+    pub names: Vec<String>,
 }
 
 /// A value that could not be rendered, and where it is.
@@ -180,11 +183,29 @@ pub fn bake(
         problems: Vec::new(),
     };
     variables(&mut out, t, values);
+    let user: std::collections::BTreeMap<String, String> =
+        values.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let mut names = Vec::new();
     for b in &t.builders {
+        let name_ctx = LegacyContext {
+            funcs: LegacyFuncs {
+                user_variables: Some(user.clone()),
+                ..funcs.clone()
+            },
+            ..LegacyContext::default()
+        };
+        let name = match legacy::render_functions(&b.name, &name_ctx) {
+            Ok(n) => n,
+            Err(e) => {
+                out.problem(e.to_string(), &b.range);
+                b.name.clone()
+            }
+        };
+        names.push(name.clone());
         let ctx = LegacyContext {
             funcs: LegacyFuncs {
-                user_variables: Some(values.iter().map(|(k, v)| (k.clone(), v.clone())).collect()),
-                build_name: Some(b.name.clone()),
+                user_variables: Some(user.clone()),
+                build_name: Some(name.clone()),
                 build_type: Some(b.kind.clone()),
                 clean_resource_name: clean_style(&b.kind),
                 enable_env: false,
@@ -192,7 +213,7 @@ pub fn bake(
             },
             ..LegacyContext::default()
         };
-        out.header(0, "source", &[&b.kind, &b.name], &b.range);
+        out.header(0, "source", &[&b.kind, &name], &b.range);
         out.settings(&b.settings, &ctx, 1);
         out.close(0);
         out.header(0, "build", &[], &b.range);
@@ -222,6 +243,7 @@ pub fn bake(
         Ok(Baked {
             text: out.text,
             origin: out.origin,
+            names,
         })
     } else {
         Err(out.problems)

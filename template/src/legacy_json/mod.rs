@@ -144,23 +144,18 @@ pub fn translate(
             })
             .collect::<Vec<_>>()
     })?;
+    let builders = template
+        .builders
+        .iter()
+        .zip(baked.names)
+        .map(|(b, name)| (b.kind.clone(), name, SourceSpan::new(file, b.range.clone())))
+        .collect();
     let parsed = crate::parse::parse_translated_hcl(
         sources,
         &format!("{name} (as HCL)"),
         &baked.text,
         baked.origin,
     )?;
-    let builders = template
-        .builders
-        .iter()
-        .map(|b| {
-            (
-                b.kind.clone(),
-                b.name.clone(),
-                SourceSpan::new(file, b.range.clone()),
-            )
-        })
-        .collect();
     Ok(Translated {
         parsed,
         template,

@@ -131,3 +131,37 @@ fn component_errors_point_at_the_json_value() {
         r.stderr
     );
 }
+
+#[test]
+fn every_valid_legacy_corpus_template_upgrades_to_a_valid_one() {
+    let root = repo_root().join("tests/corpus/valid");
+    let mut checked = 0;
+    for e in std::fs::read_dir(&root).expect("corpus").flatten() {
+        let case = e.path();
+        if !case.join("template.json").exists() {
+            continue;
+        }
+        let work = tempfile::tempdir().expect("tmp");
+        for f in std::fs::read_dir(&case).expect("case").flatten() {
+            std::fs::copy(f.path(), work.path().join(f.file_name())).expect("copy");
+        }
+        let r = kiln(work.path(), &["hcl2_upgrade", "template.json"], "");
+        assert_eq!(r.code, 0, "{}: {}{}", case.display(), r.stdout, r.stderr);
+        let args: Vec<String> = std::fs::read_to_string(case.join("args"))
+            .unwrap_or_default()
+            .lines()
+            .filter(|l| !l.is_empty())
+            // A legacy -var-file is JSON, which HCL reads as well.
+            .map(str::to_owned)
+            .collect();
+        let mut all = vec!["validate"];
+        all.extend(args.iter().map(String::as_str));
+        all.push("template.json.pkr.hcl");
+        let v = kiln(work.path(), &all, "");
+        let hcl =
+            std::fs::read_to_string(work.path().join("template.json.pkr.hcl")).unwrap_or_default();
+        assert_eq!(v.code, 0, "{}:\n{hcl}\n{}", case.display(), v.stderr);
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} legacy cases found");
+}
