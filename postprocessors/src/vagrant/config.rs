@@ -4,6 +4,7 @@
 
 use kiln_core::component::{ConfigProblem, Validate};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 
 use super::provider;
 use crate::output_template;
@@ -36,9 +37,45 @@ pub struct VagrantConfig {
     /// Written into `metadata.json` (Vagrant 2.4's multi-architecture
     /// boxes) and available as `.Architecture`.
     pub architecture: Option<String>,
+    /// Fields that apply when the box is for one provider, by provider
+    /// name (the plugin's `override`; its HCL2 spec types it as a map of
+    /// strings, which cannot hold them, so there it does not work).
+    #[serde(rename = "override")]
+    pub overrides: Option<BTreeMap<String, ProviderFields>>,
+}
+
+/// What `override.PROVIDER` may set.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProviderFields {
+    pub output: Option<String>,
+    pub compression_level: Option<i64>,
+    pub include: Option<Vec<String>>,
+    pub vagrantfile_template: Option<String>,
+    pub vagrantfile_template_generated: Option<bool>,
+    pub architecture: Option<String>,
 }
 
 impl VagrantConfig {
+    /// The config a box for `provider` uses: its `override` fields over
+    /// the others (the plugin's `specificConfig`).
+    pub fn for_provider(&self, provider: &str) -> VagrantConfig {
+        let mut c = self.clone();
+        let Some(o) = self.overrides.as_ref().and_then(|m| m.get(provider)) else {
+            return c;
+        };
+        let o = o.clone();
+        c.output = o.output.or(c.output);
+        c.compression_level = o.compression_level.or(c.compression_level);
+        c.include = o.include.or(c.include);
+        c.vagrantfile_template = o.vagrantfile_template.or(c.vagrantfile_template);
+        c.vagrantfile_template_generated = o
+            .vagrantfile_template_generated
+            .or(c.vagrantfile_template_generated);
+        c.architecture = o.architecture.or(c.architecture);
+        c
+    }
+
     pub(crate) fn output_template(&self) -> &str {
         self.output.as_deref().unwrap_or(DEFAULT_OUTPUT)
     }
@@ -78,6 +115,29 @@ fn host_architecture() -> &'static str {
 
 impl Validate for VagrantConfig {
     fn validate(&self) -> Vec<ConfigProblem> {
+        let mut out = self.own_problems();
+        for name in self.overrides.iter().flat_map(BTreeMap::keys) {
+            if let Err(e) = provider::Provider::from_name(name) {
+                out.push(ConfigProblem::field("override", format!("override: {e}")));
+                continue;
+            }
+            // What the override brings that the fields alone do not have.
+            let base: Vec<String> = out.iter().map(|p| p.message.clone()).collect();
+            for p in self.for_provider(name).own_problems() {
+                if !base.contains(&p.message) {
+                    out.push(ConfigProblem::field(
+                        "override",
+                        format!("override.{name}: {}", p.message),
+                    ));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl VagrantConfig {
+    fn own_problems(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
         if let Some(o) = &self.output {
             out.extend(output_template::check("output", o));

@@ -61,9 +61,10 @@ impl Vagrant {
     fn run(&self, ctx: &PostProcessCtx<'_>, input: &Artifact) -> Result<Artifact, VagrantError> {
         let provider = self.provider(input)?;
         let name = provider.name();
+        let config = self.config.for_provider(name);
         ctx.ui
             .say(&format!("Creating Vagrant box for '{name}' provider"));
-        let arch = self.config.architecture_name();
+        let arch = config.architecture_name();
         let tctx = output_template::context(
             ctx.info,
             ctx.generated,
@@ -75,12 +76,12 @@ impl Vagrant {
             ],
         );
         let target = PathBuf::from(
-            output_template::render(self.config.output_template(), &tctx)
+            output_template::render(config.output_template(), &tctx)
                 .map_err(VagrantError::Output)?,
         );
 
         let mut entries = Entries::new();
-        for src in self.config.include.iter().flatten() {
+        for src in config.include.iter().flatten() {
             ctx.ui.message(&format!("Copying from include: {src}"));
             let path = PathBuf::from(src);
             check_include(&path)?;
@@ -95,19 +96,14 @@ impl Vagrant {
             entries.insert(n, Entry::File(path));
         }
         let mut fields = part.metadata;
-        if let Some(a) = self
-            .config
-            .architecture
-            .as_deref()
-            .filter(|a| !a.is_empty())
-        {
+        if let Some(a) = config.architecture.as_deref().filter(|a| !a.is_empty()) {
             fields.push(("architecture", serde_json::json!(a)));
         }
         // As the plugin's WriteMetadata: an included metadata.json wins.
         entries
             .entry("metadata.json".to_owned())
             .or_insert_with(|| Entry::Bytes(metadata::render(&fields)));
-        let custom = self.custom_vagrantfile(ctx, &tctx)?;
+        let custom = custom_vagrantfile(&config, ctx, &tctx)?;
         entries.insert(
             "Vagrantfile".to_owned(),
             Entry::Bytes(vagrantfile::compose(&part.vagrantfile, &custom).into_bytes()),
@@ -116,7 +112,7 @@ impl Vagrant {
         let sha256 = box_file::write(
             &box_file::Target {
                 path: &target,
-                level: self.config.level(),
+                level: config.level(),
                 ui: ctx.ui,
                 cancel: ctx.cancel,
             },
@@ -131,31 +127,29 @@ impl Vagrant {
         out.sha256.insert(target, sha256);
         Ok(out)
     }
+}
 
-    /// `vagrantfile_template` read and rendered with the output's data.
-    fn custom_vagrantfile(
-        &self,
-        ctx: &PostProcessCtx<'_>,
-        tctx: &kiln_template::legacy::LegacyContext,
-    ) -> Result<String, VagrantError> {
-        let Some(t) = self
-            .config
-            .vagrantfile_template
-            .as_deref()
-            .filter(|t| !t.is_empty())
-        else {
-            return Ok(String::new());
-        };
-        ctx.ui.message(&format!("Using custom Vagrantfile: {t}"));
-        let path = PathBuf::from(t);
-        let text =
-            std::fs::read_to_string(&path).map_err(|source| VagrantError::ReadVagrantfile {
-                path: path.clone(),
-                source,
-            })?;
-        output_template::render(&text, tctx)
-            .map_err(|source| VagrantError::RenderVagrantfile { path, source })
-    }
+/// `vagrantfile_template` read and rendered with the output's data.
+fn custom_vagrantfile(
+    config: &VagrantConfig,
+    ctx: &PostProcessCtx<'_>,
+    tctx: &kiln_template::legacy::LegacyContext,
+) -> Result<String, VagrantError> {
+    let Some(t) = config
+        .vagrantfile_template
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
+        return Ok(String::new());
+    };
+    ctx.ui.message(&format!("Using custom Vagrantfile: {t}"));
+    let path = PathBuf::from(t);
+    let text = std::fs::read_to_string(&path).map_err(|source| VagrantError::ReadVagrantfile {
+        path: path.clone(),
+        source,
+    })?;
+    output_template::render(&text, tctx)
+        .map_err(|source| VagrantError::RenderVagrantfile { path, source })
 }
 
 fn check_include(path: &Path) -> Result<(), VagrantError> {

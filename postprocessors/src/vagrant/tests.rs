@@ -516,3 +516,70 @@ fn the_default_output_name() {
         "packer_vm_docker.box"
     );
 }
+
+#[test]
+fn an_override_applies_to_its_provider_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("packer-vm");
+    qcow2(&disk, 1 << 30);
+    let overrides = BTreeMap::from([(
+        "libvirt".to_owned(),
+        config::ProviderFields {
+            compression_level: Some(0),
+            output: Some(format!("{}/libvirt.box", dir.path().display())),
+            ..config::ProviderFields::default()
+        },
+    )]);
+    let config = VagrantConfig {
+        output: output_in(dir.path()),
+        overrides: Some(overrides),
+        ..VagrantConfig::default()
+    };
+    assert!(config.validate().is_empty());
+    let a = run(config.clone(), &qemu_artifact(&disk, "1G", "kvm"))
+        .result
+        .unwrap()
+        .artifact
+        .unwrap();
+    assert_eq!(a.files, vec![dir.path().join("libvirt.box")]);
+    assert!(!std::fs::read(&a.files[0])
+        .unwrap()
+        .starts_with(&[0x1f, 0x8b]));
+    // A docker box does not see the libvirt override.
+    let tagged = Artifact::new("packer.post-processor.docker-tag", "kiln/app:1", "tagged");
+    let a = run(config, &tagged).result.unwrap().artifact.unwrap();
+    assert_eq!(a.files, vec![dir.path().join("out/vm_docker.box")]);
+    assert!(std::fs::read(&a.files[0])
+        .unwrap()
+        .starts_with(&[0x1f, 0x8b]));
+}
+
+#[test]
+fn override_problems_name_the_provider() {
+    let bad = |k: &str, f: config::ProviderFields| VagrantConfig {
+        overrides: Some(BTreeMap::from([(k.to_owned(), f)])),
+        ..VagrantConfig::default()
+    };
+    let p = bad("vbox", config::ProviderFields::default()).validate();
+    assert_eq!(p.len(), 1);
+    assert_eq!(p[0].field, Some("override"));
+    assert!(
+        p[0].message
+            .starts_with("override: The given provider_override vbox"),
+        "{}",
+        p[0].message
+    );
+    let p = bad(
+        "libvirt",
+        config::ProviderFields {
+            compression_level: Some(42),
+            ..config::ProviderFields::default()
+        },
+    )
+    .validate();
+    assert_eq!(p.len(), 1);
+    assert_eq!(
+        p[0].message,
+        "override.libvirt: Invalid compression level. Expected an integer from -1 to 9."
+    );
+}

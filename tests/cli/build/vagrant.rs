@@ -8,7 +8,8 @@ use crate::project;
 use std::path::Path;
 use std::process::Command;
 
-fn template(keep: &str) -> String {
+/// `extra`: more arguments of the vagrant post-processor.
+fn template(keep: &str, extra: &str) -> String {
     format!(
         r#"source "null" "vm" {{ communicator = "none" }}
 build {{
@@ -24,6 +25,7 @@ build {{
       output              = "out/{{{{ .BuildName }}}}_{{{{ .Provider }}}}.box"
       include             = ["notes.txt"]
       keep_input_artifact = {keep}
+      {extra}
     }}
     post-processor "checksum" {{
       checksum_types = ["sha256"]
@@ -52,7 +54,7 @@ fn tool(name: &str, args: &[&str], env: &[(&str, &Path)]) -> std::process::Outpu
 
 #[test]
 fn a_qcow2_from_artifice_becomes_a_box_vagrant_accepts() {
-    let dir = project(&[("t.pkr.hcl", &template("true"))]);
+    let dir = project(&[("t.pkr.hcl", &template("true", ""))]);
     let tmp = tempfile::tempdir().expect("tmp");
     let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -63,7 +65,8 @@ fn a_qcow2_from_artifice_becomes_a_box_vagrant_accepts() {
         r.stdout
     );
     assert!(
-        r.stdout.contains("'libvirt' provider box: out/vm_libvirt.box"),
+        r.stdout
+            .contains("'libvirt' provider box: out/vm_libvirt.box"),
         "{}",
         r.stdout
     );
@@ -83,7 +86,15 @@ fn a_qcow2_from_artifice_becomes_a_box_vagrant_accepts() {
     let boxed_arg = boxed.display().to_string();
     let add = tool(
         "vagrant",
-        &["box", "add", "--name", "t", "--provider", "libvirt", &boxed_arg],
+        &[
+            "box",
+            "add",
+            "--name",
+            "t",
+            "--provider",
+            "libvirt",
+            &boxed_arg,
+        ],
         &env,
     );
     assert!(
@@ -121,12 +132,16 @@ fn a_qcow2_from_artifice_becomes_a_box_vagrant_accepts() {
 }
 
 #[test]
-fn the_input_disk_is_removed_unless_kept() {
-    let dir = project(&[("t.pkr.hcl", &template("false"))]);
+fn the_input_disk_is_removed_unless_kept_and_overrides_apply() {
+    let overrides =
+        "override = { libvirt = { compression_level = 0 }, docker = { compression_level = 9 } }";
+    let dir = project(&[("t.pkr.hcl", &template("false", overrides))]);
     let tmp = tempfile::tempdir().expect("tmp");
     let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
-    assert!(dir.path().join("out/vm_libvirt.box").is_file());
+    let boxed = std::fs::read(dir.path().join("out/vm_libvirt.box")).expect("box");
+    // The libvirt override's level 0: a plain tar (ustar magic at 257).
+    assert_eq!(&boxed[257..262], b"ustar", "not a plain tar");
     assert!(!dir.path().join("disk.qcow2").exists());
 }
 
