@@ -58,8 +58,12 @@ impl Vagrant {
         }
     }
 
-    fn run(&self, ctx: &PostProcessCtx<'_>, input: &Artifact) -> Result<Artifact, VagrantError> {
-        let provider = self.provider(input)?;
+    fn run(
+        &self,
+        ctx: &PostProcessCtx<'_>,
+        input: &Artifact,
+        provider: Provider,
+    ) -> Result<Artifact, VagrantError> {
         let name = provider.name();
         let config = self.config.for_provider(name);
         ctx.ui
@@ -172,17 +176,18 @@ impl PostProcessor for Vagrant {
         ctx: &PostProcessCtx<'_>,
         input: &Artifact,
     ) -> Result<PostProcessed, BuildError> {
+        let provider = self.provider(input).map_err(BuildError::from)?;
         let artifact = self
-            .run(ctx, input)
+            .run(ctx, input, provider)
             .map_err(|e| match ctx.cancel.reason() {
                 Some(r) => BuildError::from_reason(r, None),
                 None => e.into(),
             })?;
-        // The plugin: keep = false (every provider kiln has), force = true,
-        // so the input goes unless the user keeps it.
         Ok(PostProcessed {
             artifact: Some(artifact),
-            keep_input: false,
+            keep_input: provider.box_needs_input(),
+            // The plugin forces: the user's keep_input_artifact decides,
+            // except that a box naming its input never drops it.
             force_keep: true,
         })
     }

@@ -51,6 +51,15 @@ impl Provider {
         }
     }
 
+    /// Whether the box only names the input, which must then stay. The
+    /// plugin drops a docker box's input image too, but there that only
+    /// removes a tag; kiln's image is a layout directory the builder's
+    /// artifact shares, so dropping it would leave the box naming nothing.
+    /// A libvirt or file box holds its input's files.
+    pub fn box_needs_input(self) -> bool {
+        matches!(self, Provider::Docker)
+    }
+
     /// A `provider_override` value.
     pub fn from_name(name: &str) -> Result<Provider, VagrantError> {
         match name {

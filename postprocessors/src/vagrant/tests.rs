@@ -327,7 +327,9 @@ fn docker_artifacts_become_docker_boxes() {
         },
         &tagged,
     );
-    let a = r.result.unwrap().artifact.unwrap();
+    let out = r.result.unwrap();
+    assert!(out.keep_input, "the box names the image: it stays");
+    let a = out.artifact.unwrap();
     assert_eq!(a.files, vec![dir.path().join("out/vm_docker.box")]);
     let e = entries(&a.files[0]);
     let names: Vec<&str> = e.iter().map(|(n, _, _)| n.as_str()).collect();

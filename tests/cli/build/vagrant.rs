@@ -197,3 +197,79 @@ build {
     );
     assert!(r.stderr.contains("t.pkr.hcl:6:"), "{}", r.stderr);
 }
+
+#[test]
+fn a_tagged_docker_image_becomes_a_docker_box_vagrant_accepts() {
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = super::oci::busybox_rootfs(d);
+    let t = format!(
+        r#"source "docker" "img" {{
+  image  = "rootfs:{}"
+  commit = true
+}}
+build {{
+  sources = ["source.docker.img"]
+  post-processors {{
+    post-processor "docker-tag" {{
+      repository = "example/app"
+      tags       = ["1.0"]
+    }}
+    post-processor "vagrant" {{
+      output = "app.box"
+    }}
+  }}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("t.pkr.hcl"), t).expect("template");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(d, tmp.path(), &["t.pkr.hcl"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("'docker' provider box: app.box"),
+        "{}",
+        r.stdout
+    );
+    // The box names the image: the layout stays.
+    assert!(d.join("output-img/index.json").is_file());
+    let home = tempfile::tempdir().expect("vagrant home");
+    let env = [("VAGRANT_HOME", home.path())];
+    let boxed = d.join("app.box").display().to_string();
+    let add = tool(
+        "vagrant",
+        &[
+            "box",
+            "add",
+            "--name",
+            "app",
+            "--provider",
+            "docker",
+            &boxed,
+        ],
+        &env,
+    );
+    assert!(
+        add.status.success(),
+        "vagrant box add: {}{}",
+        String::from_utf8_lossy(&add.stdout),
+        String::from_utf8_lossy(&add.stderr)
+    );
+    let list = tool("vagrant", &["box", "list"], &env);
+    let listed = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        listed.lines().any(|l| l.trim() == "app (docker, 0)"),
+        "{listed}"
+    );
+    let unpacked = home.path().join("boxes/app/0/docker");
+    assert_eq!(
+        std::fs::read_to_string(unpacked.join("metadata.json")).expect("metadata"),
+        "{\"provider\":\"docker\"}\n"
+    );
+    let vagrantfile = std::fs::read_to_string(unpacked.join("Vagrantfile")).expect("Vagrantfile");
+    assert!(
+        vagrantfile.contains("docker.image = \"example/app:1.0\""),
+        "{vagrantfile}"
+    );
+}
