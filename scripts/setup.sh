@@ -53,6 +53,12 @@ python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || need+=(python3-venv)
 need_bare=()
 [ -d /usr/share/OVMF ] || need_bare+=(ovmf)
 [ -d /usr/lib/grub/x86_64-efi ] || need_bare+=(grub-efi-amd64-bin)
+# The vagrant post-processor's test adds the box it makes with a real
+# `vagrant box add` (offline, from the local file; libvirt boxes need no
+# vagrant-libvirt plugin for that). Without recommends: that is
+# vagrant-libvirt, which pulls in libvirt and ~190 more packages that
+# nothing here runs.
+command -v vagrant >/dev/null 2>&1 || need_bare+=(vagrant)
 if [ ${#need[@]} -gt 0 ] || [ ${#need_bare[@]} -gt 0 ] || [ -n "$need_qemu" ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq

@@ -160,6 +160,10 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
             kiln_provisioners::shell_local::ShellLocal,
         >,
     ),
+    (
+        "vagrant",
+        post_processor::<kiln_postprocessors::VagrantConfig, kiln_postprocessors::Vagrant>,
+    ),
 ];
 
 /// Data sources other than `null` (which the template layer evaluates

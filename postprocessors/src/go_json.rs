@@ -15,6 +15,43 @@ pub(crate) fn to_string_indented(v: &Value) -> String {
     out
 }
 
+/// `v` as Go's `json.Marshal` (and `Encoder.Encode`, less its newline)
+/// writes it: no spaces. Object keys stay in `v`'s order (Go sorts map
+/// keys; callers that mimic a map insert them sorted).
+pub(crate) fn to_string_compact(v: &Value) -> String {
+    let mut out = String::new();
+    write_compact(&mut out, v);
+    out
+}
+
+fn write_compact(out: &mut String, v: &Value) {
+    match v {
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_compact(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, item)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, k);
+                out.push(':');
+                write_compact(out, item);
+            }
+            out.push('}');
+        }
+        scalar => write_value(out, scalar, 0),
+    }
+}
+
 fn newline(out: &mut String, depth: usize) {
     out.push('\n');
     for _ in 0..depth {
@@ -77,6 +114,17 @@ mod tests {
         .unwrap();
         let want = "{\n  \"builds\": [\n    {\n      \"name\": \"f\",\n      \"files\": null,\n      \"custom_data\": {\n        \"a\": \"b\",\n        \"c\": \"f-\\u003cno value\\u003e\"\n      },\n      \"n\": [],\n      \"o\": {}\n    }\n  ],\n  \"last_run_uuid\": \"u\"\n}";
         assert_eq!(to_string_indented(&v), want);
+    }
+
+    #[test]
+    fn compact_matches_go_marshal() {
+        let v: Value =
+            serde_json::from_str(r#"{"a":[1,"<x>"],"b":{},"c":[],"d":{"e":true,"f":null}}"#)
+                .unwrap();
+        assert_eq!(
+            to_string_compact(&v),
+            r#"{"a":[1,"\u003cx\u003e"],"b":{},"c":[],"d":{"e":true,"f":null}}"#
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! kiln-postprocessors: what happens to an artifact after its build, as
 //! Packer's post-processors do it. One module per post-processor
-//! (`manifest`, `checksum`, `compress`, `artifice`); the rest is what they share:
+//! (`manifest`, `checksum`, `compress`, `artifice`, `vagrant`); the rest is what they share:
 //! locked, atomic file updates, streaming digests and the legacy
 //! `{{ .BuildName }}` output templates.
 
@@ -16,6 +16,7 @@ mod go_json;
 mod lock;
 pub mod manifest;
 mod output_template;
+pub mod vagrant;
 mod watch;
 
 pub use artifice::{Artifice, ArtificeConfig};
@@ -23,3 +24,4 @@ pub use checksum::{Checksum, ChecksumConfig};
 pub use compress::{Compress, CompressConfig};
 pub use error::PostProcessError;
 pub use manifest::{Manifest, ManifestConfig};
+pub use vagrant::{Vagrant, VagrantConfig};

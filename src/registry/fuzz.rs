@@ -220,6 +220,7 @@ const MINIMAL: &[(Place, &str, Attrs)] = &[
         "shell-local",
         &[("inline", "[\"true\"]")],
     ),
+    (Place::PostProcessor, "vagrant", &[]),
 ];
 
 /// Where a component sits in a template.

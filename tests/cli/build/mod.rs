@@ -15,6 +15,7 @@ mod oci_registry;
 mod qemu;
 mod source_refs;
 mod ssh;
+mod vagrant;
 
 use crate::{kiln_env, Run};
 use std::path::Path;
