@@ -16,6 +16,9 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer};
 /// type, or a placeholder standing in for a neutralised item.
 pub(crate) enum Node<'a> {
     Value(&'a Value),
+    /// A value made while decoding: the parts of a string that weak
+    /// decoding splits into a list.
+    Owned(Value),
     Body(&'a EvaluatedBody),
     /// The blocks of one type with their occurrence index.
     Blocks(&'a str, Vec<(usize, &'a EvaluatedBlock)>),
@@ -40,6 +43,11 @@ pub(crate) fn decode_node<'de, 'a, S: DeserializeSeed<'de>>(
         Node::Value(Value::Unknown(_)) => seed.deserialize(Placeholder { path }),
         Node::Value(value) => seed.deserialize(ValueDe {
             value,
+            path,
+            patches,
+        }),
+        Node::Owned(value) => seed.deserialize(ValueDe {
+            value: &value,
             path,
             patches,
         }),
@@ -191,6 +199,19 @@ impl<'a> SeqEntries<'a> {
             .iter()
             .enumerate()
             .map(|(i, v)| (Node::Value(v), child(path, Step::Index(i))))
+            .collect();
+        SeqEntries::new(items, patches)
+    }
+
+    pub(crate) fn of_owned(
+        values: Vec<Value>,
+        path: &Path,
+        patches: &'a Patches,
+    ) -> SeqEntries<'a> {
+        let items = values
+            .into_iter()
+            .enumerate()
+            .map(|(i, v)| (Node::Owned(v), child(path, Step::Index(i))))
             .collect();
         SeqEntries::new(items, patches)
     }

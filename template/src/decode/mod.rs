@@ -113,8 +113,9 @@ pub struct EvaluatedBody {
     /// Span of the block header (for "missing required argument" errors).
     pub span: Option<SourceSpan>,
     /// Decode as mapstructure's weak decoding does, for legacy JSON
-    /// templates, whose plugins decode that way: a lone value where a list
-    /// is wanted is a list of one, a bool where a string is wanted is "1"
+    /// templates, whose plugins decode that way: a string where a list is
+    /// wanted is split on commas ("" is an empty list), another lone value
+    /// is a list of one, a bool where a string is wanted is "1"
     /// or "0", and a string where a bool is wanted is read as Go's
     /// `strconv.ParseBool` reads it ("" is false).
     pub weak: bool,

@@ -737,6 +737,9 @@ fn error_about_one_element_points_at_that_element() {
 #[serde(deny_unknown_fields)]
 struct WeakConfig {
     inline: Vec<String>,
+    regions: Vec<String>,
+    none: Vec<String>,
+    codes: Vec<u32>,
     flag: String,
     enabled: bool,
     off: bool,
@@ -749,6 +752,9 @@ fn weak_decoding_reads_values_as_mapstructure_does() {
         .attr("flag", true, 40)
         .attr("enabled", "T", 70)
         .attr("off", "", 100)
+        .attr("regions", "us-east-1,eu-west-1", 130)
+        .attr("none", "", 160)
+        .attr("codes", 0.0, 190)
         .0;
     let strict = decode::<WeakConfig>(&b).expect_err("strict decoding refuses them");
     assert!(
@@ -758,6 +764,9 @@ fn weak_decoding_reads_values_as_mapstructure_does() {
     b.weak = true;
     let c = decode::<WeakConfig>(&b).expect("weak decoding reads them");
     assert_eq!(c.inline, ["echo one"]);
+    assert_eq!(c.regions, ["us-east-1", "eu-west-1"]);
+    assert!(c.none.is_empty());
+    assert_eq!(c.codes, [0]);
     assert_eq!(c.flag, "1");
     assert!(c.enabled);
     assert!(!c.off);

@@ -72,6 +72,18 @@ impl<'a> ValueDe<'a> {
             Value::List(items) | Value::Set(items) | Value::Tuple(items) => {
                 Ok(SeqEntries::of_values(items, &self.path, self.patches))
             }
+            // Packer's plugins decode with mapstructure's
+            // StringToSliceHookFunc(","): a string is split on commas, and
+            // an empty one is an empty list.
+            Value::String(s) if self.patches.weak => Ok(SeqEntries::of_owned(
+                if s.is_empty() {
+                    Vec::new()
+                } else {
+                    s.split(',').map(Value::from).collect()
+                },
+                &self.path,
+                self.patches,
+            )),
             v if self.patches.weak => Ok(SeqEntries::of_values(
                 std::slice::from_ref(v),
                 &self.path,

@@ -329,7 +329,23 @@ impl Writer {
                 }
             }
             Json::Object(members) if ident && is_block(key, members) => self.block(key, v, depth),
-            Json::String(_) | Json::Number(_) | Json::Bool(_) if LIST_FIELDS.contains(&key) => {
+            // A string is split on commas, as the plugins' decoding
+            // (mapstructure's StringToSliceHookFunc) splits it.
+            Json::String(s) if LIST_FIELDS.contains(&key) => {
+                self.indent(depth);
+                let _ = write!(self.out, "{key} = [");
+                if !s.is_empty() {
+                    for (i, part) in s.split(',').enumerate() {
+                        if i > 0 {
+                            self.out.push_str(", ");
+                        }
+                        let t = self.template(part);
+                        self.out.push_str(&t);
+                    }
+                }
+                self.out.push_str("]\n");
+            }
+            Json::Number(_) | Json::Bool(_) if LIST_FIELDS.contains(&key) => {
                 self.indent(depth);
                 let _ = write!(self.out, "{key} = [");
                 self.value(v, depth);
