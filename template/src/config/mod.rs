@@ -232,6 +232,14 @@ pub fn load_with(
             }
         };
         let result = if crate::legacy_json::is_legacy_file(f, &text) {
+            // `-syntax-only` checks the template's structure, as Packer
+            // does, without needing its variables.
+            if opts.syntax_only {
+                if let Err(d) = crate::legacy_json::read(&sources, &name, &text) {
+                    diags.extend(d);
+                }
+                continue;
+            }
             match crate::legacy_json::translate(&sources, f, &text, &opts.vars.args) {
                 Ok(t) => {
                     let parsed = t.parsed.clone();

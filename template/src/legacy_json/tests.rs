@@ -175,3 +175,22 @@ fn upgrade_writes_variables_locals_sources_and_refs() {
     let parsed = crate::parse::parse_hcl(&SourceMap::new(), "u.pkr.hcl", &hcl);
     assert!(parsed.is_ok(), "{hcl}");
 }
+
+#[test]
+fn syntax_only_checks_structure_without_variables() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let opts = LoadOptions {
+        syntax_only: true,
+        ..LoadOptions::default()
+    };
+    let ok = write(
+        dir.path(),
+        "ok.json",
+        r#"{"variables": {"r": null}, "builders": [{"type": "null"}]}"#,
+    );
+    let (_, diags) = load(&ok, &opts);
+    assert!(!diags.has_errors(), "{diags:?}");
+    let bad = write(dir.path(), "bad.json", r#"{"builders": [{"name": "x"}]}"#);
+    let (_, diags) = load(&bad, &opts);
+    assert!(diags.has_errors());
+}
