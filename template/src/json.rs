@@ -3,18 +3,21 @@
 //! JSON cannot say by itself which properties are blocks, so HCL decides by
 //! the schema: Packer's block types and their label counts below. The file
 //! is translated into native syntax (strings become templates, `type`
-//! strings become type expressions) and parsed like any `.pkr.hcl`; its
-//! diagnostics point into the translated text, which is registered in the
-//! source map under the file's name with " (as HCL)" appended.
+//! strings become type expressions) and parsed like any `.pkr.hcl`. Every
+//! part of the translation records the JSON range it came from (an
+//! [`Origin`]), so diagnostics point at the line and column of the JSON.
+//! A property repeated in one object declares another block, as in HCL's
+//! JSON syntax.
 
 use crate::diagnostic::Diagnostic;
-use crate::parse::{parse_hcl, ParsedFile};
-use crate::source::{SourceMap, SourceSpan};
+use crate::parse::{parse_translated_hcl, ParsedFile};
+use crate::source::{FileId, Origin, SourceMap, SourceSpan};
 use crate::value::display::write_quoted_template;
-use multi_key::{Json as J, Members};
+use spanned::{Json as J, Member, Spanned};
 use std::fmt::Write;
+use std::ops::Range;
 
-mod multi_key;
+pub(crate) mod spanned;
 
 /// Block types allowed in a body, with their label counts.
 fn nested_blocks(context: &str) -> &'static [(&'static str, usize)] {
@@ -49,129 +52,180 @@ pub fn parse_json_config(
     name: &str,
     text: &str,
 ) -> Result<ParsedFile, Diagnostic> {
-    let json: J = serde_json::from_str(text).map_err(|e| {
-        let file = sources.add(name, text);
-        let offset = offset_of(text, e.line(), e.column());
-        Diagnostic::error("Invalid JSON", format!("{e}.")).at(SourceSpan::new(file, offset..offset))
-    })?;
+    let json = match spanned::parse(text) {
+        Ok(j) => j,
+        Err(e) => {
+            let file = sources.add(name, text);
+            return Err(Diagnostic::error("Invalid JSON", format!("{}.", e.message))
+                .at(SourceSpan::new(file, e.offset..e.offset)));
+        }
+    };
+    let file = sources.add(name, text);
     let Some(root) = json.as_object() else {
-        let file = sources.add(name, text);
         return Err(Diagnostic::error(
             "Invalid JSON configuration",
             "The root of a .pkr.json file must be an object.",
         )
-        .at(SourceSpan::new(file, 0..0)));
+        .at(SourceSpan::new(file, json.range.clone())));
     };
-    let mut out = String::new();
-    body(&mut out, root, "", 0).map_err(|msg| {
-        let file = sources.add(name, text);
-        Diagnostic::error("Invalid JSON configuration", msg).at(SourceSpan::new(file, 0..0))
+    let mut out = Out {
+        text: String::new(),
+        origin: Origin::default(),
+        json: file,
+    };
+    out.body(root, "", 0).map_err(|(msg, range)| {
+        Diagnostic::error("Invalid JSON configuration", msg).at(SourceSpan::new(file, range))
     })?;
-    parse_hcl(sources, &format!("{name} (as HCL)"), &out)
+    parse_translated_hcl(sources, &format!("{name} (as HCL)"), &out.text, out.origin)
 }
 
-fn body(out: &mut String, obj: &Members, context: &str, depth: usize) -> Result<(), String> {
-    let blocks = nested_blocks(context);
-    for (key, value) in obj {
-        let key = key.as_str();
-        if key == "//" {
-            continue; // HCL JSON's comment property
-        }
-        match blocks.iter().find(|(b, _)| *b == key) {
-            Some((kind, labels)) => block(out, kind, *labels, value, &mut Vec::new(), depth)?,
-            None => {
-                indent(out, depth);
-                let _ = write!(out, "{} = ", attr_name(key));
-                if context == "variable" && key == "type" {
-                    // A type constraint is written as a string in JSON.
-                    let Some(t) = value.as_str() else {
-                        return Err(format!(
-                            "the \"type\" of a variable must be a string, got {value}"
-                        ));
-                    };
-                    out.push_str(t);
-                } else {
-                    expr(out, value, depth);
-                }
-                out.push('\n');
+/// A problem with the JSON's structure and where it is.
+type Problem = (String, Range<usize>);
+
+struct Out {
+    text: String,
+    origin: Origin,
+    json: FileId,
+}
+
+impl Out {
+    /// Record that the text written since `start` came from `range`.
+    fn mark(&mut self, start: usize, range: &Range<usize>) {
+        self.origin.push(
+            start..self.text.len(),
+            SourceSpan::new(self.json, range.clone()),
+        );
+    }
+
+    fn indent(&mut self, depth: usize) {
+        self.text.extend(std::iter::repeat_n("  ", depth));
+    }
+
+    fn body(&mut self, obj: &[Member], context: &str, depth: usize) -> Result<(), Problem> {
+        let blocks = nested_blocks(context);
+        for m in obj {
+            let key = m.key.as_str();
+            if key == "//" {
+                continue; // HCL JSON's comment property
             }
+            match blocks.iter().find(|(b, _)| *b == key) {
+                Some((kind, labels)) => {
+                    self.block(kind, *labels, &m.value, &mut Vec::new(), depth)?;
+                }
+                None => {
+                    self.indent(depth);
+                    let start = self.text.len();
+                    let _ = write!(self.text, "{}", attr_name(key));
+                    self.mark(start, &m.key_range);
+                    self.text.push_str(" = ");
+                    if context == "variable" && key == "type" {
+                        // A type constraint is written as a string in JSON.
+                        let Some(t) = m.value.as_str() else {
+                            return Err((
+                                format!(
+                                    "the \"type\" of a variable must be a string, got {}",
+                                    m.value.type_name()
+                                ),
+                                m.value.range.clone(),
+                            ));
+                        };
+                        let vstart = self.text.len();
+                        self.text.push_str(t);
+                        self.mark(vstart, &m.value.range);
+                    } else {
+                        self.expr(&m.value, depth);
+                    }
+                    self.mark(start, &(m.key_range.start..m.value.range.end));
+                    self.text.push('\n');
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A block property: `labels` levels of objects keyed by label, then
+    /// the body; an array at any level means several blocks.
+    fn block(
+        &mut self,
+        kind: &str,
+        labels: usize,
+        value: &Spanned,
+        prefix: &mut Vec<String>,
+        depth: usize,
+    ) -> Result<(), Problem> {
+        match &value.value {
+            J::Array(items) => {
+                for item in items {
+                    self.block(kind, labels, item, prefix, depth)?;
+                }
+                Ok(())
+            }
+            J::Object(obj) if prefix.len() < labels => {
+                for m in obj {
+                    prefix.push(m.key.clone());
+                    self.block(kind, labels, &m.value, prefix, depth)?;
+                    prefix.pop();
+                }
+                Ok(())
+            }
+            J::Object(obj) => {
+                self.indent(depth);
+                let start = self.text.len();
+                self.text.push_str(kind);
+                for l in prefix.iter() {
+                    self.text.push(' ');
+                    crate::value::display::write_quoted(&mut self.text, l);
+                }
+                self.mark(start, &value.range);
+                self.text.push_str(" {\n");
+                self.body(obj, kind, depth + 1)?;
+                self.indent(depth);
+                self.text.push_str("}\n");
+                Ok(())
+            }
+            _ => Err((
+                format!(
+                    "a {kind:?} block must be a JSON object, got {}",
+                    value.type_name()
+                ),
+                value.range.clone(),
+            )),
         }
     }
-    Ok(())
-}
 
-/// A block property: `labels` levels of objects keyed by label, then the
-/// body; an array at any level means several blocks.
-fn block(
-    out: &mut String,
-    kind: &str,
-    labels: usize,
-    value: &J,
-    prefix: &mut Vec<String>,
-    depth: usize,
-) -> Result<(), String> {
-    match value {
-        J::Array(items) => {
-            for item in items {
-                block(out, kind, labels, item, prefix, depth)?;
-            }
-            Ok(())
-        }
-        J::Object(obj) if prefix.len() < labels => {
-            for (label, inner) in obj {
-                prefix.push(label.clone());
-                block(out, kind, labels, inner, prefix, depth)?;
-                prefix.pop();
-            }
-            Ok(())
-        }
-        J::Object(obj) => {
-            indent(out, depth);
-            out.push_str(kind);
-            for l in prefix.iter() {
-                out.push(' ');
-                crate::value::display::write_quoted(out, l);
-            }
-            out.push_str(" {\n");
-            body(out, obj, kind, depth + 1)?;
-            indent(out, depth);
-            out.push_str("}\n");
-            Ok(())
-        }
-        other => Err(format!(
-            "a {kind:?} block must be a JSON object, got {other}"
-        )),
-    }
-}
-
-fn expr(out: &mut String, v: &J, depth: usize) {
-    match v {
-        J::Null => out.push_str("null"),
-        J::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        J::Number(n) => out.push_str(&n.to_string()),
-        J::String(s) => write_quoted_template(out, s),
-        J::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
+    fn expr(&mut self, v: &Spanned, depth: usize) {
+        let start = self.text.len();
+        match &v.value {
+            J::Null => self.text.push_str("null"),
+            J::Bool(b) => self.text.push_str(if *b { "true" } else { "false" }),
+            J::Number(n) => self.text.push_str(n),
+            J::String(s) => write_quoted_template(&mut self.text, s),
+            J::Array(items) => {
+                self.text.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.text.push_str(", ");
+                    }
+                    self.expr(item, depth);
                 }
-                expr(out, item, depth);
+                self.text.push(']');
             }
-            out.push(']');
-        }
-        J::Object(obj) => {
-            out.push_str("{\n");
-            for (k, item) in obj {
-                indent(out, depth + 1);
-                write_quoted_template(out, k);
-                out.push_str(" = ");
-                expr(out, item, depth + 1);
-                out.push('\n');
+            J::Object(obj) => {
+                self.text.push_str("{\n");
+                for m in obj {
+                    self.indent(depth + 1);
+                    let kstart = self.text.len();
+                    write_quoted_template(&mut self.text, &m.key);
+                    self.mark(kstart, &m.key_range);
+                    self.text.push_str(" = ");
+                    self.expr(&m.value, depth + 1);
+                    self.text.push('\n');
+                }
+                self.indent(depth);
+                self.text.push('}');
             }
-            indent(out, depth);
-            out.push('}');
         }
+        self.mark(start, &v.range);
     }
 }
 
@@ -182,19 +236,6 @@ fn attr_name(key: &str) -> String {
         // Not expressible as an attribute name; let the parser say so.
         format!("\"{key}\"")
     }
-}
-
-fn indent(out: &mut String, depth: usize) {
-    out.extend(std::iter::repeat_n("  ", depth));
-}
-
-fn offset_of(text: &str, line: usize, column: usize) -> usize {
-    let start: usize = text
-        .split_inclusive('\n')
-        .take(line.saturating_sub(1))
-        .map(str::len)
-        .sum();
-    (start + column.saturating_sub(1)).min(text.len())
 }
 
 #[cfg(test)]
@@ -256,6 +297,24 @@ mod tests {
         .collect();
         assert!(order.windows(2).all(|w| w[0] < w[1]), "{text}");
         assert_eq!(text.matches("build {").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn errors_in_the_translation_point_into_the_json() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.pkr.json");
+        let json = "{\n  \"locals\": {\n    \"greeting\": \"${nope(1)}\"\n  }\n}\n";
+        std::fs::write(&path, json).expect("write");
+        let (cfg, diags) = crate::config::load(&path, &crate::config::LoadOptions::default());
+        let sources = cfg.map(|c| c.sources().clone()).unwrap_or_default();
+        let e = diags.errors().next().expect("an error");
+        let loc = e.location(&sources).expect("located");
+        assert!(
+            loc.ends_with("t.pkr.json:3:17"),
+            "{loc}\n{}",
+            e.render(&sources)
+        );
+        assert!(e.render(&sources).contains("\"greeting\": \"${nope(1)}\""));
     }
 
     #[test]

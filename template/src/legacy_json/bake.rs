@@ -10,7 +10,7 @@
 //! at what the user wrote.
 
 use super::model::{LegacyTemplate, PostProcessor, Provisioner, Settings};
-use super::spanned::{Json, Member, Spanned};
+use crate::json::spanned::{Json, Member, Spanned};
 use crate::legacy::{self, CleanStyle, LegacyContext, LegacyFuncs};
 use crate::source::{FileId, Origin, SourceSpan};
 use crate::value::display::write_quoted;
@@ -321,7 +321,7 @@ fn post_processor(out: &mut Out, p: &PostProcessor, ctx: &LegacyContext) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::legacy_json::spanned;
+    use crate::json::spanned;
     use crate::source::SourceMap;
 
     fn baked(json: &str) -> (String, Origin, SourceMap, FileId) {

@@ -13,11 +13,13 @@
 mod bake;
 pub mod inspect;
 pub mod model;
-pub mod spanned;
+
 pub mod upgrade;
 mod vars;
 
 pub use model::LegacyTemplate;
+
+use crate::json::spanned;
 
 use crate::config::{VarArg, PACKER_COMPAT_VERSION};
 use crate::diagnostic::{Diagnostic, Diagnostics};

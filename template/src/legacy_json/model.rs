@@ -2,7 +2,7 @@
 //! `template.Parse` reads it, checked the way it checks it: every error is
 //! collected, each pointing at the part of the file at fault.
 
-use super::spanned::{Json, Member, Spanned};
+use crate::json::spanned::{Json, Member, Spanned};
 use std::ops::Range;
 
 /// The root keys Packer reads; keys starting with `_` are comments.

@@ -12,7 +12,7 @@
 //! otherwise it is a map. kiln decodes either form.
 
 use super::model::{LegacyTemplate, PostProcessor, Provisioner};
-use super::spanned::{Json, Member, Spanned};
+use crate::json::spanned::{Json, Member, Spanned};
 use crate::legacy::hcl::{to_hcl_template, Needs, Refs};
 use crate::value::display::write_quoted;
 use std::collections::BTreeSet;

@@ -123,7 +123,8 @@ fn read_var_file(path: &std::path::Path) -> Result<Vec<(String, String)>, String
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::legacy_json::{model::LegacyTemplate, spanned};
+    use crate::json::spanned;
+    use crate::legacy_json::model::LegacyTemplate;
 
     fn template(json: &str) -> LegacyTemplate {
         let doc = spanned::parse(json).expect("json");
