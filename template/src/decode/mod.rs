@@ -115,7 +115,8 @@ pub struct EvaluatedBody {
     /// Decode as mapstructure's weak decoding does, for legacy JSON
     /// templates, whose plugins decode that way: a string where a list is
     /// wanted is split on commas ("" is an empty list), another lone value
-    /// is a list of one, a bool where a string is wanted is "1"
+    /// is a list of one, an empty string or a bool where a number is wanted
+    /// is 0 (or 1 for true), a bool where a string is wanted is "1"
     /// or "0", and a string where a bool is wanted is read as Go's
     /// `strconv.ParseBool` reads it ("" is false).
     pub weak: bool,

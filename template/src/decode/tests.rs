@@ -740,6 +740,8 @@ struct WeakConfig {
     regions: Vec<String>,
     none: Vec<String>,
     codes: Vec<u32>,
+    size: u64,
+    count: i32,
     flag: String,
     enabled: bool,
     off: bool,
@@ -755,6 +757,8 @@ fn weak_decoding_reads_values_as_mapstructure_does() {
         .attr("regions", "us-east-1,eu-west-1", 130)
         .attr("none", "", 160)
         .attr("codes", 0.0, 190)
+        .attr("size", "", 220)
+        .attr("count", true, 250)
         .0;
     let strict = decode::<WeakConfig>(&b).expect_err("strict decoding refuses them");
     assert!(
@@ -767,6 +771,7 @@ fn weak_decoding_reads_values_as_mapstructure_does() {
     assert_eq!(c.regions, ["us-east-1", "eu-west-1"]);
     assert!(c.none.is_empty());
     assert_eq!(c.codes, [0]);
+    assert_eq!((c.size, c.count), (0, 1));
     assert_eq!(c.flag, "1");
     assert!(c.enabled);
     assert!(!c.off);

@@ -22,8 +22,8 @@ const UNKNOWN_MSG: &str = "the value is not known until the build runs";
 macro_rules! signed {
     ($($method:ident => $ty:ty, $visit:ident;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-            let v = self.present()?;
-            let n = to_signed(v, i64::from(<$ty>::MIN), i64::from(<$ty>::MAX))
+            let v = self.weak_number(self.present()?);
+            let n = to_signed(&v, i64::from(<$ty>::MIN), i64::from(<$ty>::MAX))
                 .map_err(|m| DecodeError::type_at(m, &self.path))?;
             self.located(visitor.$visit(n))
         }
@@ -33,8 +33,8 @@ macro_rules! signed {
 macro_rules! unsigned {
     ($($method:ident => $ty:ty;)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-            let v = self.present()?;
-            let n = to_unsigned(v, u64::from(<$ty>::MAX)).map_err(|m| DecodeError::type_at(m, &self.path))?;
+            let v = self.weak_number(self.present()?);
+            let n = to_unsigned(&v, u64::from(<$ty>::MAX)).map_err(|m| DecodeError::type_at(m, &self.path))?;
             self.located(visitor.visit_u64(n))
         }
     )*};
@@ -47,6 +47,16 @@ impl<'a> ValueDe<'a> {
             Value::Null => Err(DecodeError::type_at(NULL_MSG, &self.path)),
             Value::Unknown(_) => Err(DecodeError::type_at(UNKNOWN_MSG, &self.path)),
             v => Ok(v),
+        }
+    }
+
+    /// With weak decoding, what mapstructure reads as a number: an empty
+    /// string is 0 and a bool is 1 or 0. Anything else is left as it is.
+    fn weak_number(&self, v: &Value) -> Value {
+        match v {
+            Value::String(s) if self.patches.weak && s.is_empty() => Value::Number(0.0),
+            Value::Bool(b) if self.patches.weak => Value::Number(if *b { 1.0 } else { 0.0 }),
+            other => other.clone(),
         }
     }
 
@@ -195,7 +205,8 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
     }
 
     fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
-        let n = to_number(self.present()?).map_err(|m| DecodeError::type_at(m, &self.path))?;
+        let v = self.weak_number(self.present()?);
+        let n = to_number(&v).map_err(|m| DecodeError::type_at(m, &self.path))?;
         self.located(visitor.visit_f64(n))
     }
 
