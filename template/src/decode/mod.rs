@@ -118,7 +118,8 @@ pub struct EvaluatedBody {
     /// is a list of one, an empty string or a bool where a number is wanted
     /// is 0 (or 1 for true), a bool where a string is wanted is "1"
     /// or "0", and a string where a bool is wanted is read as Go's
-    /// `strconv.ParseBool` reads it ("" is false).
+    /// `strconv.ParseBool` reads it ("" is false); "" for an optional
+    /// field is not set (a Go zero value, and Packer's unset trilean).
     pub weak: bool,
 }
 

@@ -742,6 +742,7 @@ struct WeakConfig {
     codes: Vec<u32>,
     size: u64,
     count: i32,
+    public_ip: Option<bool>,
     flag: String,
     enabled: bool,
     off: bool,
@@ -759,6 +760,7 @@ fn weak_decoding_reads_values_as_mapstructure_does() {
         .attr("codes", 0.0, 190)
         .attr("size", "", 220)
         .attr("count", true, 250)
+        .attr("public_ip", "", 280)
         .0;
     let strict = decode::<WeakConfig>(&b).expect_err("strict decoding refuses them");
     assert!(
@@ -772,6 +774,7 @@ fn weak_decoding_reads_values_as_mapstructure_does() {
     assert!(c.none.is_empty());
     assert_eq!(c.codes, [0]);
     assert_eq!((c.size, c.count), (0, 1));
+    assert_eq!(c.public_ip, None, "\"\" is an unset trilean");
     assert_eq!(c.flag, "1");
     assert!(c.enabled);
     assert!(!c.off);

@@ -246,6 +246,11 @@ impl<'de> de::Deserializer<'de> for ValueDe<'_> {
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
         let r = match self.value {
             Value::Null | Value::Unknown(_) => visitor.visit_none(),
+            // In Go an empty string is an unset one, and Packer's
+            // "trilean" bools read "" as unset: weak decoding (legacy
+            // JSON, where `"{{ user `x` }}"` with an empty x is common)
+            // treats it as not set.
+            Value::String(s) if self.patches.weak && s.is_empty() => visitor.visit_none(),
             _ => visitor.visit_some(ValueDe {
                 value: self.value,
                 path: self.path.clone(),
