@@ -105,15 +105,3 @@ fn owners_narrow_the_search() {
     let e = run(c).unwrap_err().to_string();
     assert!(e.starts_with("No AMI was found"), "{e}");
 }
-
-#[test]
-fn without_credentials_it_fails_with_packers_message() {
-    let m = moto();
-    let mut c = config(&m, "kiln-base-*", true);
-    c.access_key = None;
-    c.secret_key = None;
-    c.profile = Some("kiln-no-such-profile".into());
-    c.skip_metadata_api_check = Some(true);
-    let e = run(c).unwrap_err().to_string();
-    assert!(e.starts_with("No valid credential sources found"), "{e}");
-}
