@@ -168,10 +168,51 @@ const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[
 
 /// Data sources other than `null` (which the template layer evaluates
 /// itself).
-const DATA_SOURCES: &[(&str, Make<dyn DataSource>)] = &[(
-    "http",
-    data_source::<kiln_datasources::http::HttpConfig, kiln_datasources::http::Http>,
-)];
+const DATA_SOURCES: &[(&str, Make<dyn DataSource>)] = &[
+    #[cfg(feature = "amazon")]
+    (
+        "amazon-ami",
+        data_source::<
+            kiln_builder_amazon::datasource::ami::AmiDataConfig,
+            kiln_builder_amazon::datasource::ami::AmiData,
+        >,
+    ),
+    #[cfg(feature = "amazon")]
+    (
+        "amazon-parameterstore",
+        data_source::<
+            kiln_builder_amazon::datasource::parameterstore::ParameterStoreConfig,
+            kiln_builder_amazon::datasource::parameterstore::ParameterStore,
+        >,
+    ),
+    #[cfg(feature = "amazon")]
+    (
+        "amazon-secretsmanager",
+        data_source::<
+            kiln_builder_amazon::datasource::secretsmanager::SecretsManagerConfig,
+            kiln_builder_amazon::datasource::secretsmanager::SecretsManager,
+        >,
+    ),
+    (
+        "http",
+        data_source::<kiln_datasources::http::HttpConfig, kiln_datasources::http::Http>,
+    ),
+];
+
+/// Data sources behind a cargo feature this binary was built without
+/// (the `Missing` builders' twins): the template layer reports them with
+/// this reason instead of as unknown types.
+#[cfg(not(feature = "amazon"))]
+const MISSING_DATA_SOURCES: &[(&str, &str)] = &[
+    ("amazon-ami", MISSING_AMAZON),
+    ("amazon-parameterstore", MISSING_AMAZON),
+    ("amazon-secretsmanager", MISSING_AMAZON),
+];
+#[cfg(feature = "amazon")]
+const MISSING_DATA_SOURCES: &[(&str, &str)] = &[];
+
+#[cfg(not(feature = "amazon"))]
+const MISSING_AMAZON: &str = "this kiln binary was built without Amazon support; rebuild it with `cargo build --features amazon`";
 
 fn data_source<C, D>(body: &EvaluatedBody) -> Result<Box<dyn DataSource>, Diagnostics>
 where
@@ -386,6 +427,13 @@ impl Components for Registry {
 
     fn data_source_types(&self) -> Vec<&'static str> {
         names(DATA_SOURCES)
+    }
+
+    fn data_source_missing(&self, type_name: &str) -> Option<&'static str> {
+        MISSING_DATA_SOURCES
+            .iter()
+            .find(|(n, _)| *n == type_name)
+            .map(|(_, why)| *why)
     }
 
     fn data_source(

@@ -148,6 +148,25 @@ const MINIMAL: &[(Place, &str, Attrs)] = &[
         "http",
         &[("url", "\"http://127.0.0.1:9/x\"")],
     ),
+    (
+        Place::DataSource,
+        "amazon-ami",
+        &[
+            ("region", "\"us-east-1\""),
+            ("filters", "{ name = \"debian-*\" }"),
+            ("owners", "[\"self\"]"),
+        ],
+    ),
+    (
+        Place::DataSource,
+        "amazon-parameterstore",
+        &[("region", "\"us-east-1\""), ("name", "\"/kiln/x\"")],
+    ),
+    (
+        Place::DataSource,
+        "amazon-secretsmanager",
+        &[("region", "\"us-east-1\""), ("name", "\"kiln/x\"")],
+    ),
     (Place::Builder, "null", &[("communicator", "\"none\"")]),
     (
         Place::Builder,

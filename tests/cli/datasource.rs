@@ -3,6 +3,9 @@
 //! talks to a loopback HTTP peer the test starts.
 
 use super::kiln;
+
+#[cfg(feature = "amazon")]
+mod amazon;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
@@ -189,17 +192,17 @@ fn references_to_an_unsupported_data_source_are_unknown_not_more_errors() {
     std::fs::write(
         dir.path().join("t.pkr.hcl"),
         r#"
-data "amazon-ami" "base" {
-  filters = { name = "debian-*" }
+data "hcp-packer-artifact" "base" {
+  bucket_name = "debian"
 }
 locals {
-  ami  = data.amazon-ami.base.id
-  tags = data.amazon-ami.base.tags["Name"]
+  ami  = data.hcp-packer-artifact.base.id
+  tags = data.hcp-packer-artifact.base.labels["Name"]
 }
 source "null" "n" { communicator = "none" }
 build {
   sources = ["source.null.n"]
-  provisioner "shell-local" { inline = ["echo ${data.amazon-ami.base.id} ${local.ami}"] }
+  provisioner "shell-local" { inline = ["echo ${data.hcp-packer-artifact.base.id} ${local.ami}"] }
 }
 "#,
     )
@@ -209,7 +212,37 @@ build {
     assert_eq!(r.stderr.matches("Error: ").count(), 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("The data source type \"amazon-ami\" is not supported by kiln."),
+            .contains("The data source type \"hcp-packer-artifact\" is not supported by kiln."),
+        "{}",
+        r.stderr
+    );
+}
+
+#[cfg(not(feature = "amazon"))]
+#[test]
+fn an_amazon_data_source_without_the_feature_says_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("t.pkr.hcl"),
+        r#"
+data "amazon-parameterstore" "p" {
+  name = "/x"
+}
+source "null" "n" { communicator = "none" }
+build {
+  sources = ["source.null.n"]
+  provisioner "shell-local" { inline = ["echo ${data.amazon-parameterstore.p.value}"] }
+}
+"#,
+    )
+    .expect("write");
+    let r = kiln(dir.path(), &["validate", "t.pkr.hcl"], "");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("Error: ").count(), 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "The data source type \"amazon-parameterstore\" is not supported by kiln: this kiln binary was built without Amazon support"
+        ),
         "{}",
         r.stderr
     );

@@ -6,8 +6,11 @@
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod access;
+pub mod ami_lookup;
 pub mod artifact;
 pub mod config;
+pub mod datasource;
 mod devices;
 pub mod error;
 mod names;
@@ -23,7 +26,7 @@ pub use config::AmazonConfig;
 
 use crate::error::AmazonError;
 use crate::poll::Polling;
-use crate::session::{Access, Session};
+use crate::session::Session;
 use crate::state::State;
 use crate::steps::*;
 use kiln_communicator_ssh::CommKind;
@@ -72,7 +75,7 @@ impl Builder for AmazonBuilder {
         )
         .map_err(|e| AmazonError::AmiName(e.to_string()))?;
 
-        let session = Session::open(&Access::from_config(c)).map_err(BuildError::failed)?;
+        let session = Session::open(&c.access_fields().access()).map_err(BuildError::failed)?;
         let Some(region) = session.region() else {
             return Err(AmazonError::NoRegion.into());
         };

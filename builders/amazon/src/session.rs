@@ -1,10 +1,9 @@
-//! One EC2 session per build: the SDK's configuration (credentials,
-//! region, endpoint) and a current-thread tokio runtime that the build's
+//! One AWS session per build or data source: the SDK's configuration
+//! (credentials, region, endpoints) and a current-thread tokio runtime that the build's
 //! own thread drives. Tokio stays inside this crate: the rest of kiln is
 //! blocking, and every call here checks the build's cancel token while it
 //! waits for EC2.
 
-use crate::config::AmazonConfig;
 use crate::error::AwsError;
 use aws_config::BehaviorVersion;
 use aws_credential_types::provider::SharedCredentialsProvider;
@@ -17,7 +16,8 @@ use kiln_core::Cancel;
 use std::future::Future;
 use std::sync::Arc;
 
-/// Credentials, region and endpoint, as the config gives them.
+/// Credentials, region and endpoint, as the config gives them
+/// ([`AccessFields::access`](crate::access::AccessFields::access)).
 #[derive(Debug, Clone, Default)]
 pub struct Access {
     pub access_key: Option<String>,
@@ -28,22 +28,6 @@ pub struct Access {
     pub endpoint: Option<String>,
     pub skip_metadata: bool,
     pub max_retries: Option<u32>,
-}
-
-impl Access {
-    pub fn from_config(c: &AmazonConfig) -> Access {
-        let non_empty = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-        Access {
-            access_key: non_empty(&c.access_key),
-            secret_key: non_empty(&c.secret_key),
-            token: non_empty(&c.token),
-            profile: non_empty(&c.profile),
-            region: non_empty(&c.region),
-            endpoint: non_empty(&c.custom_endpoint_ec2),
-            skip_metadata: AmazonConfig::flag(c.skip_metadata_api_check),
-            max_retries: c.max_retries,
-        }
-    }
 }
 
 /// The runtime and the SDK configuration; clients for other regions share
@@ -125,22 +109,76 @@ impl Session {
         if let Some(e) = &self.endpoint {
             b = b.endpoint_url(e);
         }
-        // The SDK's standard mode retries throttling and transient errors
-        // with jittered exponential backoff. `max_retries` counts retries
-        // (as aws-sdk-go under Packer), so attempts are one more; unset,
-        // it is that SDK's default of 3 retries.
+        b = b.retry_config(self.retry_config());
+        Ec2 {
+            session: Arc::clone(self),
+            client: Client::from_conf(b.build()),
+            region: region.to_owned(),
+        }
+    }
+
+    /// The SDK configuration the clients are made from (kiln's tests make
+    /// clients aimed at moto from it).
+    #[doc(hidden)]
+    pub fn sdk(&self) -> &aws_types::SdkConfig {
+        &self.sdk
+    }
+
+    /// A Parameter Store client for the session's region. Its endpoint is
+    /// the SDK's: `AWS_ENDPOINT_URL_SSM`, else `AWS_ENDPOINT_URL` (EC2's
+    /// `custom_endpoint_ec2` is for EC2 only, as in Packer).
+    pub fn ssm(&self) -> aws_sdk_ssm::Client {
+        aws_sdk_ssm::Client::from_conf(
+            aws_sdk_ssm::config::Builder::from(&self.sdk)
+                .retry_config(self.retry_config())
+                .build(),
+        )
+    }
+
+    /// A Secrets Manager client for the session's region; its endpoint is
+    /// `AWS_ENDPOINT_URL_SECRETS_MANAGER`, else `AWS_ENDPOINT_URL`.
+    pub fn secrets_manager(&self) -> aws_sdk_secretsmanager::Client {
+        aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(&self.sdk)
+                .retry_config(self.retry_config())
+                .build(),
+        )
+    }
+
+    /// The SDK's standard mode retries throttling and transient errors
+    /// with jittered exponential backoff. `max_retries` counts retries
+    /// (as aws-sdk-go under Packer), so attempts are one more; unset, it
+    /// is that SDK's default of 3 retries.
+    fn retry_config(&self) -> aws_smithy_types::retry::RetryConfig {
         let attempts = self
             .max_retries
             .filter(|n| *n > 0)
             .unwrap_or(3)
             .saturating_add(1);
-        b = b.retry_config(
-            aws_sdk_ec2::config::retry::RetryConfig::standard().with_max_attempts(attempts),
-        );
-        Ec2 {
-            session: Arc::clone(self),
-            client: Client::from_conf(b.build()),
-            region: region.to_owned(),
+        aws_smithy_types::retry::RetryConfig::standard().with_max_attempts(attempts)
+    }
+
+    /// Run a read-only call of any AWS client; the cancel token abandons
+    /// it.
+    pub fn call<T, E, R>(
+        &self,
+        cancel: &Cancel,
+        op: &'static str,
+        fut: impl Future<Output = Result<T, SdkError<E, R>>>,
+    ) -> Result<T, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: std::fmt::Debug + Send + Sync + 'static,
+    {
+        let r = self.rt.block_on(async {
+            tokio::select! {
+                r = fut => Some(r),
+                () = fired(cancel) => None,
+            }
+        });
+        match r {
+            Some(r) => r.map_err(|e| api_error(op, e)),
+            None => Err(AwsError::Cancelled),
         }
     }
 
@@ -169,16 +207,7 @@ impl Ec2 {
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: std::fmt::Debug + Send + Sync + 'static,
     {
-        let r = self.session.rt.block_on(async {
-            tokio::select! {
-                r = fut => Some(r),
-                () = fired(cancel) => None,
-            }
-        });
-        match r {
-            Some(r) => r.map_err(|e| api_error(op, e)),
-            None => Err(AwsError::Cancelled),
-        }
+        self.session.call(cancel, op, fut)
     }
 
     /// Run a call that creates something: it is never abandoned half way

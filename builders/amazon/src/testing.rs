@@ -127,6 +127,98 @@ impl Moto {
         Ok(session.ec2(region))
     }
 
+    fn session(&self, region: &str) -> Result<std::sync::Arc<Session>, String> {
+        Session::open(&Access {
+            access_key: Some(ACCESS_KEY.to_owned()),
+            secret_key: Some(SECRET_KEY.to_owned()),
+            region: Some(region.to_owned()),
+            ..Access::default()
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    /// Register an AMI `name` owned by the account, tagged with `tags`;
+    /// its id. moto dates it now, to the second.
+    pub fn register_image(
+        &self,
+        region: &str,
+        name: &str,
+        tags: &[(&str, &str)],
+    ) -> Result<String, String> {
+        let ec2 = self.ec2(region)?;
+        let c = Cancel::new();
+        let id = ec2
+            .call(
+                &c,
+                "RegisterImage",
+                ec2.client
+                    .register_image()
+                    .name(name)
+                    .root_device_name("/dev/sda1")
+                    .send(),
+            )
+            .map_err(|e| e.to_string())?
+            .image_id()
+            .unwrap_or_default()
+            .to_owned();
+        if !tags.is_empty() {
+            let mut req = ec2.client.create_tags().resources(&id);
+            for (k, v) in tags {
+                req = req.tags(aws_sdk_ec2::types::Tag::builder().key(*k).value(*v).build());
+            }
+            ec2.call(&c, "CreateTags", req.send())
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(id)
+    }
+
+    /// Put an SSM parameter (`SecureString` when `secure`).
+    pub fn put_parameter(
+        &self,
+        region: &str,
+        name: &str,
+        value: &str,
+        secure: bool,
+    ) -> Result<(), String> {
+        let session = self.session(region)?;
+        let ssm = aws_sdk_ssm::Client::from_conf(
+            aws_sdk_ssm::config::Builder::from(session.sdk())
+                .endpoint_url(self.endpoint())
+                .build(),
+        );
+        let kind = if secure {
+            aws_sdk_ssm::types::ParameterType::SecureString
+        } else {
+            aws_sdk_ssm::types::ParameterType::String
+        };
+        let req = ssm
+            .put_parameter()
+            .name(name)
+            .value(value)
+            .r#type(kind)
+            .overwrite(true)
+            .send();
+        session
+            .call(&Cancel::new(), "PutParameter", req)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+
+    /// Create a secret holding `value`; its version id.
+    pub fn create_secret(&self, region: &str, name: &str, value: &str) -> Result<String, String> {
+        let session = self.session(region)?;
+        let sm = aws_sdk_secretsmanager::Client::from_conf(
+            aws_sdk_secretsmanager::config::Builder::from(session.sdk())
+                .endpoint_url(self.endpoint())
+                .build(),
+        );
+        let req = sm.create_secret().name(name).secret_string(value).send();
+        session
+            .call(&Cancel::new(), "CreateSecret", req)
+            .map(|o| o.version_id().unwrap_or_default().to_owned())
+            .map_err(|e| e.to_string())
+    }
+
     /// Import `public_line` (an OpenSSH public key) as key pair `name`.
     pub fn import_key_pair(
         &self,

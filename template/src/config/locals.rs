@@ -143,16 +143,20 @@ pub(super) fn evaluate(
     supported.sort_unstable();
     for d in data {
         if !supported.contains(&d.kind.as_str()) {
+            let missing = sources.and_then(|s| s.components.data_source_missing(&d.kind));
+            let message = match missing {
+                Some(why) => format!(
+                    "The data source type {:?} is not supported by kiln: {why}.",
+                    d.kind
+                ),
+                None => format!(
+                    "The data source type {:?} is not supported by kiln. Supported data source types: {}.",
+                    d.kind,
+                    supported.join(", ")
+                ),
+            };
             diags.push(
-                Diagnostic::error(
-                    "Unsupported data source",
-                    format!(
-                        "The data source type {:?} is not supported by kiln. Supported data source types: {}.",
-                        d.kind,
-                        supported.join(", ")
-                    ),
-                )
-                .at(d.body.span.clone()),
+                Diagnostic::error("Unsupported data source", message).at(d.body.span.clone()),
             );
             // Unknown, so that what refers to it is not a second error
             // ("does not have an attribute") on top of this one.

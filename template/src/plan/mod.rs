@@ -62,6 +62,11 @@ pub trait Components {
     fn data_source_types(&self) -> Vec<&'static str> {
         Vec::new()
     }
+    /// Why `type_name`, a data source kiln has, is not in this binary (it
+    /// is behind a cargo feature the binary was built without).
+    fn data_source_missing(&self, _type_name: &str) -> Option<&'static str> {
+        None
+    }
     /// Decode and check `body` as a data source config of `type_name` and,
     /// with `execute`, run it. The result is the object `data.TYPE.NAME`
     /// stands for: the outputs once run, otherwise each output attribute

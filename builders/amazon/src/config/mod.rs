@@ -8,30 +8,13 @@ mod validate;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-kiln_communicator_ssh::communicator_config! {
+// The access fields (access_key, region, custom_endpoint_ec2, …) come
+// from `access_config!`, shared with the amazon data sources.
+crate::access_config! {
+    communicator:
     #[derive(Debug, Clone, Default, Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct AmazonConfig {
-        // Access.
-        pub access_key: Option<String>,
-        pub secret_key: Option<String>,
-        /// Session token of temporary credentials.
-        pub token: Option<String>,
-        /// A profile of the shared config and credentials files.
-        pub profile: Option<String>,
-        pub region: Option<String>,
-        /// EC2 endpoint URL (a private endpoint, or an emulator such as
-        /// moto); `AWS_ENDPOINT_URL` works too.
-        pub custom_endpoint_ec2: Option<String>,
-        pub skip_region_validation: Option<bool>,
-        pub skip_credential_validation: Option<bool>,
-        /// Leave the instance metadata service out of the credential chain.
-        pub skip_metadata_api_check: Option<bool>,
-        /// Retries per API call on throttling and transient errors
-        /// (default 3).
-        pub max_retries: Option<u32>,
-        pub insecure_skip_tls_verify: Option<bool>,
-        pub decode_authorization_messages: Option<bool>,
         pub aws_polling: Option<Polling>,
 
         // AMI.
@@ -93,6 +76,8 @@ pub struct AmiFilter {
     pub filters: Option<BTreeMap<String, String>>,
     pub owners: Option<Vec<String>>,
     pub most_recent: Option<bool>,
+    /// Also match deprecated AMIs (an owner sees their own anyway).
+    pub include_deprecated: Option<bool>,
 }
 
 impl AmiFilter {

@@ -28,7 +28,7 @@ impl Validate for AmazonConfig {
     fn resolve_settings(&self) {
         let _ = self.communicator_config().ssh_settings();
         let _ = crate::poll::Polling::from_config(self);
-        let _ = crate::session::Access::from_config(self);
+        let _ = self.access_fields().access();
     }
 }
 
@@ -38,11 +38,7 @@ fn empty(v: &Option<String>) -> bool {
 
 impl AmazonConfig {
     fn access_problems(&self, out: &mut Vec<ConfigProblem>) {
-        if empty(&self.access_key) != empty(&self.secret_key) {
-            out.push(ConfigProblem::block(
-                "`access_key` and `secret_key` must both be either set or not set.",
-            ));
-        }
+        self.access_fields().problems(out);
         if let Some(p) = &self.aws_polling {
             if p.max_attempts == Some(0) {
                 out.push(ConfigProblem::field(
