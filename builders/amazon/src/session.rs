@@ -58,7 +58,7 @@ impl Session {
                 tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http.clone());
         if let Some(r) = &access.region {
             loader = loader.region(Region::new(r.clone()));
         }
@@ -76,7 +76,13 @@ impl Session {
         } else if access.skip_metadata {
             // The default chain without the instance metadata service:
             // environment, then the shared files.
-            let mut profile = aws_config::profile::ProfileFileCredentialsProvider::builder();
+            // The profile provider can reach out (SSO, credential
+            // processes), so it needs the same HTTP client as the loader;
+            // without one the SDK panics.
+            let provider_config =
+                aws_config::provider_config::ProviderConfig::default().with_http_client(http);
+            let mut profile = aws_config::profile::ProfileFileCredentialsProvider::builder()
+                .configure(&provider_config);
             if let Some(p) = &access.profile {
                 profile = profile.profile_name(p);
             }

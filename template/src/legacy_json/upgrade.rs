@@ -78,7 +78,7 @@ pub fn upgrade(t: &LegacyTemplate, annotate: bool) -> String {
         locals: t
             .variables
             .iter()
-            .filter(|v| refers_to_user(v.default.as_deref().unwrap_or("")))
+            .filter(|v| needs_local(v.default.as_deref().unwrap_or("")))
             .map(|v| v.name.clone())
             .collect(),
         needs: Needs::default(),
@@ -190,8 +190,19 @@ fn source_names(t: &LegacyTemplate) -> Vec<String> {
         .collect()
 }
 
-fn refers_to_user(s: &str) -> bool {
-    s.contains("{{") && s.contains("user")
+/// Whether a variable's default needs more than HCL allows in a default
+/// (a literal, or `env()`): other variables, `timestamp`, any function.
+fn needs_local(s: &str) -> bool {
+    if !s.contains("{{") {
+        return false;
+    }
+    let refs = Refs {
+        user: &|n| format!("var.{n}"),
+        env: &|n| format!("env({n:?})"),
+    };
+    let hcl = to_hcl_template(s, &refs, &mut Needs::default());
+    hcl.match_indices("${")
+        .any(|(i, _)| !hcl.get(i + 2..).unwrap_or("").starts_with("env("))
 }
 
 fn quoted(out: &mut String, s: &str) {
