@@ -182,3 +182,34 @@ fn validate_checks_the_amazon_ami_config_like_packer() {
         r.stderr
     );
 }
+
+#[test]
+fn no_credentials_with_skip_metadata_api_check_is_an_error_not_a_panic() {
+    // The chain without the metadata service reads the shared files,
+    // whose provider needs an HTTP client (the SDK panicked without one).
+    let dir = project(&[("t.pkr.hcl", &template("http://127.0.0.1:9"))]);
+    let t = std::fs::read_to_string(dir.path().join("t.pkr.hcl")).expect("read");
+    let t = t
+        .replace(&format!("access_key          = \"{ACCESS_KEY}\""), "")
+        .replace(&format!("secret_key          = \"{SECRET_KEY}\""), "")
+        .replacen(
+            "data \"amazon-ami\" \"base\" {",
+            "data \"amazon-ami\" \"base\" {\n  skip_metadata_api_check = true",
+            1,
+        );
+    std::fs::write(dir.path().join("t.pkr.hcl"), t).expect("write");
+    let r = kiln_env(
+        dir.path(),
+        &["validate", "-evaluate-datasources", "t.pkr.hcl"],
+        "",
+        &env(None, false),
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+    assert!(!r.stderr.contains("internal error"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("No valid credential sources found"),
+        "{}",
+        r.stderr
+    );
+}
