@@ -242,7 +242,9 @@ impl Builder for AmazonBuilder {
                     || c.subnet_filter.as_ref().is_some_and(|f| {
                         !config::merge_filters(f.filters.as_ref(), f.filter.as_deref()).is_empty()
                     })
-                    || c.vpc_filter.as_ref().is_some_and(|f| !f.merged().is_empty()),
+                    || c.vpc_filter
+                        .as_ref()
+                        .is_some_and(|f| !f.merged().is_empty()),
             }),
             Box::new(source_ami::StepSourceAmiInfo {
                 source_ami: non_empty(&c.source_ami),
@@ -295,7 +297,7 @@ impl Builder for AmazonBuilder {
         if let Some(eip) = non_empty(&c.elastic_ip_allocation_id) {
             steps.push(Box::new(elastic_ip::StepAssociateElasticIp::new(eip)));
         }
-        steps.extend([
+        let rest: [Box<dyn Step<State>>; 3] = [
             Box::new(connect::StepConnect::new(
                 ssh,
                 non_empty(&c.ssh_host).is_some(),
@@ -303,10 +305,12 @@ impl Builder for AmazonBuilder {
             )),
             Box::new(StepProvision::default()),
             Box::new(stop_instance::StepStopInstance {
+                skip: c.is_spot(),
                 disable_stop_instance: flag(c.disable_stop_instance),
                 polling,
-            }) as Box<dyn Step<State>>,
-        ]);
+            }),
+        ];
+        steps.extend(rest);
         if !skip_create_ami {
             if flag(c.force_deregister) || ctx.info.force {
                 steps.push(Box::new(deregister::StepDeregisterAmi {
@@ -315,10 +319,13 @@ impl Builder for AmazonBuilder {
                     regions: all_regions.clone(),
                 }));
             }
-            steps.push(Box::new(modify_instance::StepModifyEbsInstance {
-                ena_support: c.ena_support,
-                sriov_support: flag(c.sriov_support),
-            }));
+            // Like the stop, skipped for spot instances (they keep running).
+            if !c.is_spot() {
+                steps.push(Box::new(modify_instance::StepModifyEbsInstance {
+                    ena_support: c.ena_support,
+                    sriov_support: flag(c.sriov_support),
+                }));
+            }
             steps.push(Box::new(create_ami::StepCreateAmi::new(
                 ami_name.clone(),
                 c.ami_block_device_mappings.clone().unwrap_or_default(),

@@ -188,7 +188,12 @@ fn bad_new_fields_get_packers_messages() {
     let dir = project(&[("t.pkr.hcl", &t)]);
     let r = kiln(dir.path(), &["validate", "t.pkr.hcl"], "");
     assert_ne!(r.code, 0, "{}", r.stdout);
-    assert!(format!("{}{}", r.stdout, r.stderr).contains("http_tokenz"), "{}{}", r.stdout, r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr).contains("http_tokenz"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
 }
 
 #[test]
@@ -242,7 +247,11 @@ fn new_fields_reach_ec2() {
     let ec2 = m.ec2("us-east-1").expect("ec2");
     let cancel = Cancel::new();
     let eip = ec2
-        .call(&cancel, "AllocateAddress", ec2.client.allocate_address().send())
+        .call(
+            &cancel,
+            "AllocateAddress",
+            ec2.client.allocate_address().send(),
+        )
         .expect("allocate");
     let alloc = eip.allocation_id().expect("allocation id").to_owned();
     let public_ip = eip.public_ip().expect("public ip").to_owned();
@@ -295,15 +304,22 @@ build {{
         ("TMPDIR".to_owned(), tmp.path().display().to_string()),
         ("KILN_CHECKIP_URL".to_owned(), checkip("198.51.100.23")),
     ];
-    let r = kiln_env(dir.path(), &["build", "-color=false", "t.pkr.hcl"], "", &env);
+    let r = kiln_env(
+        dir.path(),
+        &["build", "-color=false", "t.pkr.hcl"],
+        "",
+        &env,
+    );
     assert_eq!(r.code, 0, "{}{}\nmoto: {}", r.stdout, r.stderr, m.log());
     assert!(
-        r.stdout.contains("from [198.51.100.23/32] in the temporary security groups"),
+        r.stdout
+            .contains("from [198.51.100.23/32] in the temporary security groups"),
         "{}",
         r.stdout
     );
     assert!(
-        r.stdout.contains(&format!("Associating Elastic IP {alloc} with instance i-")),
+        r.stdout
+            .contains(&format!("Associating Elastic IP {alloc} with instance i-")),
         "{}",
         r.stdout
     );
@@ -311,18 +327,31 @@ build {{
     // The (terminated) instance moto recorded: metadata options, spot
     // lifecycle, the run_tag block.
     let out = ec2
-        .call(&cancel, "DescribeInstances", ec2.client.describe_instances().send())
+        .call(
+            &cancel,
+            "DescribeInstances",
+            ec2.client.describe_instances().send(),
+        )
         .expect("describe");
-    let instances: Vec<_> = out.reservations().iter().flat_map(|r| r.instances()).collect();
+    let instances: Vec<_> = out
+        .reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .collect();
     assert_eq!(instances.len(), 1, "{instances:?}");
     let i = instances[0];
     let md = i.metadata_options().expect("metadata options");
     assert_eq!(md.http_tokens().map(|t| t.as_str()), Some("required"));
     assert_eq!(md.http_put_response_hop_limit(), Some(3));
-    assert_eq!(md.instance_metadata_tags().map(|t| t.as_str()), Some("enabled"));
+    assert_eq!(
+        md.instance_metadata_tags().map(|t| t.as_str()),
+        Some("enabled")
+    );
     assert_eq!(i.instance_lifecycle().map(|l| l.as_str()), Some("spot"));
     assert!(
-        i.tags().iter().any(|t| t.key() == Some("Run Tag") && t.value() == Some("block")),
+        i.tags()
+            .iter()
+            .any(|t| t.key() == Some("Run Tag") && t.value() == Some("block")),
         "{:?}",
         i.tags()
     );
@@ -331,7 +360,10 @@ build {{
         .call(
             &cancel,
             "DescribeAddresses",
-            ec2.client.describe_addresses().public_ips(&public_ip).send(),
+            ec2.client
+                .describe_addresses()
+                .public_ips(&public_ip)
+                .send(),
         )
         .expect("addresses");
     assert_eq!(addr.addresses()[0].instance_id(), None, "{addr:?}");

@@ -96,7 +96,9 @@ impl AmazonConfig {
                 if !(900..=43200).contains(&d) {
                     out.push(ConfigProblem::field(
                         "assume_role",
-                        format!("assume_role duration_seconds must be between 900 and 43200, not {d}"),
+                        format!(
+                            "assume_role duration_seconds must be between 900 and 43200, not {d}"
+                        ),
                     ));
                 }
             }
@@ -136,7 +138,9 @@ impl AmazonConfig {
                 ));
             }
         }
-        if Self::flag(self.skip_save_build_region) && self.ami_regions.as_ref().is_none_or(Vec::is_empty) {
+        if Self::flag(self.skip_save_build_region)
+            && self.ami_regions.as_ref().is_none_or(Vec::is_empty)
+        {
             out.push(ConfigProblem::field(
                 "skip_save_build_region",
                 "skip_save_build_region needs ami_regions: otherwise no AMI would be kept",
@@ -149,20 +153,21 @@ impl AmazonConfig {
 
     pub(super) fn run_extra_problems(&self, out: &mut Vec<ConfigProblem>) {
         let instance_type = set(&self.instance_type);
-        let spot_types = self.spot_instance_types.as_ref().is_some_and(|t| !t.is_empty());
+        let spot_types = self
+            .spot_instance_types
+            .as_ref()
+            .is_some_and(|t| !t.is_empty());
         if instance_type.is_some() && spot_types {
             out.push(ConfigProblem::block(
                 "either instance_type or spot_instance_types must be specified, not both",
             ));
         }
         let spot = self.is_spot();
-        if self.fleet_tags.is_some() || self.fleet_tag.is_some() {
-            if !spot {
-                out.push(ConfigProblem::field(
-                    "fleet_tags",
-                    "fleet_tags should not be set when not requesting a spot instance",
-                ));
-            }
+        if (self.fleet_tags.is_some() || self.fleet_tag.is_some()) && !spot {
+            out.push(ConfigProblem::field(
+                "fleet_tags",
+                "fleet_tags should not be set when not requesting a spot instance",
+            ));
         }
         if let Some(b) = self.block_duration_minutes {
             if b % 60 != 0 {
@@ -196,7 +201,10 @@ impl AmazonConfig {
             if !SPOT_PRODUCTS.contains(&p) {
                 out.push(ConfigProblem::field(
                     "spot_price_auto_product",
-                    format!("spot_price_auto_product must be one of {}", SPOT_PRODUCTS.join(", ")),
+                    format!(
+                        "spot_price_auto_product must be one of {}",
+                        SPOT_PRODUCTS.join(", ")
+                    ),
                 ));
             }
         }
@@ -236,10 +244,13 @@ impl AmazonConfig {
                 "capacity_reservation_preference only accepts 'none' or 'open' values",
             )),
         }
-        let targets = [&self.capacity_reservation_id, &self.capacity_reservation_group_arn]
-            .into_iter()
-            .filter(|v| set(v).is_some())
-            .count();
+        let targets = [
+            &self.capacity_reservation_id,
+            &self.capacity_reservation_group_arn,
+        ]
+        .into_iter()
+        .filter(|v| set(v).is_some())
+        .count();
         if targets > 1 {
             out.push(ConfigProblem::block(
                 "Only one of capacity_reservation_id or capacity_reservation_group_arn can be specified.",
@@ -299,15 +310,29 @@ impl AmazonConfig {
             }
         }
         let filter_blocks = [
-            ("subnet_filter", self.subnet_filter.as_ref().and_then(|f| f.filter.as_deref())),
-            ("vpc_filter", self.vpc_filter.as_ref().and_then(|f| f.filter.as_deref())),
+            (
+                "subnet_filter",
+                self.subnet_filter
+                    .as_ref()
+                    .and_then(|f| f.filter.as_deref()),
+            ),
+            (
+                "vpc_filter",
+                self.vpc_filter.as_ref().and_then(|f| f.filter.as_deref()),
+            ),
             (
                 "security_group_filter",
-                self.security_group_filter.as_ref().and_then(|f| f.filter.as_deref()),
+                self.security_group_filter
+                    .as_ref()
+                    .and_then(|f| f.filter.as_deref()),
             ),
         ];
         for (field, blocks) in filter_blocks {
-            if blocks.into_iter().flatten().any(|nv: &NameValue| set(&nv.name).is_none()) {
+            if blocks
+                .into_iter()
+                .flatten()
+                .any(|nv: &NameValue| set(&nv.name).is_none())
+            {
                 out.push(ConfigProblem::field(
                     field,
                     format!("every filter block of {field} needs a name"),
@@ -385,16 +410,23 @@ fn policy_problems(d: &PolicyDocument, out: &mut Vec<ConfigProblem>) {
             ));
         }
         if s.action.as_ref().is_none_or(Vec::is_empty) {
-            out.push(ConfigProblem::field(field, "every Statement needs an Action"));
+            out.push(ConfigProblem::field(
+                field,
+                "every Statement needs an Action",
+            ));
         }
         if s.resource.as_ref().is_none_or(Vec::is_empty) {
-            out.push(ConfigProblem::field(field, "every Statement needs a Resource"));
+            out.push(ConfigProblem::field(
+                field,
+                "every Statement needs a Resource",
+            ));
         }
     }
 }
 
 fn fast_launch_problems(f: &FastLaunch, out: &mut Vec<ConfigProblem>) {
-    let both = |id: &Option<String>, name: &Option<String>| set(id).is_some() && set(name).is_some();
+    let both =
+        |id: &Option<String>, name: &Option<String>| set(id).is_some() && set(name).is_some();
     if both(&f.template_id, &f.template_name) {
         out.push(ConfigProblem::field(
             "fast_launch",
@@ -587,7 +619,9 @@ mod tests {
     #[test]
     fn ami_sharing_fields_are_checked() {
         let ok = AmazonConfig {
-            ami_org_arns: Some(vec!["arn:aws:organizations::123456789012:organization/o-abcdefghij".into()]),
+            ami_org_arns: Some(vec![
+                "arn:aws:organizations::123456789012:organization/o-abcdefghij".into(),
+            ]),
             ami_ou_arns: Some(vec![
                 "arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-abcdefgh".into(),
             ]),
@@ -598,7 +632,9 @@ mod tests {
         assert_eq!(problems(&ok), Vec::<String>::new());
         let bad = AmazonConfig {
             ami_org_arns: Some(vec!["o-abcdefghij".into()]),
-            ami_ou_arns: Some(vec!["arn:aws:organizations::123456789012:organization/o-abcdefghij".into()]),
+            ami_ou_arns: Some(vec![
+                "arn:aws:organizations::123456789012:organization/o-abcdefghij".into(),
+            ]),
             imds_support: Some("v2".into()),
             snapshot_copy_duration_minutes: Some(20),
             skip_save_build_region: Some(true),
@@ -786,7 +822,11 @@ mod tests {
         );
         assert_eq!(
             merged,
-            [("a".to_owned(), "1".to_owned()), ("b c".to_owned(), "2".to_owned())].into()
+            [
+                ("a".to_owned(), "1".to_owned()),
+                ("b c".to_owned(), "2".to_owned())
+            ]
+            .into()
         );
         let f = ResourceFilter {
             filters: Some([("tag:Name".to_owned(), "x".to_owned())].into()),

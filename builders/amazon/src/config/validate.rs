@@ -193,7 +193,8 @@ impl AmazonConfig {
                 "For security reasons, your source AMI filter must declare an owner.",
             ));
         }
-        if empty(&self.instance_type) && self.spot_instance_types.as_ref().is_none_or(Vec::is_empty) {
+        if empty(&self.instance_type) && self.spot_instance_types.as_ref().is_none_or(Vec::is_empty)
+        {
             out.push(ConfigProblem::field(
                 "instance_type",
                 "either instance_type or spot_instance_types must be specified",

@@ -52,8 +52,8 @@ impl Step<State> for StepAssociateElasticIp {
             .map_err(|e| fail(ctx, "Error associating Elastic IP", e))?;
         self.association = out.association_id().map(str::to_owned);
         // The instance's public address changed: read it again.
-        if let Some(i) = describe(&ec2, ctx, &id)
-            .map_err(|e| fail(ctx, "Error associating Elastic IP", e))?
+        if let Some(i) =
+            describe(&ec2, ctx, &id).map_err(|e| fail(ctx, "Error associating Elastic IP", e))?
         {
             state.instance = Some(i);
         }

@@ -151,9 +151,7 @@ impl LaunchOptions {
                         SpotMarketOptions::builder()
                             .set_max_price(s.max_price.clone())
                             .spot_instance_type(SpotInstanceType::OneTime)
-                            .instance_interruption_behavior(
-                                InstanceInterruptionBehavior::Terminate,
-                            )
+                            .instance_interruption_behavior(InstanceInterruptionBehavior::Terminate)
                             .set_block_duration_minutes(s.block_duration_minutes)
                             .build(),
                     )
@@ -183,9 +181,15 @@ mod tests {
             ..MetadataOptions::default()
         });
         assert_eq!(r.http_tokens(), Some(&HttpTokensState::Required));
-        assert_eq!(r.http_endpoint(), Some(&InstanceMetadataEndpointState::Enabled));
+        assert_eq!(
+            r.http_endpoint(),
+            Some(&InstanceMetadataEndpointState::Enabled)
+        );
         assert_eq!(r.http_put_response_hop_limit(), Some(1));
-        assert_eq!(r.instance_metadata_tags(), Some(&InstanceMetadataTagsState::Disabled));
+        assert_eq!(
+            r.instance_metadata_tags(),
+            Some(&InstanceMetadataTagsState::Disabled)
+        );
     }
 
     #[test]
@@ -211,6 +215,11 @@ mod tests {
             }),
             ..LaunchOptions::default()
         };
-        assert_eq!(o.placement(None).and_then(|p| p.host_id().map(str::to_owned)).as_deref(), Some("h-1"));
+        assert_eq!(
+            o.placement(None)
+                .and_then(|p| p.host_id().map(str::to_owned))
+                .as_deref(),
+            Some("h-1")
+        );
     }
 }

@@ -40,7 +40,13 @@ impl Step<State> for StepModifyEbsInstance {
                     .sriov_net_support(AttributeValue::builder().value("simple").build())
                     .send(),
             )
-            .map_err(|e| fail(ctx, "Error enabling Enhanced Networking (SR-IOV) on instance", e))?;
+            .map_err(|e| {
+                fail(
+                    ctx,
+                    "Error enabling Enhanced Networking (SR-IOV) on instance",
+                    e,
+                )
+            })?;
         }
         if let Some(ena) = self.ena_support {
             ctx.ui.say(if ena {
@@ -57,7 +63,13 @@ impl Step<State> for StepModifyEbsInstance {
                     .ena_support(AttributeBooleanValue::builder().value(ena).build())
                     .send(),
             )
-            .map_err(|e| fail(ctx, "Error modifying Enhanced Networking (ENA) on instance", e))?;
+            .map_err(|e| {
+                fail(
+                    ctx,
+                    "Error modifying Enhanced Networking (ENA) on instance",
+                    e,
+                )
+            })?;
         }
         Ok(())
     }

@@ -14,7 +14,9 @@ const TIMEOUT: Duration = Duration::from_secs(10);
 pub enum PublicIpError {
     #[error("temporary_security_group_source_public_ip: cannot reach {url} to find this host's public IP: {detail}")]
     Unreachable { url: String, detail: String },
-    #[error("temporary_security_group_source_public_ip: {url} answered {answer:?}, not an IP address")]
+    #[error(
+        "temporary_security_group_source_public_ip: {url} answered {answer:?}, not an IP address"
+    )]
     NotAnAddress { url: String, answer: String },
     #[error("temporary_security_group_source_public_ip: {0:?} is not an http:// URL")]
     BadUrl(String),
@@ -113,12 +115,18 @@ mod tests {
     #[test]
     fn a_bad_answer_or_no_server_is_a_clear_error() {
         let url = serve("HTTP/1.1 200 OK\r\n\r\n<html>captive portal</html>");
-        assert!(matches!(public_ip(&url), Err(PublicIpError::NotAnAddress { .. })));
+        assert!(matches!(
+            public_ip(&url),
+            Err(PublicIpError::NotAnAddress { .. })
+        ));
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         drop(l);
         let e = public_ip(&format!("http://127.0.0.1:{port}/")).unwrap_err();
         assert!(e.to_string().contains("cannot reach"), "{e}");
-        assert!(matches!(public_ip("https://x/"), Err(PublicIpError::BadUrl(_))));
+        assert!(matches!(
+            public_ip("https://x/"),
+            Err(PublicIpError::BadUrl(_))
+        ));
     }
 }

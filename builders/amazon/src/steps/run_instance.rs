@@ -113,83 +113,84 @@ impl Step<State> for StepRunSourceInstance {
         report_tags(ctx.ui, &self.tags);
         let mut out = None;
         for (n, instance_type) in self.instance_types.iter().enumerate() {
-        let mut req = ec2
-            .client
-            .run_instances()
-            .image_id(image.image_id().unwrap_or_default())
-            .instance_type(InstanceType::from(instance_type.as_str()))
-            .min_count(1)
-            .max_count(1)
-            .ebs_optimized(self.ebs_optimized)
-            .instance_initiated_shutdown_behavior(ShutdownBehavior::from(
-                self.shutdown_behavior.as_str(),
-            ))
-            // Retries of the same launch (by the SDK) start one instance.
-            .client_token(uuid::Uuid::new_v4().to_string())
-            .set_user_data(user_data.clone())
-            .set_key_name(state.key_name.clone());
-        if let Some(p) = &self.iam_instance_profile {
-            req = req
-                .iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
-        }
-        let mut mappings: Vec<_> = self
-            .launch_mappings
-            .iter()
-            .map(crate::devices::launch_device)
-            .collect();
-        mappings.extend(self.options.ephemeral_mappings());
-        if !mappings.is_empty() {
-            req = req.set_block_device_mappings(Some(mappings));
-        }
-        req = req.set_placement(self.options.placement(state.availability_zone.clone()));
-        req = self.options.apply(req);
-        match (&state.subnet_id, self.associate_public_ip_address) {
-            (Some(subnet), Some(public)) => {
-                req = req.network_interfaces(
-                    InstanceNetworkInterfaceSpecification::builder()
-                        .device_index(0)
-                        .subnet_id(subnet)
-                        .associate_public_ip_address(public)
-                        .delete_on_termination(true)
-                        .set_groups(Some(state.security_group_ids.clone()))
+            let mut req = ec2
+                .client
+                .run_instances()
+                .image_id(image.image_id().unwrap_or_default())
+                .instance_type(InstanceType::from(instance_type.as_str()))
+                .min_count(1)
+                .max_count(1)
+                .ebs_optimized(self.ebs_optimized)
+                .instance_initiated_shutdown_behavior(ShutdownBehavior::from(
+                    self.shutdown_behavior.as_str(),
+                ))
+                // Retries of the same launch (by the SDK) start one instance.
+                .client_token(uuid::Uuid::new_v4().to_string())
+                .set_user_data(user_data.clone())
+                .set_key_name(state.key_name.clone());
+            if let Some(p) = &self.iam_instance_profile {
+                req = req.iam_instance_profile(
+                    IamInstanceProfileSpecification::builder().name(p).build(),
+                );
+            }
+            let mut mappings: Vec<_> = self
+                .launch_mappings
+                .iter()
+                .map(crate::devices::launch_device)
+                .collect();
+            mappings.extend(self.options.ephemeral_mappings());
+            if !mappings.is_empty() {
+                req = req.set_block_device_mappings(Some(mappings));
+            }
+            req = req.set_placement(self.options.placement(state.availability_zone.clone()));
+            req = self.options.apply(req);
+            match (&state.subnet_id, self.associate_public_ip_address) {
+                (Some(subnet), Some(public)) => {
+                    req = req.network_interfaces(
+                        InstanceNetworkInterfaceSpecification::builder()
+                            .device_index(0)
+                            .subnet_id(subnet)
+                            .associate_public_ip_address(public)
+                            .delete_on_termination(true)
+                            .set_groups(Some(state.security_group_ids.clone()))
+                            .build(),
+                    );
+                }
+                (subnet, _) => {
+                    req = req
+                        .set_subnet_id(subnet.clone())
+                        .set_security_group_ids(Some(state.security_group_ids.clone()));
+                }
+            }
+            req = req.tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Instance)
+                    .set_tags(Some(ec2_tags(&self.tags)))
+                    .build(),
+            );
+            if !self.volume_tags.is_empty() {
+                req = req.tag_specifications(
+                    TagSpecification::builder()
+                        .resource_type(ResourceType::Volume)
+                        .set_tags(Some(ec2_tags(&self.volume_tags)))
                         .build(),
                 );
             }
-            (subnet, _) => {
-                req = req
-                    .set_subnet_id(subnet.clone())
-                    .set_security_group_ids(Some(state.security_group_ids.clone()));
+            match ec2.create("RunInstances", req.send()) {
+                Ok(o) => {
+                    out = Some(o);
+                    break;
+                }
+                Err(e)
+                    if n + 1 < self.instance_types.len()
+                        && e.code().is_some_and(|c| NO_CAPACITY.contains(&c)) =>
+                {
+                    ctx.ui.message(&format!(
+                        "No capacity for {instance_type} ({e}), trying the next instance type"
+                    ));
+                }
+                Err(e) => return Err(fail(ctx, "Error launching source instance", e)),
             }
-        }
-        req = req.tag_specifications(
-            TagSpecification::builder()
-                .resource_type(ResourceType::Instance)
-                .set_tags(Some(ec2_tags(&self.tags)))
-                .build(),
-        );
-        if !self.volume_tags.is_empty() {
-            req = req.tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::Volume)
-                    .set_tags(Some(ec2_tags(&self.volume_tags)))
-                    .build(),
-            );
-        }
-        match ec2.create("RunInstances", req.send()) {
-            Ok(o) => {
-                out = Some(o);
-                break;
-            }
-            Err(e)
-                if n + 1 < self.instance_types.len()
-                    && e.code().is_some_and(|c| NO_CAPACITY.contains(&c)) =>
-            {
-                ctx.ui.message(&format!(
-                    "No capacity for {instance_type} ({e}), trying the next instance type"
-                ));
-            }
-            Err(e) => return Err(fail(ctx, "Error launching source instance", e)),
-        }
         }
         let Some(out) = out else {
             return Err(fail(

@@ -10,9 +10,9 @@ use crate::poll::{Poll, Polling};
 use crate::state::State;
 use crate::steps::filters;
 use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
-use std::collections::BTreeMap;
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct StepSecurityGroup {
@@ -79,7 +79,10 @@ impl Step<State> for StepSecurityGroup {
                 .call(
                     ctx.cancel,
                     "DescribeSecurityGroups",
-                    ec2.client.describe_security_groups().set_filters(Some(f)).send(),
+                    ec2.client
+                        .describe_security_groups()
+                        .set_filters(Some(f))
+                        .send(),
                 )
                 .map_err(|e| fail(ctx, "Couldn't find security groups for filter", e))?;
             let ids: Vec<String> = out

@@ -21,9 +21,8 @@ impl Step<State> for StepSkipBuildRegion {
         ctx.ui.say(&format!(
             "Deregistering the intermediary AMI {ami} in the build region ({region}) (skip_save_build_region)"
         ));
-        destroy_ami(&state.ec2, ctx.cancel, &ami).map_err(|e| {
-            crate::error::fail(ctx, "Error deregistering the intermediary AMI", e)
-        })?;
+        destroy_ami(&state.ec2, ctx.cancel, &ami)
+            .map_err(|e| crate::error::fail(ctx, "Error deregistering the intermediary AMI", e))?;
         state.amis.remove(&region);
         state.snapshots.remove(&region);
         Ok(())
