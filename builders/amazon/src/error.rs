@@ -125,6 +125,19 @@ pub enum AmazonError {
         step: &'static str,
         what: &'static str,
     },
+    #[error("No security groups found for filters: {0}")]
+    NoSecurityGroups(String),
+    #[error("{0}")]
+    PublicIp(String),
+    /// `vpc_filter` matched no VPC or several.
+    #[error("Exactly one VPC should match the filter, but {count} VPC's was found matching filters: {filters}")]
+    VpcFilter { count: usize, filters: String },
+    /// A field kiln decodes and checks but cannot carry out yet.
+    #[error("{field} is not supported by kiln yet: {why}")]
+    Unsupported {
+        field: &'static str,
+        why: &'static str,
+    },
     /// Deregistering the artifact's AMIs failed in some regions.
     #[error("{}", .0.join("; "))]
     Destroy(Vec<String>),

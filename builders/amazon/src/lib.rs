@@ -65,6 +65,75 @@ fn non_empty(v: &Option<String>) -> Option<String> {
     v.clone().filter(|s| !s.is_empty())
 }
 
+/// Fields kiln decodes and checks but cannot carry out: the build stops
+/// before it creates anything, naming the field.
+fn unsupported(c: &AmazonConfig) -> Option<AmazonError> {
+    let u = |field, why| Some(AmazonError::Unsupported { field, why });
+    if c.temporary_iam_instance_profile_policy_document.is_some() {
+        return u(
+            "temporary_iam_instance_profile_policy_document",
+            "kiln has no IAM client to create the instance profile; create it and name it in iam_instance_profile",
+        );
+    }
+    if c.assume_role.is_some() {
+        return u(
+            "assume_role",
+            "assume the role in a profile (role_arn and source_profile in ~/.aws/config) and set profile",
+        );
+    }
+    if c.vault_aws_engine.is_some() {
+        return u(
+            "vault_aws_engine",
+            "read the credentials from Vault into AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN",
+        );
+    }
+    if non_empty(&c.mfa_code).is_some() {
+        return u(
+            "mfa_code",
+            "get a session token first (aws sts get-session-token) and pass it as token",
+        );
+    }
+    if non_empty(&c.shared_credentials_file).is_some() {
+        return u(
+            "shared_credentials_file",
+            "point AWS_SHARED_CREDENTIALS_FILE at the file instead",
+        );
+    }
+    if c.fast_launch
+        .as_ref()
+        .is_some_and(|f| AmazonConfig::flag(f.enable_fast_launch))
+    {
+        return u(
+            "fast_launch",
+            "Windows fast launch (EnableFastLaunch) is not implemented",
+        );
+    }
+    None
+}
+
+/// A `*_tags` map with its singular blocks copied on.
+fn tags_of(
+    map: &Option<BTreeMap<String, String>>,
+    blocks: &Option<Vec<config::KeyValue>>,
+) -> BTreeMap<String, String> {
+    config::merge_tags(map.as_ref(), blocks.as_deref())
+}
+
+/// The spot request, when `spot_price` asks for one.
+fn spot_of(c: &AmazonConfig) -> Option<launch_options::Spot> {
+    if !c.is_spot() {
+        return None;
+    }
+    Some(launch_options::Spot {
+        max_price: non_empty(&c.spot_price).filter(|p| p != "auto"),
+        block_duration_minutes: c
+            .block_duration_minutes
+            .filter(|m| *m > 0)
+            .and_then(|m| i32::try_from(m).ok()),
+        tags: tags_of(&c.spot_tags, &c.spot_tag),
+    })
+}
+
 impl Builder for AmazonBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
         let c = &self.config;
@@ -75,6 +144,9 @@ impl Builder for AmazonBuilder {
         )
         .map_err(|e| AmazonError::AmiName(e.to_string()))?;
 
+        if let Some(e) = unsupported(c) {
+            return Err(e.into());
+        }
         let session = Session::open(&c.access_fields().access()).map_err(BuildError::failed)?;
         let Some(region) = session.region() else {
             return Err(AmazonError::NoRegion.into());
@@ -104,6 +176,58 @@ impl Builder for AmazonBuilder {
             .then(|| format!("packer_{}", uuid::Uuid::new_v4()))
         });
 
+        let mut security_group = security_group::StepSecurityGroup::new(
+            c.security_groups(),
+            port,
+            c.source_cidrs(),
+            format!("packer_{}", uuid::Uuid::new_v4()),
+            polling,
+        );
+        security_group.filter = c
+            .security_group_filter
+            .as_ref()
+            .map(config::ResourceFilter::merged)
+            .unwrap_or_default();
+        if flag(c.temporary_security_group_source_public_ip) {
+            security_group.public_ip_from = Some(public_ip::checkip_url());
+            // Packer drops the 0.0.0.0/0 default when the public IP is asked for.
+            if c.temporary_security_group_source_cidrs
+                .as_ref()
+                .is_none_or(Vec::is_empty)
+            {
+                security_group.cidrs.clear();
+            }
+        }
+        let instance_types = match non_empty(&c.instance_type) {
+            Some(t) => vec![t],
+            None => c.spot_instance_types.clone().unwrap_or_default(),
+        };
+        let launch = launch_options::LaunchOptions {
+            metadata: c.metadata_options.clone(),
+            unlimited_credits: c.unlimited_credits(),
+            placement: c.placement.clone(),
+            tenancy: c.effective_tenancy(),
+            licenses: c
+                .license_specifications
+                .iter()
+                .flatten()
+                .filter_map(|l| l.license_configuration_request.as_ref())
+                .filter_map(|r| non_empty(&r.license_configuration_arn))
+                .collect(),
+            capacity_preference: non_empty(&c.capacity_reservation_preference),
+            capacity_reservation_id: non_empty(&c.capacity_reservation_id),
+            capacity_reservation_group_arn: non_empty(&c.capacity_reservation_group_arn),
+            nitro_enclave: flag(c.enable_nitro_enclave),
+            spot: spot_of(c),
+            no_ephemeral: flag(c.no_ephemeral),
+        };
+        let mut volume_tags = c.run_volume_tags.clone().unwrap_or_default();
+        for nv in c.run_volume_tag.iter().flatten() {
+            volume_tags.insert(
+                nv.name.clone().unwrap_or_default(),
+                nv.value.clone().unwrap_or_default(),
+            );
+        }
         let mut steps: Vec<Box<dyn Step<State>>> = vec![
             Box::new(pre_validate::StepPreValidate {
                 ami_name: ami_name.clone(),
@@ -115,10 +239,15 @@ impl Builder for AmazonBuilder {
                     all_regions.clone()
                 },
                 vpc_id: non_empty(&c.vpc_id),
+                // A filter that names the network also skips the
+                // default-VPC check.
                 has_subnet: non_empty(&c.subnet_id).is_some()
-                    || c.subnet_filter
+                    || c.subnet_filter.as_ref().is_some_and(|f| {
+                        !config::merge_filters(f.filters.as_ref(), f.filter.as_deref()).is_empty()
+                    })
+                    || c.vpc_filter
                         .as_ref()
-                        .is_some_and(|f| f.filters.as_ref().is_some_and(|m| !m.is_empty())),
+                        .is_some_and(|f| !f.merged().is_empty()),
             }),
             Box::new(source_ami::StepSourceAmiInfo {
                 source_ami: non_empty(&c.source_ami),
@@ -129,6 +258,11 @@ impl Builder for AmazonBuilder {
                 subnet_id: non_empty(&c.subnet_id),
                 subnet_filter: c.subnet_filter.clone(),
                 availability_zone: non_empty(&c.availability_zone),
+                vpc_filter: c
+                    .vpc_filter
+                    .as_ref()
+                    .map(config::ResourceFilter::merged)
+                    .unwrap_or_default(),
             }),
             Box::new(key_pair::StepKeyPair::new(
                 non_empty(&c.ssh_private_key_file),
@@ -139,13 +273,7 @@ impl Builder for AmazonBuilder {
                     .debug
                     .then(|| format!("ec2_{}.pem", ctx.info.source_name)),
             )),
-            Box::new(security_group::StepSecurityGroup::new(
-                c.security_groups(),
-                port,
-                c.source_cidrs(),
-                format!("packer_{}", uuid::Uuid::new_v4()),
-                polling,
-            )),
+            Box::new(security_group),
             Box::new(cleanup_volumes::StepCleanupVolumes {
                 launch_devices: c
                     .launch_block_device_mappings
@@ -155,7 +283,7 @@ impl Builder for AmazonBuilder {
                     .collect(),
             }),
             Box::new(run_instance::StepRunSourceInstance::new(
-                c.instance_type.clone().unwrap_or_default(),
+                instance_types,
                 non_empty(&c.user_data),
                 non_empty(&c.user_data_file),
                 non_empty(&c.iam_instance_profile),
@@ -163,11 +291,16 @@ impl Builder for AmazonBuilder {
                 c.associate_public_ip_address,
                 flag(c.ebs_optimized),
                 non_empty(&c.shutdown_behavior).unwrap_or_else(|| "stop".to_owned()),
-                non_empty(&c.tenancy),
-                c.run_tags.clone().unwrap_or_default(),
-                c.run_volume_tags.clone().unwrap_or_default(),
+                launch,
+                tags_of(&c.run_tags, &c.run_tag),
+                volume_tags,
                 polling,
             )),
+        ];
+        if let Some(eip) = non_empty(&c.elastic_ip_allocation_id) {
+            steps.push(Box::new(elastic_ip::StepAssociateElasticIp::new(eip)));
+        }
+        let rest: [Box<dyn Step<State>>; 3] = [
             Box::new(connect::StepConnect::new(
                 ssh,
                 non_empty(&c.ssh_host).is_some(),
@@ -175,10 +308,12 @@ impl Builder for AmazonBuilder {
             )),
             Box::new(StepProvision::default()),
             Box::new(stop_instance::StepStopInstance {
+                skip: c.is_spot(),
                 disable_stop_instance: flag(c.disable_stop_instance),
                 polling,
             }),
         ];
+        steps.extend(rest);
         if !skip_create_ami {
             if flag(c.force_deregister) || ctx.info.force {
                 steps.push(Box::new(deregister::StepDeregisterAmi {
@@ -187,30 +322,45 @@ impl Builder for AmazonBuilder {
                     regions: all_regions.clone(),
                 }));
             }
+            // Like the stop, skipped for spot instances (they keep running).
+            if !c.is_spot() {
+                steps.push(Box::new(modify_instance::StepModifyEbsInstance {
+                    ena_support: c.ena_support,
+                    sriov_support: flag(c.sriov_support),
+                }));
+            }
             steps.push(Box::new(create_ami::StepCreateAmi::new(
                 ami_name.clone(),
                 c.ami_block_device_mappings.clone().unwrap_or_default(),
                 polling,
             )));
-            steps.push(Box::new(region_copy::StepAmiRegionCopy::new(
+            let mut region_copy = region_copy::StepAmiRegionCopy::new(
                 copy_regions,
                 ami_name,
                 c.encrypt_boot,
                 non_empty(&c.kms_key_id),
                 c.region_kms_key_ids.clone().unwrap_or_default(),
                 polling,
-            )));
+            );
+            region_copy.copy_minutes = c.snapshot_copy_duration_minutes;
+            steps.push(Box::new(region_copy));
+            if flag(c.skip_save_build_region) {
+                steps.push(Box::new(skip_build_region::StepSkipBuildRegion));
+            }
             steps.push(Box::new(modify_attributes::StepModifyAmiAttributes {
                 description: non_empty(&c.ami_description),
                 users: c.ami_users.clone().unwrap_or_default(),
                 groups: c.ami_groups.clone().unwrap_or_default(),
+                org_arns: c.ami_org_arns.clone().unwrap_or_default(),
+                ou_arns: c.ami_ou_arns.clone().unwrap_or_default(),
+                imds_support: non_empty(&c.imds_support),
                 product_codes: c.ami_product_codes.clone().unwrap_or_default(),
                 snapshot_users: c.snapshot_users.clone().unwrap_or_default(),
                 snapshot_groups: c.snapshot_groups.clone().unwrap_or_default(),
             }));
             steps.push(Box::new(tags::StepCreateTags {
-                tags: c.tags.clone().unwrap_or_default(),
-                snapshot_tags: c.snapshot_tags.clone().unwrap_or_default(),
+                tags: tags_of(&c.tags, &c.tag),
+                snapshot_tags: tags_of(&c.snapshot_tags, &c.snapshot_tag),
             }));
             if let Some(at) = non_empty(&c.deprecate_at) {
                 let at = at
@@ -218,6 +368,17 @@ impl Builder for AmazonBuilder {
                     .map_err(|e| AmazonError::DeprecateAt(e.to_string()))?;
                 steps.push(Box::new(deprecate::StepDeprecate { at }));
             }
+        }
+        if let Some(p) = c
+            .deregistration_protection
+            .as_ref()
+            .filter(|p| flag(p.enabled) && !skip_create_ami)
+        {
+            steps.push(Box::new(
+                deregistration_protection::StepDeregistrationProtection {
+                    with_cooldown: flag(p.with_cooldown),
+                },
+            ));
         }
         steps.push(Box::new(deprecate::StepComplete));
 

@@ -2,6 +2,8 @@
 
 #[cfg(feature = "amazon")]
 mod amazon;
+#[cfg(feature = "amazon")]
+mod amazon_fields;
 mod artifice;
 mod compat;
 mod durations;

@@ -2,9 +2,13 @@
 //! Packer groups them (access, AMI, run, block devices), plus the
 //! communicator fields every builder shares.
 
+mod blocks;
+mod checks;
 mod kms;
 mod validate;
 
+pub use blocks::*;
+use kiln_communicator_ssh::GoDuration;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -16,6 +20,10 @@ crate::access_config! {
     #[serde(deny_unknown_fields)]
     pub struct AmazonConfig {
         pub aws_polling: Option<Polling>,
+        pub shared_credentials_file: Option<String>,
+        pub mfa_code: Option<String>,
+        pub assume_role: Option<AssumeRole>,
+        pub vault_aws_engine: Option<VaultAwsEngine>,
 
         // AMI.
         pub ami_name: Option<String>,
@@ -23,10 +31,27 @@ crate::access_config! {
         pub ami_virtualization_type: Option<String>,
         pub ami_users: Option<Vec<String>>,
         pub ami_groups: Option<Vec<String>>,
+        /// Organizations / organizational units the AMI is shared with.
+        pub ami_org_arns: Option<Vec<String>>,
+        pub ami_ou_arns: Option<Vec<String>>,
         pub ami_product_codes: Option<Vec<String>>,
         pub ami_regions: Option<Vec<String>>,
         pub tags: Option<BTreeMap<String, String>>,
+        pub tag: Option<Vec<KeyValue>>,
         pub snapshot_tags: Option<BTreeMap<String, String>>,
+        pub snapshot_tag: Option<Vec<KeyValue>>,
+        /// Minutes a time-based copy of the snapshots may take (CopyImage).
+        pub snapshot_copy_duration_minutes: Option<i64>,
+        pub ena_support: Option<bool>,
+        pub sriov_support: Option<bool>,
+        /// Only `v2.0`: instances of the AMI require IMDSv2.
+        pub imds_support: Option<String>,
+        pub skip_save_build_region: Option<bool>,
+        pub deregistration_protection: Option<DeregistrationProtection>,
+        pub fast_launch: Option<FastLaunch>,
+        /// kiln never copies run tags onto the AMI (Packer 1.6.6's
+        /// behaviour), so this only gets decoded.
+        pub skip_ami_run_tags: Option<bool>,
         pub snapshot_users: Option<Vec<String>>,
         pub snapshot_groups: Option<Vec<String>>,
         pub force_deregister: Option<bool>,
@@ -48,6 +73,41 @@ crate::access_config! {
         pub subnet_filter: Option<SubnetFilter>,
         pub vpc_id: Option<String>,
         pub associate_public_ip_address: Option<bool>,
+        pub elastic_ip_allocation_id: Option<String>,
+        pub vpc_filter: Option<ResourceFilter>,
+        pub security_group_filter: Option<ResourceFilter>,
+        pub temporary_security_group_source_public_ip: Option<bool>,
+        pub temporary_iam_instance_profile_policy_document: Option<PolicyDocument>,
+        pub skip_profile_validation: Option<bool>,
+        pub metadata_options: Option<MetadataOptions>,
+        pub placement: Option<PlacementBlock>,
+        pub license_specifications: Option<Vec<LicenseSpecification>>,
+        /// `none` (default) or `open`.
+        pub capacity_reservation_preference: Option<String>,
+        pub capacity_reservation_id: Option<String>,
+        pub capacity_reservation_group_arn: Option<String>,
+        pub enable_nitro_enclave: Option<bool>,
+        /// Deprecated name of `enable_unlimited_credits`.
+        pub enable_t2_unlimited: Option<bool>,
+        pub enable_unlimited_credits: Option<bool>,
+        /// A maximum hourly price, or `auto` (the on-demand price).
+        pub spot_price: Option<String>,
+        pub spot_price_auto_product: Option<String>,
+        pub spot_instance_types: Option<Vec<String>>,
+        pub spot_allocation_strategy: Option<String>,
+        pub spot_tags: Option<BTreeMap<String, String>>,
+        pub spot_tag: Option<Vec<KeyValue>>,
+        pub fleet_tags: Option<BTreeMap<String, String>>,
+        pub fleet_tag: Option<Vec<KeyValue>>,
+        pub block_duration_minutes: Option<i64>,
+        pub run_tag: Option<Vec<KeyValue>>,
+        pub run_volume_tag: Option<Vec<NameValueTag>>,
+        /// Map every ephemeral (instance store) device to nothing.
+        pub no_ephemeral: Option<bool>,
+        /// WinRM password wait; kiln has no WinRM, so it is only decoded.
+        pub windows_password_timeout: Option<GoDuration>,
+        pub pause_before_ssm: Option<GoDuration>,
+        pub session_manager_port: Option<u16>,
         pub security_group_id: Option<String>,
         pub security_group_ids: Option<Vec<String>>,
         pub temporary_security_group_source_cidrs: Option<Vec<String>>,
@@ -93,6 +153,7 @@ impl AmiFilter {
 #[serde(deny_unknown_fields)]
 pub struct SubnetFilter {
     pub filters: Option<BTreeMap<String, String>>,
+    pub filter: Option<Vec<NameValue>>,
     pub most_free: Option<bool>,
     pub random: Option<bool>,
 }

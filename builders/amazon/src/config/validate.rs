@@ -12,7 +12,9 @@ impl Validate for AmazonConfig {
     fn validate(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
         self.access_problems(&mut out);
+        self.access_extra_problems(&mut out);
         self.ami_problems(&mut out);
+        self.ami_extra_problems(&mut out);
         for d in self
             .ami_block_device_mappings
             .iter()
@@ -22,6 +24,7 @@ impl Validate for AmazonConfig {
             block_device_problems(d, &mut out);
         }
         self.run_problems(&mut out);
+        self.run_extra_problems(&mut out);
         out
     }
 
@@ -83,7 +86,10 @@ impl AmazonConfig {
             }
         }
         let encrypt = Self::flag(self.encrypt_boot);
-        if !self.ami_users.as_ref().is_none_or(Vec::is_empty) {
+        let shared = [&self.ami_users, &self.ami_org_arns, &self.ami_ou_arns]
+            .into_iter()
+            .any(|v| !v.as_ref().is_none_or(Vec::is_empty));
+        if shared {
             if empty(&self.kms_key_id) && encrypt {
                 out.push(ConfigProblem::block(
                     "Cannot share AMI encrypted with default KMS key",
@@ -183,7 +189,8 @@ impl AmazonConfig {
                 "For security reasons, your source AMI filter must declare an owner.",
             ));
         }
-        if empty(&self.instance_type) {
+        if empty(&self.instance_type) && self.spot_instance_types.as_ref().is_none_or(Vec::is_empty)
+        {
             out.push(ConfigProblem::field(
                 "instance_type",
                 "either instance_type or spot_instance_types must be specified",

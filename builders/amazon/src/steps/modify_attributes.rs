@@ -1,5 +1,6 @@
-//! `ami_description`, `ami_users`, `ami_groups`, `ami_product_codes`,
-//! `snapshot_users` and `snapshot_groups` on every AMI the build made.
+//! `ami_description`, `ami_users`, `ami_groups`, `ami_org_arns`,
+//! `ami_ou_arns`, `ami_product_codes`, `imds_support`, `snapshot_users`
+//! and `snapshot_groups` on every AMI the build made.
 
 use crate::error::{fail, AmazonError};
 use crate::names;
@@ -15,6 +16,10 @@ pub struct StepModifyAmiAttributes {
     pub description: Option<String>,
     pub users: Vec<String>,
     pub groups: Vec<String>,
+    pub org_arns: Vec<String>,
+    pub ou_arns: Vec<String>,
+    /// `imds_support` (`v2.0`).
+    pub imds_support: Option<String>,
     pub product_codes: Vec<String>,
     pub snapshot_users: Vec<String>,
     pub snapshot_groups: Vec<String>,
@@ -29,6 +34,9 @@ impl Step<State> for StepModifyAmiAttributes {
         if self.description.is_none()
             && self.users.is_empty()
             && self.groups.is_empty()
+            && self.org_arns.is_empty()
+            && self.ou_arns.is_empty()
+            && self.imds_support.is_none()
             && self.product_codes.is_empty()
             && self.snapshot_users.is_empty()
             && self.snapshot_groups.is_empty()
@@ -42,7 +50,11 @@ impl Step<State> for StepModifyAmiAttributes {
             }
             None => None,
         };
-        let launch = (!self.users.is_empty() || !self.groups.is_empty()).then(|| {
+        let shares = !self.users.is_empty()
+            || !self.groups.is_empty()
+            || !self.org_arns.is_empty()
+            || !self.ou_arns.is_empty();
+        let launch = shares.then(|| {
             let mut m = LaunchPermissionModifications::builder();
             for u in &self.users {
                 m = m.add(LaunchPermission::builder().user_id(u).build());
@@ -51,6 +63,16 @@ impl Step<State> for StepModifyAmiAttributes {
                 m = m.add(
                     LaunchPermission::builder()
                         .group(PermissionGroup::from(g.as_str()))
+                        .build(),
+                );
+            }
+            for a in &self.org_arns {
+                m = m.add(LaunchPermission::builder().organization_arn(a).build());
+            }
+            for a in &self.ou_arns {
+                m = m.add(
+                    LaunchPermission::builder()
+                        .organizational_unit_arn(a)
                         .build(),
                 );
             }
@@ -78,6 +100,8 @@ impl Step<State> for StepModifyAmiAttributes {
                 for (name, on) in [
                     ("groups", !self.groups.is_empty()),
                     ("users", !self.users.is_empty()),
+                    ("org_arns", !self.org_arns.is_empty()),
+                    ("ou_arns", !self.ou_arns.is_empty()),
                 ] {
                     if on {
                         ctx.ui.message(&format!("Modifying: {name}"));
@@ -91,6 +115,19 @@ impl Step<State> for StepModifyAmiAttributes {
                         .image_id(ami)
                         .attribute("launchPermission")
                         .launch_permission(l.clone())
+                        .send(),
+                )
+                .map_err(|e| fail(ctx, "Error modify AMI attributes", e))?;
+            }
+            if let Some(v) = &self.imds_support {
+                ctx.ui.message("Modifying: imds_support");
+                ec2.call(
+                    ctx.cancel,
+                    "ModifyImageAttribute",
+                    ec2.client
+                        .modify_image_attribute()
+                        .image_id(ami)
+                        .imds_support(AttributeValue::builder().value(v).build())
                         .send(),
                 )
                 .map_err(|e| fail(ctx, "Error modify AMI attributes", e))?;

@@ -1,6 +1,7 @@
 //! Where the instance goes: `subnet_id`, or the subnet `subnet_filter`
 //! finds (`most_free` / `random` to choose among several); the VPC and
-//! availability zone follow from the subnet.
+//! availability zone follow from the subnet. `vpc_filter` finds the VPC
+//! when no `vpc_id` is given.
 
 use crate::config::SubnetFilter;
 use crate::error::{fail, report, AmazonError};
@@ -15,6 +16,8 @@ pub struct StepNetworkInfo {
     pub subnet_id: Option<String>,
     pub subnet_filter: Option<SubnetFilter>,
     pub availability_zone: Option<String>,
+    /// `vpc_filter`, filters and filter blocks merged.
+    pub vpc_filter: std::collections::BTreeMap<String, String>,
 }
 
 impl Step<State> for StepNetworkInfo {
@@ -26,8 +29,37 @@ impl Step<State> for StepNetworkInfo {
         state.vpc_id = self.vpc_id.clone();
         state.subnet_id = self.subnet_id.clone();
         state.availability_zone = self.availability_zone.clone();
+        if state.vpc_id.is_none() && !self.vpc_filter.is_empty() {
+            let ec2 = &state.ec2;
+            let out = ec2
+                .call(
+                    ctx.cancel,
+                    "DescribeVpcs",
+                    ec2.client
+                        .describe_vpcs()
+                        .set_filters(Some(filters(&self.vpc_filter)))
+                        .send(),
+                )
+                .map_err(|e| fail(ctx, "Error querying VPCs", e))?;
+            match out.vpcs() {
+                [one] => {
+                    let id = one.vpc_id().unwrap_or_default().to_owned();
+                    ctx.ui.message(&format!("Found VPC ID: {id}"));
+                    state.vpc_id = Some(id);
+                }
+                many => {
+                    return Err(report(
+                        ctx,
+                        AmazonError::VpcFilter {
+                            count: many.len(),
+                            filters: format!("{:?}", self.vpc_filter),
+                        },
+                    ))
+                }
+            }
+        }
         let filter = self.subnet_filter.clone().unwrap_or_default();
-        let map = filter.filters.clone().unwrap_or_default();
+        let map = crate::config::merge_filters(filter.filters.as_ref(), filter.filter.as_deref());
         if state.subnet_id.is_none() && !map.is_empty() {
             let ec2 = &state.ec2;
             let mut f = filters(&map);

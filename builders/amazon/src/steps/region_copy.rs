@@ -21,6 +21,8 @@ pub struct StepAmiRegionCopy {
     pub kms_key_id: Option<String>,
     pub region_kms_key_ids: BTreeMap<String, String>,
     pub polling: Polling,
+    /// `snapshot_copy_duration_minutes`: a time-based copy.
+    pub copy_minutes: Option<i64>,
     /// Region → copy, for cleanup.
     copies: Vec<(String, String)>,
     /// The unencrypted image replaced by its encrypted copy.
@@ -43,6 +45,7 @@ impl StepAmiRegionCopy {
             kms_key_id,
             region_kms_key_ids,
             polling,
+            copy_minutes: None,
             copies: Vec::new(),
             intermediary: None,
         }
@@ -91,6 +94,7 @@ impl Step<State> for StepAmiRegionCopy {
             if let Some(e) = self.encrypt_boot {
                 req = req.encrypted(e);
             }
+            req = req.set_snapshot_copy_completion_duration_minutes(self.copy_minutes);
             if encrypt {
                 if let Some(k) = keys.get(region).filter(|k| !k.is_empty()) {
                     req = req.kms_key_id(k);

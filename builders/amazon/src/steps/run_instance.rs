@@ -1,23 +1,34 @@
 //! Launch the source instance (tagged at launch), wait until it runs;
-//! cleanup terminates it and waits until it is gone.
+//! cleanup terminates it and waits until it is gone. With
+//! `spot_instance_types` the types are tried in order until EC2 has
+//! capacity for one.
 
 use crate::config::BlockDevice;
 use crate::error::{fail, report, AmazonError, AwsError};
 use crate::poll::{Poll, Polling};
 use crate::state::State;
+use crate::steps::launch_options::LaunchOptions;
 use crate::steps::{ec2_tags, named, report_tags};
 use aws_sdk_ec2::types::{
     IamInstanceProfileSpecification, Instance, InstanceNetworkInterfaceSpecification,
-    InstanceStateName, InstanceType, Placement, ResourceType, ShutdownBehavior, TagSpecification,
-    Tenancy,
+    InstanceStateName, InstanceType, ResourceType, ShutdownBehavior, TagSpecification,
 };
 use base64::Engine;
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError};
 use std::collections::BTreeMap;
 
+/// Error codes after which the next of `spot_instance_types` is tried.
+const NO_CAPACITY: &[&str] = &[
+    "InsufficientInstanceCapacity",
+    "SpotMaxPriceTooLow",
+    "MaxSpotInstanceCountExceeded",
+    "Unsupported",
+];
+
 pub struct StepRunSourceInstance {
-    pub instance_type: String,
+    /// `instance_type`, or the `spot_instance_types` in order.
+    pub instance_types: Vec<String>,
     pub user_data: Option<String>,
     pub user_data_file: Option<String>,
     pub iam_instance_profile: Option<String>,
@@ -25,7 +36,7 @@ pub struct StepRunSourceInstance {
     pub associate_public_ip_address: Option<bool>,
     pub ebs_optimized: bool,
     pub shutdown_behavior: String,
-    pub tenancy: Option<String>,
+    pub options: LaunchOptions,
     /// `run_tags` (already rendered), with Packer's default `Name`.
     pub tags: BTreeMap<String, String>,
     pub volume_tags: BTreeMap<String, String>,
@@ -36,7 +47,7 @@ pub struct StepRunSourceInstance {
 impl StepRunSourceInstance {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        instance_type: String,
+        instance_types: Vec<String>,
         user_data: Option<String>,
         user_data_file: Option<String>,
         iam_instance_profile: Option<String>,
@@ -44,7 +55,7 @@ impl StepRunSourceInstance {
         associate_public_ip_address: Option<bool>,
         ebs_optimized: bool,
         shutdown_behavior: String,
-        tenancy: Option<String>,
+        options: LaunchOptions,
         mut tags: BTreeMap<String, String>,
         volume_tags: BTreeMap<String, String>,
         polling: Polling,
@@ -52,7 +63,7 @@ impl StepRunSourceInstance {
         tags.entry("Name".to_owned())
             .or_insert_with(|| "Packer Builder".to_owned());
         StepRunSourceInstance {
-            instance_type,
+            instance_types,
             user_data,
             user_data_file,
             iam_instance_profile,
@@ -60,7 +71,7 @@ impl StepRunSourceInstance {
             associate_public_ip_address,
             ebs_optimized,
             shutdown_behavior,
-            tenancy,
+            options,
             tags,
             volume_tags,
             polling,
@@ -98,78 +109,99 @@ impl Step<State> for StepRunSourceInstance {
         }
         let user_data = self.user_data().map_err(|e| fail(ctx, "Error", e))?;
         let ec2 = state.ec2.clone();
-        let mut req = ec2
-            .client
-            .run_instances()
-            .image_id(image.image_id().unwrap_or_default())
-            .instance_type(InstanceType::from(self.instance_type.as_str()))
-            .min_count(1)
-            .max_count(1)
-            .ebs_optimized(self.ebs_optimized)
-            .instance_initiated_shutdown_behavior(ShutdownBehavior::from(
-                self.shutdown_behavior.as_str(),
-            ))
-            // Retries of the same launch (by the SDK) start one instance.
-            .client_token(uuid::Uuid::new_v4().to_string())
-            .set_user_data(user_data)
-            .set_key_name(state.key_name.clone());
-        if let Some(p) = &self.iam_instance_profile {
-            req = req
-                .iam_instance_profile(IamInstanceProfileSpecification::builder().name(p).build());
-        }
-        if !self.launch_mappings.is_empty() {
-            req = req.set_block_device_mappings(Some(
-                self.launch_mappings
-                    .iter()
-                    .map(crate::devices::launch_device)
-                    .collect(),
-            ));
-        }
-        if state.availability_zone.is_some() || self.tenancy.is_some() {
-            req = req.placement(
-                Placement::builder()
-                    .set_availability_zone(state.availability_zone.clone())
-                    .set_tenancy(self.tenancy.as_deref().map(Tenancy::from))
+        ctx.ui.say("Adding tags to source instance");
+        report_tags(ctx.ui, &self.tags);
+        let mut out = None;
+        for (n, instance_type) in self.instance_types.iter().enumerate() {
+            let mut req = ec2
+                .client
+                .run_instances()
+                .image_id(image.image_id().unwrap_or_default())
+                .instance_type(InstanceType::from(instance_type.as_str()))
+                .min_count(1)
+                .max_count(1)
+                .ebs_optimized(self.ebs_optimized)
+                .instance_initiated_shutdown_behavior(ShutdownBehavior::from(
+                    self.shutdown_behavior.as_str(),
+                ))
+                // Retries of the same launch (by the SDK) start one instance.
+                .client_token(uuid::Uuid::new_v4().to_string())
+                .set_user_data(user_data.clone())
+                .set_key_name(state.key_name.clone());
+            if let Some(p) = &self.iam_instance_profile {
+                req = req.iam_instance_profile(
+                    IamInstanceProfileSpecification::builder().name(p).build(),
+                );
+            }
+            let mut mappings: Vec<_> = self
+                .launch_mappings
+                .iter()
+                .map(crate::devices::launch_device)
+                .collect();
+            mappings.extend(self.options.ephemeral_mappings());
+            if !mappings.is_empty() {
+                req = req.set_block_device_mappings(Some(mappings));
+            }
+            req = req.set_placement(self.options.placement(state.availability_zone.clone()));
+            req = self.options.apply(req);
+            match (&state.subnet_id, self.associate_public_ip_address) {
+                (Some(subnet), Some(public)) => {
+                    req = req.network_interfaces(
+                        InstanceNetworkInterfaceSpecification::builder()
+                            .device_index(0)
+                            .subnet_id(subnet)
+                            .associate_public_ip_address(public)
+                            .delete_on_termination(true)
+                            .set_groups(Some(state.security_group_ids.clone()))
+                            .build(),
+                    );
+                }
+                (subnet, _) => {
+                    req = req
+                        .set_subnet_id(subnet.clone())
+                        .set_security_group_ids(Some(state.security_group_ids.clone()));
+                }
+            }
+            req = req.tag_specifications(
+                TagSpecification::builder()
+                    .resource_type(ResourceType::Instance)
+                    .set_tags(Some(ec2_tags(&self.tags)))
                     .build(),
             );
-        }
-        match (&state.subnet_id, self.associate_public_ip_address) {
-            (Some(subnet), Some(public)) => {
-                req = req.network_interfaces(
-                    InstanceNetworkInterfaceSpecification::builder()
-                        .device_index(0)
-                        .subnet_id(subnet)
-                        .associate_public_ip_address(public)
-                        .delete_on_termination(true)
-                        .set_groups(Some(state.security_group_ids.clone()))
+            if !self.volume_tags.is_empty() {
+                req = req.tag_specifications(
+                    TagSpecification::builder()
+                        .resource_type(ResourceType::Volume)
+                        .set_tags(Some(ec2_tags(&self.volume_tags)))
                         .build(),
                 );
             }
-            (subnet, _) => {
-                req = req
-                    .set_subnet_id(subnet.clone())
-                    .set_security_group_ids(Some(state.security_group_ids.clone()));
+            match ec2.create("RunInstances", req.send()) {
+                Ok(o) => {
+                    out = Some(o);
+                    break;
+                }
+                Err(e)
+                    if n + 1 < self.instance_types.len()
+                        && e.code().is_some_and(|c| NO_CAPACITY.contains(&c)) =>
+                {
+                    ctx.ui.message(&format!(
+                        "No capacity for {instance_type} ({e}), trying the next instance type"
+                    ));
+                }
+                Err(e) => return Err(fail(ctx, "Error launching source instance", e)),
             }
         }
-        ctx.ui.say("Adding tags to source instance");
-        report_tags(ctx.ui, &self.tags);
-        req = req.tag_specifications(
-            TagSpecification::builder()
-                .resource_type(ResourceType::Instance)
-                .set_tags(Some(ec2_tags(&self.tags)))
-                .build(),
-        );
-        if !self.volume_tags.is_empty() {
-            req = req.tag_specifications(
-                TagSpecification::builder()
-                    .resource_type(ResourceType::Volume)
-                    .set_tags(Some(ec2_tags(&self.volume_tags)))
-                    .build(),
-            );
-        }
-        let out = ec2
-            .create("RunInstances", req.send())
-            .map_err(|e| fail(ctx, "Error launching source instance", e))?;
+        let Some(out) = out else {
+            return Err(fail(
+                ctx,
+                "Error launching source instance",
+                AwsError::Missing {
+                    op: "RunInstances",
+                    field: "Instances",
+                },
+            ));
+        };
         let Some(instance) = out.instances().first().cloned() else {
             return Err(fail(
                 ctx,

@@ -1,14 +1,18 @@
 //! The security group: the ones given (checked to exist), or a temporary
 //! group open only on the communicator's port to the given CIDRs,
 //! deleted in cleanup (retried while the terminating instance still
-//! holds it).
+//! holds it). `security_group_filter` finds the groups instead;
+//! `temporary_security_group_source_public_ip` adds this host's public IP
+//! to the CIDRs.
 
-use crate::error::{fail, AwsError};
+use crate::error::{fail, report, AmazonError, AwsError};
 use crate::poll::{Poll, Polling};
 use crate::state::State;
-use aws_sdk_ec2::types::{IpPermission, IpRange};
+use crate::steps::filters;
+use aws_sdk_ec2::types::{Filter, IpPermission, IpRange};
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError};
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 pub struct StepSecurityGroup {
@@ -18,6 +22,10 @@ pub struct StepSecurityGroup {
     pub cidrs: Vec<String>,
     pub name: String,
     pub polling: Polling,
+    /// `security_group_filter` (filters and filter blocks merged).
+    pub filter: BTreeMap<String, String>,
+    /// The checkip URL when `temporary_security_group_source_public_ip`.
+    pub public_ip_from: Option<String>,
     created: Option<String>,
 }
 
@@ -35,6 +43,8 @@ impl StepSecurityGroup {
             cidrs,
             name,
             polling,
+            filter: BTreeMap::new(),
+            public_ip_from: None,
             created: None,
         }
     }
@@ -59,6 +69,45 @@ impl Step<State> for StepSecurityGroup {
             .map_err(|e| fail(ctx, "Couldn't find specified security group", e))?;
             state.security_group_ids = self.security_group_ids.clone();
             return Ok(());
+        }
+        if !self.filter.is_empty() {
+            let mut f = filters(&self.filter);
+            if let Some(vpc) = &state.vpc_id {
+                f.push(Filter::builder().name("vpc-id").values(vpc).build());
+            }
+            let out = ec2
+                .call(
+                    ctx.cancel,
+                    "DescribeSecurityGroups",
+                    ec2.client
+                        .describe_security_groups()
+                        .set_filters(Some(f))
+                        .send(),
+                )
+                .map_err(|e| fail(ctx, "Couldn't find security groups for filter", e))?;
+            let ids: Vec<String> = out
+                .security_groups()
+                .iter()
+                .filter_map(|g| g.group_id().map(str::to_owned))
+                .collect();
+            if ids.is_empty() {
+                return Err(report(
+                    ctx,
+                    AmazonError::NoSecurityGroups(format!("{:?}", self.filter)),
+                ));
+            }
+            ctx.ui
+                .message(&format!("Found Security Group(s): {}", ids.join(", ")));
+            state.security_group_ids = ids;
+            return Ok(());
+        }
+        let mut cidrs = self.cidrs.clone();
+        if let Some(url) = &self.public_ip_from {
+            let cidr = crate::steps::public_ip::public_cidr(url)
+                .map_err(|e| report(ctx, AmazonError::PublicIp(e.to_string())))?;
+            ctx.ui
+                .message(&format!("Found this host's public IP: {cidr}"));
+            cidrs.push(cidr);
         }
         ctx.ui.say(&format!(
             "Creating temporary security group for this instance: {}",
@@ -111,14 +160,14 @@ impl Step<State> for StepSecurityGroup {
         ctx.ui.say(&format!(
             "Authorizing access to port {} from [{}] in the temporary security groups...",
             self.port,
-            self.cidrs.join(" ")
+            cidrs.join(" ")
         ));
         let perm = IpPermission::builder()
             .ip_protocol("tcp")
             .from_port(i32::from(self.port))
             .to_port(i32::from(self.port))
             .set_ip_ranges(Some(
-                self.cidrs
+                cidrs
                     .iter()
                     .map(|c| IpRange::builder().cidr_ip(c).build())
                     .collect(),

@@ -12,6 +12,9 @@ use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError};
 
 pub struct StepStopInstance {
+    /// A one-time spot instance cannot be stopped: Packer makes the image
+    /// of the running instance.
+    pub skip: bool,
     pub disable_stop_instance: bool,
     pub polling: Polling,
 }
@@ -22,6 +25,9 @@ impl Step<State> for StepStopInstance {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if self.skip {
+            return Ok(());
+        }
         let Some(id) = state.instance_id().map(str::to_owned) else {
             return Err(AmazonError::MissingState {
                 step: "StepStopEBSBackedInstance",
