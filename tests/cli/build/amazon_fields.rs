@@ -366,7 +366,12 @@ build {{
                 .send(),
         )
         .expect("addresses");
-    assert_eq!(addr.addresses()[0].instance_id(), None, "{addr:?}");
+    // moto reports a released address with an empty instance id.
+    assert_eq!(
+        addr.addresses()[0].instance_id().filter(|i| !i.is_empty()),
+        None,
+        "{addr:?}"
+    );
 
     // The AMI: shared with the organization and the OU, tagged by block.
     let images = m.own_images("us-east-1").expect("images");
@@ -379,7 +384,7 @@ build {{
             ec2.client
                 .describe_image_attribute()
                 .image_id(ami)
-                .attribute("launchPermission")
+                .attribute("launchPermission".into())
                 .send(),
         )
         .expect("launch permissions");
