@@ -164,7 +164,7 @@ mod tests {
             })
         });
         assert_eq!(
-            r.unwrap_err().to_string(),
+            r.expect_err("an error").to_string(),
             "image reached state \"failed\": boom"
         );
         let c = Cancel::new();

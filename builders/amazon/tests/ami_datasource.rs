@@ -71,7 +71,7 @@ fn several_matches_without_most_recent_is_packers_error() {
     let m = moto();
     two_images(&m);
     let e = run(config(&m, "kiln-base-*", false))
-        .unwrap_err()
+        .expect_err("an error")
         .to_string();
     assert_eq!(
         e,
@@ -86,7 +86,7 @@ fn several_matches_without_most_recent_is_packers_error() {
 fn no_match_is_an_error_naming_the_query() {
     let m = moto();
     two_images(&m);
-    let e = run(config(&m, "nothing-*", true)).unwrap_err().to_string();
+    let e = run(config(&m, "nothing-*", true)).expect_err("an error").to_string();
     assert!(
         e.starts_with("No AMI was found matching filters: ")
             && e.contains("Filter name=nothing-*")
@@ -102,6 +102,6 @@ fn owners_narrow_the_search() {
     // moto's built-in images belong to other accounts.
     let mut c = config(&m, "kiln-base-*", true);
     c.owners = Some(vec!["099720109477".into()]);
-    let e = run(c).unwrap_err().to_string();
+    let e = run(c).expect_err("an error").to_string();
     assert!(e.starts_with("No AMI was found"), "{e}");
 }

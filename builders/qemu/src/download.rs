@@ -449,7 +449,7 @@ mod tests {
             &Cancel::new(),
             e.dir.path(),
         )
-        .unwrap_err();
+        .expect_err("an error");
         let msg = err.to_string();
         assert!(
             msg.starts_with(&format!(
@@ -528,7 +528,7 @@ mod tests {
             &Cancel::new(),
             e.dir.path(),
         )
-        .unwrap_err();
+        .expect_err("an error");
         assert_eq!(
             err.to_string(),
             "error downloading ISO: [bad response code: 404]"
@@ -541,7 +541,7 @@ mod tests {
             cache_dir: Some(cache.clone()),
             ..Source::iso(vec![url], wrong.clone())
         };
-        let err = fetch(&src, &ui, &Cancel::new(), e.dir.path()).unwrap_err();
+        let err = fetch(&src, &ui, &Cancel::new(), e.dir.path()).expect_err("an error");
         let target = cache::target_path(&cache, None, &wrong, "iso");
         assert!(err.to_string().contains(&format!(
             "Checksums did not match for {}.\nExpected: {}\nGot: {}",
@@ -661,7 +661,7 @@ mod tests {
             &c,
             e.dir.path(),
         )
-        .unwrap_err();
+        .expect_err("an error");
         assert!(matches!(err, DownloadError::Cancelled(Reason::Cancelled)));
         let err = fetch(
             &e.source(&["s3://bucket/x.iso".into()], "none"),
@@ -669,7 +669,7 @@ mod tests {
             &Cancel::new(),
             e.dir.path(),
         )
-        .unwrap_err();
+        .expect_err("an error");
         assert_eq!(
             err.to_string(),
             "error downloading ISO: [unsupported URL scheme: s3://bucket/x.iso]"

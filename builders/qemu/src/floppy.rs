@@ -468,7 +468,7 @@ mod tests {
             &RecordingUi::default(),
             &Cancel::new(),
         )
-        .unwrap_err();
+        .expect_err("an error");
         assert!(
             matches!(err, FloppyError::ToolFailed { tool: "mcopy", .. }),
             "{err}"

@@ -666,7 +666,7 @@ mod tests {
             port_max: max,
             ..HttpConfig::default()
         };
-        let err = HttpServer::start(&config(port, port)).unwrap_err();
+        let err = HttpServer::start(&config(port, port)).expect_err("an error");
         assert!(
             err.to_string().starts_with(&format!(
                 "could not find an available port in {port}-{port}"

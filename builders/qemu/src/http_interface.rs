@@ -39,7 +39,7 @@ mod tests {
     #[test]
     fn loopback_and_unknown_interfaces() {
         assert_eq!(ipv4_of("lo").unwrap(), Ipv4Addr::LOCALHOST);
-        let e = ipv4_of("kiln-no-such0").unwrap_err();
+        let e = ipv4_of("kiln-no-such0").expect_err("an error");
         assert_eq!(
             e.to_string(),
             "http_interface: no interface named \"kiln-no-such0\""

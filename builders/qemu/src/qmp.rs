@@ -350,7 +350,7 @@ mod tests {
         assert_eq!(st.status, "prelaunch");
         assert!(!st.running);
 
-        let err = q.execute("no-such-command", None).unwrap_err();
+        let err = q.execute("no-such-command", None).expect_err("an error");
         match &err {
             QmpError::Command { class, desc, .. } => {
                 assert_eq!(class, "CommandNotFound");
@@ -386,7 +386,7 @@ mod tests {
         q.send_key(&["ret"], None).unwrap();
         q.key_event("ctrl", true).unwrap();
         q.key_event("ctrl", false).unwrap();
-        let err = q.send_key(&["not-a-key"], None).unwrap_err();
+        let err = q.send_key(&["not-a-key"], None).expect_err("an error");
         assert!(matches!(err, QmpError::Command { .. }), "{err:?}");
         q.system_powerdown().unwrap();
         q.wait_event("POWERDOWN", Duration::from_secs(10)).unwrap();
@@ -404,7 +404,7 @@ mod tests {
             Qmp::connect(&missing, Duration::from_secs(30), &cancel),
             Err(QmpError::Cancelled(Reason::Cancelled))
         ));
-        let err = Qmp::connect(&missing, Duration::from_millis(100), &Cancel::new()).unwrap_err();
+        let err = Qmp::connect(&missing, Duration::from_millis(100), &Cancel::new()).expect_err("an error");
         assert!(err
             .to_string()
             .starts_with("timeout waiting for QEMU's QMP socket"));
@@ -414,7 +414,7 @@ mod tests {
             &Cancel::new(),
             &mut || false,
         )
-        .unwrap_err();
+        .expect_err("an error");
         assert!(matches!(err, QmpError::ProcessExited { .. }));
     }
 
@@ -430,7 +430,7 @@ mod tests {
         });
         let err = q
             .wait_event("SHUTDOWN", Duration::from_secs(60))
-            .unwrap_err();
+            .expect_err("an error");
         t.join().unwrap();
         assert!(matches!(err, QmpError::Cancelled(Reason::Cancelled)));
     }

@@ -171,7 +171,7 @@ mod tests {
         assert_eq!(secret_value("n", s, Some("user")).unwrap(), "admin");
         assert_eq!(secret_value("n", s, Some("port")).unwrap(), "5432");
         assert_eq!(secret_value("n", s, Some("ratio")).unwrap(), "2");
-        let e = secret_value("n", s, Some("nope")).unwrap_err().to_string();
+        let e = secret_value("n", s, Some("nope")).expect_err("an error").to_string();
         assert!(e.contains("has no key \"nope\""), "{e}");
     }
 
@@ -188,7 +188,7 @@ mod tests {
     #[test]
     fn other_json_kinds_are_an_error() {
         let e = secret_value("n", r#"{"k":true}"#, Some("k"))
-            .unwrap_err()
+            .expect_err("an error")
             .to_string();
         assert!(e.contains("Unsupported secret value type: bool"), "{e}");
     }

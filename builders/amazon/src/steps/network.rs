@@ -160,7 +160,7 @@ mod tests {
         };
         assert_eq!(choose(&subnets, &most_free).unwrap().subnet_id(), Some("b"));
         assert_eq!(
-            choose(&subnets, &SubnetFilter::default()).unwrap_err(),
+            choose(&subnets, &SubnetFilter::default()).expect_err("an error"),
             "Your filter matched 3 Subnets. Please try a more specific search, or set random or most_free to true."
         );
         assert!(choose(&[], &most_free).is_err());

@@ -122,7 +122,7 @@ mod tests {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
         drop(l);
-        let e = public_ip(&format!("http://127.0.0.1:{port}/")).unwrap_err();
+        let e = public_ip(&format!("http://127.0.0.1:{port}/")).expect_err("an error");
         assert!(e.to_string().contains("cannot reach"), "{e}");
         assert!(matches!(
             public_ip("https://x/"),

@@ -207,7 +207,7 @@ mod tests {
         assert_eq!(rc.env, ["GREETING=hello   world"]);
         let mut rc = RunConfig::default();
         assert_eq!(
-            apply(&mut rc, "LABEL lonely").unwrap_err(),
+            apply(&mut rc, "LABEL lonely").expect_err("an error"),
             "LABEL must have two arguments: LABEL lonely"
         );
     }
@@ -216,14 +216,14 @@ mod tests {
     fn onbuild_and_unknown_instructions_are_rejected() {
         let mut rc = RunConfig::default();
         assert!(apply(&mut rc, "ONBUILD RUN make")
-            .unwrap_err()
+            .expect_err("an error")
             .contains("ONBUILD is not supported"));
         assert!(apply(&mut rc, "RUN make")
-            .unwrap_err()
+            .expect_err("an error")
             .contains("not a valid change command"));
         assert!(apply(&mut rc, "EXPOSE http")
-            .unwrap_err()
+            .expect_err("an error")
             .contains("invalid port"));
-        assert!(apply(&mut rc, "CMD").unwrap_err().contains("requires"));
+        assert!(apply(&mut rc, "CMD").expect_err("an error").contains("requires"));
     }
 }

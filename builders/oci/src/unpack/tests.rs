@@ -75,7 +75,7 @@ fn refused(tar: Vec<u8>, why: &str) {
     let outer = tempfile::tempdir().unwrap();
     let root = outer.path().join("root");
     fs::create_dir(&root).unwrap();
-    let err = apply(&root, &finish(tar)).unwrap_err().to_string();
+    let err = apply(&root, &finish(tar)).expect_err("an error").to_string();
     assert!(err.contains(why), "{err}");
     assert!(err.starts_with("refusing to unpack layer entry"), "{err}");
     // Nothing appeared next to the root.
@@ -468,7 +468,7 @@ fn whiteouts_through_symlinks_are_refused() {
         0o777,
     );
     file(&mut t, "up/.wh.precious", "");
-    let err = apply(&root, &finish(t)).unwrap_err().to_string();
+    let err = apply(&root, &finish(t)).expect_err("an error").to_string();
     assert!(err.contains("is a symlink"), "{err}");
     assert!(victim.join("precious").exists());
     // A whiteout below a directory that does not exist removes nothing

@@ -404,7 +404,7 @@ mod tests {
 
     fn errors(cmd: &str) -> Vec<String> {
         parse(cmd)
-            .unwrap_err()
+            .expect_err("an error")
             .iter()
             .map(|e| e.to_string())
             .collect()

@@ -209,7 +209,7 @@ mod tests {
             c2.cancel();
         });
         let mut r = Recorder::default();
-        let err = type_actions(&actions, &mut r, Duration::from_millis(1), &cancel).unwrap_err();
+        let err = type_actions(&actions, &mut r, Duration::from_millis(1), &cancel).expect_err("an error");
         t.join().unwrap();
         assert!(matches!(err, TypeError::Cancelled(Reason::Cancelled)));
         assert_eq!(r.events, ["press a 1ms"]);
@@ -224,7 +224,7 @@ mod tests {
             Duration::ZERO,
             &Cancel::new(),
         )
-        .unwrap_err();
+        .expect_err("an error");
         assert_eq!(err.to_string(), "sending keys: qemu went away");
     }
 
