@@ -86,7 +86,9 @@ fn several_matches_without_most_recent_is_packers_error() {
 fn no_match_is_an_error_naming_the_query() {
     let m = moto();
     two_images(&m);
-    let e = run(config(&m, "nothing-*", true)).expect_err("an error").to_string();
+    let e = run(config(&m, "nothing-*", true))
+        .expect_err("an error")
+        .to_string();
     assert!(
         e.starts_with("No AMI was found matching filters: ")
             && e.contains("Filter name=nothing-*")

@@ -90,7 +90,9 @@ fn parameters_and_secrets_through_the_sdk_endpoint_variables() {
     assert_eq!(s["value"], "s3cret");
     let enc = parameter("/kiln/secure", false).expect("secure, not decrypted");
     assert_ne!(enc["value"], "s3cret", "{enc:?}");
-    let e = parameter("/kiln/none", false).expect_err("an error").to_string();
+    let e = parameter("/kiln/none", false)
+        .expect_err("an error")
+        .to_string();
     assert_eq!(e, "The parameter name \"/kiln/none\" not found");
 
     let whole = secret("kiln/plain", None).expect("plain secret");
@@ -106,7 +108,9 @@ fn parameters_and_secrets_through_the_sdk_endpoint_variables() {
         e,
         "Secrets Manager Secret \"kiln/none\" Version \"AWSCURRENT\" not found"
     );
-    let e = secret("kiln/json", Some("nope")).expect_err("an error").to_string();
+    let e = secret("kiln/json", Some("nope"))
+        .expect_err("an error")
+        .to_string();
     assert!(e.contains("has no key \"nope\""), "{e}");
 
     // AWS_ENDPOINT_URL alone serves both.
@@ -123,12 +127,16 @@ fn parameters_and_secrets_through_the_sdk_endpoint_variables() {
     // And a service variable aimed elsewhere is really used: the call
     // goes there and fails, instead of reaching moto.
     set_endpoints(Some(&m.endpoint()), Some(&dead), Some(&dead));
-    let e = parameter("/kiln/plain", false).expect_err("an error").to_string();
+    let e = parameter("/kiln/plain", false)
+        .expect_err("an error")
+        .to_string();
     assert!(
         e.starts_with("error to get parameter value: GetParameter: "),
         "{e}"
     );
-    let e = secret("kiln/plain", None).expect_err("an error").to_string();
+    let e = secret("kiln/plain", None)
+        .expect_err("an error")
+        .to_string();
     assert!(
         e.starts_with("error reading Secrets Manager Secret Version: GetSecretValue: "),
         "{e}"

@@ -404,7 +404,8 @@ mod tests {
             Qmp::connect(&missing, Duration::from_secs(30), &cancel),
             Err(QmpError::Cancelled(Reason::Cancelled))
         ));
-        let err = Qmp::connect(&missing, Duration::from_millis(100), &Cancel::new()).expect_err("an error");
+        let err = Qmp::connect(&missing, Duration::from_millis(100), &Cancel::new())
+            .expect_err("an error");
         assert!(err
             .to_string()
             .starts_with("timeout waiting for QEMU's QMP socket"));

@@ -167,7 +167,10 @@ mod tests {
             command: None,
             timeout: Duration::from_millis(1500),
         };
-        let err = step.run(&mut state, &ctx).expect_err("an error").to_string();
+        let err = step
+            .run(&mut state, &ctx)
+            .expect_err("an error")
+            .to_string();
         assert_eq!(
             err,
             "Timeout while waiting for machine to shut down. The guest ignored the ACPI power-down for shutdown_timeout (1.5s) (images without systemd-logind or acpid do): set shutdown_command, for example \"sudo shutdown -P now\"."

@@ -171,7 +171,9 @@ mod tests {
         assert_eq!(secret_value("n", s, Some("user")).unwrap(), "admin");
         assert_eq!(secret_value("n", s, Some("port")).unwrap(), "5432");
         assert_eq!(secret_value("n", s, Some("ratio")).unwrap(), "2");
-        let e = secret_value("n", s, Some("nope")).expect_err("an error").to_string();
+        let e = secret_value("n", s, Some("nope"))
+            .expect_err("an error")
+            .to_string();
         assert!(e.contains("has no key \"nope\""), "{e}");
     }
 

@@ -224,6 +224,8 @@ mod tests {
         assert!(apply(&mut rc, "EXPOSE http")
             .expect_err("an error")
             .contains("invalid port"));
-        assert!(apply(&mut rc, "CMD").expect_err("an error").contains("requires"));
+        assert!(apply(&mut rc, "CMD")
+            .expect_err("an error")
+            .contains("requires"));
     }
 }

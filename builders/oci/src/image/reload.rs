@@ -261,7 +261,9 @@ mod tests {
         b.config = serde_json::to_vec(&config).unwrap();
         let stored = Stored::DockerArchive(work.path().join("docker.tar"));
         written(&b, Format::DockerArchive, stored.path());
-        let err = super::built(&stored, None).expect_err("an error").to_string();
+        let err = super::built(&stored, None)
+            .expect_err("an error")
+            .to_string();
         assert!(err.contains("layer 1 is sha256:"), "{err}");
         assert!(err.contains("but the config says"), "{err}");
     }

@@ -75,7 +75,9 @@ fn refused(tar: Vec<u8>, why: &str) {
     let outer = tempfile::tempdir().unwrap();
     let root = outer.path().join("root");
     fs::create_dir(&root).unwrap();
-    let err = apply(&root, &finish(tar)).expect_err("an error").to_string();
+    let err = apply(&root, &finish(tar))
+        .expect_err("an error")
+        .to_string();
     assert!(err.contains(why), "{err}");
     assert!(err.starts_with("refusing to unpack layer entry"), "{err}");
     // Nothing appeared next to the root.

@@ -209,7 +209,8 @@ mod tests {
             c2.cancel();
         });
         let mut r = Recorder::default();
-        let err = type_actions(&actions, &mut r, Duration::from_millis(1), &cancel).expect_err("an error");
+        let err = type_actions(&actions, &mut r, Duration::from_millis(1), &cancel)
+            .expect_err("an error");
         t.join().unwrap();
         assert!(matches!(err, TypeError::Cancelled(Reason::Cancelled)));
         assert_eq!(r.events, ["press a 1ms"]);
