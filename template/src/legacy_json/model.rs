@@ -393,6 +393,28 @@ fn settings(members: &[Member], reserved: &[&str]) -> Settings {
     out
 }
 
+/// A component's `only` and `except` builder names; Packer allows one of
+/// them, not both.
+fn only_except(
+    item: &Spanned,
+    label: &str,
+    problems: &mut Vec<Problem>,
+) -> (Vec<String>, Vec<String>) {
+    let mut list = |key: &str| {
+        item.get(key)
+            .map(|v| names(string_list(v, &format!("{label}: {key}"), problems)))
+            .unwrap_or_default()
+    };
+    let (only, except) = (list("only"), list("except"));
+    if !only.is_empty() && !except.is_empty() {
+        problems.push(problem(
+            format!("{label}: only one of 'only' or 'except' may be specified"),
+            &item.range,
+        ));
+    }
+    (only, except)
+}
+
 fn provisioner(item: &Spanned, label: &str, problems: &mut Vec<Problem>) -> Option<Provisioner> {
     let Some(members) = item.as_object() else {
         problems.push(problem(
@@ -402,20 +424,7 @@ fn provisioner(item: &Spanned, label: &str, problems: &mut Vec<Problem>) -> Opti
         return None;
     };
     let kind = type_of(item, label, problems)?;
-    let only = item
-        .get("only")
-        .map(|v| names(string_list(v, &format!("{label}: only"), problems)))
-        .unwrap_or_default();
-    let except = item
-        .get("except")
-        .map(|v| names(string_list(v, &format!("{label}: except"), problems)))
-        .unwrap_or_default();
-    if !only.is_empty() && !except.is_empty() {
-        problems.push(problem(
-            format!("{label}: only one of 'only' or 'except' may be specified"),
-            &item.range,
-        ));
-    }
+    let (only, except) = only_except(item, label, problems);
     let mut overrides = Vec::new();
     if let Some(o) = item.get("override") {
         match o.as_object() {
@@ -514,20 +523,7 @@ fn post_processor(
         return None;
     };
     let kind = type_of(item, label, problems)?;
-    let only = item
-        .get("only")
-        .map(|v| names(string_list(v, &format!("{label}: only"), problems)))
-        .unwrap_or_default();
-    let except = item
-        .get("except")
-        .map(|v| names(string_list(v, &format!("{label}: except"), problems)))
-        .unwrap_or_default();
-    if !only.is_empty() && !except.is_empty() {
-        problems.push(problem(
-            format!("{label}: only one of 'only' or 'except' may be specified"),
-            &item.range,
-        ));
-    }
+    let (only, except) = only_except(item, label, problems);
     Some(PostProcessor {
         kind,
         name: item
