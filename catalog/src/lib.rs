@@ -10,3 +10,15 @@ pub mod error;
 pub mod oci;
 
 pub use error::CatalogError;
+pub mod attach;
+pub mod catalog;
+pub mod identity;
+pub mod lineage;
+pub mod locate;
+pub mod model;
+pub mod names;
+pub mod ops;
+pub mod register;
+pub mod resolve;
+pub mod state;
+pub mod stream;

@@ -2,7 +2,8 @@
 //! become the data source's outputs. Packer's semantics: any method of
 //! [`METHODS`], a non-2xx answer is an error, and the response headers come
 //! back under the name `request_headers` (Packer's output name, kept so
-//! templates written for it work).
+//! templates written for it work) and, by their right name, as
+//! `response_headers`, with the `status_code`.
 
 use kiln_core::cancel::POLL;
 use kiln_core::component::{ConfigProblem, Validate};
@@ -112,19 +113,19 @@ impl Http {
             .body_mut()
             .read_to_string()
             .map_err(|e| format!("HTTP request error: reading the body: {e}"))?;
+        let headers = J::Object(
+            headers
+                .into_iter()
+                // Duplicates joined as RFC 2616 allows, as Packer does.
+                .map(|(k, vs)| (k, J::from(vs.join(", "))))
+                .collect(),
+        );
         let mut out = Outputs::new();
         out.insert("url".into(), J::from(c.url.as_str()));
         out.insert("body".into(), J::from(body));
-        out.insert(
-            "request_headers".into(),
-            J::Object(
-                headers
-                    .into_iter()
-                    // Duplicates joined as RFC 2616 allows, as Packer does.
-                    .map(|(k, vs)| (k, J::from(vs.join(", "))))
-                    .collect(),
-            ),
-        );
+        out.insert("status_code".into(), J::from(status));
+        out.insert("request_headers".into(), headers.clone());
+        out.insert("response_headers".into(), headers);
         Ok(out)
     }
 }
@@ -150,7 +151,9 @@ impl DataSource for Http {
         &[
             ("url", OutputType::String),
             ("body", OutputType::String),
+            ("status_code", OutputType::Number),
             ("request_headers", OutputType::StringMap),
+            ("response_headers", OutputType::StringMap),
         ]
     }
 

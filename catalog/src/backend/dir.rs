@@ -266,6 +266,10 @@ impl Backend for DirBackend {
         Ok(None)
     }
 
+    fn conditional_tags(&self) -> bool {
+        true
+    }
+
     fn lock(&self, bucket: &str) -> Result<LockGuard, CatalogError> {
         let dir = self.init(bucket)?;
         Ok(Box::new(self.lock_file(&dir.join(".lock"))?))

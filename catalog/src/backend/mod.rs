@@ -117,6 +117,13 @@ pub trait Backend: Send + Sync {
         digest: &str,
     ) -> Result<Option<Vec<Descriptor>>, CatalogError>;
 
+    /// Does [`Backend::set_tag`] compare and move in one atomic step (a
+    /// directory under a lock)? Otherwise writers read tags back to
+    /// confirm their writes.
+    fn conditional_tags(&self) -> bool {
+        false
+    }
+
     /// Serialise writers of one bucket on this machine. A registry store
     /// returns a no-op guard: its writers rely on compare-before-put.
     fn lock(&self, bucket: &str) -> Result<LockGuard, CatalogError>;

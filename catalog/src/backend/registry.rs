@@ -1,1 +1,1 @@
-//! (being written)
+//! The registry store (being written).

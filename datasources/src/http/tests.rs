@@ -82,6 +82,8 @@ fn a_get_returns_body_url_and_response_headers() {
     assert_eq!(out["url"], J::from(p.url.as_str()));
     assert_eq!(out["request_headers"]["Content-Type"], "text/plain");
     assert_eq!(out["request_headers"]["X-Twice"], "a, b");
+    assert_eq!(out["status_code"], 200);
+    assert_eq!(out["response_headers"], out["request_headers"]);
     let seen = p.seen.lock().expect("lock");
     assert!(seen[0].starts_with("GET /path?q=1 "), "{seen:?}");
     assert!(
@@ -98,6 +100,7 @@ fn method_and_request_body_are_sent() {
     c.request_body = Some("payload".into());
     let out = Http::from(c).execute(&Cancel::new()).expect("request");
     assert_eq!(out["body"], "made");
+    assert_eq!(out["status_code"], 201);
     let seen = p.seen.lock().expect("lock");
     assert!(seen[0].starts_with("POST /path?q=1 "), "{seen:?}");
     assert!(seen[0].ends_with("payload"), "{seen:?}");

@@ -236,6 +236,14 @@ pub(super) fn evaluate(
                 };
                 let value = match sources {
                     Some(s) if kind != "null" => component_data_source(ctx, d, &scope, s),
+                    // `validate` leaves every data source unknown, `null`
+                    // too (Packer's placeholder of its output spec).
+                    Some(s) if !s.execute => null_data_source(ctx, d, &scope).map(|_| {
+                        Value::Object(BTreeMap::from([(
+                            "output".to_owned(),
+                            Value::Unknown(Type::Any),
+                        )]))
+                    }),
                     _ => null_data_source(ctx, d, &scope).map(Value::Object),
                 };
                 value.map(|v| {
@@ -277,7 +285,8 @@ fn component_data_source(
         .unwrap_or(Ok(Value::Unknown(Type::Any)))
 }
 
-/// The `null` data source: `input` comes back as `output`.
+/// The `null` data source: `input` comes back as `output` (its only
+/// output attribute, as in Packer).
 fn null_data_source(
     ctx: &EvalContext,
     d: &DataDecl,
@@ -290,7 +299,6 @@ fn null_data_source(
         match a.key.as_str() {
             "input" => {
                 let v = ev.eval(&a.value, scope)?;
-                attrs.insert("input".to_owned(), v.clone());
                 attrs.insert("output".to_owned(), v);
             }
             other => diags.push(
@@ -302,7 +310,7 @@ fn null_data_source(
             ),
         }
     }
-    if !attrs.contains_key("input") {
+    if !attrs.contains_key("output") {
         diags.push(super::blocks::missing_argument(
             "input",
             d.body.span.clone(),
