@@ -194,6 +194,20 @@ const DATA_SOURCES: &[(&str, Make<dyn DataSource>)] = &[
         >,
     ),
     (
+        "hcp-packer-artifact",
+        data_source::<
+            kiln_catalog::datasource::artifact::ArtifactConfig,
+            kiln_catalog::datasource::artifact::Artifact,
+        >,
+    ),
+    (
+        "hcp-packer-version",
+        data_source::<
+            kiln_catalog::datasource::version::VersionConfig,
+            kiln_catalog::datasource::version::Version,
+        >,
+    ),
+    (
         "http",
         data_source::<kiln_datasources::http::HttpConfig, kiln_datasources::http::Http>,
     ),

@@ -46,3 +46,11 @@ fn default_dir() -> PathBuf {
 fn registry(location: &str) -> Result<Box<dyn Backend>, CatalogError> {
     Err(CatalogError::BadLocation(format!("oci://{location}")))
 }
+
+/// What `KILN_CATALOG` names, for messages (the default directory when unset).
+pub fn describe_env() -> String {
+    match std::env::var(ENV).ok().filter(|s| !s.is_empty()) {
+        Some(s) => s,
+        None => format!("dir:{}", default_dir().display()),
+    }
+}

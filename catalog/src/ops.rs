@@ -53,6 +53,7 @@ impl Catalog {
         }
     }
 
+    /// Record a move of `channel` from where it is now to `to`.
     fn move_channel(
         &self,
         b: &str,
@@ -63,6 +64,18 @@ impl Catalog {
         why: &str,
     ) -> Result<Moved, CatalogError> {
         let from = state.channels.get(channel).and_then(|c| c.effective);
+        self.move_channel_from(b, channel, from, to, cause, why)
+    }
+
+    fn move_channel_from(
+        &self,
+        b: &str,
+        channel: &str,
+        from: Option<u64>,
+        to: Option<u64>,
+        cause: &str,
+        why: &str,
+    ) -> Result<Moved, CatalogError> {
         // An emptied channel's event is about the version it left.
         let subject = to.or(from).ok_or_else(|| CatalogError::EmptyChannel {
             bucket: b.to_owned(),
@@ -237,7 +250,7 @@ impl Catalog {
             }
             let to = state.good_before(t);
             let why = format!("{} was revoked: {reason}", names::version_tag(t));
-            moved.push(self.move_channel(b, &state, name, to, "revocation", &why)?);
+            moved.push(self.move_channel_from(b, name, Some(t), to, "revocation", &why)?);
         }
         let after = self.state_of(b)?;
         for m in &moved {

@@ -5,7 +5,6 @@ use super::flags::{self, flag, Kind, Parsed};
 use crate::engine::{self, Options, RunCtx};
 use crate::ui::{Console, ConsoleOptions, Mask};
 use kiln_core::{Cancel, OnError};
-use kiln_template::{Diagnostic, Diagnostics};
 use std::path::Path;
 
 pub const HELP: &str = "Usage: kiln build [options] TEMPLATE
@@ -55,15 +54,27 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             HELP,
         );
     };
-    let Some(cfg) = common::load_for_build(Path::new(path), &p)? else {
+    let identity = crate::catalog::RunIdentity::new(Path::new(path));
+    let Some(cfg) = common::load_for_build(Path::new(path), &p, &identity.fingerprint.value)?
+    else {
         return Ok(1);
     };
-    let (builds, mut diags) =
+    let (builds, diags) =
         kiln_template::plan::plan(&cfg, &super::selection(&p), &crate::registry::Registry);
-    diags.extend(hcp_registry_unused(&cfg));
     common::print_diagnostics(&diags, cfg.sources(), Some(&cfg));
     if diags.has_errors() {
         return Ok(1);
+    }
+    match crate::catalog::check(&cfg, &builds) {
+        Ok(true) if std::env::var_os("HCP_CLIENT_ID").is_some() => eprintln!(
+            "HCP_CLIENT_ID is set, but kiln does not publish to HCP Packer: this run registers in kiln's own catalog ({}).",
+            kiln_catalog::locate::describe_env()
+        ),
+        Ok(_) => {}
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Ok(1);
+        }
     }
     let mask = Mask::new(cfg.sensitive_values());
     if let Err(e) = crate::log::init(mask.clone()) {
@@ -95,28 +106,10 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         run_uuid,
         cancel,
     };
-    Ok(engine::run(&ctx, &builds))
-}
-
-/// One warning that the `hcp_packer_registry` blocks are checked but not
-/// acted on: kiln does not publish to HCP Packer (the catalog will).
-fn hcp_registry_unused(cfg: &kiln_template::config::Config) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    if let Some(reg) = cfg
-        .decls
-        .builds
-        .iter()
-        .find_map(|b| b.hcp_packer_registry.as_ref())
-    {
-        diags.push(
-            Diagnostic::warning(
-                "HCP Packer registry not used",
-                "kiln does not publish builds to HCP Packer; the hcp_packer_registry blocks are checked and otherwise ignored.",
-            )
-            .at(reg.span.clone()),
-        );
-    }
-    diags
+    let (code, outcomes) = engine::run(&ctx, &builds);
+    Ok(crate::catalog::register(
+        &ctx, &identity, &builds, &outcomes, code,
+    ))
 }
 
 fn color_flag(p: &Parsed) -> Option<bool> {

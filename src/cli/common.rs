@@ -49,18 +49,23 @@ pub fn var_args(p: &Parsed) -> Result<Vec<VarArg>, String> {
 /// Load a configuration and print its diagnostics to stderr. `None` when
 /// it has errors.
 pub fn load(path: &Path, p: &Parsed, syntax_only: bool) -> anyhow::Result<Option<Config>> {
-    load_with(path, p, syntax_only, false, false)
+    load_with(path, p, syntax_only, false, None)
 }
 
 /// [`load`] for `build`: values only a build has are known.
-pub fn load_for_build(path: &Path, p: &Parsed) -> anyhow::Result<Option<Config>> {
-    load_with(path, p, false, false, true)
+/// [`load`] for a build whose catalog fingerprint is `fingerprint`.
+pub fn load_for_build(
+    path: &Path,
+    p: &Parsed,
+    fingerprint: &str,
+) -> anyhow::Result<Option<Config>> {
+    load_with(path, p, false, false, Some(fingerprint))
 }
 
 /// [`load`], leaving variables nothing sets unknown instead of reporting
 /// them (what `inspect` does, as Packer's does).
 pub fn load_unset_unknown(path: &Path, p: &Parsed) -> anyhow::Result<Option<Config>> {
-    load_with(path, p, false, true, false)
+    load_with(path, p, false, true, None)
 }
 
 fn load_with(
@@ -68,8 +73,9 @@ fn load_with(
     p: &Parsed,
     syntax_only: bool,
     unset_unknown: bool,
-    for_build: bool,
+    build_fingerprint: Option<&str>,
 ) -> anyhow::Result<Option<Config>> {
+    let for_build = build_fingerprint.is_some();
     let opts = LoadOptions {
         vars: VarInputs {
             env: VarInputs::from_process_env(),
@@ -81,6 +87,7 @@ fn load_with(
         for_build,
         // Packer's `validate` leaves data sources unknown unless asked.
         evaluate_data_sources: for_build || p.bool("evaluate-datasources"),
+        version_fingerprint: build_fingerprint.map(str::to_owned),
     };
     let (cfg, diags) = config::load_with(path, &opts, Some(&crate::registry::Registry));
     let sources = cfg

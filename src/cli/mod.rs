@@ -1,6 +1,7 @@
 //! One module per command; this one dispatches.
 
 mod build;
+mod catalog;
 mod common;
 mod console;
 mod flags;
@@ -16,6 +17,7 @@ const USAGE: &str = "Usage: kiln [--version] [--help] <command> [<args>]
 
 Available commands are:
     build       build image(s) from template
+    catalog     versions, channels, promotion, rollback and revocation of images
     console     creates a console for testing variable interpolation
     fmt         Rewrites HCL2 config files to canonical format
     hcl2_upgrade transform a JSON template into an HCL2 configuration
@@ -31,6 +33,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     };
     match cmd.as_str() {
         "build" => build::run(rest),
+        "catalog" => catalog::run(rest),
         "validate" => validate::run(rest),
         "inspect" => inspect::run(rest),
         "fmt" => fmt::run(rest),

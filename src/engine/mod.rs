@@ -53,8 +53,8 @@ pub struct Outcome {
 }
 
 /// Run every build; the exit code is 1 if any failed or the run was
-/// interrupted.
-pub fn run(ctx: &RunCtx<'_>, builds: &[PlannedBuild]) -> i32 {
+/// interrupted, with how each build ended (`None`: never started).
+pub fn run(ctx: &RunCtx<'_>, builds: &[PlannedBuild]) -> (i32, Vec<Option<Outcome>>) {
     panic::install_hook();
     let start = Instant::now();
     summary::announce_colors(&ctx.console, builds);
@@ -81,5 +81,6 @@ pub fn run(ctx: &RunCtx<'_>, builds: &[PlannedBuild]) -> i32 {
             })
         })
         .collect();
-    summary::print(ctx, &outcomes, start.elapsed())
+    let code = summary::print(ctx, &outcomes, start.elapsed());
+    (code, outcomes)
 }

@@ -192,17 +192,17 @@ fn references_to_an_unsupported_data_source_are_unknown_not_more_errors() {
     std::fs::write(
         dir.path().join("t.pkr.hcl"),
         r#"
-data "hcp-packer-artifact" "base" {
+data "hcp-packer-image" "base" {
   bucket_name = "debian"
 }
 locals {
-  ami  = data.hcp-packer-artifact.base.id
-  tags = data.hcp-packer-artifact.base.labels["Name"]
+  ami  = data.hcp-packer-image.base.id
+  tags = data.hcp-packer-image.base.labels["Name"]
 }
 source "null" "n" { communicator = "none" }
 build {
   sources = ["source.null.n"]
-  provisioner "shell-local" { inline = ["echo ${data.hcp-packer-artifact.base.id} ${local.ami}"] }
+  provisioner "shell-local" { inline = ["echo ${data.hcp-packer-image.base.id} ${local.ami}"] }
 }
 "#,
     )
@@ -212,7 +212,7 @@ build {
     assert_eq!(r.stderr.matches("Error: ").count(), 1, "{}", r.stderr);
     assert!(
         r.stderr
-            .contains("The data source type \"hcp-packer-artifact\" is not supported by kiln."),
+            .contains("The data source type \"hcp-packer-image\" is not supported by kiln."),
         "{}",
         r.stderr
     );

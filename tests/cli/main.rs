@@ -33,6 +33,12 @@ pub fn kiln_env(dir: &Path, args: &[&str], stdin: &str, env: &[(String, String)]
     for (k, _) in std::env::vars().filter(|(k, _)| k.starts_with("PKR_VAR_")) {
         cmd.env_remove(k);
     }
+    // Builds that register write to a catalog of the test's own, never
+    // the user's.
+    cmd.env(
+        "KILN_CATALOG",
+        format!("dir:{}", dir.join(".kiln-catalog").display()),
+    );
     cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let out = cmd.output().expect("kiln runs");
     Run {

@@ -86,17 +86,25 @@ fn hcp_packer_registry_is_accepted_with_variables_and_locals() {
 }
 
 #[test]
-fn build_says_once_that_it_does_not_publish_to_hcp_packer() {
+fn build_registers_in_kilns_catalog_and_says_so_when_hcp_credentials_are_set() {
     let p = project(&[("t.pkr.hcl", REGISTRY_OK)]);
-    let r = kiln(p.path(), &["build", "t.pkr.hcl"], "");
+    let env = [("HCP_CLIENT_ID".to_owned(), "id".to_owned())];
+    let r = crate::kiln_env(p.path(), &["build", "t.pkr.hcl"], "", &env);
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
         r.stderr
-            .matches("kiln does not publish builds to HCP Packer")
+            .matches(
+                "kiln does not publish to HCP Packer: this run registers in kiln's own catalog"
+            )
             .count(),
         1,
         "{}",
         r.stderr
+    );
+    assert!(
+        r.stdout.contains("Registered my-bucket-1:v1"),
+        "{}",
+        r.stdout
     );
 }
 

@@ -10,7 +10,7 @@ use crate::value::{convert, Type, Value};
 use hcl_edit::structure::{Attribute, Block, Structure};
 use hcl_edit::Span;
 
-const TOP_LEVEL_BLOCKS: [&str; 8] = [
+const TOP_LEVEL_BLOCKS: [&str; 9] = [
     "packer",
     "variable",
     "variables",
@@ -19,6 +19,7 @@ const TOP_LEVEL_BLOCKS: [&str; 8] = [
     "source",
     "build",
     "data",
+    "hcp_packer_registry",
 ];
 
 pub(super) struct Reader<'a> {
@@ -146,6 +147,14 @@ impl<'a> Reader<'a> {
                 if let Some(build) = super::build_block::read(self, file, b) {
                     self.decls.builds.push(build);
                 }
+            }
+            super::hcp_registry::BLOCK if self.labels(file, b, &[]) => {
+                super::hcp_registry::read(
+                    &mut self.decls.hcp_packer_registry,
+                    file,
+                    b,
+                    &mut self.diags,
+                );
             }
             k if TOP_LEVEL_BLOCKS.contains(&k) => {} // label errors already reported
             _ => self.unsupported_block(file, b, &TOP_LEVEL_BLOCKS),

@@ -151,7 +151,12 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                     build.post_processor_chains.push(chain);
                 }
                 super::hcp_registry::BLOCK if r.labels(file, inner, &[]) => {
-                    super::hcp_registry::read(&mut build, file, inner, &mut r.diags);
+                    super::hcp_registry::read(
+                        &mut build.hcp_packer_registry,
+                        file,
+                        inner,
+                        &mut r.diags,
+                    );
                 }
                 k if BUILD_BLOCKS.contains(&k) || k == "dynamic" => {}
                 _ => r.unsupported_block(file, inner, &BUILD_BLOCKS),

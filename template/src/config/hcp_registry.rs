@@ -29,24 +29,37 @@ pub struct HcpRegistry {
     pub description: Option<String>,
     pub bucket_labels: BTreeMap<String, String>,
     pub build_labels: BTreeMap<String, String>,
+    /// Channels the new version is assigned to once registered (kiln's
+    /// catalog; HCP Packer's early versions had this argument too).
+    pub channels: Vec<String>,
+    /// kiln: store disk images in the catalog as containerDisk images
+    /// (Packer ignores the argument).
+    pub push_disk: bool,
     pub span: Option<SourceSpan>,
     /// The block as written, until [`resolve`] evaluates it.
     body: Option<FileBody>,
 }
 
-/// Keep a build's `hcp_packer_registry` block; a second one is an error,
-/// as in Packer.
-pub(super) fn read(build: &mut BuildDecl, file: FileId, b: &Block, diags: &mut Diagnostics) {
+/// Keep a build's (or the top level's) `hcp_packer_registry` block; a
+/// second one is an error, as in Packer.
+pub(super) fn read(
+    slot: &mut Option<HcpRegistry>,
+    file: FileId,
+    b: &Block,
+    diags: &mut Diagnostics,
+) {
     let span = super::blocks::header_span(file, b);
-    if build.hcp_packer_registry.is_some() {
+    if slot.is_some() {
         diags.push(Diagnostic::error(format!("Only one {BLOCK} is allowed"), "").at(span));
         return;
     }
-    build.hcp_packer_registry = Some(HcpRegistry {
+    *slot = Some(HcpRegistry {
         bucket_name: None,
         description: None,
         bucket_labels: BTreeMap::new(),
         build_labels: BTreeMap::new(),
+        channels: Vec::new(),
+        push_disk: false,
         span: span.clone(),
         body: Some(FileBody {
             file,
@@ -56,12 +69,18 @@ pub(super) fn read(build: &mut BuildDecl, file: FileId, b: &Block, diags: &mut D
     });
 }
 
-/// Evaluate and check every build's block.
-pub(super) fn resolve(ctx: &EvalContext, builds: &mut [BuildDecl], scope: &Scope) -> Diagnostics {
+/// Evaluate and check every build's block and the top level's.
+pub(super) fn resolve(
+    ctx: &EvalContext,
+    top: Option<&mut HcpRegistry>,
+    builds: &mut [BuildDecl],
+    scope: &Scope,
+) -> Diagnostics {
     let mut diags = Diagnostics::new();
     for reg in builds
         .iter_mut()
         .filter_map(|b| b.hcp_packer_registry.as_mut())
+        .chain(top)
     {
         if let Some(body) = reg.body.take() {
             evaluate(ctx, scope, &body, reg, &mut diags);
@@ -97,6 +116,8 @@ fn evaluate(
         let ty = match name {
             "bucket_name" | "description" => Type::String,
             "labels" | "bucket_labels" | "build_labels" => string_map.clone(),
+            "channels" => Type::List(Box::new(Type::String)),
+            "push_disk" => Type::Bool,
             _ => {
                 diags.push(
                     ignored(format!("argument \"{name}\""))
@@ -132,6 +153,15 @@ fn evaluate(
             "description" => reg.description = value.as_str().map(str::to_owned),
             "labels" => labels = Some(strings(&value)),
             "bucket_labels" => reg.bucket_labels = strings(&value),
+            "push_disk" => reg.push_disk = value.as_bool().unwrap_or(false),
+            "channels" => {
+                reg.channels = value
+                    .as_seq()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect();
+            }
             _ => reg.build_labels = strings(&value),
         }
     }
@@ -212,7 +242,7 @@ fn ignored(what: String) -> Diagnostic {
     Diagnostic::warning(
         "Ignored in hcp_packer_registry",
         format!(
-            "The {what} is not one of bucket_name, description, bucket_labels, build_labels; Packer ignores it, and so does kiln."
+            "The {what} is not one of bucket_name, description, bucket_labels, build_labels, channels, push_disk; Packer ignores it, and so does kiln."
         ),
     )
 }

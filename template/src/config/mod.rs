@@ -43,6 +43,9 @@ pub struct LoadOptions {
     /// Run data sources (`build`, `validate -evaluate-datasources`);
     /// otherwise their outputs are unknown.
     pub evaluate_data_sources: bool,
+    /// The catalog fingerprint of the run (`build`): the value of
+    /// `packer.versionFingerprint` and `packer.iterationID`.
+    pub version_fingerprint: Option<String>,
 }
 
 /// A loaded configuration.
@@ -77,6 +80,16 @@ impl Config {
         }
     }
 
+    /// The `hcp_packer_registry` that applies to build block `i`: its
+    /// own, else the top level's.
+    pub fn registry_for(&self, i: usize) -> Option<&hcp_registry::HcpRegistry> {
+        self.decls
+            .builds
+            .get(i)
+            .and_then(|b| b.hcp_packer_registry.as_ref())
+            .or(self.decls.hcp_packer_registry.as_ref())
+    }
+
     pub fn sources(&self) -> &SourceMap {
         &self.ctx.sources
     }
@@ -84,7 +97,7 @@ impl Config {
     /// The root scope for sources, builds and the console: `var`, `local`,
     /// `data`, `path`, `packer`.
     pub fn scope(&self) -> Scope<'static> {
-        let mut s = base_scope(&self.root, &self.variables, self.ctx.for_build);
+        let mut s = base_scope(&self.root, &self.variables, &self.ctx);
         s.set("local", self.locals.local_object());
         s.set("data", self.locals.data_object());
         s
@@ -127,7 +140,7 @@ fn collect_strings(v: &Value, out: &mut Vec<String>) {
 fn base_scope(
     root: &Path,
     variables: &IndexMap<String, VariableValue>,
-    for_build: bool,
+    ctx: &EvalContext,
 ) -> Scope<'static> {
     let mut s = Scope::default();
     let cwd = std::env::current_dir().unwrap_or_default();
@@ -138,7 +151,10 @@ fn base_scope(
             ("cwd", Value::String(cwd.display().to_string())),
         ]),
     );
-    s.set("packer", packer_object(for_build));
+    s.set(
+        "packer",
+        packer_object(ctx.for_build, ctx.version_fingerprint.as_deref()),
+    );
     s.set(
         "var",
         Value::Object(
@@ -155,18 +171,15 @@ fn base_scope(
 /// plugin is configured (`hcl2shim.UnknownVariableValue`).
 pub const PACKER_UNKNOWN_VALUE: &str = "74D93920-ED26-11E3-AC10-0800200C9A66";
 
-/// `packer.*`. `iterationID` and `versionFingerprint` name the HCP Packer
-/// version being built; `validate` leaves them unknown, as Packer does. A
-/// Packer build without HCP leaves them unknown too, so its plugins get
-/// `PACKER_UNKNOWN_VALUE` in their place; a kiln build gives them that
-/// value, since kiln has no HCP registry to ask.
-fn packer_object(for_build: bool) -> Value {
-    let hcp = || {
-        if for_build {
-            Value::from(PACKER_UNKNOWN_VALUE)
-        } else {
-            Value::Unknown(Type::String)
-        }
+/// `packer.*`. `iterationID` and `versionFingerprint` name the catalog
+/// version being built (its fingerprint); `validate` leaves them unknown,
+/// as Packer does. A build without a fingerprint gives them what Packer's
+/// plugins get without HCP, `PACKER_UNKNOWN_VALUE`.
+fn packer_object(for_build: bool, fingerprint: Option<&str>) -> Value {
+    let hcp = || match (for_build, fingerprint) {
+        (true, Some(f)) => Value::from(f),
+        (true, None) => Value::from(PACKER_UNKNOWN_VALUE),
+        (false, _) => Value::Unknown(Type::String),
     };
     Value::object([
         ("version", Value::from(PACKER_COMPAT_VERSION)),
@@ -197,6 +210,7 @@ pub fn load_with(
     let base_dir = std::env::current_dir().unwrap_or_default();
     let mut ctx = EvalContext::new(sources.clone(), base_dir);
     ctx.for_build = opts.for_build;
+    ctx.version_fingerprint = opts.version_fingerprint.clone();
     let found = match files::discover(path) {
         Ok(f) => f,
         Err(e) => {
@@ -311,7 +325,7 @@ pub fn load_with(
     diags.extend(vdiags);
     diags.extend(variables::validate(&config.ctx, &values));
     config.variables = values;
-    let base = base_scope(&config.root, &config.variables, opts.for_build);
+    let base = base_scope(&config.root, &config.variables, &config.ctx);
     let (locals, ldiags) = locals::evaluate(
         &config.ctx,
         &config.decls.locals,
@@ -329,6 +343,7 @@ pub fn load_with(
     ));
     diags.extend(hcp_registry::resolve(
         &config.ctx,
+        config.decls.hcp_packer_registry.as_mut(),
         &mut config.decls.builds,
         &scope,
     ));

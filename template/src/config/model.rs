@@ -135,4 +135,6 @@ pub struct Declarations {
     pub data: Vec<DataDecl>,
     pub sources: Vec<SourceDecl>,
     pub builds: Vec<BuildDecl>,
+    /// A top-level `hcp_packer_registry`: for every build without its own.
+    pub hcp_packer_registry: Option<super::hcp_registry::HcpRegistry>,
 }

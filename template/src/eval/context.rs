@@ -15,6 +15,9 @@ pub struct EvalContext {
     /// The configuration is loaded for a build (see
     /// [`LoadOptions::for_build`](crate::config::LoadOptions::for_build)).
     pub for_build: bool,
+    /// `packer.versionFingerprint` for a build
+    /// ([`LoadOptions::version_fingerprint`](crate::config::LoadOptions::version_fingerprint)).
+    pub version_fingerprint: Option<String>,
     /// The configuration is a legacy JSON template: component bodies decode
     /// weakly (see [`EvaluatedBody::weak`](crate::decode::EvaluatedBody)).
     pub weak_decoding: bool,
@@ -28,6 +31,7 @@ impl EvalContext {
             call: CallContext { base_dir },
             allow_env: false,
             for_build: false,
+            version_fingerprint: None,
             weak_decoding: false,
         }
     }

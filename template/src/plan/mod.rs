@@ -97,6 +97,8 @@ pub struct PlannedBuild {
     /// `[BUILD.]TYPE.NAME`
     pub name: String,
     pub build_name: Option<String>,
+    /// Which `build` block (of `cfg.decls.builds`) it comes from.
+    pub build_index: usize,
     pub source_type: String,
     /// The name the build uses for the source (renamed by a nested block).
     pub source_name: String,
@@ -188,7 +190,7 @@ fn plan_inner(
     let mut diags = Diagnostics::new();
     let mut out = Vec::new();
     let scope = cfg.scope();
-    for build in &cfg.decls.builds {
+    for (build_index, build) in cfg.decls.builds.iter().enumerate() {
         for bs in &build.sources {
             let Some(src) = cfg
                 .decls
@@ -236,7 +238,7 @@ fn plan_inner(
                 components,
                 build_values,
             ) {
-                Ok(pb) => out.push(pb),
+                Ok(pb) => out.push(PlannedBuild { build_index, ..pb }),
                 Err(d) => diags.extend(d),
             }
         }
@@ -399,6 +401,7 @@ fn plan_one(
     Ok(PlannedBuild {
         name: name.to_owned(),
         build_name: build.name.clone(),
+        build_index: 0,
         source_type: src.kind.clone(),
         source_name: source_name.to_owned(),
         source_body,
