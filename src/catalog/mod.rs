@@ -17,6 +17,8 @@ use std::collections::BTreeMap;
 pub struct RunIdentity {
     pub fingerprint: Fingerprint,
     pub id: String,
+    /// The template as given on the command line.
+    pub template: String,
 }
 
 impl RunIdentity {
@@ -32,6 +34,7 @@ impl RunIdentity {
         RunIdentity {
             fingerprint: kiln_catalog::fingerprint::of_template(&dir),
             id: ulid::Ulid::new().to_string(),
+            template: template.display().to_string(),
         }
     }
 }
@@ -130,7 +133,7 @@ pub fn register(
             id: identity.id.clone(),
             fingerprint: identity.fingerprint.value.clone(),
             fingerprint_source: identity.fingerprint.source.to_owned(),
-            template_path: ctx.cfg.root.display().to_string(),
+            template_path: identity.template.clone(),
             template_digest: template_digest.clone(),
             kiln_version: env!("CARGO_PKG_VERSION").to_owned(),
             author: kiln_catalog::identity::who(),

@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kiln` binary, one module per command.
 
-mod build;
+pub mod build;
+mod catalog;
 mod console;
 mod corpus;
 mod datasource;

@@ -12,7 +12,7 @@ mod interrupt;
 mod kill9;
 mod legacy;
 mod manifest;
-mod oci;
+pub mod oci;
 mod oci_registry;
 mod qemu;
 mod source_refs;

@@ -1,0 +1,67 @@
+//! The image catalog end to end: `kiln build` registering runs, the
+//! `kiln catalog` commands, the hcp-packer data sources, concurrency and
+//! kill -9, against the local directory store (and, where marked, a real
+//! registry).
+
+// Tests may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+mod concurrency;
+mod pipeline;
+
+use crate::{kiln_env, Run};
+use std::path::{Path, PathBuf};
+
+/// A catalog of the test's own and the environment naming it.
+pub struct Store {
+    pub spec: String,
+    /// The directory of a `dir:` store, for skopeo's `oci:` transport.
+    pub dir: Option<PathBuf>,
+}
+
+impl Store {
+    pub fn dir(root: &Path) -> Store {
+        let d = root.join("catalog");
+        Store {
+            spec: format!("dir:{}", d.display()),
+            dir: Some(d),
+        }
+    }
+
+    pub fn env(&self, fingerprint: &str) -> Vec<(String, String)> {
+        vec![
+            ("KILN_CATALOG".into(), self.spec.clone()),
+            ("KILN_BUILD_FINGERPRINT".into(), fingerprint.into()),
+            ("KILN_CATALOG_AUTHOR".into(), "tester".into()),
+        ]
+    }
+
+    pub fn kiln(&self, dir: &Path, args: &[&str]) -> Run {
+        kiln_env(dir, args, "", &self.env(""))
+    }
+
+    /// `kiln catalog ARGS`, expected to succeed.
+    pub fn ok(&self, dir: &Path, args: &[&str]) -> String {
+        let mut all = vec!["catalog"];
+        all.extend_from_slice(args);
+        let r = self.kiln(dir, &all);
+        assert_eq!(r.code, 0, "catalog {args:?}: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    /// `kiln catalog ARGS -json`, parsed.
+    pub fn json(&self, dir: &Path, args: &[&str]) -> serde_json::Value {
+        let mut all = args.to_vec();
+        all.push("-json");
+        serde_json::from_str(&self.ok(dir, &all)).unwrap()
+    }
+
+    pub fn build(&self, dir: &Path, template: &str, fingerprint: &str) -> Run {
+        kiln_env(
+            dir,
+            &["build", "-color=false", template],
+            "",
+            &self.env(fingerprint),
+        )
+    }
+}
