@@ -28,7 +28,9 @@ pub fn eight_runs_get_eight_versions(store: &Store) {
     let p = project(&[("t.pkr.hcl", TEMPLATE)]);
     let d = p.path();
     std::thread::scope(|s| {
-        let runs: Vec<_> = (0..8).map(|n| s.spawn(move || build_n(store, d, n))).collect();
+        let runs: Vec<_> = (0..8)
+            .map(|n| s.spawn(move || build_n(store, d, n)))
+            .collect();
         for r in runs {
             let r = r.join().unwrap();
             assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
@@ -59,7 +61,9 @@ pub fn eight_runs_get_eight_versions(store: &Store) {
                 s.spawn(move || {
                     let v = format!("v{}", i % 8 + 1);
                     let args: Vec<&str> = if i % 4 == 3 {
-                        vec!["catalog", "rollback", "parallel", "-channel", "prod", "-to", &v]
+                        vec![
+                            "catalog", "rollback", "parallel", "-channel", "prod", "-to", &v,
+                        ]
                     } else {
                         vec!["catalog", "promote", "parallel", &v, "-channel", "prod"]
                     };

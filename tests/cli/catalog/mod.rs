@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod concurrency;
+mod images;
 mod pipeline;
 
 use crate::{kiln_env, Run};

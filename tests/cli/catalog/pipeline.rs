@@ -74,14 +74,21 @@ fn hex_lower(b: &[u8]) -> String {
 }
 
 fn run_pipeline(store: &Store) {
-    let p = project(&[("base.pkr.hcl", BASE), ("app.pkr.hcl", APP), ("edge.pkr.hcl", EDGE)]);
+    let p = project(&[
+        ("base.pkr.hcl", BASE),
+        ("app.pkr.hcl", APP),
+        ("edge.pkr.hcl", EDGE),
+    ]);
     let d = p.path();
     for fp in ["fp-one", "fp-two"] {
         let r = store.build(d, "base.pkr.hcl", fp);
         assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     }
     // packer.versionFingerprint is the run's fingerprint during the build.
-    assert_eq!(std::fs::read_to_string(d.join("base.txt")).unwrap(), "base built as fp-two");
+    assert_eq!(
+        std::fs::read_to_string(d.join("base.txt")).unwrap(),
+        "base built as fp-two"
+    );
     let list = store.json(d, &["list", "base-img"]);
     let versions = list["versions"].as_array().unwrap();
     assert_eq!(versions.len(), 2, "{list}");
@@ -92,14 +99,27 @@ fn run_pipeline(store: &Store) {
     assert_eq!(v2["author"], "tester");
     assert_eq!(v2["builds"][0]["platform"], "file");
     assert_eq!(v2["builds"][0]["labels"]["os"], "debian");
-    assert_eq!(v2["builds"][0]["artifacts"][0]["id"], sha256_of(&d.join("base.txt")));
+    assert_eq!(
+        v2["builds"][0]["artifacts"][0]["id"],
+        sha256_of(&d.join("base.txt"))
+    );
 
     // The app needs base's prod channel, which does not exist yet.
     let r = store.build(d, "app.pkr.hcl", "app-1");
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stderr.contains("bucket \"base-img\" has no channel \"prod\""), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("bucket \"base-img\" has no channel \"prod\""),
+        "{}",
+        r.stderr
+    );
 
-    store.ok(d, &["promote", "base-img", "v1", "-channel", "prod", "-reason", "first"]);
+    store.ok(
+        d,
+        &[
+            "promote", "base-img", "v1", "-channel", "prod", "-reason", "first",
+        ],
+    );
     let r = store.build(d, "app.pkr.hcl", "app-1");
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let v1_base = store.json(d, &["show", "base-img:v1"]);
@@ -120,11 +140,26 @@ fn run_pipeline(store: &Store) {
     // Promote v2, roll back to v1, and the history keeps every move.
     store.ok(d, &["promote", "base-img", "v2", "-channel", "prod"]);
     assert_eq!(
-        store.ok(d, &["resolve", "base-img", "prod", "-platform", "file"]).trim(),
+        store
+            .ok(d, &["resolve", "base-img", "prod", "-platform", "file"])
+            .trim(),
         v2["builds"][0]["artifacts"][0]["id"].as_str().unwrap()
     );
-    let out = store.ok(d, &["rollback", "base-img", "-channel", "prod", "-reason", "regression"]);
-    assert!(out.contains("channel prod moved from v2 to v1 (rollback)"), "{out}");
+    let out = store.ok(
+        d,
+        &[
+            "rollback",
+            "base-img",
+            "-channel",
+            "prod",
+            "-reason",
+            "regression",
+        ],
+    );
+    assert!(
+        out.contains("channel prod moved from v2 to v1 (rollback)"),
+        "{out}"
+    );
     let h = store.json(d, &["history", "base-img", "-channel", "prod"]);
     let events = h["events"].as_array().unwrap();
     assert_eq!(events.len(), 3, "{h}");
@@ -143,7 +178,14 @@ fn run_pipeline(store: &Store) {
     // channels on them move, and the edge's build is refused.
     let out = store.ok(
         d,
-        &["revoke", "base-img", "v1", "-reason", "CVE-2026-1", "-descendants"],
+        &[
+            "revoke",
+            "base-img",
+            "v1",
+            "-reason",
+            "CVE-2026-1",
+            "-descendants",
+        ],
     );
     assert!(out.contains("base-img:v1 revoked"), "{out}");
     assert!(out.contains("app-img:v1 revoked"), "{out}");
@@ -159,18 +201,31 @@ fn run_pipeline(store: &Store) {
     );
     let r = store.build(d, "edge.pkr.hcl", "edge-2");
     assert_eq!(r.code, 1, "{}", r.stdout);
-    assert!(r.stderr.contains("channel \"prod\" of bucket \"app-img\" points at no version"), "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("channel \"prod\" of bucket \"app-img\" points at no version"),
+        "{}",
+        r.stderr
+    );
     // A revoked version cannot be promoted; restored, it can.
-    let r = store.kiln(d, &["catalog", "promote", "app-img", "v1", "-channel", "prod"]);
+    let r = store.kiln(
+        d,
+        &["catalog", "promote", "app-img", "v1", "-channel", "prod"],
+    );
     assert_eq!(r.code, 1);
-    assert!(r.stderr.contains("app-img:v1 is revoked: CVE-2026-1"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("app-img:v1 is revoked: CVE-2026-1"),
+        "{}",
+        r.stderr
+    );
     store.ok(d, &["restore", "app-img", "v1"]);
     store.ok(d, &["promote", "app-img", "v1", "-channel", "prod"]);
     // …but its ancestor is still revoked, so building from it is refused.
     let r = store.build(d, "edge.pkr.hcl", "edge-3");
     assert_eq!(r.code, 1, "{}", r.stdout);
     assert!(
-        r.stderr.contains("app-img:v1 was built from base-img:v1, which is revoked: CVE-2026-1"),
+        r.stderr
+            .contains("app-img:v1 was built from base-img:v1, which is revoked: CVE-2026-1"),
         "{}",
         r.stderr
     );
@@ -183,17 +238,38 @@ fn run_pipeline(store: &Store) {
     // The stream document of base's dev channel (v2, untouched).
     let s = store.json(d, &["export-stream", "base-img", "dev"]);
     assert_eq!(s["stream"], "dev");
-    assert_eq!(s["architectures"]["x86_64"]["artifacts"]["file"]["release"], "v2");
+    assert_eq!(
+        s["architectures"]["x86_64"]["artifacts"]["file"]["release"],
+        "v2"
+    );
 
     // Bad input: clear errors, exit 1.
     for (args, want) in [
         (vec!["show", "nope-bucket"], "no bucket \"nope-bucket\""),
-        (vec!["show", "base-img:v9"], "bucket \"base-img\" has no version v9"),
-        (vec!["promote", "base-img", "v1", "-channel", "v3"], "invalid channel name"),
-        (vec!["history", "base-img", "-channel", "qa"], "has no channel \"qa\""),
-        (vec!["restore", "base-img", "v2"], "base-img:v2 is not revoked"),
-        (vec!["resolve", "base-img", "dev", "-platform", "aws"], "has no build for platform \"aws\""),
-        (vec!["resolve", "base-img", "prod", "-platform", "file"], "channel \"prod\" of bucket \"base-img\" points at no version"),
+        (
+            vec!["show", "base-img:v9"],
+            "bucket \"base-img\" has no version v9",
+        ),
+        (
+            vec!["promote", "base-img", "v1", "-channel", "v3"],
+            "invalid channel name",
+        ),
+        (
+            vec!["history", "base-img", "-channel", "qa"],
+            "has no channel \"qa\"",
+        ),
+        (
+            vec!["restore", "base-img", "v2"],
+            "base-img:v2 is not revoked",
+        ),
+        (
+            vec!["resolve", "base-img", "dev", "-platform", "aws"],
+            "has no build for platform \"aws\"",
+        ),
+        (
+            vec!["resolve", "base-img", "prod", "-platform", "file"],
+            "channel \"prod\" of bucket \"base-img\" points at no version",
+        ),
     ] {
         let mut all = vec!["catalog"];
         all.extend(args.iter().copied());
@@ -214,11 +290,21 @@ fn a_two_stage_pipeline_on_the_directory_store() {
         let raw = crate::build::oci::tool(
             root.path(),
             "skopeo",
-            &["inspect", "--raw", &format!("oci:{}:{tag}", dir.join("base-img").display())],
+            &[
+                "inspect",
+                "--raw",
+                &format!("oci:{}:{tag}", dir.join("base-img").display()),
+            ],
         );
         let index: serde_json::Value = serde_json::from_str(&raw).unwrap();
-        assert_eq!(index["mediaType"], "application/vnd.oci.image.index.v1+json");
-        assert_eq!(index["annotations"]["dev.kiln.catalog.version"], "v2", "{tag}");
+        assert_eq!(
+            index["mediaType"],
+            "application/vnd.oci.image.index.v1+json"
+        );
+        assert_eq!(
+            index["annotations"]["dev.kiln.catalog.version"], "v2",
+            "{tag}"
+        );
     }
 }
 
@@ -243,7 +329,10 @@ build {
     let r = store.build(p.path(), "t.pkr.hcl", "x");
     assert_eq!(r.code, 1, "{}", r.stdout);
     let all = format!("{}{}", r.stdout, r.stderr);
-    assert!(all.contains("nothing was registered in the catalog"), "{all}");
+    assert!(
+        all.contains("nothing was registered in the catalog"),
+        "{all}"
+    );
     let r = store.kiln(p.path(), &["catalog", "list", "fails"]);
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no bucket \"fails\""), "{}", r.stderr);
