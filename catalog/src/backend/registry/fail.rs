@@ -4,7 +4,7 @@
 //! the registry said.
 
 use crate::error::CatalogError;
-use oci_client::errors::{OciDistributionError as E, OciErrorCode};
+use oci_client::errors::{OciDistributionError as E, OciEnvelope, OciErrorCode};
 
 /// What a failed call amounts to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,34 +24,37 @@ pub fn kind(e: &E) -> Kind {
         E::RequestError(r) => r.status().map_or(Kind::Other, |s| status_kind(s.as_u16())),
         E::UnauthorizedError { .. } | E::AuthenticationFailure(_) => Kind::Denied,
         E::ImageManifestNotFoundError(_) => Kind::NotFound,
-        E::RegistryError { envelope, .. } => {
-            let codes: Vec<&OciErrorCode> = envelope.errors.iter().map(|e| &e.code).collect();
-            if codes
-                .iter()
-                .any(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied))
-            {
-                Kind::Denied
-            } else if codes
-                .iter()
-                .any(|c| matches!(c, OciErrorCode::DigestInvalid))
-            {
-                Kind::DigestInvalid
-            } else if codes.iter().any(|c| {
-                matches!(
-                    c,
-                    OciErrorCode::ManifestUnknown
-                        | OciErrorCode::NameUnknown
-                        | OciErrorCode::BlobUnknown
-                        | OciErrorCode::NotFound
-                )
-            }) {
-                Kind::NotFound
-            } else {
-                Kind::Other
-            }
-        }
-        E::ServerError { code, .. } => status_kind(*code),
+        E::RegistryError { envelope, .. } => envelope_kind(envelope).unwrap_or(Kind::Other),
+        // Uploads and manifest pushes report the registry's error
+        // envelope as a plain message.
+        E::ServerError { code, message, .. } => serde_json::from_str::<OciEnvelope>(message)
+            .ok()
+            .and_then(|env| envelope_kind(&env))
+            .unwrap_or_else(|| status_kind(*code)),
         _ => Kind::Other,
+    }
+}
+
+/// What the error codes of a registry's answer say; `None` for codes
+/// with no meaning here.
+fn envelope_kind(envelope: &OciEnvelope) -> Option<Kind> {
+    let has = |f: fn(&OciErrorCode) -> bool| envelope.errors.iter().any(|e| f(&e.code));
+    if has(|c| matches!(c, OciErrorCode::Unauthorized | OciErrorCode::Denied)) {
+        Some(Kind::Denied)
+    } else if has(|c| matches!(c, OciErrorCode::DigestInvalid)) {
+        Some(Kind::DigestInvalid)
+    } else if has(|c| {
+        matches!(
+            c,
+            OciErrorCode::ManifestUnknown
+                | OciErrorCode::NameUnknown
+                | OciErrorCode::BlobUnknown
+                | OciErrorCode::NotFound
+        )
+    }) {
+        Some(Kind::NotFound)
+    } else {
+        None
     }
 }
 
