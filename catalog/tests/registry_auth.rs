@@ -36,7 +36,10 @@ fn round_trip(b: &dyn Backend) -> Result<(), CatalogError> {
     )
     .raw();
     b.set_tag("web", "v1", &m, &Expect::Any)?;
-    assert_eq!(b.get_manifest("web", "v1")?.map(|m| m.digest), Some(m.digest));
+    assert_eq!(
+        b.get_manifest("web", "v1")?.map(|m| m.digest),
+        Some(m.digest)
+    );
     assert_eq!(b.get_blob("web", &d)?, data);
     assert_eq!(b.tags("web")?, ["v1"]);
     assert_eq!(b.buckets()?, ["web"]);

@@ -30,11 +30,12 @@ use futures_util::StreamExt;
 use location::Location;
 use oci_client::client::{ClientConfig, ClientProtocol};
 use oci_client::errors::OciDistributionError;
+use oci_client::secrets::RegistryAuth;
 use oci_client::{Client, Reference, RegistryOperation};
 use std::collections::HashSet;
 use std::future::Future;
 use std::path::Path;
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
 /// What `get_manifest` accepts: OCI and Docker v2 manifests and indexes.
@@ -58,6 +59,9 @@ pub struct RegistryBackend {
     /// Repositories (and whether for push) oci-client has been
     /// authenticated for: its token cache then renews tokens itself.
     authed: Mutex<HashSet<(String, bool)>>,
+    /// What oci-client is handed: `creds.auth`, except for an open
+    /// registry (see [`RegistryBackend::wire_auth`]). Set on first use.
+    wire: OnceLock<RegistryAuth>,
     agent: ureq::Agent,
 }
 
@@ -95,9 +99,6 @@ impl RegistryBackend {
             read_timeout: Some(Duration::from_secs(300)),
             ..ClientConfig::default()
         });
-        // Calls that do not take credentials (blob and manifest pushes,
-        // blob pulls) find them here.
-        rt.block_on(client.store_auth_if_needed(&at.registry, &creds.auth));
         Ok(RegistryBackend {
             at,
             location,
@@ -105,6 +106,7 @@ impl RegistryBackend {
             client,
             rt,
             authed: Mutex::new(HashSet::new()),
+            wire: OnceLock::new(),
             agent: referrers::agent(),
         })
     }
@@ -153,16 +155,52 @@ impl RegistryBackend {
         }
     }
 
+    /// The credentials oci-client works with. Anonymous access to a
+    /// registry that asks for no authentication at all (`GET /v2/` is a
+    /// 200 without a challenge, as an open distribution answers) becomes
+    /// an empty bearer token: oci-client otherwise probes `/v2/` again
+    /// before every request for lack of a token to cache, which doubles
+    /// the requests of listing a thousand versions. Such a registry never
+    /// looks at the header.
+    async fn wire_auth(&self) -> Result<&RegistryAuth, CatalogError> {
+        if let Some(a) = self.wire.get() {
+            return Ok(a);
+        }
+        let auth = match &self.creds.auth {
+            RegistryAuth::Anonymous => {
+                let url = format!("{}://{}/v2/", self.at.scheme(), self.at.registry);
+                let agent = self.agent.clone();
+                let open = tokio::task::spawn_blocking(move || referrers::is_open(&agent, &url))
+                    .await
+                    .unwrap_or(Ok(false))
+                    .map_err(|why| self.ctx().of_kind(Kind::Unreachable, "connect", &why))?;
+                if open {
+                    RegistryAuth::Bearer(String::new())
+                } else {
+                    RegistryAuth::Anonymous
+                }
+            }
+            other => other.clone(),
+        };
+        // Calls that take no credentials (blob and manifest pushes, blob
+        // pulls) find them in the client.
+        self.client
+            .store_auth_if_needed(&self.at.registry, &auth)
+            .await;
+        Ok(self.wire.get_or_init(|| auth))
+    }
+
     /// Authenticate for `r`'s repository once (a bearer registry hands out
     /// a token per repository and operation); oci-client renews it.
     async fn ensure_auth(&self, r: &Reference, op: RegistryOperation) -> Result<(), CatalogError> {
         let push = matches!(op, RegistryOperation::Push);
         let key = (r.repository().to_owned(), push);
+        let auth = self.wire_auth().await?;
         if self.authed.lock().is_ok_and(|s| s.contains(&key)) {
             return Ok(());
         }
         self.client
-            .auth(r, &self.creds.auth, op)
+            .auth(r, auth, op)
             .await
             .map_err(|e| self.ctx().error("authenticate", &e))?;
         if let Ok(mut s) = self.authed.lock() {
@@ -185,7 +223,7 @@ impl RegistryBackend {
     ) -> Result<Option<RawManifest>, CatalogError> {
         match self
             .client
-            .pull_manifest_raw(r, &self.creds.auth, &ACCEPT)
+            .pull_manifest_raw(r, self.wire_auth().await?, &ACCEPT)
             .await
         {
             Ok((bytes, _)) => {
@@ -210,7 +248,8 @@ impl RegistryBackend {
 
     /// The digest a tag points at, by a HEAD request.
     async fn tag_digest(&self, r: &Reference, tag: &str) -> Result<Option<String>, CatalogError> {
-        match self.client.fetch_manifest_digest(r, &self.creds.auth).await {
+        let auth = self.wire_auth().await?;
+        match self.client.fetch_manifest_digest(r, auth).await {
             Ok(d) => Ok(Some(d)),
             Err(e) if fail::kind(&e) == Kind::NotFound => Ok(None),
             Err(e) => Err(self.ctx().error(&format!("read tag {tag}"), &e)),
@@ -282,11 +321,12 @@ impl Backend for RegistryBackend {
         );
         let repos = self.block_on(async {
             self.ensure_auth(&probe, RegistryOperation::Pull).await?;
+            let auth = self.wire_auth().await?;
             paging::all(|n, last| {
                 let probe = &probe;
                 async move {
                     self.client
-                        .catalog(probe, &self.creds.auth, Some(n), last.as_deref())
+                        .catalog(probe, auth, Some(n), last.as_deref())
                         .await
                         .map(|c| c.repositories)
                 }
@@ -418,11 +458,12 @@ impl Backend for RegistryBackend {
         let r = self.tag_ref(bucket, "latest")?;
         self.block_on(async {
             self.ensure_auth(&r, RegistryOperation::Pull).await?;
+            let auth = self.wire_auth().await?;
             let listed = paging::all(|n, last| {
                 let r = &r;
                 async move {
                     self.client
-                        .list_tags(r, &self.creds.auth, Some(n), last.as_deref())
+                        .list_tags(r, auth, Some(n), last.as_deref())
                         .await
                         .map(|t| t.tags)
                 }
@@ -470,13 +511,15 @@ impl Backend for RegistryBackend {
         // oci-client does not make this request, so its token is asked
         // for here (`auth` answers with it for a bearer registry).
         let token = self.block_on(async {
+            let auth = self.wire_auth().await?;
             self.client
-                .auth(&r, &self.creds.auth, RegistryOperation::Pull)
+                .auth(&r, auth, RegistryOperation::Pull)
                 .await
                 .map_err(|e| self.ctx().error("authenticate", &e))
         })?;
         let authorization = match token {
-            Some(t) => Some(format!("Bearer {t}")),
+            Some(t) if !t.is_empty() => Some(format!("Bearer {t}")),
+            Some(_) => None,
             None => self.creds.basic_header(),
         };
         let url = format!(

@@ -81,3 +81,21 @@ pub fn fetch(
         .map_err(|e| CatalogError::corrupt(format!("referrers index from {url}"), e))?;
     Ok(Some(index.manifests))
 }
+
+/// Does the registry at `url` (its `/v2/`) let anyone in, asking for no
+/// authentication? An error is the reason it could not be reached.
+pub fn is_open(agent: &ureq::Agent, url: &str) -> Result<bool, String> {
+    match agent.get(url).call() {
+        Ok(resp) => {
+            Ok(resp.status().as_u16() == 200 && !resp.headers().contains_key("www-authenticate"))
+        }
+        Err(
+            e @ (ureq::Error::Io(_)
+            | ureq::Error::Timeout(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed),
+        ) => Err(fail::chain(&e)),
+        // TLS and protocol trouble: oci-client reports it in its words.
+        Err(_) => Ok(false),
+    }
+}
