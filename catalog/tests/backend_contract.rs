@@ -276,6 +276,23 @@ fn unknown_bucket(s: &Store) {
     drop(b.lock("ghost").unwrap());
 }
 
+fn shared_between_threads(s: &Store) {
+    let b = &*s.backend;
+    std::thread::scope(|scope| {
+        for t in 0..4 {
+            scope.spawn(move || {
+                for i in 0..5 {
+                    let m = artifact(b, "web", format!("thread {t} item {i}").as_bytes());
+                    let tag = format!("t{t}-{i}");
+                    assert!(b.set_tag("web", &tag, &m, &Expect::Absent).unwrap());
+                    assert_eq!(b.get_manifest("web", &tag).unwrap().unwrap(), m);
+                }
+            });
+        }
+    });
+    assert_eq!(b.tags("web").unwrap().len(), 20);
+}
+
 /// Each contract check once per store.
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
@@ -298,6 +315,7 @@ contract!(
     referrers_fall_back,
     buckets_listing,
     unknown_bucket,
+    shared_between_threads,
 );
 
 // Registry-only behaviour.
