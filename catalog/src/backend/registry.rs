@@ -17,6 +17,7 @@ mod fail;
 mod location;
 mod paging;
 mod referrers;
+mod retry;
 mod upload;
 
 pub use auth::{Credentials, Env, PASSWORD_VAR, USERNAME_VAR};
@@ -221,11 +222,8 @@ impl RegistryBackend {
         r: &Reference,
         what: &str,
     ) -> Result<Option<RawManifest>, CatalogError> {
-        match self
-            .client
-            .pull_manifest_raw(r, self.wire_auth().await?, &ACCEPT)
-            .await
-        {
+        let auth = self.wire_auth().await?;
+        match retry::retry(|| self.client.pull_manifest_raw(r, auth, &ACCEPT)).await {
             Ok((bytes, _)) => {
                 let bytes = bytes.to_vec();
                 let digest = sha256_digest(&bytes);
@@ -249,7 +247,7 @@ impl RegistryBackend {
     /// The digest a tag points at, by a HEAD request.
     async fn tag_digest(&self, r: &Reference, tag: &str) -> Result<Option<String>, CatalogError> {
         let auth = self.wire_auth().await?;
-        match self.client.fetch_manifest_digest(r, auth).await {
+        match retry::retry(|| self.client.fetch_manifest_digest(r, auth)).await {
             Ok(d) => Ok(Some(d)),
             Err(e) if fail::kind(&e) == Kind::NotFound => Ok(None),
             Err(e) => Err(self.ctx().error(&format!("read tag {tag}"), &e)),
@@ -262,21 +260,25 @@ impl RegistryBackend {
         manifest: &RawManifest,
         what: &str,
     ) -> Result<(), CatalogError> {
+        // The header type (http's) is inferred from oci-client's
+        // signature: this crate need not depend on http for it.
         let Ok(content_type) = manifest.media_type.parse() else {
             return Err(CatalogError::corrupt(
                 format!("manifest {}", manifest.digest),
                 format!("media type {:?} is not a header value", manifest.media_type),
             ));
         };
-        self.client
-            .push_manifest_raw(r, manifest.bytes.clone(), content_type)
-            .await
-            .map(|_| ())
-            .map_err(|e| self.ctx().error(&format!("put manifest {what}"), &e))
+        retry::retry(|| {
+            self.client
+                .push_manifest_raw(r, manifest.bytes.clone(), Clone::clone(&content_type))
+        })
+        .await
+        .map(|_| ())
+        .map_err(|e| self.ctx().error(&format!("put manifest {what}"), &e))
     }
 
     async fn blob_exists(&self, r: &Reference, digest: &str) -> Result<bool, CatalogError> {
-        match self.client.blob_exists(r, digest).await {
+        match retry::retry(|| self.client.blob_exists(r, digest)).await {
             Ok(b) => Ok(b),
             Err(e) if fail::kind(&e) == Kind::NotFound => Ok(false),
             Err(e) => Err(self.ctx().error(&format!("check blob {digest}"), &e)),
@@ -325,8 +327,7 @@ impl Backend for RegistryBackend {
             paging::all(|n, last| {
                 let probe = &probe;
                 async move {
-                    self.client
-                        .catalog(probe, auth, Some(n), last.as_deref())
+                    retry::retry(|| self.client.catalog(probe, auth, Some(n), last.as_deref()))
                         .await
                         .map(|c| c.repositories)
                 }
@@ -362,8 +363,7 @@ impl Backend for RegistryBackend {
             if self.blob_exists(&r, digest).await? {
                 return Ok(());
             }
-            self.client
-                .push_blob(&r, data.to_vec(), digest)
+            retry::retry(|| self.client.push_blob(&r, data.to_vec(), digest))
                 .await
                 .map(|_| ())
                 .map_err(|e| self.upload_error(&format!("{} bytes", data.len()), digest, &e))
@@ -376,15 +376,18 @@ impl Backend for RegistryBackend {
             if self.blob_exists(&r, digest).await? {
                 return Ok(());
             }
-            let file = tokio::fs::File::open(path)
-                .await
-                .map_err(|e| CatalogError::io("open", path, e))?;
-            // Streamed: a chunked upload, one PATCH per chunk read.
-            self.client
-                .push_blob_stream(&r, upload::chunks(file), digest)
-                .await
-                .map(|_| ())
-                .map_err(|e| self.upload_error(&path.display().to_string(), digest, &e))
+            std::fs::metadata(path).map_err(|e| CatalogError::io("open", path, e))?;
+            // Streamed: a chunked upload, one PATCH per chunk read; a
+            // retry reads the file again from the start.
+            retry::retry(|| async {
+                let file = tokio::fs::File::open(path).await?;
+                self.client
+                    .push_blob_stream(&r, upload::chunks(file), digest)
+                    .await
+            })
+            .await
+            .map(|_| ())
+            .map_err(|e| self.upload_error(&path.display().to_string(), digest, &e))
         })
     }
 
@@ -392,12 +395,15 @@ impl Backend for RegistryBackend {
         let r = self.digest_ref(bucket, digest)?;
         let data = self.block_on(async {
             self.ensure_auth(&r, RegistryOperation::Pull).await?;
-            let mut buf: Vec<u8> = Vec::new();
-            self.client
-                .pull_blob(&r, digest, &mut buf)
-                .await
-                .map_err(|e| self.ctx().error(&format!("get blob {digest}"), &e))?;
-            Ok(buf)
+            retry::retry(|| async {
+                let mut buf: Vec<u8> = Vec::new();
+                self.client
+                    .pull_blob(&r, digest, &mut buf)
+                    .await
+                    .map(|()| buf)
+            })
+            .await
+            .map_err(|e| self.ctx().error(&format!("get blob {digest}"), &e))
         })?;
         let got = sha256_digest(&data);
         if got != digest {
@@ -462,8 +468,7 @@ impl Backend for RegistryBackend {
             let listed = paging::all(|n, last| {
                 let r = &r;
                 async move {
-                    self.client
-                        .list_tags(r, auth, Some(n), last.as_deref())
+                    retry::retry(|| self.client.list_tags(r, auth, Some(n), last.as_deref()))
                         .await
                         .map(|t| t.tags)
                 }
