@@ -44,7 +44,9 @@ fn default_dir() -> PathBuf {
 }
 
 fn registry(location: &str) -> Result<Box<dyn Backend>, CatalogError> {
-    Err(CatalogError::BadLocation(format!("oci://{location}")))
+    Ok(Box::new(crate::backend::registry::RegistryBackend::new(
+        location,
+    )?))
 }
 
 /// What `KILN_CATALOG` names, for messages (the default directory when unset).

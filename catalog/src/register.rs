@@ -39,6 +39,7 @@ impl Catalog {
         let _lock = self.backend.lock(&b)?;
         // The builds' content once; only the record changes with the
         // number a retry takes.
+        self.put_empty_config(&b)?;
         let mut content = Vec::new();
         for (build, attachments) in &new.builds {
             for a in attachments {
@@ -48,7 +49,6 @@ impl Catalog {
                 content.push(attach::build_metadata(self, &b, build)?);
             }
         }
-        self.put_empty_config(&b)?;
         for attempt in 0..TRIES {
             let tags = self.backend.tags(&b)?;
             let next = tags

@@ -13,7 +13,7 @@ mod kill9;
 mod legacy;
 mod manifest;
 pub mod oci;
-mod oci_registry;
+pub mod oci_registry;
 mod qemu;
 mod source_refs;
 mod ssh;

@@ -24,7 +24,7 @@ fn build_n(store: &Store, dir: &Path, n: usize) -> crate::Run {
     crate::kiln_env(dir, &["build", "-color=false", "t.pkr.hcl"], "", &env)
 }
 
-pub fn eight_runs_get_eight_versions(store: &Store) {
+fn eight_runs_get_eight_versions(store: &Store) {
     let p = project(&[("t.pkr.hcl", TEMPLATE)]);
     let d = p.path();
     std::thread::scope(|s| {
@@ -86,6 +86,11 @@ pub fn eight_runs_get_eight_versions(store: &Store) {
 fn concurrent_runs_and_promotions_on_the_directory_store() {
     let root = tempfile::tempdir().unwrap();
     eight_runs_get_eight_versions(&Store::dir(root.path()));
+}
+
+#[test]
+fn concurrent_runs_and_promotions_on_a_registry() {
+    eight_runs_get_eight_versions(&Store::registry());
 }
 
 /// kill -9 while a run registers a large disk: the catalog stays

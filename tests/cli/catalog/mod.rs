@@ -18,6 +18,8 @@ pub struct Store {
     pub spec: String,
     /// The directory of a `dir:` store, for skopeo's `oci:` transport.
     pub dir: Option<PathBuf>,
+    /// `127.0.0.1:PORT/kiln` of a registry store, with the registry.
+    pub registry: Option<(String, crate::build::oci_registry::Registry)>,
 }
 
 impl Store {
@@ -26,7 +28,40 @@ impl Store {
         Store {
             spec: format!("dir:{}", d.display()),
             dir: Some(d),
+            registry: None,
         }
+    }
+
+    /// A fresh docker-registry (distribution 2.8: no referrers API) on
+    /// loopback, the catalog under `kiln/`.
+    pub fn registry() -> Store {
+        let reg = crate::build::oci_registry::Registry::start(&[]);
+        let base = format!("127.0.0.1:{}/kiln", reg.port);
+        Store {
+            spec: format!("oci://{base}"),
+            dir: None,
+            registry: Some((base, reg)),
+        }
+    }
+
+    /// The skopeo location of `BUCKET:TAG` in this store.
+    pub fn skopeo_ref(&self, bucket: &str, tag: &str) -> String {
+        match (&self.dir, &self.registry) {
+            (Some(d), _) => format!("oci:{}:{tag}", d.join(bucket).display()),
+            (_, Some((base, _))) => format!("docker://{base}/{bucket}:{tag}"),
+            _ => unreachable!("a store is a directory or a registry"),
+        }
+    }
+
+    /// `skopeo ARGS… REF` with TLS off for the loopback registry.
+    pub fn skopeo(&self, dir: &Path, args: &[&str], bucket: &str, tag: &str) -> String {
+        let mut all: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+        if self.registry.is_some() {
+            all.insert(1, "--tls-verify=false".into());
+        }
+        all.push(self.skopeo_ref(bucket, tag));
+        let refs: Vec<&str> = all.iter().map(String::as_str).collect();
+        crate::build::oci::tool(dir, "skopeo", &refs)
     }
 
     pub fn env(&self, fingerprint: &str) -> Vec<(String, String)> {

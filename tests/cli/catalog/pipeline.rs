@@ -279,23 +279,10 @@ fn run_pipeline(store: &Store) {
     }
 }
 
-#[test]
-fn a_two_stage_pipeline_on_the_directory_store() {
-    let root = tempfile::tempdir().unwrap();
-    let store = Store::dir(root.path());
-    run_pipeline(&store);
-    // The store is OCI image layouts: skopeo reads versions and channels.
-    let dir = store.dir.as_ref().unwrap();
+/// skopeo reads versions and channels as the OCI indexes they are.
+fn skopeo_reads_versions_and_channels(store: &Store, dir: &Path) {
     for tag in ["v2", "dev"] {
-        let raw = crate::build::oci::tool(
-            root.path(),
-            "skopeo",
-            &[
-                "inspect",
-                "--raw",
-                &format!("oci:{}:{tag}", dir.join("base-img").display()),
-            ],
-        );
+        let raw = store.skopeo(dir, &["inspect", "--raw"], "base-img", tag);
         let index: serde_json::Value = serde_json::from_str(&raw).unwrap();
         assert_eq!(
             index["mediaType"],
@@ -306,6 +293,34 @@ fn a_two_stage_pipeline_on_the_directory_store() {
             "{tag}"
         );
     }
+}
+
+#[test]
+fn a_two_stage_pipeline_on_the_directory_store() {
+    let root = tempfile::tempdir().unwrap();
+    let store = Store::dir(root.path());
+    run_pipeline(&store);
+    skopeo_reads_versions_and_channels(&store, root.path());
+}
+
+#[test]
+fn a_two_stage_pipeline_on_a_registry() {
+    let store = Store::registry();
+    run_pipeline(&store);
+    let dir = tempfile::tempdir().unwrap();
+    skopeo_reads_versions_and_channels(&store, dir.path());
+    // Copied to a directory store, the catalog reads the same.
+    let local = Store::dir(dir.path());
+    let r = store.kiln(dir.path(), &["catalog", "sync", &store.spec, &local.spec]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        local.json(dir.path(), &["history", "base-img", "-channel", "prod"]),
+        store.json(dir.path(), &["history", "base-img", "-channel", "prod"])
+    );
+    assert_eq!(
+        local.json(dir.path(), &["show", "app-img:v1"])["events"],
+        store.json(dir.path(), &["show", "app-img:v1"])["events"]
+    );
 }
 
 #[test]
