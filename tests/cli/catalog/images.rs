@@ -18,13 +18,13 @@ build {
 "#;
 
 const APP: &str = r#"
-variable "catalog" { type = string }
+variable "base_repo" { type = string }
 data "hcp-packer-version" "base" {
   bucket_name  = "oci-base"
   channel_name = "prod"
 }
 source "oci" "app" {
-  image  = "oci:${var.catalog}/oci-base:${data.hcp-packer-version.base.name}"
+  image  = "${var.base_repo}:${data.hcp-packer-version.base.name}"
   labels = { stage = "app" }
 }
 build {
@@ -47,24 +47,18 @@ build {
 }
 "#;
 
-#[test]
-fn container_images_and_container_disks_live_in_the_version() {
+fn images_in(store: &Store) {
     let p = project(&[
         ("base.pkr.hcl", BASE),
         ("app.pkr.hcl", APP),
         ("disk.pkr.hcl", DISK),
     ]);
     let d = p.path();
-    let root = tempfile::tempdir().unwrap();
-    let store = Store::dir(root.path());
-    let catalog = store.dir.clone().unwrap();
-
     let r = store.build(d, "base.pkr.hcl", "b1");
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     store.ok(d, &["promote", "oci-base", "v1", "-channel", "prod"]);
     let image = |bucket: &str, tag: &str| -> serde_json::Value {
-        let loc = format!("oci:{}:{tag}", catalog.join(bucket).display());
-        serde_json::from_str(&tool(d, "skopeo", &["inspect", &loc])).unwrap()
+        serde_json::from_str(&store.skopeo(d, &["inspect"], bucket, tag)).unwrap()
     };
     assert_eq!(image("oci-base", "prod")["Labels"]["stage"], "base");
     let base = store.json(d, &["show", "oci-base:v1"]);
@@ -72,16 +66,8 @@ fn container_images_and_container_disks_live_in_the_version() {
         .as_str()
         .unwrap()
         .to_owned();
-    let raw: serde_json::Value = serde_json::from_str(&tool(
-        d,
-        "skopeo",
-        &[
-            "inspect",
-            "--raw",
-            &format!("oci:{}:v1", catalog.join("oci-base").display()),
-        ],
-    ))
-    .unwrap();
+    let raw: serde_json::Value =
+        serde_json::from_str(&store.skopeo(d, &["inspect", "--raw"], "oci-base", "v1")).unwrap();
     assert!(
         raw["manifests"]
             .as_array()
@@ -92,13 +78,17 @@ fn container_images_and_container_disks_live_in_the_version() {
     );
 
     // The next stage starts from the catalog's image.
+    let repo = store
+        .skopeo_ref("oci-base", "x")
+        .trim_end_matches(":x")
+        .to_owned();
     let r = crate::kiln_env(
         d,
         &[
             "build",
             "-color=false",
             "-var",
-            &format!("catalog={}", catalog.display()),
+            &format!("base_repo={repo}"),
             "app.pkr.hcl",
         ],
         "",
@@ -107,7 +97,7 @@ fn container_images_and_container_disks_live_in_the_version() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(image("oci-app", "v1")["Labels"]["stage"], "app");
 
-    // A disk as a containerDisk.
+    // A disk as a containerDisk, pulled by skopeo.
     tool(
         d,
         "qemu-img",
@@ -116,15 +106,14 @@ fn container_images_and_container_disks_live_in_the_version() {
     let r = store.build(d, "disk.pkr.hcl", "d1");
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     let copy = d.join("copied");
-    tool(
-        d,
-        "skopeo",
-        &[
-            "copy",
-            &format!("oci:{}:v1", catalog.join("disks").display()),
-            &format!("dir:{}", copy.display()),
-        ],
-    );
+    let mut args = vec!["copy".to_owned()];
+    if store.registry.is_some() {
+        args.push("--src-tls-verify=false".into());
+    }
+    args.push(store.skopeo_ref("disks", "v1"));
+    args.push(format!("dir:{}", copy.display()));
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    tool(d, "skopeo", &refs);
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(copy.join("manifest.json")).unwrap()).unwrap();
     let layer = manifest["layers"][0]["digest"]
@@ -143,4 +132,15 @@ fn container_images_and_container_disks_live_in_the_version() {
         std::fs::metadata(d.join("disk.qcow2")).unwrap().len(),
         disk["builds"][0]["files"][0]["size"].as_u64().unwrap()
     );
+}
+
+#[test]
+fn container_images_and_container_disks_in_a_directory_store() {
+    let root = tempfile::tempdir().unwrap();
+    images_in(&Store::dir(root.path()));
+}
+
+#[test]
+fn container_images_and_container_disks_in_a_registry() {
+    images_in(&Store::registry());
 }
