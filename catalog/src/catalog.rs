@@ -58,14 +58,66 @@ impl Catalog {
 
     pub(crate) fn state_of(&self, b: &str) -> Result<BucketState, CatalogError> {
         let tags = self.backend.tags(b)?;
-        let versions = self.read_versions(b, &tags)?;
-        let events = self.read_events(b, &tags)?;
+        let (mut versions, mut events, covered) = self.read_summary(b)?;
+        let missing: Vec<String> = tags
+            .iter()
+            .filter(|t| !covered.contains(t.as_str()))
+            .cloned()
+            .collect();
+        versions.extend(self.read_versions(b, &missing)?);
+        events.extend(self.read_events(b, &missing)?);
         Ok(BucketState::replay(
             b,
             versions,
             events,
             jiff::Timestamp::now(),
         ))
+    }
+
+    /// What the summary index lists: versions, events, and the tags they
+    /// stand for.
+    #[allow(clippy::type_complexity)]
+    fn read_summary(
+        &self,
+        b: &str,
+    ) -> Result<
+        (
+            BTreeMap<u64, VersionRecord>,
+            Vec<Event>,
+            std::collections::BTreeSet<String>,
+        ),
+        CatalogError,
+    > {
+        let mut versions = BTreeMap::new();
+        let mut events = Vec::new();
+        let mut covered = std::collections::BTreeSet::new();
+        let Some(raw) = self.backend.get_manifest(b, names::SUMMARY_TAG)? else {
+            return Ok((versions, events, covered));
+        };
+        let index: Index = oci::parse(&format!("{b}:{}", names::SUMMARY_TAG), &raw)?;
+        for d in index.manifests {
+            match d.artifact_type.as_deref() {
+                Some(oci::VERSION_TYPE) => {
+                    let Some(json) = d.annotations.get(oci::ANN_RECORD) else {
+                        continue;
+                    };
+                    let rec: VersionRecord = serde_json::from_str(json)
+                        .map_err(|e| CatalogError::corrupt(format!("{b} summary"), e))?;
+                    covered.insert(names::version_tag(rec.version));
+                    versions.insert(rec.version, rec);
+                }
+                Some(oci::EVENT_TYPE) => {
+                    let Some(json) = d.annotations.get(oci::ANN_EVENT) else {
+                        continue;
+                    };
+                    let e = parse_event(&format!("{b} summary"), json)?;
+                    covered.insert(format!("{EVENT_TAG_PREFIX}{}", e.id));
+                    events.push(e);
+                }
+                _ => {}
+            }
+        }
+        Ok((versions, events, covered))
     }
 
     fn read_versions(
@@ -146,7 +198,22 @@ impl Catalog {
         if !self.backend.set_tag(b, &tag, &raw, &Expect::Absent)? {
             return Err(CatalogError::corrupt(tag, "an event with this id exists"));
         }
-        self.add_referrer(b, &subject.digest, &raw, &m)
+        self.add_referrer(b, &subject.digest, &raw, &m)?;
+        let mut desc = Descriptor::of(&raw);
+        desc.artifact_type = m.artifact_type.clone();
+        desc.annotations = m.annotations;
+        self.add_to_summary(b, desc)
+    }
+
+    /// List a version or an event in the bucket's summary index, so that
+    /// reading a bucket takes two requests however many versions it has.
+    /// Best effort: readers fetch whatever the summary lacks from its own
+    /// tag, so a summary update lost to a kill or a race costs only time.
+    pub(crate) fn add_to_summary(&self, b: &str, desc: Descriptor) -> Result<(), CatalogError> {
+        match self.add_to_index(b, names::SUMMARY_TAG, desc) {
+            Err(CatalogError::Contended { .. }) => Ok(()),
+            other => other,
+        }
     }
 
     /// List `referrer` among the referrers of `subject`: nothing to do
@@ -169,11 +236,22 @@ impl Catalog {
         let mut desc = Descriptor::of(referrer);
         desc.artifact_type = m.artifact_type.clone();
         desc.annotations = m.annotations.clone();
+        self.add_to_index(b, &tag, desc)
+    }
+
+    /// Add `desc` to the image index tagged `tag` (creating it), by
+    /// compare-before-put, retried until confirmed.
+    pub(crate) fn add_to_index(
+        &self,
+        b: &str,
+        tag: &str,
+        desc: Descriptor,
+    ) -> Result<(), CatalogError> {
         for attempt in 0..TRIES {
-            let current = self.backend.get_manifest(b, &tag)?;
+            let current = self.backend.get_manifest(b, tag)?;
             let (mut index, expect) = match &current {
                 Some(raw) => (
-                    oci::parse::<Index>(&tag, raw)?,
+                    oci::parse::<Index>(tag, raw)?,
                     Expect::Digest(raw.digest.clone()),
                 ),
                 None => (Index::new(Vec::new()), Expect::Absent),
@@ -182,8 +260,8 @@ impl Catalog {
                 return Ok(());
             }
             index.manifests.push(desc.clone());
-            if self.backend.set_tag(b, &tag, &index.raw(), &expect)?
-                && self.confirmed(b, &tag, &desc.digest)?
+            if self.backend.set_tag(b, tag, &index.raw(), &expect)?
+                && self.confirmed(b, tag, &desc.digest)?
             {
                 return Ok(());
             }
@@ -250,11 +328,24 @@ impl Catalog {
         state: &BucketState,
         channel: &str,
     ) -> Result<(), CatalogError> {
-        let Some(v) = state.channels.get(channel).and_then(|c| c.effective) else {
-            return Ok(());
-        };
-        let index = self.version_index(b, v)?;
-        self.backend.set_tag(b, channel, &index, &Expect::Any)?;
+        let mut target = state.channels.get(channel).and_then(|c| c.effective);
+        // Another writer's event may land between our read and our tag
+        // write: read again after writing, until the tag matches what
+        // the events say (every writer does this after its own event, so
+        // the last one leaves the tag right).
+        for _ in 0..5 {
+            let Some(v) = target else {
+                return Ok(());
+            };
+            let index = self.version_index(b, v)?;
+            self.backend.set_tag(b, channel, &index, &Expect::Any)?;
+            let now = self.state_of(b)?;
+            let again = now.channels.get(channel).and_then(|c| c.effective);
+            if again == target {
+                return Ok(());
+            }
+            target = again;
+        }
         Ok(())
     }
 }

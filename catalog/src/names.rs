@@ -8,6 +8,10 @@ use crate::error::CatalogError;
 /// Tags of event artifacts: `kiln.ev.<ULID>`.
 pub const EVENT_TAG_PREFIX: &str = "kiln.ev.";
 
+/// The bucket's summary index: every version and event, with their
+/// records as annotations (derived; see `Catalog::add_to_summary`).
+pub const SUMMARY_TAG: &str = "kiln.summary";
+
 pub fn check_bucket(name: &str) -> Result<String, CatalogError> {
     let ok = (3..=36).contains(&name.len())
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');

@@ -66,6 +66,7 @@ impl Catalog {
             let tag = names::version_tag(next);
             if self.backend.set_tag(&b, &tag, &index, &Expect::Absent)? {
                 if self.backend.conditional_tags() {
+                    self.summarise(&b, &index, &record)?;
                     return Ok(record);
                 }
                 // A registry compared and put: read back after a moment
@@ -76,6 +77,7 @@ impl Catalog {
                     .get_manifest(&b, &tag)?
                     .is_some_and(|m| m.digest == index.digest)
                 {
+                    self.summarise(&b, &index, &record)?;
                     return Ok(record);
                 }
             }
@@ -85,6 +87,21 @@ impl Catalog {
             what: format!("the next version number of {b}"),
             tries: TRIES,
         })
+    }
+
+    fn summarise(
+        &self,
+        b: &str,
+        index: &crate::backend::RawManifest,
+        record: &VersionRecord,
+    ) -> Result<(), CatalogError> {
+        let json = serde_json::to_string(record).map_err(|e| CatalogError::corrupt("record", e))?;
+        let mut desc = Descriptor::of(index);
+        desc.artifact_type = Some(oci::VERSION_TYPE.to_owned());
+        desc.annotations
+            .insert(oci::ANN_VERSION.into(), names::version_tag(record.version));
+        desc.annotations.insert(oci::ANN_RECORD.into(), json);
+        self.add_to_summary(b, desc)
     }
 
     /// The version's image index: the record as an artifact (and, in

@@ -33,11 +33,19 @@ fn transient(e: &E) -> bool {
         E::RequestError(r) => {
             !r.is_connect() && !r.is_timeout() && r.status().is_none_or(|s| s.is_server_error())
         }
-        E::ServerError { code, .. } => *code >= 500 || *code == 429,
-        E::RegistryError { envelope, .. } => envelope
-            .errors
-            .iter()
-            .any(|e| matches!(e.code, OciErrorCode::Toomanyrequests)),
+        // distribution's filesystem storage answers DIGEST_INVALID while
+        // another request rewrites a manifest's revision link that this
+        // one reads (an index put checking its children, when a channel
+        // tag re-puts a version's index at the same time): passing.
+        E::ServerError { code, message, .. } => {
+            *code >= 500 || *code == 429 || (*code == 400 && message.contains("DIGEST_INVALID"))
+        }
+        E::RegistryError { envelope, .. } => envelope.errors.iter().any(|e| {
+            matches!(
+                e.code,
+                OciErrorCode::Toomanyrequests | OciErrorCode::DigestInvalid
+            )
+        }),
         _ => false,
     }
 }
