@@ -145,6 +145,21 @@ type Attrs = &'static [(&'static str, &'static str)];
 const MINIMAL: &[(Place, &str, Attrs)] = &[
     (
         Place::DataSource,
+        "hcp-packer-version",
+        &[("bucket_name", "\"base\""), ("channel_name", "\"prod\"")],
+    ),
+    (
+        Place::DataSource,
+        "hcp-packer-artifact",
+        &[
+            ("bucket_name", "\"base\""),
+            ("channel_name", "\"prod\""),
+            ("platform", "\"qemu\""),
+            ("region", "\"local\""),
+        ],
+    ),
+    (
+        Place::DataSource,
         "http",
         &[("url", "\"http://127.0.0.1:9/x\"")],
     ),

@@ -352,3 +352,53 @@ build {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("no bucket \"fails\""), "{}", r.stderr);
 }
+
+#[test]
+fn a_top_level_registry_block_and_the_bucket_name_from_the_environment() {
+    let p = project(&[(
+        "t.pkr.hcl",
+        r#"
+hcp_packer_registry {
+  bucket_name   = "from-template"
+  bucket_labels = { team = "infra" }
+}
+source "file" "a" {
+  content = "a"
+  target  = "a.txt"
+}
+build {
+  name    = "named"
+  sources = ["source.file.a"]
+}
+"#,
+    )]);
+    let root = tempfile::tempdir().unwrap();
+    let store = Store::dir(root.path());
+    let r = store.build(p.path(), "t.pkr.hcl", "one");
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Registered from-template:v1"),
+        "{}",
+        r.stdout
+    );
+    let v = store.json(p.path(), &["show", "from-template:v1"]);
+    assert_eq!(v["bucket_labels"]["team"], "infra");
+    assert_eq!(v["builds"][0]["name"], "named.file.a");
+    let mut env = store.env("two");
+    env.push(("HCP_PACKER_BUCKET_NAME".into(), "From-Env".into()));
+    let r = crate::kiln_env(p.path(), &["build", "t.pkr.hcl"], "", &env);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Registered from-env:v1"), "{}", r.stdout);
+    let mut env = store.env("three");
+    env.push(("HCP_PACKER_BUCKET_NAME".into(), "no".into()));
+    let r = crate::kiln_env(p.path(), &["build", "t.pkr.hcl"], "", &env);
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    assert!(
+        r.stderr.contains("invalid bucket name \"no\""),
+        "{}",
+        r.stderr
+    );
+    // Refused before any build ran.
+    assert!(!r.stdout.contains("Registered"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Stored file"), "{}", r.stdout);
+}
