@@ -242,7 +242,7 @@ fn locals_cycle_is_reported() {
 
 #[test]
 fn unsupported_data_source_is_located() {
-    let p = project(&[("main.pkr.hcl", "data \"hcp-packer-artifact\" \"x\" {\n}\n")]);
+    let p = project(&[("main.pkr.hcl", "data \"git-commit\" \"x\" {\n}\n")]);
     let r = kiln(p.path(), &["validate", "."], "");
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("Unsupported data source"), "{}", r.stderr);

@@ -210,7 +210,6 @@ pub fn load_with(
     let base_dir = std::env::current_dir().unwrap_or_default();
     let mut ctx = EvalContext::new(sources.clone(), base_dir);
     ctx.for_build = opts.for_build;
-    ctx.version_fingerprint = opts.version_fingerprint.clone();
     let found = match files::discover(path) {
         Ok(f) => f,
         Err(e) => {
@@ -281,6 +280,13 @@ pub fn load_with(
     }
     let mut decls = reader.decls;
     diags.extend(reader.diags);
+    // As in Packer, the version's fingerprint is known only to a run that
+    // registers one; any other build sees the unknown placeholder.
+    let registers = decls.hcp_packer_registry.is_some()
+        || decls.builds.iter().any(|b| b.hcp_packer_registry.is_some());
+    if registers {
+        ctx.version_fingerprint = opts.version_fingerprint.clone();
+    }
     if let Some(t) = &legacy {
         legacy_sources(&mut decls, t);
         ctx.weak_decoding = true;
