@@ -20,7 +20,6 @@ pub enum Attachment {
 }
 
 const LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
-const IMAGE_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 /// KubeVirt runs qemu as uid/gid 107 and reads the disk from `/disk/`.
 const KUBEVIRT_QEMU_ID: u64 = 107;
 
@@ -158,7 +157,7 @@ fn container_disk(
         "config": {},
     });
     let config_bytes = serde_json::to_vec(&config).unwrap_or_default();
-    let config_desc = cat.put_json_blob(b, IMAGE_CONFIG, &config_bytes)?;
+    let config_desc = cat.put_json_blob(b, oci::IMAGE_CONFIG, &config_bytes)?;
     let manifest = Manifest {
         schema_version: 2,
         media_type: oci::MANIFEST.to_owned(),

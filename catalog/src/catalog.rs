@@ -333,11 +333,14 @@ impl Catalog {
         // write: read again after writing, until the tag matches what
         // the events say (every writer does this after its own event, so
         // the last one leaves the tag right).
+        if !state.channels.contains_key(channel) {
+            return Ok(());
+        }
         for _ in 0..5 {
-            let Some(v) = target else {
-                return Ok(());
+            let index = match target {
+                Some(v) => self.version_index(b, v)?,
+                None => self.empty_channel_index(b, channel)?,
             };
-            let index = self.version_index(b, v)?;
             self.backend.set_tag(b, channel, &index, &Expect::Any)?;
             let now = self.state_of(b)?;
             let again = now.channels.get(channel).and_then(|c| c.effective);
@@ -347,6 +350,22 @@ impl Catalog {
             target = again;
         }
         Ok(())
+    }
+}
+
+impl Catalog {
+    /// What an emptied channel's tag points at: an index of nothing, so
+    /// that pulling the channel fails instead of handing out the version
+    /// it was taken off (registries cannot delete a tag without deleting
+    /// the version it points at).
+    fn empty_channel_index(&self, b: &str, channel: &str) -> Result<RawManifest, CatalogError> {
+        let mut index = Index::new(Vec::new());
+        index
+            .annotations
+            .insert(oci::ANN_EMPTY_CHANNEL.into(), channel.to_owned());
+        let raw = index.raw();
+        self.backend.put_manifest(b, &raw)?;
+        Ok(raw)
     }
 }
 

@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 pub const INDEX: &str = "application/vnd.oci.image.index.v1+json";
 pub const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
+pub const IMAGE_CONFIG: &str = "application/vnd.oci.image.config.v1+json";
 pub const EMPTY_CONFIG: &str = "application/vnd.oci.empty.v1+json";
 /// The empty JSON object `{}` the image spec prescribes for artifacts.
 pub const EMPTY_DIGEST: &str =
@@ -25,6 +26,8 @@ pub const BUILD_TYPE: &str = "application/vnd.kiln.catalog.build.v1+json";
 pub const ANN_VERSION: &str = "dev.kiln.catalog.version";
 pub const ANN_RECORD: &str = "dev.kiln.catalog.record";
 pub const ANN_EVENT: &str = "dev.kiln.catalog.event";
+/// On the index an emptied channel's tag points at: the channel's name.
+pub const ANN_EMPTY_CHANNEL: &str = "dev.kiln.catalog.empty-channel";
 pub const ANN_CREATED: &str = "org.opencontainers.image.created";
 pub const ANN_TITLE: &str = "org.opencontainers.image.title";
 
@@ -138,6 +141,22 @@ impl Index {
 
     pub fn raw(&self) -> RawManifest {
         RawManifest::new(INDEX, to_bytes(self))
+    }
+}
+
+/// This machine as an OCI platform (Go's architecture names), what
+/// skopeo and other clients pick from an index by default.
+pub fn host_platform() -> Platform {
+    let architecture = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        "x86" => "386",
+        "powerpc64" => "ppc64le",
+        other => other,
+    };
+    Platform {
+        architecture: architecture.into(),
+        os: "linux".into(),
     }
 }
 

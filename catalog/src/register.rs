@@ -120,10 +120,22 @@ impl Catalog {
             .insert(oci::ANN_VERSION.into(), names::version_tag(record.version));
         meta.annotations
             .insert(oci::ANN_CREATED.into(), record.created_at.clone());
+        // Registry clients pick an index entry by platform and refuse
+        // artifacts: with no image in the version (AMIs, disks kept
+        // outside), the record itself is an image without layers' content
+        // for this platform, so a plain `skopeo inspect` of a version or
+        // channel tag shows the version in its labels.
+        let inspectable = !content.iter().any(|d| d.platform.is_some());
+        if inspectable {
+            meta.config = self.record_image_config(b, record)?;
+        }
         let meta = meta.raw();
         self.backend.put_manifest(b, &meta)?;
         let mut meta_desc = Descriptor::of(&meta);
         meta_desc.artifact_type = Some(oci::VERSION_TYPE.to_owned());
+        if inspectable {
+            meta_desc.platform = Some(oci::host_platform());
+        }
         let mut manifests = vec![meta_desc];
         manifests.extend(content.iter().cloned());
         let mut index = Index::new(manifests);
@@ -137,6 +149,38 @@ impl Catalog {
         let raw = index.raw();
         self.backend.put_manifest(b, &raw)?;
         Ok(raw)
+    }
+
+    /// An image config describing the version: its number, bucket,
+    /// fingerprint and builds as labels, its creation time.
+    fn record_image_config(
+        &self,
+        b: &str,
+        record: &VersionRecord,
+    ) -> Result<Descriptor, CatalogError> {
+        let platform = oci::host_platform();
+        let builds: Vec<String> = record
+            .builds
+            .iter()
+            .map(|x| format!("{}:{}", x.platform, x.name))
+            .collect();
+        let config = serde_json::json!({
+            "architecture": platform.architecture,
+            "os": platform.os,
+            "created": record.created_at,
+            "author": record.author,
+            "config": {"Labels": {
+                oci::ANN_VERSION: names::version_tag(record.version),
+                "dev.kiln.catalog.bucket": b,
+                "dev.kiln.catalog.fingerprint": record.fingerprint,
+                "dev.kiln.catalog.builds": builds.join(","),
+                "org.opencontainers.image.version": names::version_tag(record.version),
+                "org.opencontainers.image.description": record.description,
+            }},
+            "rootfs": {"type": "layers", "diff_ids": []},
+        });
+        let bytes = serde_json::to_vec(&config).map_err(|e| CatalogError::corrupt("record", e))?;
+        self.put_json_blob(b, oci::IMAGE_CONFIG, &bytes)
     }
 }
 

@@ -171,6 +171,8 @@ fn run_pipeline(store: &Store) {
 
     // The app goes to prod; the edge builds from it.
     store.ok(d, &["promote", "app-img", "v1", "-channel", "prod"]);
+    let raw = store.skopeo(d, &["inspect", "--raw"], "app-img", "prod");
+    assert!(raw.contains(r#""dev.kiln.catalog.version":"v1""#), "{raw}");
     let r = store.build(d, "edge.pkr.hcl", "edge-1");
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
 
@@ -198,6 +200,14 @@ fn run_pipeline(store: &Store) {
     assert!(
         out.contains("app-img: channel prod moved off v1 and is now EMPTY"),
         "{out}"
+    );
+    // The emptied channel's tag no longer hands out the revoked version.
+    let raw = store.skopeo(d, &["inspect", "--raw"], "base-img", "prod");
+    let index: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    assert_eq!(index["manifests"], serde_json::json!([]), "{raw}");
+    assert_eq!(
+        index["annotations"]["dev.kiln.catalog.empty-channel"], "prod",
+        "{raw}"
     );
     let r = store.build(d, "edge.pkr.hcl", "edge-2");
     assert_eq!(r.code, 1, "{}", r.stdout);
@@ -292,6 +302,18 @@ fn skopeo_reads_versions_and_channels(store: &Store, dir: &Path) {
             index["annotations"]["dev.kiln.catalog.version"], "v2",
             "{tag}"
         );
+        // Without --raw skopeo picks this platform's entry; a version with
+        // no image (a file build) answers with its record as labels.
+        let plain = store.skopeo(dir, &["inspect"], "base-img", tag);
+        let image: serde_json::Value = serde_json::from_str(&plain).unwrap();
+        let labels = &image["Labels"];
+        assert_eq!(labels["org.opencontainers.image.version"], "v2", "{plain}");
+        assert_eq!(labels["dev.kiln.catalog.bucket"], "base-img", "{plain}");
+        assert_eq!(
+            labels["dev.kiln.catalog.builds"], "file:base.file.base",
+            "{plain}"
+        );
+        assert_eq!(image["Os"], "linux", "{plain}");
     }
 }
 
