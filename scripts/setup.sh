@@ -86,6 +86,15 @@ if [ ! -x "$venv/bin/moto_server" ]; then
   "$venv/bin/pip" install -q --disable-pip-version-check 'moto[server]'
 fi
 
+# ansible-core for the ansible provisioner's tests, likewise in a venv
+# outside the clone (tests look for $KILN_ANSIBLE_VENV/bin/ansible-playbook).
+ansible_venv="${KILN_ANSIBLE_VENV:-/var/cache/kiln/ansible}"
+if [ ! -x "$ansible_venv/bin/ansible-playbook" ]; then
+  mkdir -p "$(dirname "$ansible_venv")"
+  python3 -m venv "$ansible_venv"
+  "$ansible_venv/bin/pip" install -q --disable-pip-version-check ansible-core
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo not found: install a Rust toolchain (rustup, Rust 1.80 or newer) first" >&2
   exit 1

@@ -93,6 +93,17 @@ impl BuilderEntry {
 
 const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
     (
+        "ansible",
+        provisioner::<kiln_provisioners::ansible::AnsibleConfig, kiln_provisioners::ansible::Ansible>,
+    ),
+    (
+        "ansible-local",
+        provisioner::<
+            kiln_provisioners::ansible_local::AnsibleLocalConfig,
+            kiln_provisioners::ansible_local::AnsibleLocal,
+        >,
+    ),
+    (
         "breakpoint",
         provisioner::<
             kiln_provisioners::breakpoint::BreakpointConfig,

@@ -1,10 +1,13 @@
 //! Provisioners, one module each, and the pieces the shell flavours share.
 
+pub mod ansible;
+pub mod ansible_local;
 pub mod breakpoint;
 pub mod file;
 pub mod shell;
 pub mod shell_local;
 
+mod config_paths;
 mod env_vars;
 mod exit_codes;
 mod go_sprintf;

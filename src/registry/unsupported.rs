@@ -50,8 +50,6 @@ pub const UNSUPPORTED: &[(ComponentKind, &str, &str)] = &[
     (ComponentKind::Provisioner, "windows-restart", WINDOWS),
     (ComponentKind::Provisioner, "windows-shell", WINDOWS),
     (ComponentKind::Provisioner, "goss", PLUGIN),
-    (ComponentKind::Provisioner, "ansible", PLUGIN),
-    (ComponentKind::Provisioner, "ansible-local", PLUGIN),
     (ComponentKind::Provisioner, "chef-solo", PLUGIN),
     (ComponentKind::Provisioner, "chef-client", PLUGIN),
     (ComponentKind::Provisioner, "puppet-masterless", PLUGIN),

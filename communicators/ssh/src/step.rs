@@ -121,6 +121,17 @@ pub fn generated(settings: &SshSettings, temporary: Option<&KeyPair>) -> Generat
         settings.password.clone().unwrap_or_default(),
     );
     g.insert("ConnType".into(), "ssh".into());
+    // What the ansible provisioner's direct connection uses (Packer's
+    // `PopulateProvisionHookData` sets both).
+    g.insert(
+        "SSHPrivateKeyFile".into(),
+        settings
+            .private_key_file
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_default(),
+    );
+    g.insert("SSHAgentAuth".into(), settings.agent_auth.to_string());
     g.insert(
         "SSHPublicKey".into(),
         temporary

@@ -4,6 +4,7 @@
 mod amazon;
 #[cfg(feature = "amazon")]
 mod amazon_fields;
+mod ansible;
 mod artifice;
 mod compat;
 mod durations;
