@@ -79,15 +79,16 @@ impl Step<State> for StepCreateAmi {
             match &self.run_tags {
                 Some(tags) => {
                     ctx.ui.say("Attaching run tags to AMI...");
+                    // The image at CreateImage; its snapshots once they
+                    // exist, below (EC2 takes both at CreateImage, as
+                    // Packer sends them, but moto only the image).
                     if !tags.is_empty() {
-                        for kind in [ResourceType::Image, ResourceType::Snapshot] {
-                            req = req.tag_specifications(
-                                TagSpecification::builder()
-                                    .resource_type(kind)
-                                    .set_tags(Some(ec2_tags(tags)))
-                                    .build(),
-                            );
-                        }
+                        req = req.tag_specifications(
+                            TagSpecification::builder()
+                                .resource_type(ResourceType::Image)
+                                .set_tags(Some(ec2_tags(tags)))
+                                .build(),
+                        );
                     }
                 }
                 None => ctx.ui.say("Skipping attaching run tags to AMI..."),
@@ -113,9 +114,25 @@ impl Step<State> for StepCreateAmi {
         ctx.ui.say("Waiting for AMI to become ready...");
         let image = wait_available(&self.polling, &ec2, ctx, &ami)
             .map_err(|e| fail(ctx, "Error waiting for AMI", e))?;
+        let snapshots = snapshots_of(&image);
         state
             .snapshots
-            .insert(ec2.region.clone(), snapshots_of(&image));
+            .insert(ec2.region.clone(), snapshots.clone());
+        if let Some(tags) = self
+            .run_tags
+            .as_ref()
+            .filter(|t| !t.is_empty() && !restricted)
+        {
+            if !snapshots.is_empty() {
+                let req = ec2
+                    .client
+                    .create_tags()
+                    .set_resources(Some(snapshots))
+                    .set_tags(Some(ec2_tags(tags)));
+                ec2.call(ctx.cancel, "CreateTags", req.send())
+                    .map_err(|e| fail(ctx, "Error tagging AMI", e))?;
+            }
+        }
         Ok(())
     }
 
