@@ -105,6 +105,7 @@ impl AccessFields {
             endpoint: non_empty(&self.custom_endpoint_ec2),
             skip_metadata: self.skip_metadata_api_check == Some(true),
             max_retries: self.max_retries,
+            ..Access::default()
         }
     }
 

@@ -37,6 +37,10 @@ pub enum AwsError {
     /// No tokio runtime could be started for the SDK.
     #[error("cannot start the AWS SDK runtime: {0}")]
     Runtime(String),
+    /// The session's credentials (Vault, the profile files, MFA) could not
+    /// be set up.
+    #[error(transparent)]
+    Credentials(#[from] crate::credentials::CredentialsError),
     /// `user_data_file` could not be read.
     #[error("Problem reading user data file: {0}")]
     UserData(String),
@@ -82,6 +86,9 @@ pub enum AmazonError {
     NoRegion,
     #[error("{}", crate::NO_CREDENTIALS)]
     NoCredentials,
+    /// A credential provider failed (Packer's wording).
+    #[error("Error loading credentials for AWS Provider: {0}")]
+    LoadCredentials(String),
     #[error("deprecate_at: {0}")]
     DeprecateAt(String),
     /// No subnet, or no single one, matches `subnet_filter`.
@@ -132,12 +139,12 @@ pub enum AmazonError {
     /// `vpc_filter` matched no VPC or several.
     #[error("Exactly one VPC should match the filter, but {count} VPC's was found matching filters: {filters}")]
     VpcFilter { count: usize, filters: String },
-    /// A field kiln decodes and checks but cannot carry out yet.
-    #[error("{field} is not supported by kiln yet: {why}")]
-    Unsupported {
-        field: &'static str,
-        why: &'static str,
-    },
+    /// CreateFleet launched no instance.
+    #[error("{0}")]
+    Fleet(String),
+    /// EnableFastLaunch failed in some regions.
+    #[error("Failed to enable fast-launch because of errors")]
+    FastLaunch,
     /// Deregistering the artifact's AMIs failed in some regions.
     #[error("{}", .0.join("; "))]
     Destroy(Vec<String>),

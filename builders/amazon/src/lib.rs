@@ -10,6 +10,7 @@ pub mod access;
 pub mod ami_lookup;
 pub mod artifact;
 pub mod config;
+pub mod credentials;
 pub mod datasource;
 mod devices;
 pub mod error;
@@ -26,13 +27,14 @@ pub use config::AmazonConfig;
 
 use crate::error::AmazonError;
 use crate::poll::Polling;
-use crate::session::Session;
+use crate::session::{CredentialCheck, Session};
 use crate::state::State;
 use crate::steps::*;
 use kiln_communicator_ssh::CommKind;
 use kiln_core::step::{run_steps, Step, StepProvision};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// Packer's message when no credentials resolve.
 pub const NO_CREDENTIALS: &str = "No valid credential sources found for AWS Builder. Please see https://www.packer.io/docs/builders/amazon#specifying-amazon-credentials for more information on providing credentials for the AWS Builder.";
@@ -63,52 +65,6 @@ impl From<AmazonConfig> for AmazonBuilder {
 
 fn non_empty(v: &Option<String>) -> Option<String> {
     v.clone().filter(|s| !s.is_empty())
-}
-
-/// Fields kiln decodes and checks but cannot carry out: the build stops
-/// before it creates anything, naming the field.
-fn unsupported(c: &AmazonConfig) -> Option<AmazonError> {
-    let u = |field, why| Some(AmazonError::Unsupported { field, why });
-    if c.temporary_iam_instance_profile_policy_document.is_some() {
-        return u(
-            "temporary_iam_instance_profile_policy_document",
-            "kiln has no IAM client to create the instance profile; create it and name it in iam_instance_profile",
-        );
-    }
-    if c.assume_role.is_some() {
-        return u(
-            "assume_role",
-            "assume the role in a profile (role_arn and source_profile in ~/.aws/config) and set profile",
-        );
-    }
-    if c.vault_aws_engine.is_some() {
-        return u(
-            "vault_aws_engine",
-            "read the credentials from Vault into AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN",
-        );
-    }
-    if non_empty(&c.mfa_code).is_some() {
-        return u(
-            "mfa_code",
-            "get a session token first (aws sts get-session-token) and pass it as token",
-        );
-    }
-    if non_empty(&c.shared_credentials_file).is_some() {
-        return u(
-            "shared_credentials_file",
-            "point AWS_SHARED_CREDENTIALS_FILE at the file instead",
-        );
-    }
-    if c.fast_launch
-        .as_ref()
-        .is_some_and(|f| AmazonConfig::flag(f.enable_fast_launch))
-    {
-        return u(
-            "fast_launch",
-            "Windows fast launch (EnableFastLaunch) is not implemented",
-        );
-    }
-    None
 }
 
 /// A `*_tags` map with its singular blocks copied on.
@@ -144,15 +100,23 @@ impl Builder for AmazonBuilder {
         )
         .map_err(|e| AmazonError::AmiName(e.to_string()))?;
 
-        if let Some(e) = unsupported(c) {
-            return Err(e.into());
+        if non_empty(&c.spot_price_auto_product).is_some() {
+            ctx.ui.message(
+                "Warning: spot_price_auto_product is deprecated and no longer necessary for Packer builds; it is ignored.",
+            );
         }
-        let session = Session::open(&c.access_fields().access()).map_err(BuildError::failed)?;
+        let session = Session::open(&c.access()).map_err(BuildError::failed)?;
         let Some(region) = session.region() else {
             return Err(AmazonError::NoRegion.into());
         };
-        if !flag(c.skip_credential_validation) && !session.credentials_resolve() {
-            return Err(AmazonError::NoCredentials.into());
+        if !flag(c.skip_credential_validation) {
+            match session.check_credentials() {
+                Ok(()) => {}
+                Err(CredentialCheck::NoneFound) => return Err(AmazonError::NoCredentials.into()),
+                Err(CredentialCheck::Failed(e)) => {
+                    return Err(AmazonError::LoadCredentials(e).into())
+                }
+            }
         }
         let ec2 = session.ec2(&region);
         let polling = Polling::from_config(c);
@@ -228,6 +192,47 @@ impl Builder for AmazonBuilder {
                 nv.value.clone().unwrap_or_default(),
             );
         }
+        let mut run_tags = tags_of(&c.run_tags, &c.run_tag);
+        run_tags
+            .entry("Name".to_owned())
+            .or_insert_with(|| "Packer Builder".to_owned());
+        let iam_profile = iam_instance_profile::StepIamInstanceProfile::new(
+            Arc::clone(&session),
+            non_empty(&c.iam_instance_profile),
+            flag(c.skip_profile_validation),
+            c.temporary_iam_instance_profile_policy_document.as_ref(),
+            run_tags.clone(),
+            polling,
+        );
+        let run_source = run_instance::StepRunSourceInstance::new(
+            instance_types,
+            non_empty(&c.user_data),
+            non_empty(&c.user_data_file),
+            non_empty(&c.iam_instance_profile),
+            c.launch_block_device_mappings.clone().unwrap_or_default(),
+            c.associate_public_ip_address,
+            flag(c.ebs_optimized),
+            non_empty(&c.shutdown_behavior).unwrap_or_else(|| "stop".to_owned()),
+            launch,
+            run_tags.clone(),
+            volume_tags,
+            polling,
+        );
+        // A spot build goes through a launch template and an EC2 Fleet, as
+        // Packer's; the template carries the spot market options.
+        let launch_step: Box<dyn Step<State>> = match spot_of(c) {
+            Some(spot) => {
+                let mut run_source = run_source;
+                run_source.options.spot = None;
+                Box::new(run_spot_instance::StepRunSpotInstance::new(
+                    run_source,
+                    spot,
+                    non_empty(&c.spot_allocation_strategy),
+                    tags_of(&c.fleet_tags, &c.fleet_tag),
+                ))
+            }
+            None => Box::new(run_source),
+        };
         let mut steps: Vec<Box<dyn Step<State>>> = vec![
             Box::new(pre_validate::StepPreValidate {
                 ami_name: ami_name.clone(),
@@ -282,20 +287,8 @@ impl Builder for AmazonBuilder {
                     .filter_map(|d| d.device_name.clone())
                     .collect(),
             }),
-            Box::new(run_instance::StepRunSourceInstance::new(
-                instance_types,
-                non_empty(&c.user_data),
-                non_empty(&c.user_data_file),
-                non_empty(&c.iam_instance_profile),
-                c.launch_block_device_mappings.clone().unwrap_or_default(),
-                c.associate_public_ip_address,
-                flag(c.ebs_optimized),
-                non_empty(&c.shutdown_behavior).unwrap_or_else(|| "stop".to_owned()),
-                launch,
-                tags_of(&c.run_tags, &c.run_tag),
-                volume_tags,
-                polling,
-            )),
+            Box::new(iam_profile),
+            launch_step,
         ];
         if let Some(eip) = non_empty(&c.elastic_ip_allocation_id) {
             steps.push(Box::new(elastic_ip::StepAssociateElasticIp::new(eip)));
@@ -329,11 +322,15 @@ impl Builder for AmazonBuilder {
                     sriov_support: flag(c.sriov_support),
                 }));
             }
-            steps.push(Box::new(create_ami::StepCreateAmi::new(
+            let mut create = create_ami::StepCreateAmi::new(
                 ami_name.clone(),
                 c.ami_block_device_mappings.clone().unwrap_or_default(),
                 polling,
-            )));
+            );
+            // Packer copies the run tags (with the instance's default
+            // Name) onto the AMI unless skip_ami_run_tags.
+            create.run_tags = (!flag(c.skip_ami_run_tags)).then(|| run_tags.clone());
+            steps.push(Box::new(create));
             let mut region_copy = region_copy::StepAmiRegionCopy::new(
                 copy_regions,
                 ami_name,
@@ -362,6 +359,24 @@ impl Builder for AmazonBuilder {
                 tags: tags_of(&c.tags, &c.tag),
                 snapshot_tags: tags_of(&c.snapshot_tags, &c.snapshot_tag),
             }));
+            if let Some(f) = c
+                .fast_launch
+                .as_ref()
+                .filter(|f| flag(f.enable_fast_launch))
+            {
+                steps.push(Box::new(fast_launch::StepEnableFastLaunch {
+                    max_parallel_launches: f
+                        .max_parallel_launches
+                        .filter(|n| *n > 0)
+                        .and_then(|n| i32::try_from(n).ok()),
+                    target_resource_count: f
+                        .target_resource_count
+                        .filter(|n| *n > 0)
+                        .and_then(|n| i32::try_from(n).ok()),
+                    templates: fast_launch::StepEnableFastLaunch::templates_of(f, &region),
+                    polling,
+                }));
+            }
             if let Some(at) = non_empty(&c.deprecate_at) {
                 let at = at
                     .parse::<jiff::Timestamp>()

@@ -19,6 +19,9 @@ pub struct State {
     pub key_name: Option<String>,
     pub private_key: Option<String>,
     pub security_group_ids: Vec<String>,
+    /// The instance profile the instance launches with: `iam_instance_profile`
+    /// or the temporary one.
+    pub iam_instance_profile: Option<String>,
     pub instance: Option<Instance>,
     /// Region → AMI id, in creation order of regions.
     pub amis: BTreeMap<String, String>,
@@ -40,6 +43,7 @@ impl State {
             key_name: None,
             private_key: None,
             security_group_ids: Vec::new(),
+            iam_instance_profile: None,
             instance: None,
             amis: BTreeMap::new(),
             snapshots: BTreeMap::new(),

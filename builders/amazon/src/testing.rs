@@ -27,6 +27,72 @@ pub struct Moto {
     pub port: u16,
     child: Child,
     log: tempfile::NamedTempFile,
+    /// moto's request recording (`MOTO_ENABLE_RECORDING`), when asked for.
+    recording: Option<tempfile::NamedTempFile>,
+}
+
+/// One request moto recorded.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub method: String,
+    pub url: String,
+    pub headers: std::collections::BTreeMap<String, String>,
+    /// The body as text (moto base64-encodes byte bodies; decoded here).
+    pub body: String,
+}
+
+impl Recorded {
+    /// The body as form fields (the Query protocol of EC2, STS and IAM).
+    pub fn form(&self) -> std::collections::BTreeMap<String, String> {
+        self.body
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (k, v) = p.split_once('=').unwrap_or((p, ""));
+                (percent_decode(k), percent_decode(v))
+            })
+            .collect()
+    }
+
+    /// The query action (`Action=…`), if any.
+    pub fn action(&self) -> Option<String> {
+        self.form().get("Action").cloned()
+    }
+
+    /// The access key id the request was signed with.
+    pub fn access_key(&self) -> Option<String> {
+        let auth = self
+            .headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))?
+            .1;
+        let cred = auth.split("Credential=").nth(1)?;
+        cred.split('/').next().map(str::to_owned)
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).unwrap_or("");
+                match u8::from_str_radix(hex, 16) {
+                    Ok(v) => {
+                        out.push(v);
+                        i += 2;
+                    }
+                    Err(_) => out.push(b'%'),
+                }
+            }
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// What an account holds that a build could have created.
@@ -73,6 +139,15 @@ fn moto_binary() -> Result<PathBuf, String> {
 
 impl Moto {
     pub fn start() -> Result<Moto, String> {
+        Moto::start_with(false)
+    }
+
+    /// A moto that records every request ([`Moto::recorded`]).
+    pub fn start_recording() -> Result<Moto, String> {
+        Moto::start_with(true)
+    }
+
+    fn start_with(record: bool) -> Result<Moto, String> {
         let bin = moto_binary()?;
         let mut last = String::new();
         for _ in 0..5 {
@@ -82,7 +157,17 @@ impl Moto {
                 .map_err(|e| e.to_string())?;
             let log = tempfile::NamedTempFile::new().map_err(|e| e.to_string())?;
             let err = log.reopen().map_err(|e| e.to_string())?;
-            let mut child = Command::new(&bin)
+            let recording = if record {
+                Some(tempfile::NamedTempFile::new().map_err(|e| e.to_string())?)
+            } else {
+                None
+            };
+            let mut cmd = Command::new(&bin);
+            if let Some(r) = &recording {
+                cmd.env("MOTO_ENABLE_RECORDING", "True")
+                    .env("MOTO_RECORDER_FILEPATH", r.path());
+            }
+            let mut child = cmd
                 .args(["-H", "127.0.0.1", "-p", &port.to_string()])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
@@ -92,7 +177,12 @@ impl Moto {
             let start = Instant::now();
             while start.elapsed() < Duration::from_secs(30) {
                 if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Ok(Moto { port, child, log });
+                    return Ok(Moto {
+                        port,
+                        child,
+                        log,
+                        recording,
+                    });
                 }
                 if let Ok(Some(_)) = child.try_wait() {
                     break;
@@ -108,6 +198,110 @@ impl Moto {
 
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The requests moto recorded so far (empty unless started with
+    /// [`Moto::start_recording`]).
+    pub fn recorded(&self) -> Vec<Recorded> {
+        use base64::Engine;
+        let Some(r) = &self.recording else {
+            return Vec::new();
+        };
+        let text = std::fs::read_to_string(r.path()).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .map(|v| {
+                let s = |k: &str| {
+                    v.get(k)
+                        .and_then(|x| x.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                let raw = s("body");
+                let body = if v.get("body_encoded").and_then(|b| b.as_bool()) == Some(true) {
+                    base64::engine::general_purpose::STANDARD
+                        .decode(raw.as_bytes())
+                        .map(|b| String::from_utf8_lossy(&b).into_owned())
+                        .unwrap_or(raw)
+                } else {
+                    raw
+                };
+                let headers = v
+                    .get("headers")
+                    .and_then(|h| h.as_object())
+                    .map(|h| {
+                        h.iter()
+                            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                Recorded {
+                    method: s("method"),
+                    url: s("url"),
+                    headers,
+                    body,
+                }
+            })
+            .collect()
+    }
+
+    /// The recorded requests of one query action (`AssumeRole`, …).
+    pub fn recorded_action(&self, action: &str) -> Vec<Recorded> {
+        self.recorded()
+            .into_iter()
+            .filter(|r| r.action().as_deref() == Some(action))
+            .collect()
+    }
+
+    /// An IAM client aimed at this moto.
+    pub fn iam(&self) -> Result<(std::sync::Arc<Session>, aws_sdk_iam::Client), String> {
+        let session = self.session("us-east-1")?;
+        let iam = aws_sdk_iam::Client::from_conf(
+            aws_sdk_iam::config::Builder::from(session.sdk())
+                .endpoint_url(self.endpoint())
+                .build(),
+        );
+        Ok((session, iam))
+    }
+
+    /// Names of the account's IAM roles and instance profiles.
+    pub fn iam_inventory(&self) -> Result<(Vec<String>, Vec<String>), String> {
+        let (session, iam) = self.iam()?;
+        let c = Cancel::new();
+        let roles = session
+            .call(&c, "ListRoles", iam.list_roles().send())
+            .map_err(|e| e.to_string())?
+            .roles()
+            .iter()
+            .map(|r| r.role_name().to_owned())
+            .collect();
+        let profiles = session
+            .call(
+                &c,
+                "ListInstanceProfiles",
+                iam.list_instance_profiles().send(),
+            )
+            .map_err(|e| e.to_string())?
+            .instance_profiles()
+            .iter()
+            .map(|p| p.instance_profile_name().to_owned())
+            .collect();
+        Ok((roles, profiles))
+    }
+
+    /// Create an (empty) instance profile `name`.
+    pub fn create_instance_profile(&self, name: &str) -> Result<(), String> {
+        let (session, iam) = self.iam()?;
+        session
+            .call(
+                &Cancel::new(),
+                "CreateInstanceProfile",
+                iam.create_instance_profile()
+                    .instance_profile_name(name)
+                    .send(),
+            )
+            .map(drop)
+            .map_err(|e| e.to_string())
     }
 
     /// moto's request log (werkzeug's lines on stderr).

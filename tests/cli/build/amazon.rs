@@ -130,6 +130,8 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
         "  Stopping instance",
         "Waiting for the instance to stop...",
         "Creating AMI NAME from instance i-X",
+        // The current plugin copies the run tags onto the AMI (not 1.6.6).
+        "Attaching run tags to AMI...",
         "  AMI: ami-X",
         "Waiting for AMI to become ready...",
         "Adding tags to AMI (ami-X)...",
@@ -181,11 +183,14 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
     assert_eq!(inv.security_groups, Vec::<String>::new(), "{inv:?}");
     assert_eq!(inv.volumes, Vec::<String>::new(), "{inv:?}");
     assert_eq!(inv.snapshots.len(), 1, "{inv:?}");
+    // The run tags come first (CreateImage), the AMI tags after them
+    // (`Name` wins).
     assert_eq!(
         m.tags("us-east-1", ami).expect("tags"),
         [
             "Base=ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727",
-            "Name=kiln"
+            "Name=kiln",
+            "Purpose=test"
         ]
     );
     assert_eq!(
@@ -193,6 +198,7 @@ fn a_build_without_a_communicator_makes_a_tagged_ami_and_removes_the_rest() {
         [
             "Base=ubuntu/images/hvm-ssd/ubuntu-trusty-14.04-amd64-server-20170727",
             "Name=kiln",
+            "Purpose=test",
             "Snap=yes"
         ]
     );

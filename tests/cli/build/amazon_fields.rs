@@ -1,9 +1,8 @@
 //! The amazon-ebs fields newer Packer added: every block and attribute
-//! decodes, bad values get Packer's messages, fields kiln cannot carry
-//! out stop the build with the field's name, and one build against moto
-//! shows the new fields reached EC2.
+//! decodes, bad values get Packer's messages, and builds against moto
+//! show the new fields reached EC2 (the IAM instance profiles, the spot
+//! fleet, the run tags on the AMI).
 
-use super::build;
 use crate::{kiln, kiln_env, project};
 use kiln_builder_amazon::testing::{Moto, ACCESS_KEY, SECRET_KEY};
 use kiln_core::Cancel;
@@ -196,37 +195,6 @@ fn bad_new_fields_get_packers_messages() {
     );
 }
 
-#[test]
-fn a_temporary_iam_profile_stops_the_build_before_anything_is_created() {
-    let t = source(
-        r#"
-  instance_type = "t3.micro"
-  skip_credential_validation = true
-  custom_endpoint_ec2 = "http://127.0.0.1:9"
-  temporary_iam_instance_profile_policy_document {
-    Version = "2012-10-17"
-    Statement {
-      Effect   = "Allow"
-      Action   = ["s3:GetObject"]
-      Resource = ["*"]
-    }
-  }
-"#,
-    );
-    let dir = project(&[("t.pkr.hcl", &t)]);
-    let tmp = tempfile::tempdir().expect("tmp");
-    let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
-    assert_ne!(r.code, 0, "{}", r.stdout);
-    assert!(
-        format!("{}{}", r.stdout, r.stderr).contains(
-            "temporary_iam_instance_profile_policy_document is not supported by kiln yet"
-        ),
-        "{}{}",
-        r.stdout,
-        r.stderr
-    );
-}
-
 /// A one-shot stand-in for checkip.amazonaws.com.
 fn checkip(answer: &'static str) -> String {
     let l = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
@@ -268,8 +236,6 @@ source "amazon-ebs" "ami" {{
   source_ami                 = "{SOURCE_AMI}"
   communicator               = "none"
   instance_type              = "t3.micro"
-  spot_price                 = "auto"
-  spot_tags                  = {{ Spot = "yes" }}
   elastic_ip_allocation_id   = "{alloc}"
   temporary_security_group_source_public_ip = true
   ami_org_arns = ["arn:aws:organizations::123456789012:organization/o-abcdefghij"]
@@ -324,8 +290,8 @@ build {{
         r.stdout
     );
 
-    // The (terminated) instance moto recorded: metadata options, spot
-    // lifecycle, the run_tag block.
+    // The (terminated) instance moto recorded: metadata options, the
+    // run_tag block.
     let out = ec2
         .call(
             &cancel,
@@ -347,7 +313,6 @@ build {{
         md.instance_metadata_tags().map(|t| t.as_str()),
         Some("enabled")
     );
-    assert_eq!(i.instance_lifecycle().map(|l| l.as_str()), Some("spot"));
     assert!(
         i.tags()
             .iter()
@@ -399,11 +364,351 @@ build {{
             == Some("arn:aws:organizations::123456789012:ou/o-abcdefghij/ou-ab12-abcdefgh")),
         "{perms:?}"
     );
+    // The AMI tags, and the run tags Packer copies onto the AMI at
+    // CreateImage (skip_ami_run_tags is false).
+    let tags = m.tags("us-east-1", ami).expect("tags");
+    for t in ["Ami Tag=block", "Run Tag=block", "Name=Packer Builder"] {
+        assert!(tags.contains(&t.to_owned()), "{t} in {tags:?}");
+    }
     assert!(
-        m.tags("us-east-1", ami)
-            .expect("tags")
-            .contains(&"Ami Tag=block".to_owned()),
-        "{:?}",
-        m.tags("us-east-1", ami)
+        r.stdout.contains("Attaching run tags to AMI..."),
+        "{}",
+        r.stdout
     );
+}
+
+/// A moto build of `body` (more source lines) with `build_body` in the
+/// build block; the run.
+fn moto_build(m: &Moto, body: &str, build_body: &str) -> crate::Run {
+    let t = format!(
+        r#"
+source "amazon-ebs" "ami" {{
+  access_key                 = "{ACCESS_KEY}"
+  secret_key                 = "{SECRET_KEY}"
+  region                     = "us-east-1"
+  custom_endpoint_ec2        = "{endpoint}"
+  skip_metadata_api_check    = true
+  ami_name                   = "kiln-fields-{{{{timestamp}}}}"
+  source_ami                 = "{SOURCE_AMI}"
+  communicator               = "none"
+  aws_polling {{
+    delay_seconds = 1
+    max_attempts  = 30
+  }}
+{body}
+}}
+build {{
+  sources = ["source.amazon-ebs.ami"]
+{build_body}
+}}
+"#,
+        endpoint = m.endpoint(),
+    );
+    let dir = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let env = [
+        ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+        // IAM at moto too.
+        ("AWS_ENDPOINT_URL".to_owned(), m.endpoint()),
+    ];
+    kiln_env(
+        dir.path(),
+        &["build", "-color=false", "t.pkr.hcl"],
+        "",
+        &env,
+    )
+}
+
+/// What moto recorded of an instance.
+#[derive(Debug)]
+struct Seen {
+    lifecycle: String,
+    tags: Vec<String>,
+}
+
+fn instances(m: &Moto) -> Vec<Seen> {
+    let ec2 = m.ec2("us-east-1").expect("ec2");
+    let out = ec2
+        .call(
+            &Cancel::new(),
+            "DescribeInstances",
+            ec2.client.describe_instances().send(),
+        )
+        .expect("describe");
+    out.reservations()
+        .iter()
+        .flat_map(|r| r.instances())
+        .map(|i| Seen {
+            lifecycle: i
+                .instance_lifecycle()
+                .map(|l| l.as_str().to_owned())
+                .unwrap_or_default(),
+            tags: i
+                .tags()
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}={}",
+                        t.key().unwrap_or_default(),
+                        t.value().unwrap_or_default()
+                    )
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// `IamInstanceProfile.Name` of every RunInstances moto recorded.
+fn launch_profiles(m: &Moto) -> Vec<String> {
+    m.recorded_action("RunInstances")
+        .iter()
+        .filter_map(|r| r.form().get("IamInstanceProfile.Name").cloned())
+        .collect()
+}
+
+const POLICY: &str = r#"
+  temporary_iam_instance_profile_policy_document {
+    Version = "2012-10-17"
+    Statement {
+      Effect   = "Allow"
+      Action   = ["s3:GetObject"]
+      Resource = ["*"]
+    }
+  }
+"#;
+
+#[test]
+fn a_temporary_instance_profile_is_attached_and_removed_again() {
+    let m = Moto::start_recording().expect("moto_server must start (run scripts/setup.sh)");
+    let r = moto_build(
+        &m,
+        &format!("  instance_type = \"t3.micro\"\n  run_tags = {{ Team = \"images\" }}\n{POLICY}"),
+        "",
+    );
+    assert_eq!(r.code, 0, "{}{}\nmoto: {}", r.stdout, r.stderr, m.log());
+    for line in [
+        "Creating temporary instance profile for this instance: packer-",
+        "Creating temporary role for this instance: packer-",
+        "Attaching policy to the temporary role: packer-",
+        "Detaching temporary role from instance profile...",
+        "Removing policy from temporary role...",
+        "Deleting temporary role...",
+        "Deleting temporary instance profile...",
+    ] {
+        assert!(r.stdout.contains(line), "{line:?} in {}", r.stdout);
+    }
+    // The instance launched with it (moto drops the association when
+    // the instance terminates, so the launch request is what shows it).
+    let p = launch_profiles(&m);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("packer-"), "{p:?}");
+    // Role, inline policy and profile are gone.
+    let (roles, profiles) = m.iam_inventory().expect("iam");
+    assert!(roles.iter().all(|r| !r.starts_with("packer-")), "{roles:?}");
+    assert!(profiles.is_empty(), "{profiles:?}");
+}
+
+#[test]
+fn a_failed_build_removes_the_temporary_profile_too() {
+    let m = Moto::start_recording().expect("moto_server must start (run scripts/setup.sh)");
+    // The instance runs with the profile, then a provisioner fails.
+    let r = moto_build(
+        &m,
+        &format!("  instance_type = \"t3.micro\"\n{POLICY}"),
+        "  provisioner \"shell-local\" {\n    inline = [\"exit 3\"]\n  }\n",
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    assert!(
+        r.stdout.contains("Deleting temporary instance profile..."),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    // The instance launched with it (moto drops the association when
+    // the instance terminates, so the launch request is what shows it).
+    let p = launch_profiles(&m);
+    assert_eq!(p.len(), 1, "{p:?}");
+    assert!(p[0].starts_with("packer-"), "{p:?}");
+    let (roles, profiles) = m.iam_inventory().expect("iam");
+    assert!(roles.iter().all(|r| !r.starts_with("packer-")), "{roles:?}");
+    assert!(profiles.is_empty(), "{profiles:?}");
+    assert!(m.inventory("us-east-1").expect("inventory").is_empty());
+}
+
+#[test]
+fn iam_instance_profile_is_checked_unless_skip_profile_validation() {
+    let m = Moto::start_recording().expect("moto_server must start (run scripts/setup.sh)");
+    // Missing: Packer's error from GetInstanceProfile, before any launch.
+    let r = moto_build(
+        &m,
+        "  instance_type = \"t3.micro\"\n  iam_instance_profile = \"kiln-missing\"\n",
+        "",
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        all.contains("Couldn't find specified instance profile: GetInstanceProfile: NoSuchEntity"),
+        "{all}"
+    );
+    assert!(!all.contains("Launching a source AWS instance"), "{all}");
+    assert!(instances(&m).is_empty());
+    // Skipped: the launch itself is what fails (moto checks the name).
+    let r = moto_build(
+        &m,
+        "  instance_type = \"t3.micro\"\n  iam_instance_profile = \"kiln-missing\"\n  skip_profile_validation = true\n",
+        "",
+    );
+    assert_ne!(r.code, 0, "{}", r.stdout);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert!(
+        !all.contains("Couldn't find specified instance profile"),
+        "{all}"
+    );
+    assert!(all.contains("Error launching source instance"), "{all}");
+    // Present: the instance gets it.
+    m.create_instance_profile("kiln-present").expect("profile");
+    let r = moto_build(
+        &m,
+        "  instance_type = \"t3.micro\"\n  iam_instance_profile = \"kiln-present\"\n",
+        "",
+    );
+    assert_eq!(r.code, 0, "{}{}\nmoto: {}", r.stdout, r.stderr, m.log());
+    // Two launches: the skipped check's (refused by moto) and this one.
+    assert_eq!(launch_profiles(&m), ["kiln-missing", "kiln-present"]);
+}
+
+#[test]
+fn skip_ami_run_tags_keeps_run_tags_off_the_ami() {
+    let m = Moto::start().expect("moto_server must start (run scripts/setup.sh)");
+    let r = moto_build(
+        &m,
+        "  instance_type = \"t3.micro\"\n  run_tags = { Stage = \"build\" }\n  tags = { Release = \"1\" }\n  skip_ami_run_tags = true\n",
+        "",
+    );
+    assert_eq!(r.code, 0, "{}{}\nmoto: {}", r.stdout, r.stderr, m.log());
+    assert!(
+        r.stdout.contains("Skipping attaching run tags to AMI..."),
+        "{}",
+        r.stdout
+    );
+    let images = m.own_images("us-east-1").expect("images");
+    assert_eq!(images.len(), 1, "{images:?}");
+    let tags = m.tags("us-east-1", &images[0].0).expect("tags");
+    assert_eq!(tags, ["Release=1"]);
+    // The instance had them.
+    assert!(instances(&m)[0].tags.contains(&"Stage=build".to_owned()));
+}
+
+#[test]
+fn spot_builds_go_through_a_launch_template_and_an_instant_fleet() {
+    let m = Moto::start_recording().expect("moto_server must start (run scripts/setup.sh)");
+    let r = moto_build(
+        &m,
+        r#"
+  spot_price               = "auto"
+  spot_instance_types      = ["t3.micro", "t3a.micro"]
+  spot_allocation_strategy = "capacity-optimized"
+  spot_tags                = { Spot = "yes" }
+  fleet_tags               = { Fleet = "kiln" }
+  fleet_tag {
+    key   = "Fleet Block"
+    value = "b"
+  }
+  run_tags = { Role = "builder" }
+"#,
+        "",
+    );
+    assert_eq!(r.code, 0, "{}{}\nmoto: {}", r.stdout, r.stderr, m.log());
+    assert!(
+        r.stdout.contains("Launching a spot AWS instance..."),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("Created Spot Fleet launch template: lt-"),
+        "{}",
+        r.stdout
+    );
+
+    // The launch template: spot market options, the instance's tags.
+    let lt = m.recorded_action("CreateLaunchTemplate");
+    assert_eq!(lt.len(), 1, "{lt:?}");
+    let f = lt[0].form();
+    let name = f.get("LaunchTemplateName").cloned().unwrap_or_default();
+    assert!(name.starts_with("packer-fleet-launch-template-"), "{f:?}");
+    assert_eq!(
+        f.get("LaunchTemplateData.InstanceMarketOptions.MarketType")
+            .map(String::as_str),
+        Some("spot")
+    );
+    assert_eq!(
+        f.get("LaunchTemplateData.ImageId").map(String::as_str),
+        Some(SOURCE_AMI)
+    );
+    assert_eq!(
+        f.get("TagSpecification.1.ResourceType").map(String::as_str),
+        Some("launch-template")
+    );
+    assert!(
+        f.values().any(|v| v == "Role") && f.values().any(|v| v == "builder"),
+        "{f:?}"
+    );
+
+    // The fleet: instant, one spot instance, the types as overrides.
+    let fleets = m.recorded_action("CreateFleet");
+    assert_eq!(fleets.len(), 1, "{fleets:?}");
+    let f = fleets[0].form();
+    for (k, v) in [
+        ("Type", "instant"),
+        ("TargetCapacitySpecification.TotalTargetCapacity", "1"),
+        (
+            "TargetCapacitySpecification.DefaultTargetCapacityType",
+            "spot",
+        ),
+        ("SpotOptions.AllocationStrategy", "capacity-optimized"),
+        (
+            "LaunchTemplateConfigs.1.LaunchTemplateSpecification.LaunchTemplateName",
+            name.as_str(),
+        ),
+        (
+            "LaunchTemplateConfigs.1.LaunchTemplateSpecification.Version",
+            "1",
+        ),
+        (
+            "LaunchTemplateConfigs.1.Overrides.1.InstanceType",
+            "t3.micro",
+        ),
+        (
+            "LaunchTemplateConfigs.1.Overrides.2.InstanceType",
+            "t3a.micro",
+        ),
+        ("TagSpecification.1.ResourceType", "fleet"),
+    ] {
+        assert_eq!(f.get(k).map(String::as_str), Some(v), "{k} in {f:?}");
+    }
+    for v in ["Fleet", "kiln", "Fleet Block", "b"] {
+        assert!(f.values().any(|x| x == v), "{v} in {f:?}");
+    }
+
+    // A spot instance, tagged; terminated, and the template deleted.
+    let i = instances(&m);
+    assert_eq!(i.len(), 1, "{i:?}");
+    assert_eq!(i[0].lifecycle, "spot", "{i:?}");
+    assert!(i[0].tags.contains(&"Role=builder".to_owned()), "{i:?}");
+    assert_eq!(m.recorded_action("DeleteLaunchTemplate").len(), 1);
+    let ec2 = m.ec2("us-east-1").expect("ec2");
+    let left = ec2
+        .call(
+            &Cancel::new(),
+            "DescribeLaunchTemplates",
+            ec2.client.describe_launch_templates().send(),
+        )
+        .expect("templates");
+    assert!(left.launch_templates().is_empty(), "{left:?}");
+    assert!(m
+        .inventory("us-east-1")
+        .expect("inventory")
+        .instances
+        .is_empty());
+    assert_eq!(m.own_images("us-east-1").expect("images").len(), 1);
 }

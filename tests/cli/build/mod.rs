@@ -3,6 +3,8 @@
 #[cfg(feature = "amazon")]
 mod amazon;
 #[cfg(feature = "amazon")]
+mod amazon_access;
+#[cfg(feature = "amazon")]
 mod amazon_fields;
 mod ansible;
 mod artifice;

@@ -192,6 +192,25 @@ impl AmazonConfig {
         v == Some(true)
     }
 
+    /// What the build's session is opened with: the shared access fields
+    /// plus amazon-ebs's credential sources (`shared_credentials_file`,
+    /// `assume_role`, `mfa_code`, `vault_aws_engine`).
+    pub fn access(&self) -> crate::session::Access {
+        let set = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
+        let mut a = self.access_fields().access();
+        a.credentials_file = set(&self.shared_credentials_file);
+        a.assume_role = self
+            .assume_role
+            .as_ref()
+            .and_then(crate::credentials::assume_role::from_config);
+        a.mfa_code = set(&self.mfa_code);
+        a.vault = self
+            .vault_aws_engine
+            .as_ref()
+            .map(crate::credentials::vault::VaultRequest::from_config);
+        a
+    }
+
     /// `security_group_id` folded into `security_group_ids`, as Packer does.
     pub fn security_groups(&self) -> Vec<String> {
         let mut out: Vec<String> = self.security_group_ids.clone().unwrap_or_default();

@@ -8,15 +8,20 @@ use crate::error::{fail, AmazonError, AwsError};
 use crate::poll::{Poll, Polling};
 use crate::state::State;
 use crate::steps::amis::{describe_image, destroy_ami, snapshots_of};
+use crate::steps::ec2_tags;
 use crate::steps::named;
-use aws_sdk_ec2::types::ImageState;
+use aws_sdk_ec2::types::{ImageState, ResourceType, TagSpecification};
 use kiln_core::step::Step;
 use kiln_core::{BuildCtx, BuildError};
+use std::collections::BTreeMap;
 
 pub struct StepCreateAmi {
     pub ami_name: String,
     pub ami_mappings: Vec<BlockDevice>,
     pub polling: Polling,
+    /// The run tags, copied onto the AMI and its snapshots at creation
+    /// (Packer's default); `None` with `skip_ami_run_tags`.
+    pub run_tags: Option<BTreeMap<String, String>>,
     created: Option<String>,
 }
 
@@ -30,6 +35,7 @@ impl StepCreateAmi {
             ami_name,
             ami_mappings,
             polling,
+            run_tags: None,
             created: None,
         }
     }
@@ -66,6 +72,28 @@ impl Step<State> for StepCreateAmi {
                     .collect(),
             ));
         }
+        // China and GovCloud regions take no tags at CreateImage
+        // (Packer's `IsRestricted`).
+        let restricted = ec2.region.starts_with("cn-") || ec2.region.starts_with("us-gov-");
+        if !restricted {
+            match &self.run_tags {
+                Some(tags) => {
+                    ctx.ui.say("Attaching run tags to AMI...");
+                    // The image at CreateImage; its snapshots once they
+                    // exist, below (EC2 takes both at CreateImage, as
+                    // Packer sends them, but moto only the image).
+                    if !tags.is_empty() {
+                        req = req.tag_specifications(
+                            TagSpecification::builder()
+                                .resource_type(ResourceType::Image)
+                                .set_tags(Some(ec2_tags(tags)))
+                                .build(),
+                        );
+                    }
+                }
+                None => ctx.ui.say("Skipping attaching run tags to AMI..."),
+            }
+        }
         let out = ec2
             .create("CreateImage", req.send())
             .map_err(|e| fail(ctx, "Error creating AMI", e))?;
@@ -86,9 +114,25 @@ impl Step<State> for StepCreateAmi {
         ctx.ui.say("Waiting for AMI to become ready...");
         let image = wait_available(&self.polling, &ec2, ctx, &ami)
             .map_err(|e| fail(ctx, "Error waiting for AMI", e))?;
+        let snapshots = snapshots_of(&image);
         state
             .snapshots
-            .insert(ec2.region.clone(), snapshots_of(&image));
+            .insert(ec2.region.clone(), snapshots.clone());
+        if let Some(tags) = self
+            .run_tags
+            .as_ref()
+            .filter(|t| !t.is_empty() && !restricted)
+        {
+            if !snapshots.is_empty() {
+                let req = ec2
+                    .client
+                    .create_tags()
+                    .set_resources(Some(snapshots))
+                    .set_tags(Some(ec2_tags(tags)));
+                ec2.call(ctx.cancel, "CreateTags", req.send())
+                    .map_err(|e| fail(ctx, "Error tagging AMI", e))?;
+            }
+        }
         Ok(())
     }
 

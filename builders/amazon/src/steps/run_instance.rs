@@ -79,7 +79,7 @@ impl StepRunSourceInstance {
         }
     }
 
-    fn user_data(&self) -> Result<Option<String>, AwsError> {
+    pub fn user_data(&self) -> Result<Option<String>, AwsError> {
         let raw = match (&self.user_data, &self.user_data_file) {
             (Some(d), _) => d.clone().into_bytes(),
             (None, Some(f)) => std::fs::read(f).map_err(|e| AwsError::UserData(e.to_string()))?,
@@ -128,7 +128,11 @@ impl Step<State> for StepRunSourceInstance {
                 .client_token(uuid::Uuid::new_v4().to_string())
                 .set_user_data(user_data.clone())
                 .set_key_name(state.key_name.clone());
-            if let Some(p) = &self.iam_instance_profile {
+            if let Some(p) = state
+                .iam_instance_profile
+                .as_ref()
+                .or(self.iam_instance_profile.as_ref())
+            {
                 req = req.iam_instance_profile(
                     IamInstanceProfileSpecification::builder().name(p).build(),
                 );
@@ -176,7 +180,7 @@ impl Step<State> for StepRunSourceInstance {
                         .build(),
                 );
             }
-            match ec2.create("RunInstances", req.send()) {
+            match launch_retrying_profile(&ec2, ctx, req) {
                 Ok(o) => {
                     out = Some(o);
                     break;
@@ -217,43 +221,7 @@ impl Step<State> for StepRunSourceInstance {
         state.instance = Some(instance);
         ctx.ui.message(&format!("Instance ID: {id}"));
 
-        ctx.ui
-            .say(&format!("Waiting for instance ({id}) to become ready..."));
-        let running = self
-            .polling
-            .wait(ctx.cancel, &named("instance", &id), || {
-                describe(&ec2, ctx, &id).map(|i| match i.as_ref().and_then(state_name) {
-                    Some(InstanceStateName::Running) => i.map_or(Poll::Pending, Poll::Ready),
-                    Some(
-                        s @ (InstanceStateName::Terminated
-                        | InstanceStateName::ShuttingDown
-                        | InstanceStateName::Stopped
-                        | InstanceStateName::Stopping),
-                    ) => Poll::Failed {
-                        state: s.as_str().to_owned(),
-                        reason: String::new(),
-                    },
-                    _ => Poll::Pending,
-                })
-            })
-            .map_err(|e| {
-                fail(
-                    ctx,
-                    &format!("Error waiting for instance ({id}) to become ready"),
-                    e,
-                )
-            })?;
-        if ctx.info.debug {
-            for (label, v) in [
-                ("Public DNS", running.public_dns_name()),
-                ("Public IP", running.public_ip_address()),
-                ("Private IP", running.private_ip_address()),
-            ] {
-                if let Some(v) = v.filter(|v| !v.is_empty()) {
-                    ctx.ui.message(&format!("{label}: {v}"));
-                }
-            }
-        }
+        let running = wait_running(&ec2, ctx, &self.polling, &id)?;
         state.instance = Some(running);
         state.generated.insert("ID".to_owned(), id);
         Ok(())
@@ -263,33 +231,7 @@ impl Step<State> for StepRunSourceInstance {
         let Some(id) = self.launched.take() else {
             return Ok(());
         };
-        ctx.ui.say("Terminating the source AWS instance...");
-        let ec2 = state.ec2.clone();
-        if let Err(e) = ec2.call(
-            ctx.cancel,
-            "TerminateInstances",
-            ec2.client.terminate_instances().instance_ids(&id).send(),
-        ) {
-            ctx.ui.error(&format!(
-                "Error terminating instance, may still be around: {e}"
-            ));
-            return Ok(());
-        }
-        let r = self.polling.wait(ctx.cancel, &named("instance", &id), || {
-            match describe(&ec2, ctx, &id) {
-                Ok(i) => Ok(match i.as_ref().and_then(state_name) {
-                    Some(InstanceStateName::Terminated) | None => Poll::Ready(()),
-                    _ => Poll::Pending,
-                }),
-                Err(e) if e.is_not_found() => Ok(Poll::Ready(())),
-                Err(e) => Err(e),
-            }
-        });
-        if let Err(e) = r {
-            ctx.ui.error(&format!(
-                "Error terminating instance, may still be around: {e}"
-            ));
-        }
+        terminate(&state.ec2, ctx, &self.polling, &id);
         Ok(())
     }
 
@@ -299,6 +241,108 @@ impl Step<State> for StepRunSourceInstance {
             .map(|i| format!("EC2 instance {i} ({})", state.ec2.region))
             .collect()
     }
+}
+
+/// Packer's wait for a launched instance: running, else the state it
+/// ended in; with `-debug`, its addresses.
+pub fn wait_running(
+    ec2: &crate::session::Ec2,
+    ctx: &BuildCtx<'_>,
+    polling: &Polling,
+    id: &str,
+) -> Result<Instance, BuildError> {
+    ctx.ui
+        .say(&format!("Waiting for instance ({id}) to become ready..."));
+    let running = polling
+        .wait(ctx.cancel, &named("instance", id), || {
+            describe(ec2, ctx, id).map(|i| match i.as_ref().and_then(state_name) {
+                Some(InstanceStateName::Running) => i.map_or(Poll::Pending, Poll::Ready),
+                Some(
+                    s @ (InstanceStateName::Terminated
+                    | InstanceStateName::ShuttingDown
+                    | InstanceStateName::Stopped
+                    | InstanceStateName::Stopping),
+                ) => Poll::Failed {
+                    state: s.as_str().to_owned(),
+                    reason: String::new(),
+                },
+                _ => Poll::Pending,
+            })
+        })
+        .map_err(|e| {
+            fail(
+                ctx,
+                &format!("Error waiting for instance ({id}) to become ready"),
+                e,
+            )
+        })?;
+    if ctx.info.debug {
+        for (label, v) in [
+            ("Public DNS", running.public_dns_name()),
+            ("Public IP", running.public_ip_address()),
+            ("Private IP", running.private_ip_address()),
+        ] {
+            if let Some(v) = v.filter(|v| !v.is_empty()) {
+                ctx.ui.message(&format!("{label}: {v}"));
+            }
+        }
+    }
+    Ok(running)
+}
+
+/// Terminate the instance and wait until it is gone; errors are shown,
+/// not returned (cleanup goes on).
+pub fn terminate(ec2: &crate::session::Ec2, ctx: &BuildCtx<'_>, polling: &Polling, id: &str) {
+    ctx.ui.say("Terminating the source AWS instance...");
+    if let Err(e) = ec2.call(
+        ctx.cancel,
+        "TerminateInstances",
+        ec2.client.terminate_instances().instance_ids(id).send(),
+    ) {
+        ctx.ui.error(&format!(
+            "Error terminating instance, may still be around: {e}"
+        ));
+        return;
+    }
+    let r = polling.wait(ctx.cancel, &named("instance", id), || {
+        match describe(ec2, ctx, id) {
+            Ok(i) => Ok(match i.as_ref().and_then(state_name) {
+                Some(InstanceStateName::Terminated) | None => Poll::Ready(()),
+                _ => Poll::Pending,
+            }),
+            Err(e) if e.is_not_found() => Ok(Poll::Ready(())),
+            Err(e) => Err(e),
+        }
+    });
+    if let Err(e) = r {
+        ctx.ui.error(&format!(
+            "Error terminating instance, may still be around: {e}"
+        ));
+    }
+}
+
+/// RunInstances, again (up to ten times, with a growing pause) while EC2
+/// does not know the instance profile yet: a new profile takes a while
+/// to reach EC2 (Packer retries the same way).
+fn launch_retrying_profile(
+    ec2: &crate::session::Ec2,
+    ctx: &BuildCtx<'_>,
+    req: aws_sdk_ec2::operation::run_instances::builders::RunInstancesFluentBuilder,
+) -> Result<aws_sdk_ec2::operation::run_instances::RunInstancesOutput, AwsError> {
+    let mut pause = std::time::Duration::from_millis(500);
+    for _ in 0..10 {
+        match ec2.create("RunInstances", req.clone().send()) {
+            Err(e) if e.to_string().contains("Invalid IAM Instance Profile") => {
+                ctx.ui.message(&format!("{e}; retrying in {pause:?}"));
+                if ctx.cancel.sleep(pause).is_err() {
+                    return Err(AwsError::Cancelled);
+                }
+                pause = (pause * 2).min(std::time::Duration::from_secs(30));
+            }
+            other => return other,
+        }
+    }
+    ec2.create("RunInstances", req.send())
 }
 
 pub fn state_name(i: &Instance) -> Option<InstanceStateName> {
