@@ -2,12 +2,15 @@
 
 pub mod breakpoint;
 pub mod file;
+pub mod puppet_masterless;
+pub mod salt_masterless;
 pub mod shell;
 pub mod shell_local;
 
 mod env_vars;
 mod exit_codes;
 mod go_sprintf;
+mod guest;
 mod inline;
 mod legacy_data;
 mod retry;

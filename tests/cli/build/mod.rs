@@ -6,6 +6,7 @@ mod amazon;
 mod amazon_fields;
 mod artifice;
 mod compat;
+mod config_management;
 mod durations;
 mod engine;
 mod interrupt;
