@@ -107,10 +107,20 @@ impl Run<'_> {
         }
     }
 
+    /// After a status of 127 from a helper command: whether `sudo` is what
+    /// the machine lacks.
+    fn sudo_missing(&self) -> bool {
+        self.commands.sudo
+            && guest::missing(self.comm, self.ctx.cancel, self.commands, &[]) == Some("sudo")
+    }
+
     /// A helper command with its output shown; Packer's "Bad exit status".
     fn step(&self, command: &str) -> Result<(), String> {
         match guest::run(self.comm, self.ctx.ui, self.ctx.cancel, command) {
             Ok(0) => Ok(()),
+            Ok(guest::NOT_FOUND) if self.sudo_missing() => Err(format!(
+                "sudo was not found on the machine (the command exited with status 127): {INSTALL_SUDO}"
+            )),
             Ok(code) => Err(format!("Bad exit status: {code}")),
             Err(e) => Err(e.to_string()),
         }

@@ -380,7 +380,7 @@ build {{
     for message in [
         "puppet was not found on the machine (the command exited with status 127): install Puppet before this provisioner",
         "salt-call was not found on the machine (the command exited with status 127): leave skip_bootstrap unset",
-        "sudo was not found on the machine (the command exited with status 127): install sudo on the machine, or set prevent_sudo = true",
+        "Error creating staging directory: sudo was not found on the machine (the command exited with status 127): install sudo on the machine, or set prevent_sudo = true",
         "Unable to install Salt (bootstrap: python3 -m venv /opt/salt && /opt/salt/bin/pip install salt (from PyPI)): python3 is not installed on the machine",
     ] {
         assert!(out.contains(message), "{message}: {out}");
