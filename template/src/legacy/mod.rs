@@ -258,16 +258,16 @@ fn render_functions_once(template: &str, ctx: &LegacyContext) -> Result<String, 
 fn parse_checked(template: &str, ctx: &LegacyContext) -> Result<Vec<Piece>, LegacyError> {
     let mut items = lex::lex(template)?.into_iter();
     match block(&mut items, ctx)? {
-        (pieces, End::Eof) => Ok(pieces),
-        (_, End::Else(at) | End::ElseIf(at, _)) => {
+        (pieces, Ending::Eof) => Ok(pieces),
+        (_, Ending::Else(at) | Ending::ElseIf(at, _)) => {
             Err(LegacyError::syntax(at, "unexpected {{else}}"))
         }
-        (_, End::End(at)) => Err(LegacyError::syntax(at, "unexpected {{end}}")),
+        (_, Ending::End(at)) => Err(LegacyError::syntax(at, "unexpected {{end}}")),
     }
 }
 
 /// What ended a run of pieces.
-enum End {
+enum Ending {
     Eof,
     Else(usize),
     ElseIf(usize, parse::Pipeline),
@@ -279,7 +279,7 @@ enum End {
 fn block(
     items: &mut std::vec::IntoIter<Item>,
     ctx: &LegacyContext,
-) -> Result<(Vec<Piece>, End), LegacyError> {
+) -> Result<(Vec<Piece>, Ending), LegacyError> {
     let mut pieces = Vec::new();
     while let Some(item) = items.next() {
         match item {
@@ -290,9 +290,9 @@ fn block(
                     check_functions(&p, ctx)?;
                     pieces.push(Piece::Action(p));
                 }
-                Some(Control::Else) => return Ok((pieces, End::Else(offset))),
-                Some(Control::ElseIf(p)) => return Ok((pieces, End::ElseIf(offset, p))),
-                Some(Control::End) => return Ok((pieces, End::End(offset))),
+                Some(Control::Else) => return Ok((pieces, Ending::Else(offset))),
+                Some(Control::ElseIf(p)) => return Ok((pieces, Ending::ElseIf(offset, p))),
+                Some(Control::End) => return Ok((pieces, Ending::End(offset))),
                 Some(Control::If(mut cond)) => {
                     let mut branches = Vec::new();
                     let otherwise = loop {
@@ -300,21 +300,23 @@ fn block(
                         let (body, end) = block(items, ctx)?;
                         branches.push((cond, body));
                         match end {
-                            End::End(_) => break Vec::new(),
-                            End::ElseIf(_, next) => cond = next,
-                            End::Else(_) => match block(items, ctx)? {
-                                (rest, End::End(_)) => break rest,
-                                (_, End::Else(at) | End::ElseIf(at, _)) => {
+                            Ending::End(_) => break Vec::new(),
+                            Ending::ElseIf(_, next) => cond = next,
+                            Ending::Else(_) => match block(items, ctx)? {
+                                (rest, Ending::End(_)) => break rest,
+                                (_, Ending::Else(at) | Ending::ElseIf(at, _)) => {
                                     return Err(LegacyError::syntax(
                                         at,
                                         "expected end; found {{else}}",
                                     ))
                                 }
-                                (_, End::Eof) => {
+                                (_, Ending::Eof) => {
                                     return Err(LegacyError::syntax(offset, "unexpected EOF"))
                                 }
                             },
-                            End::Eof => return Err(LegacyError::syntax(offset, "unexpected EOF")),
+                            Ending::Eof => {
+                                return Err(LegacyError::syntax(offset, "unexpected EOF"))
+                            }
                         }
                     };
                     pieces.push(Piece::If {
@@ -325,7 +327,7 @@ fn block(
             },
         }
     }
-    Ok((pieces, End::Eof))
+    Ok((pieces, Ending::Eof))
 }
 
 /// text/template rejects unknown functions when it parses, before running
