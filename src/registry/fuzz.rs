@@ -222,6 +222,17 @@ const MINIMAL: &[(Place, &str, Attrs)] = &[
         "file",
         &[("content", "\"x\""), ("destination", "\"/tmp/x\"")],
     ),
+    // Paths the checks stat: the test runs in the package root.
+    (
+        Place::Provisioner,
+        "puppet-masterless",
+        &[("manifest_file", "\"Cargo.toml\"")],
+    ),
+    (
+        Place::Provisioner,
+        "salt-masterless",
+        &[("local_state_tree", "\"src\"")],
+    ),
     (Place::Provisioner, "shell", &[("inline", "[\"true\"]")]),
     (
         Place::Provisioner,
