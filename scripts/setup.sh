@@ -41,6 +41,10 @@ command -v docker-registry >/dev/null 2>&1 || need+=(docker-registry)
 command -v pigz >/dev/null 2>&1 || need+=(pigz)
 # The registry tests' token service signs its tokens with the openssl tool.
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
+# The salt-masterless tests clone formulas with git; the configuration-
+# management fixture (tests/fixtures/cm-rootfs.sh) starts from debootstrap.
+command -v git >/dev/null 2>&1 || need+=(git)
+command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 # The sandbox communicator's and the OCI builder's tests build their rootfs from busybox-static.
 [ -x /bin/busybox ] || need+=(busybox-static)
 # The Amazon builder's tests run moto (an EC2 emulator) from a venv: Debian

@@ -115,6 +115,20 @@ const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
         provisioner::<kiln_provisioners::file::FileConfig, kiln_provisioners::file::File>,
     ),
     (
+        "puppet-masterless",
+        provisioner::<
+            kiln_provisioners::puppet_masterless::PuppetMasterlessConfig,
+            kiln_provisioners::puppet_masterless::PuppetMasterless,
+        >,
+    ),
+    (
+        "salt-masterless",
+        provisioner::<
+            kiln_provisioners::salt_masterless::SaltMasterlessConfig,
+            kiln_provisioners::salt_masterless::SaltMasterless,
+        >,
+    ),
+    (
         "shell",
         provisioner::<kiln_provisioners::shell::ShellConfig, kiln_provisioners::shell::Shell>,
     ),

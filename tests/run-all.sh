@@ -13,6 +13,12 @@ bash scripts/setup.sh
 echo "== fixture: Debian 12 cloud image"
 bash tests/fixtures/debian-image.sh >/dev/null
 
+# The puppet-masterless and salt-masterless end-to-end tests run on a
+# Debian rootfs with Puppet and Salt installed, plus a Salt wheelhouse;
+# cached outside the clone, built only when missing (about 5 minutes).
+echo "== fixture: Debian 12 rootfs with Puppet and Salt"
+bash tests/fixtures/cm-rootfs.sh >/dev/null
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -4,6 +4,8 @@ pub mod ansible;
 pub mod ansible_local;
 pub mod breakpoint;
 pub mod file;
+pub mod puppet_masterless;
+pub mod salt_masterless;
 pub mod shell;
 pub mod shell_local;
 
@@ -11,6 +13,7 @@ mod config_paths;
 mod env_vars;
 mod exit_codes;
 mod go_sprintf;
+mod guest;
 mod inline;
 mod legacy_data;
 mod retry;

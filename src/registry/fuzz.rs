@@ -216,11 +216,35 @@ const MINIMAL: &[(Place, &str, Attrs)] = &[
             ("skip_credential_validation", "true"),
         ],
     ),
+    (
+        Place::Provisioner,
+        "ansible",
+        &[
+            ("playbook_file", "\"Cargo.toml\""),
+            ("skip_version_check", "true"),
+        ],
+    ),
+    (
+        Place::Provisioner,
+        "ansible-local",
+        &[("playbook_file", "\"Cargo.toml\"")],
+    ),
     (Place::Provisioner, "breakpoint", &[]),
     (
         Place::Provisioner,
         "file",
         &[("content", "\"x\""), ("destination", "\"/tmp/x\"")],
+    ),
+    // Paths the checks stat: the test runs in the package root.
+    (
+        Place::Provisioner,
+        "puppet-masterless",
+        &[("manifest_file", "\"Cargo.toml\"")],
+    ),
+    (
+        Place::Provisioner,
+        "salt-masterless",
+        &[("local_state_tree", "\"src\"")],
     ),
     (Place::Provisioner, "shell", &[("inline", "[\"true\"]")]),
     (

@@ -15,6 +15,9 @@ const WINDOWS: &str =
 const PLUGIN: &str =
     "it is a third-party plugin kiln does not include; run the tool from a `shell` provisioner";
 
+const CHEF: &str = "Chef cannot be installed or tested on the machines kiln is developed on (Chef's packages come from Chef's own download site, and Chef Infra Client needs a license), so kiln does not drive it; run `chef-solo` or `chef-client` from a `shell` provisioner";
+const PUPPET_SERVER: &str = "kiln runs Puppet without a server only; use `puppet-masterless`, or run `puppet agent` from a `shell` provisioner";
+
 /// (kind, type name, why).
 pub const UNSUPPORTED: &[(ComponentKind, &str, &str)] = &[
     (ComponentKind::Builder, "virtualbox-iso", NO_HYPERVISOR),
@@ -50,11 +53,9 @@ pub const UNSUPPORTED: &[(ComponentKind, &str, &str)] = &[
     (ComponentKind::Provisioner, "windows-restart", WINDOWS),
     (ComponentKind::Provisioner, "windows-shell", WINDOWS),
     (ComponentKind::Provisioner, "goss", PLUGIN),
-    (ComponentKind::Provisioner, "chef-solo", PLUGIN),
-    (ComponentKind::Provisioner, "chef-client", PLUGIN),
-    (ComponentKind::Provisioner, "puppet-masterless", PLUGIN),
-    (ComponentKind::Provisioner, "puppet-server", PLUGIN),
-    (ComponentKind::Provisioner, "salt-masterless", PLUGIN),
+    (ComponentKind::Provisioner, "chef-solo", CHEF),
+    (ComponentKind::Provisioner, "chef-client", CHEF),
+    (ComponentKind::Provisioner, "puppet-server", PUPPET_SERVER),
     (ComponentKind::Provisioner, "inspec", PLUGIN),
     (
         ComponentKind::PostProcessor,

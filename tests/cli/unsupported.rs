@@ -18,6 +18,8 @@ build {
   sources = ["source.virtualbox-iso.a"]
   provisioner "powershell" { inline = ["x"] }
   provisioner "windows-restart" {}
+  provisioner "chef-solo" { cookbook_paths = ["c"] }
+  provisioner "chef-client" {}
   post-processor "vagrant-cloud" { box_tag = "a/b" }
   post-processor "amazon-import" {}
 }
@@ -28,14 +30,24 @@ build {
         ("t.pkr.hcl:1:1", "the virtualbox-iso builder is not supported: kiln builds virtual machines with QEMU only"),
         ("t.pkr.hcl:4:3", "the powershell provisioner is not supported: it drives Windows guests"),
         ("t.pkr.hcl:5:3", "the windows-restart provisioner is not supported"),
-        ("t.pkr.hcl:6:3", "the vagrant-cloud post-processor is not supported: kiln does not publish to Vagrant Cloud"),
-        ("t.pkr.hcl:7:3", "the amazon-import post-processor is not supported: kiln does not import VM images into EC2"),
+        ("t.pkr.hcl:6:3", "the chef-solo provisioner is not supported: Chef cannot be installed or tested"),
+        ("t.pkr.hcl:7:3", "the chef-client provisioner is not supported: Chef cannot be installed or tested"),
+        ("t.pkr.hcl:8:3", "the vagrant-cloud post-processor is not supported: kiln does not publish to Vagrant Cloud"),
+        ("t.pkr.hcl:9:3", "the amazon-import post-processor is not supported: kiln does not import VM images into EC2"),
     ] {
         assert!(r.stderr.contains(line), "{line}: {}", r.stderr);
         assert!(r.stderr.contains(text), "{text}: {}", r.stderr);
     }
     // One error each, not also "unknown type" or complaints about fields.
-    assert_eq!(r.stderr.matches("Error: ").count(), 5, "{}", r.stderr);
+    assert_eq!(r.stderr.matches("Error: ").count(), 7, "{}", r.stderr);
+    assert_eq!(
+        r.stderr
+            .matches("run `chef-solo` or `chef-client` from a `shell` provisioner")
+            .count(),
+        2,
+        "{}",
+        r.stderr
+    );
     assert!(!r.stderr.contains("Unknown"), "{}", r.stderr);
 }
 

@@ -2,7 +2,7 @@
 
 use super::funcs;
 use super::parse::{Command, Operand, Pipeline};
-use super::print::{go_type_name, print_value};
+use super::print::{go_type_name, print_value, truth};
 use super::{LegacyContext, LegacyError, MissingFields};
 use crate::diagnostic::did_you_mean;
 use crate::value::Value;
@@ -11,6 +11,12 @@ use crate::value::Value;
 pub(crate) enum Piece {
     Text(String),
     Action(Pipeline),
+    /// `{{if A}}…{{else if B}}…{{else}}…{{end}}`: the first branch whose
+    /// condition is true, else `otherwise`.
+    If {
+        branches: Vec<(Pipeline, Vec<Piece>)>,
+        otherwise: Vec<Piece>,
+    },
 }
 
 pub(crate) fn execute(pieces: &[Piece], ctx: &LegacyContext) -> Result<String, LegacyError> {
@@ -25,6 +31,19 @@ pub(crate) fn execute(pieces: &[Piece], ctx: &LegacyContext) -> Result<String, L
                     message,
                 })?;
                 out.push_str(&text);
+            }
+            Piece::If {
+                branches,
+                otherwise,
+            } => {
+                let mut chosen = otherwise;
+                for (cond, body) in branches {
+                    if truth(&pipeline(cond, ctx)?) {
+                        chosen = body;
+                        break;
+                    }
+                }
+                out.push_str(&execute(chosen, ctx)?);
             }
         }
     }

@@ -27,6 +27,8 @@ pub(crate) enum TokenKind {
     Number(f64),
     Bool(bool),
     Nil,
+    /// `if`, `else` or `end`, the control words this renderer implements.
+    Keyword(&'static str),
     Pipe,
     Open,
     Close,
@@ -44,10 +46,14 @@ fn is_space(c: char) -> bool {
     matches!(c, ' ' | '\t' | '\r' | '\n')
 }
 
-/// Control words of text/template; Packer's templates do not use them and
-/// this renderer does not implement them.
-const KEYWORDS: [&str; 10] = [
-    "if", "else", "end", "range", "with", "define", "template", "block", "break", "continue",
+/// Control words of text/template this renderer implements (Packer's
+/// default `execute_command`s use `if`).
+const CONTROL: [&str; 3] = ["if", "else", "end"];
+
+/// The other control words of text/template; Packer's templates do not use
+/// them and this renderer does not implement them.
+const KEYWORDS: [&str; 7] = [
+    "range", "with", "define", "template", "block", "break", "continue",
 ];
 
 pub(crate) fn lex(src: &str) -> Result<Vec<Item>, LegacyError> {
@@ -190,6 +196,9 @@ fn lex_action(
                     "true" => TokenKind::Bool(true),
                     "false" => TokenKind::Bool(false),
                     "nil" => TokenKind::Nil,
+                    w if CONTROL.contains(&w) => {
+                        TokenKind::Keyword(CONTROL.into_iter().find(|k| *k == w).unwrap_or("end"))
+                    }
                     w if KEYWORDS.contains(&w) => {
                         return Err(LegacyError::syntax(
                             pos,
@@ -408,10 +417,10 @@ mod tests {
             Err(LegacyError::syntax(3, "unterminated quoted string"))
         );
         assert_eq!(
-            lex("x{{ if .X }}y{{ end }}"),
+            lex("x{{ range .X }}y{{ end }}"),
             Err(LegacyError::syntax(
                 4,
-                "\"if\" actions are not supported in legacy templates"
+                "\"range\" actions are not supported in legacy templates"
             ))
         );
     }

@@ -34,6 +34,7 @@ use crate::diagnostic::did_you_mean;
 use crate::value::Value;
 use exec::Piece;
 use lex::Item;
+use parse::Control;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::PathBuf;
@@ -236,6 +237,12 @@ fn render_functions_once(template: &str, ctx: &LegacyContext) -> Result<String, 
                 end,
                 tokens,
             } => {
+                // Control actions are left for the component that renders
+                // the whole template.
+                if parse::control(&tokens, offset)?.is_some() {
+                    out.push_str(template.get(offset..end).unwrap_or_default());
+                    continue;
+                }
                 let p = parse::parse(&tokens, offset)?;
                 if p.reads_data() {
                     out.push_str(template.get(offset..end).unwrap_or_default());
@@ -249,31 +256,96 @@ fn render_functions_once(template: &str, ctx: &LegacyContext) -> Result<String, 
 }
 
 fn parse_checked(template: &str, ctx: &LegacyContext) -> Result<Vec<Piece>, LegacyError> {
+    let mut items = lex::lex(template)?.into_iter();
+    match block(&mut items, ctx)? {
+        (pieces, Ending::Eof) => Ok(pieces),
+        (_, Ending::Else(at) | Ending::ElseIf(at, _)) => {
+            Err(LegacyError::syntax(at, "unexpected {{else}}"))
+        }
+        (_, Ending::End(at)) => Err(LegacyError::syntax(at, "unexpected {{end}}")),
+    }
+}
+
+/// What ended a run of pieces.
+enum Ending {
+    Eof,
+    Else(usize),
+    ElseIf(usize, parse::Pipeline),
+    End(usize),
+}
+
+/// Pieces up to the next `{{else}}`/`{{end}}` (or the end), with nested
+/// `if` blocks.
+fn block(
+    items: &mut std::vec::IntoIter<Item>,
+    ctx: &LegacyContext,
+) -> Result<(Vec<Piece>, Ending), LegacyError> {
     let mut pieces = Vec::new();
-    for item in lex::lex(template)? {
+    while let Some(item) = items.next() {
         match item {
             Item::Text(t) => pieces.push(Piece::Text(t)),
-            Item::Action { offset, tokens, .. } => {
-                let p = parse::parse(&tokens, offset)?;
-                let mut called = Vec::new();
-                p.functions(&mut called);
-                if let Some((name, at)) =
-                    called.into_iter().find(|(n, _)| !funcs::is_defined(ctx, n))
-                {
-                    let names = funcs::NAMES
-                        .iter()
-                        .copied()
-                        .chain(ctx.funcs.extra.keys().map(String::as_str));
-                    let hint = did_you_mean(&name, names).map(str::to_owned);
-                    return Err(LegacyError::UnknownFunction {
-                        offset: at,
-                        name,
-                        hint,
+            Item::Action { offset, tokens, .. } => match parse::control(&tokens, offset)? {
+                None => {
+                    let p = parse::parse(&tokens, offset)?;
+                    check_functions(&p, ctx)?;
+                    pieces.push(Piece::Action(p));
+                }
+                Some(Control::Else) => return Ok((pieces, Ending::Else(offset))),
+                Some(Control::ElseIf(p)) => return Ok((pieces, Ending::ElseIf(offset, p))),
+                Some(Control::End) => return Ok((pieces, Ending::End(offset))),
+                Some(Control::If(mut cond)) => {
+                    let mut branches = Vec::new();
+                    let otherwise = loop {
+                        check_functions(&cond, ctx)?;
+                        let (body, end) = block(items, ctx)?;
+                        branches.push((cond, body));
+                        match end {
+                            Ending::End(_) => break Vec::new(),
+                            Ending::ElseIf(_, next) => cond = next,
+                            Ending::Else(_) => match block(items, ctx)? {
+                                (rest, Ending::End(_)) => break rest,
+                                (_, Ending::Else(at) | Ending::ElseIf(at, _)) => {
+                                    return Err(LegacyError::syntax(
+                                        at,
+                                        "expected end; found {{else}}",
+                                    ))
+                                }
+                                (_, Ending::Eof) => {
+                                    return Err(LegacyError::syntax(offset, "unexpected EOF"))
+                                }
+                            },
+                            Ending::Eof => {
+                                return Err(LegacyError::syntax(offset, "unexpected EOF"))
+                            }
+                        }
+                    };
+                    pieces.push(Piece::If {
+                        branches,
+                        otherwise,
                     });
                 }
-                pieces.push(Piece::Action(p));
-            }
+            },
         }
     }
-    Ok(pieces)
+    Ok((pieces, Ending::Eof))
+}
+
+/// text/template rejects unknown functions when it parses, before running
+/// anything.
+fn check_functions(p: &parse::Pipeline, ctx: &LegacyContext) -> Result<(), LegacyError> {
+    let mut called = Vec::new();
+    p.functions(&mut called);
+    if let Some((name, at)) = called.into_iter().find(|(n, _)| !funcs::is_defined(ctx, n)) {
+        let names = funcs::NAMES
+            .iter()
+            .copied()
+            .chain(ctx.funcs.extra.keys().map(String::as_str));
+        let hint = did_you_mean(&name, names).map(str::to_owned);
+        return Err(LegacyError::UnknownFunction {
+            offset: at,
+            name,
+            hint,
+        });
+    }
+    Ok(())
 }

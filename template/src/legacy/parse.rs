@@ -41,6 +41,59 @@ impl Pipeline {
     }
 }
 
+/// A control action: `{{if P}}`, `{{else if P}}`, `{{else}}`, `{{end}}`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Control {
+    If(Pipeline),
+    ElseIf(Pipeline),
+    Else,
+    End,
+}
+
+/// The control action the tokens make, if they start with a keyword.
+pub(crate) fn control(tokens: &[Token], offset: usize) -> Result<Option<Control>, LegacyError> {
+    let Some((
+        Token {
+            kind: TokenKind::Keyword(word),
+            ..
+        },
+        rest,
+    )) = tokens.split_first()
+    else {
+        return Ok(None);
+    };
+    let condition = |rest: &[Token], what: &str| {
+        if rest.is_empty() {
+            Err(LegacyError::syntax(
+                offset,
+                format!("missing value for {what}"),
+            ))
+        } else {
+            parse(rest, offset)
+        }
+    };
+    let unexpected = |t: &Token, what: &str| {
+        Err(LegacyError::syntax(
+            t.offset,
+            format!("unexpected token in {what}"),
+        ))
+    };
+    match (*word, rest) {
+        ("if", rest) => condition(rest, "if").map(|p| Some(Control::If(p))),
+        ("else", []) => Ok(Some(Control::Else)),
+        (
+            "else",
+            [Token {
+                kind: TokenKind::Keyword("if"),
+                ..
+            }, rest @ ..],
+        ) => condition(rest, "if").map(|p| Some(Control::ElseIf(p))),
+        ("end", []) => Ok(Some(Control::End)),
+        (w, [t, ..]) => unexpected(t, w),
+        (_, []) => Ok(Some(Control::End)),
+    }
+}
+
 /// Parse one action's tokens; `offset` is the action's, for errors.
 pub(crate) fn parse(tokens: &[Token], offset: usize) -> Result<Pipeline, LegacyError> {
     let mut pos = 0;
@@ -96,6 +149,12 @@ fn command(tokens: &[Token], pos: &mut usize, offset: usize) -> Result<Command, 
             TokenKind::Number(n) => Operand::Literal(Value::Number(*n)),
             TokenKind::Bool(b) => Operand::Literal(Value::Bool(*b)),
             TokenKind::Nil => Operand::Literal(Value::Null),
+            TokenKind::Keyword(w) => {
+                return Err(LegacyError::syntax(
+                    t.offset,
+                    format!("unexpected <{w}> in command"),
+                ))
+            }
         };
         args.push(operand);
         *pos += 1;

@@ -237,3 +237,51 @@ fn control_actions_are_refused() {
     let e = render("{{ range .X }}{{ end }}", &ctx()).expect_err("fails");
     assert_eq!(e.offset(), Some(3));
 }
+
+#[test]
+fn if_else_end_as_text_template() {
+    assert_eq!(r("{{if .Vars}}v={{.Vars}}{{end}}!"), "v=A=1 B=2!");
+    assert_eq!(r("{{if .Disk.Nope}}x{{else}}y{{end}}"), "y");
+    assert_eq!(
+        r(r#"{{if ne .Path ""}}{{.Path}} {{end}}run"#),
+        "/tmp/script.sh run"
+    );
+    assert_eq!(
+        r(r#"{{if eq .Path ""}}a{{else if .HTTPPort}}b{{else}}c{{end}}"#),
+        "b"
+    );
+    assert_eq!(r("{{if false}}a{{else if 0}}b{{else}}c{{end}}"), "c");
+    assert_eq!(
+        r("{{if 1}}{{if false}}x{{else}}nested{{end}}{{end}}"),
+        "nested"
+    );
+    assert_eq!(r("{{- if true }}  a  {{- end }}"), "  a");
+    for (t, offset, message) in [
+        ("{{if true}}x", 0, "unexpected EOF"),
+        ("x{{end}}", 1, "unexpected {{end}}"),
+        ("{{else}}", 0, "unexpected {{else}}"),
+        ("{{if}}{{end}}", 0, "missing value for if"),
+        (
+            "{{if 1}}{{else}}{{else}}{{end}}",
+            16,
+            "expected end; found {{else}}",
+        ),
+        ("{{ upper if }}", 9, "unexpected <if> in command"),
+    ] {
+        assert_eq!(
+            render(t, &ctx()),
+            Err(LegacyError::syntax(offset, message)),
+            "{t}"
+        );
+    }
+    // Functions are checked in every branch before anything runs.
+    assert!(matches!(
+        render("{{if false}}{{nope}}{{end}}", &ctx()),
+        Err(LegacyError::UnknownFunction { .. })
+    ));
+    // The function-only pass keeps control actions for the component.
+    assert_eq!(
+        render_functions("{{if .X}}{{upper `a`}}{{end}}", &ctx()),
+        Ok("{{if .X}}A{{end}}".into())
+    );
+}

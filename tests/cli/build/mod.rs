@@ -9,6 +9,7 @@ mod amazon_fields;
 mod ansible;
 mod artifice;
 mod compat;
+mod config_management;
 mod durations;
 mod engine;
 mod interrupt;
