@@ -151,6 +151,7 @@ pub(crate) fn galaxy_kinds(text: &str) -> (bool, bool) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
