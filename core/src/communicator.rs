@@ -23,6 +23,9 @@ pub enum CommError {
         #[source]
         source: std::io::Error,
     },
+    /// The communicator cannot do this (see [`Communicator::exec_with_stdin`]).
+    #[error("this communicator cannot {0}")]
+    Unsupported(&'static str),
     #[error("{0}")]
     Other(String),
 }
@@ -50,6 +53,21 @@ pub trait Communicator: Send + Sync {
     /// Run `command` through the machine's shell; output streams to `out`.
     /// Returns the exit status.
     fn exec(&self, command: &str, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, CommError>;
+    /// Like [`Communicator::exec`], with `stdin` streamed to the command's
+    /// input as it arrives and closed at its end (what the ansible SSH
+    /// adapter needs: pipelined modules, `sftp-server`, `become`
+    /// prompts). The reader is owned so that a command that ends without
+    /// reading all of it does not wait for the rest.
+    fn exec_with_stdin(
+        &self,
+        command: &str,
+        stdin: Box<dyn Read + Send>,
+        out: &mut dyn Output,
+        cancel: &Cancel,
+    ) -> Result<i32, CommError> {
+        let _ = (command, stdin, out, cancel);
+        Err(CommError::Unsupported("feed a command's standard input"))
+    }
     /// Write `src` to the file `dst` on the machine.
     fn upload(&self, dst: &str, src: &mut dyn Read, mode: FileMode) -> Result<(), CommError>;
     /// Upload the local file `src` to `dst`, keeping its mode. A

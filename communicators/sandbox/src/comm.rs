@@ -203,6 +203,19 @@ impl SandboxComm {
         out: &mut dyn Output,
         cancel: &Cancel,
     ) -> Result<i32, CommError> {
+        self.run_fed(command, None, out, cancel)
+    }
+
+    /// [`SandboxComm::run`] with `stdin` (when given) copied to the
+    /// command's input by a thread of its own, which ends at the input's
+    /// end or when the command stops reading.
+    pub fn run_fed(
+        &self,
+        command: &str,
+        stdin: Option<Box<dyn Read + Send>>,
+        out: &mut dyn Output,
+        cancel: &Cancel,
+    ) -> Result<i32, CommError> {
         let (layout, env) = self.layout()?;
         let mut cmd = Command::new("/bin/sh");
         cmd.arg("-c")
@@ -212,12 +225,23 @@ impl SandboxComm {
             // As every local child: out of the terminal's process group,
             // so that Ctrl-C reaches kiln, which then cancels.
             .process_group(0)
-            .stdin(Stdio::null())
+            .stdin(if stdin.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         tracing::debug!(command, rootfs = %self.root.path().display(), "sandbox exec");
         let from_thread = layout::pid_namespace_from_thread(&layout);
-        let spawned = spawn::spawn(layout::ops(&layout), cmd, from_thread)?;
+        let mut spawned = spawn::spawn(layout::ops(&layout), cmd, from_thread)?;
+        if let (Some(mut input), Some(mut pipe)) = (stdin, spawned.child.stdin.take()) {
+            // Detached: the copy ends when either side closes, and the
+            // command's end must not wait for more input.
+            std::thread::spawn(move || {
+                let _ = std::io::copy(&mut input, &mut pipe);
+            });
+        }
         supervise::supervise(spawned, out, cancel).map_err(|_| CommError::Cancelled)
     }
 }
@@ -247,6 +271,16 @@ fn io_err(what: &str, path: &str, e: std::io::Error) -> CommError {
 impl Communicator for SandboxComm {
     fn exec(&self, command: &str, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, CommError> {
         self.run(command, out, cancel)
+    }
+
+    fn exec_with_stdin(
+        &self,
+        command: &str,
+        stdin: Box<dyn Read + Send>,
+        out: &mut dyn Output,
+        cancel: &Cancel,
+    ) -> Result<i32, CommError> {
+        self.run_fed(command, Some(stdin), out, cancel)
     }
 
     fn upload(&self, dst: &str, src: &mut dyn Read, mode: FileMode) -> Result<(), CommError> {

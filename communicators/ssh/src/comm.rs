@@ -67,8 +67,19 @@ impl SshComm {
         out: &mut dyn Output,
         cancel: &Cancel,
     ) -> Result<i32, SshError> {
+        self.run_fed(command, None, out, cancel)
+    }
+
+    /// [`SshComm::run`] with `stdin` streamed to the command's input.
+    pub fn run_fed(
+        &self,
+        command: &str,
+        stdin: Option<Box<dyn Read + Send>>,
+        out: &mut dyn Output,
+        cancel: &Cancel,
+    ) -> Result<i32, SshError> {
         let (conn, ch) = self.channel(cancel, self.settings.pty)?;
-        self.start(&conn, ch, command, out, cancel)
+        self.start(&conn, ch, command, stdin, out, cancel)
     }
 
     /// A new session channel. When the connection has died (the machine
@@ -96,13 +107,14 @@ impl SshComm {
         conn: &Conn,
         ch: ssh2::Channel,
         command: &str,
+        stdin: Option<Box<dyn Read + Send>>,
         out: &mut dyn Output,
         cancel: &Cancel,
     ) -> Result<i32, SshError> {
         let mut w = conn.waiter(cancel);
         w.idle_limit = self.settings.read_write_timeout;
         tracing::debug!("starting remote command: {command}");
-        exec::run(ch, &w, command, out)
+        exec::run(ch, &w, command, stdin, out)
     }
 
     /// One connection attempt, no waiting; it replaces the current one.
@@ -306,6 +318,16 @@ impl Output for Discard {
 impl Communicator for SshComm {
     fn exec(&self, command: &str, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, CommError> {
         Ok(self.run(command, out, cancel)?)
+    }
+
+    fn exec_with_stdin(
+        &self,
+        command: &str,
+        stdin: Box<dyn Read + Send>,
+        out: &mut dyn Output,
+        cancel: &Cancel,
+    ) -> Result<i32, CommError> {
+        Ok(self.run_fed(command, Some(stdin), out, cancel)?)
     }
 
     fn upload(&self, dst: &str, src: &mut dyn Read, mode: FileMode) -> Result<(), CommError> {

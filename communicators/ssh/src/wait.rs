@@ -27,6 +27,9 @@ pub(crate) struct Waiter<'a> {
     /// Fires when this passes with no progress (`ssh_read_write_timeout`).
     pub idle_limit: Option<std::time::Duration>,
     pub last_progress: std::cell::Cell<Instant>,
+    /// Also ends a wait when readable: how a command's input, arriving
+    /// from another thread, gets written without waiting a poll interval.
+    pub wake: Option<BorrowedFd<'a>>,
 }
 
 impl<'a> Waiter<'a> {
@@ -37,6 +40,7 @@ impl<'a> Waiter<'a> {
             cancel,
             idle_limit: None,
             last_progress: std::cell::Cell::new(Instant::now()),
+            wake: None,
         }
     }
 
@@ -70,7 +74,10 @@ impl<'a> Waiter<'a> {
             tv_sec: 0,
             tv_nsec: i64::from(POLL.subsec_nanos()),
         };
-        let mut fds = [PollFd::from_borrowed_fd(self.fd, flags)];
+        let mut fds = vec![PollFd::from_borrowed_fd(self.fd, flags)];
+        if let Some(wake) = self.wake {
+            fds.push(PollFd::from_borrowed_fd(wake, PollFlags::IN));
+        }
         match poll(&mut fds, Some(&timeout)) {
             Ok(_) | Err(rustix::io::Errno::INTR) => Ok(()),
             Err(e) => Err(SshError::io("waiting on the SSH socket", e.into())),
