@@ -6,6 +6,8 @@ use crate::config_paths::{check_dir, check_file};
 use kiln_core::component::{ConfigProblem, Validate};
 use serde::Deserialize;
 
+pub use kiln_communicator_adapter::KeyType;
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnsibleConfig {
@@ -53,13 +55,6 @@ pub struct AnsibleConfig {
     pub ansible_winrm_use_http: bool,
 }
 
-/// The key types the adapter can make (Packer's `ansible_proxy_key_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyType {
-    Ecdsa,
-    Rsa,
-}
-
 impl AnsibleConfig {
     pub fn command(&self) -> &str {
         non_empty(&self.command).unwrap_or("ansible-playbook")
@@ -105,6 +100,37 @@ impl AnsibleConfig {
         }
         if !self.use_sftp {
             vars.push("ANSIBLE_SCP_IF_SSH=True".to_owned());
+        }
+        // Packer passes roles_path and collections_path only to
+        // ansible-galaxy, so what it installs there is not found by the
+        // playbook unless the template repeats the path in
+        // ansible_env_vars. kiln puts them first on ansible's search paths
+        // (ahead of whatever the environment or ansible's defaults give),
+        // unless the template sets the variable itself.
+        let searched = [
+            (
+                &self.roles_path,
+                "ANSIBLE_ROLES_PATH",
+                "~/.ansible/roles:/usr/share/ansible/roles:/etc/ansible/roles",
+            ),
+            (
+                &self.collections_path,
+                "ANSIBLE_COLLECTIONS_PATH",
+                "~/.ansible/collections:/usr/share/ansible/collections",
+            ),
+        ];
+        for (field, name, defaults) in searched {
+            let Some(path) = non_empty(field) else {
+                continue;
+            };
+            if vars.iter().any(|v| v.split('=').next() == Some(name)) {
+                continue;
+            }
+            let path = kiln_gocompat::path::abs(std::path::Path::new(path))
+                .map(|p| p.display().to_string())
+                .unwrap_or_else(|_| path.to_owned());
+            let rest = std::env::var(name).unwrap_or_else(|_| defaults.to_owned());
+            vars.push(format!("{name}={path}:{rest}"));
         }
         vars
     }

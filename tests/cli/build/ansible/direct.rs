@@ -1,6 +1,121 @@
-//! The `ansible` provisioner's checks before a build starts.
+//! `use_proxy = false`: ansible connects to the build's SSH machine (the
+//! test sshd) itself, with the build's key; and the provisioner's checks
+//! before a build starts.
 
+use super::{assert_masked, assert_results, playbook_files, provisioner, SECRET_VARIABLE};
+use crate::build::build;
 use crate::project;
+use kiln_communicator_ssh::testing::TestSshd;
+use std::path::Path;
+
+/// A null source on the test sshd with the build block's `provisioners`.
+pub fn null_template(d: &TestSshd, provisioners: &str) -> String {
+    format!(
+        "{SECRET_VARIABLE}source \"null\" \"remote\" {{\n  ssh_host             = \"127.0.0.1\"\n  ssh_port             = {port}\n  ssh_username         = \"root\"\n  ssh_private_key_file = \"{key}\"\n  ssh_timeout          = \"20s\"\n}}\nbuild {{\n  sources = [\"source.null.remote\"]\n{provisioners}\n}}\n",
+        port = d.port,
+        key = d.key_file.display(),
+    )
+}
+
+/// A project with the playbook's files and `template` as t.pkr.hcl.
+pub fn ansible_project(template: &str) -> tempfile::TempDir {
+    let mut files = playbook_files();
+    files.push(("t.pkr.hcl", template));
+    project(&files)
+}
+
+pub fn run(dir: &Path) -> (i32, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(dir, tmp.path(), &["t.pkr.hcl"]);
+    let all = format!("{}{}", r.stdout, r.stderr);
+    assert_masked(&all);
+    (r.code, all)
+}
+
+fn sshd() -> TestSshd {
+    TestSshd::start().expect("the test sshd must start (run scripts/setup.sh as root)")
+}
+
+#[test]
+fn a_playbook_runs_over_the_builds_ssh_connection() {
+    let d = sshd();
+    let out = tempfile::tempdir().unwrap();
+    let p = ansible_project(&null_template(
+        &d,
+        &provisioner(&out.path().display().to_string(), "    use_proxy = false"),
+    ));
+    let (code, all) = run(p.path());
+    assert_eq!(code, 0, "{all}");
+    assert!(
+        all.contains("==> null.remote: Provisioning with Ansible..."),
+        "{all}"
+    );
+    assert!(
+        all.contains("Not using Proxy adapter for Ansible run:"),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!(
+            "--ssh-extra-args '-o IdentitiesOnly=yes' --extra-vars out={}",
+            out.path().display()
+        )),
+        "{all}"
+    );
+    assert!(
+        all.contains(&format!(
+            "-e ansible_ssh_private_key_file={}",
+            d.key_file.display()
+        )),
+        "{all}"
+    );
+    assert!(all.contains("PLAY RECAP"), "{all}");
+    assert!(all.contains("ok=5"), "{all}");
+    assert_results(out.path(), "remote", "null");
+    // The inventory was a temporary file, and it is gone.
+    let line = all
+        .lines()
+        .find(|l| l.contains("Executing Ansible:"))
+        .unwrap();
+    let inventory = line
+        .split(" -i ")
+        .nth(1)
+        .unwrap()
+        .split(' ')
+        .next()
+        .unwrap();
+    assert!(
+        !Path::new(inventory).exists(),
+        "{inventory} was left behind"
+    );
+}
+
+#[test]
+fn a_failing_task_fails_the_build_with_ansibles_code_and_retries_apply() {
+    let d = sshd();
+    let p = project(&[
+        (
+            "fails.yml",
+            "- hosts: default\n  gather_facts: false\n  tasks:\n    - ansible.builtin.command: /bin/false\n",
+        ),
+        (
+            "t.pkr.hcl",
+            &null_template(
+                &d,
+                &format!(
+                    "  provisioner \"ansible\" {{\n    playbook_file   = \"fails.yml\"\n    command         = \"{}\"\n    use_proxy       = false\n    max_retries     = 1\n    extra_arguments = [\"-e\", \"ansible_python_interpreter=/usr/bin/python3\"]\n  }}",
+                    super::ansible_bin()
+                ),
+            ),
+        ),
+    ]);
+    let (code, all) = run(p.path());
+    assert_eq!(code, 1, "{all}");
+    assert_eq!(all.matches("Executing Ansible:").count(), 2, "{all}");
+    assert!(
+        all.contains("Error executing Ansible: Non-zero exit status: exit status 2"),
+        "{all}"
+    );
+}
 
 #[test]
 fn a_missing_playbook_or_ansible_is_a_located_validate_error() {

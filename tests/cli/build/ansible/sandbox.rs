@@ -1,0 +1,1 @@
+//! ansible on the OCI builder's sandbox, through the adapter.
