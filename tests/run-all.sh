@@ -32,6 +32,9 @@ cargo test --workspace --locked --features kiln/amazon
 
 echo "== kiln validate templates/*"
 cargo build --locked -q -p kiln --features amazon
+# The ansible examples' validation runs `ansible-playbook --version`: the
+# test venv's ansible goes first on PATH.
+export PATH="${KILN_ANSIBLE_VENV:-/var/cache/kiln/ansible}/bin:$PATH"
 for t in templates/*.pkr.hcl; do
   "${CARGO_TARGET_DIR:-target}/debug/kiln" validate "$t"
 done

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The last stdout line of a fixture script (the artifact's path).
-fn fixture(script: &str) -> PathBuf {
+pub(crate) fn fixture(script: &str) -> PathBuf {
     let out = Command::new("bash")
         .arg(crate::repo_root().join("tests/fixtures").join(script))
         .output()

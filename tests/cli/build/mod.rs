@@ -6,10 +6,10 @@ mod amazon;
 mod amazon_access;
 #[cfg(feature = "amazon")]
 mod amazon_fields;
-mod ansible;
+pub mod ansible;
 mod artifice;
 mod compat;
-mod config_management;
+pub mod config_management;
 mod durations;
 mod engine;
 mod interrupt;

@@ -104,6 +104,21 @@ build {
     ]
   }
 
+  # The same playbook straight over the build's SSH connection and
+  # through kiln's SSH adapter.
+  provisioner "ansible" {
+    playbook_file   = "site.yml"
+    command         = "@ANSIBLE@"
+    use_proxy       = false
+    extra_arguments = ["-e", "mark=direct"]
+  }
+
+  provisioner "ansible" {
+    playbook_file   = "site.yml"
+    command         = "@ANSIBLE@"
+    extra_arguments = ["-e", "mark=adapter"]
+  }
+
   provisioner "shell" {
     expect_disconnect = true
     inline            = ["sudo systemctl reboot; sleep 300"]
@@ -128,6 +143,17 @@ build {
 }
 "#;
 
+/// The playbook both ansible provisioners run (`mark` tells them apart);
+/// `become`, as golden-image playbooks do.
+const SITE_YML: &str = r#"- hosts: default
+  become: true
+  tasks:
+    - ansible.builtin.copy:
+        content: "{{ mark }} {{ packer_builder_type }}\n"
+        dest: "/etc/kiln-e2e/ansible-{{ mark }}"
+        mode: "0644"
+"#;
+
 const SECOND: &str = r#"
 source "qemu" "check" {
   iso_url          = "@IMAGE@"
@@ -150,6 +176,7 @@ build {
     inline = [
       "echo hello: $(cat /etc/kiln-e2e/hello.txt)",
       "echo greeting: $(cat /etc/kiln-e2e/greeting)",
+      "echo ansible: $(cat /etc/kiln-e2e/ansible-direct /etc/kiln-e2e/ansible-adapter)",
       "exit 1",
     ]
   }
@@ -161,10 +188,12 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     let (image, sum) = fixture();
     let first = FIRST
         .replace("@IMAGE@", &image.display().to_string())
-        .replace("@SUM@", &sum);
+        .replace("@SUM@", &sum)
+        .replace("@ANSIBLE@", &super::ansible::ansible_bin());
     let dir = project(&[
         ("first.pkr.hcl", &first),
         ("hello.txt", "uploaded by kiln\n"),
+        ("site.yml", SITE_YML),
     ]);
     let tmp = tempfile::tempdir().expect("tmp");
     let r = build(dir.path(), tmp.path(), &["first.pkr.hcl"]);
@@ -236,6 +265,11 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     );
     assert!(
         m.iter().any(|l| l == "greeting: hello from kiln"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        m.iter().any(|l| l == "ansible: direct qemu adapter qemu"),
         "{}",
         r.stdout
     );

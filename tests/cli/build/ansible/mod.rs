@@ -44,6 +44,11 @@ pub const PLAYBOOK: &str = r#"- hosts: web
       ansible.builtin.command: "touch {{ out }}/commanded"
       args:
         creates: "{{ out }}/commanded"
+    - name: install a package (the container's rootfs has it in apt's cache)
+      ansible.builtin.apt:
+        name: hello
+        state: present
+      when: packer_builder_type == "docker"
     - name: the secret arrives
       ansible.builtin.copy:
         content: "{{ db_password | length }}\n"
