@@ -69,7 +69,7 @@ fn a_playbook_runs_over_the_builds_ssh_connection() {
         "{all}"
     );
     assert!(all.contains("PLAY RECAP"), "{all}");
-    assert!(all.contains("ok=5"), "{all}");
+    assert!(all.contains("ok=6"), "{all}");
     assert_results(out.path(), "remote", "null");
     // The inventory was a temporary file, and it is gone.
     let line = all

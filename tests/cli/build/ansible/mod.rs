@@ -28,6 +28,11 @@ pub fn ansible_bin() -> String {
 /// command and uses a role; `out` is where it writes.
 pub const PLAYBOOK: &str = r#"- hosts: web
   gather_facts: false
+  pre_tasks:
+    - name: the output directory
+      ansible.builtin.file:
+        path: "{{ out }}"
+        state: directory
   roles:
     - kilnrole
   tasks:
