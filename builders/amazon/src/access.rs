@@ -48,6 +48,14 @@ macro_rules! __access_config_emit {
                 max_retries: Option<u32>,
                 insecure_skip_tls_verify: Option<bool>,
                 decode_authorization_messages: Option<bool>,
+                /// The shared credentials file (default
+                /// `~/.aws/credentials`).
+                shared_credentials_file: Option<String>,
+                /// A code of the MFA device the profile or `assume_role`
+                /// names.
+                mfa_code: Option<String>,
+                assume_role: Option<$crate::config::AssumeRole>,
+                vault_aws_engine: Option<$crate::config::VaultAwsEngine>,
             ]
         }
     };
@@ -85,7 +93,7 @@ macro_rules! __access_config_emit {
 
 access_config! {
     /// The access fields alone, as every Amazon component embeds them.
-    #[derive(Debug, Clone, Default, PartialEq, Eq)]
+    #[derive(Debug, Clone, Default)]
     pub struct AccessFields {}
 }
 
@@ -105,7 +113,16 @@ impl AccessFields {
             endpoint: non_empty(&self.custom_endpoint_ec2),
             skip_metadata: self.skip_metadata_api_check == Some(true),
             max_retries: self.max_retries,
-            ..Access::default()
+            credentials_file: non_empty(&self.shared_credentials_file),
+            assume_role: self
+                .assume_role
+                .as_ref()
+                .and_then(crate::credentials::assume_role::from_config),
+            mfa_code: non_empty(&self.mfa_code),
+            vault: self
+                .vault_aws_engine
+                .as_ref()
+                .map(crate::credentials::vault::VaultRequest::from_config),
         }
     }
 
@@ -119,6 +136,45 @@ impl AccessFields {
             out.push(ConfigProblem::block(
                 "`access_key` and `secret_key` must both be either set or not set.",
             ));
+        }
+        if let Some(v) = &self.vault_aws_engine {
+            if non_empty(&self.access_key).is_some() || non_empty(&self.secret_key).is_some() {
+                out.push(ConfigProblem::block(
+                    "If you have set vault_aws_engine, you must not set the access_key or secret_key.",
+                ));
+            }
+            if non_empty(&v.name).is_none() {
+                out.push(ConfigProblem::field(
+                    "vault_aws_engine",
+                    "vault_aws_engine needs a name (the Vault role to read credentials from)",
+                ));
+            }
+            if let Some(ttl) = non_empty(&v.ttl) {
+                if kiln_communicator_ssh::GoDuration::parse(&ttl).is_err() {
+                    out.push(ConfigProblem::field(
+                        "vault_aws_engine",
+                        format!("vault_aws_engine ttl {ttl:?} is not a duration"),
+                    ));
+                }
+            }
+        }
+        if let Some(r) = &self.assume_role {
+            if non_empty(&r.role_arn).is_none() {
+                out.push(ConfigProblem::field(
+                    "assume_role",
+                    "assume_role needs a role_arn",
+                ));
+            }
+            if let Some(d) = r.duration_seconds {
+                if !(900..=43200).contains(&d) {
+                    out.push(ConfigProblem::field(
+                        "assume_role",
+                        format!(
+                            "assume_role duration_seconds must be between 900 and 43200, not {d}"
+                        ),
+                    ));
+                }
+            }
         }
     }
 }

@@ -95,7 +95,13 @@ impl Provisioner for Ansible {
             drop(key_copy);
             return result;
         }
-        let user = match self.config.configured_user() {
+        // Packer's default is the user running Packer, which ansible then
+        // takes for the remote user: `~` and its temporary directory are
+        // that user's, while every command runs as the communicator's
+        // user (Packer's docs tell templates to repeat it in `user`).
+        // kiln defaults to the communicator's user when the build has
+        // one, so the default works; the local user otherwise.
+        let user = match self.config.configured_user().or(non_empty_str(get("User"))) {
             Some(u) => u.to_owned(),
             None => local::current_user().ok_or(BuildError::failed(AnsibleError::NoUser))?,
         };

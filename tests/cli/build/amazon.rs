@@ -623,12 +623,30 @@ fn ctrl_c_at_every_step_leaves_nothing_behind() {
             out.contains("Cleanly cancelled builds after being interrupted."),
             "interrupted at {marker:?}:\n{out}"
         );
+        // On a loaded machine the signal can land after the last step,
+        // during cleanup: then, as in Packer, the build has finished and
+        // keeps its AMIs (and their snapshots), and only they are left.
+        let finished = out.contains("AMIs were created:");
         for region in ["us-east-1", "us-west-2"] {
             let inv = m.inventory(region).expect("inventory");
-            assert!(
-                inv.is_empty(),
-                "interrupted at {marker:?}, left in {region}: {inv:?}\n{out}"
-            );
+            if finished {
+                assert!(
+                    inv.instances.is_empty()
+                        && inv.key_pairs.is_empty()
+                        && inv.security_groups.is_empty()
+                        && inv.volumes.is_empty()
+                        && inv
+                            .images
+                            .iter()
+                            .all(|ami| out.contains(&format!("{region}: {ami}"))),
+                    "interrupted after {marker:?}, left in {region}: {inv:?}\n{out}"
+                );
+            } else {
+                assert!(
+                    inv.is_empty(),
+                    "interrupted at {marker:?}, left in {region}: {inv:?}\n{out}"
+                );
+            }
         }
     }
 }

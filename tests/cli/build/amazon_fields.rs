@@ -201,9 +201,21 @@ fn checkip(answer: &'static str) -> String {
     let port = l.local_addr().expect("addr").port();
     std::thread::spawn(move || {
         if let Ok((mut s, _)) = l.accept() {
+            // The whole request first: answering and closing while the
+            // client still writes makes its write fail (EPIPE).
+            let mut request = Vec::new();
             let mut buf = [0u8; 1024];
-            let _ = s.read(&mut buf);
-            let _ = write!(s, "HTTP/1.1 200 OK\r\n\r\n{answer}\n");
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match s.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{answer}\n",
+                answer.len() + 1
+            );
         }
     });
     format!("http://127.0.0.1:{port}/")

@@ -326,13 +326,15 @@ fn salt_bootstraps_itself_and_a_failing_state_fails_the_build() {
 
 #[test]
 fn missing_tools_are_named_with_how_to_install_them() {
-    // Debian without Puppet or Salt; busybox without python3 or apt-get.
+    // Debian without Puppet, Salt or Ansible; busybox without python3 or
+    // apt-get.
     let debian = fixture("debian-rootfs.sh");
     let dir = project(&[]);
     let d = dir.path();
     let busybox = busybox_rootfs(d);
     write(&d.join("site.pp"), "notice('x')\n");
     write(&d.join("salt/top.sls"), "base: {}\n");
+    write(&d.join("site.yml"), "- hosts: all\n  tasks: []\n");
     let t = format!(
         r#"source "oci" "debian" {{
   image = "rootfs:{}"
@@ -363,6 +365,13 @@ build {{
   provisioner "puppet-masterless" {{ manifest_file = "site.pp" }}
 }}
 build {{
+  name    = "ansible"
+  sources = ["source.oci.debian"]
+  provisioner "ansible-local" {{
+    playbook_file = "site.yml"
+  }}
+}}
+build {{
   name    = "bootstrap"
   sources = ["source.oci.busybox"]
   provisioner "salt-masterless" {{
@@ -381,6 +390,7 @@ build {{
         "puppet was not found on the machine (the command exited with status 127): install Puppet before this provisioner",
         "salt-call was not found on the machine (the command exited with status 127): leave skip_bootstrap unset",
         "Error creating staging directory: sudo was not found on the machine (the command exited with status 127): install sudo on the machine, or set prevent_sudo = true",
+        "ansible-playbook could not be found. Verify that it is available on the",
         "Unable to install Salt (bootstrap: python3 -m venv /opt/salt && /opt/salt/bin/pip install salt (from PyPI)): python3 is not installed on the machine",
     ] {
         assert!(out.contains(message), "{message}: {out}");

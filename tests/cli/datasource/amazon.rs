@@ -213,3 +213,84 @@ fn no_credentials_with_skip_metadata_api_check_is_an_error_not_a_panic() {
         r.stderr
     );
 }
+
+/// The credential sources amazon-ebs has (a shared credentials file and
+/// profile, `assume_role`) work in the data sources too.
+#[test]
+fn the_data_sources_take_amazon_ebs_credential_sources() {
+    let m = Moto::start().expect("moto_server must start (run scripts/setup.sh)");
+    let image = m
+        .register_image(REGION, "kiln-base-1", &[("Os", "debian")])
+        .expect("register");
+    m.put_parameter(REGION, "/kiln/greeting", "hello", true)
+        .expect("parameter");
+    m.create_secret(REGION, "kiln/db", r#"{"user":"admin","password":"pw"}"#)
+        .expect("secret");
+    let creds =
+        format!("[kiln]\naws_access_key_id = {ACCESS_KEY}\naws_secret_access_key = {SECRET_KEY}\n");
+    let t = template(&m.endpoint())
+        .replace(
+            &format!("  access_key          = \"{ACCESS_KEY}\"\n  secret_key          = \"{SECRET_KEY}\"\n"),
+            "  shared_credentials_file = \"creds\"\n  profile                 = \"kiln\"\n  assume_role {\n    role_arn     = \"arn:aws:iam::123456789012:role/kiln-data\"\n    session_name = \"kiln-data\"\n  }\n",
+        )
+        .replace(
+            "  name            = \"/kiln/greeting\"\n",
+            "  name            = \"/kiln/greeting\"\n  shared_credentials_file = \"creds\"\n  profile                 = \"kiln\"\n",
+        );
+    assert!(t.contains("assume_role"), "{t}");
+    let dir = project(&[("t.pkr.hcl", &t), ("creds", &creds)]);
+    // No credentials in the environment: they come from the fields. The
+    // secret's data source has none of its own, so it gets the profile
+    // from AWS_PROFILE and the file from AWS_SHARED_CREDENTIALS_FILE.
+    let mut e = env(Some(&m.endpoint()), false);
+    e.retain(|(k, _)| k != "AWS_SHARED_CREDENTIALS_FILE");
+    e.push((
+        "AWS_SHARED_CREDENTIALS_FILE".into(),
+        dir.path().join("creds").display().to_string(),
+    ));
+    e.push(("AWS_PROFILE".into(), "kiln".into()));
+    let r = kiln_env(dir.path(), &["build", "-color=false", "t.pkr.hcl"], "", &e);
+    assert_eq!(r.code, 0, "{}{}\nmoto: {}", r.stdout, r.stderr, m.log());
+    assert!(
+        r.stdout.contains(&format!(
+            "ami={image} name=kiln-base-1 os=debian param=hello user=admin"
+        )),
+        "{}",
+        r.stdout
+    );
+    // The role really is assumed: with STS unreachable the build fails.
+    let mut no_sts = e.clone();
+    no_sts.push(("AWS_ENDPOINT_URL_STS".into(), "http://127.0.0.1:9".into()));
+    let r = kiln_env(
+        dir.path(),
+        &["build", "-color=false", "t.pkr.hcl"],
+        "",
+        &no_sts,
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+
+    // Their checks are amazon-ebs's, located at the data source.
+    let bad = project(&[(
+        "t.pkr.hcl",
+        "data \"amazon-ami\" \"b\" {\n  region = \"us-east-1\"\n  filters = { name = \"x\" }\n  assume_role {\n    duration_seconds = 60\n  }\n}\nsource \"null\" \"n\" { communicator = \"none\" }\nbuild { sources = [\"source.null.n\"] }\n",
+    )]);
+    let r = kiln_env(
+        bad.path(),
+        &["validate", "t.pkr.hcl"],
+        "",
+        &env(None, false),
+    );
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stderr.contains("assume_role needs a role_arn"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("assume_role duration_seconds must be between 900 and 43200, not 60"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("t.pkr.hcl:"), "{}", r.stderr);
+}

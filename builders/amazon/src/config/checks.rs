@@ -63,48 +63,6 @@ impl AmazonConfig {
             .map(str::to_owned)
     }
 
-    pub(super) fn access_extra_problems(&self, out: &mut Vec<ConfigProblem>) {
-        if let Some(v) = &self.vault_aws_engine {
-            if set(&self.access_key).is_some() || set(&self.secret_key).is_some() {
-                out.push(ConfigProblem::block(
-                    "If you have set vault_aws_engine, you must not set the access_key or secret_key.",
-                ));
-            }
-            if set(&v.name).is_none() {
-                out.push(ConfigProblem::field(
-                    "vault_aws_engine",
-                    "vault_aws_engine needs a name (the Vault role to read credentials from)",
-                ));
-            }
-            if let Some(ttl) = set(&v.ttl) {
-                if kiln_communicator_ssh::GoDuration::parse(ttl).is_err() {
-                    out.push(ConfigProblem::field(
-                        "vault_aws_engine",
-                        format!("vault_aws_engine ttl {ttl:?} is not a duration"),
-                    ));
-                }
-            }
-        }
-        if let Some(r) = &self.assume_role {
-            if set(&r.role_arn).is_none() {
-                out.push(ConfigProblem::field(
-                    "assume_role",
-                    "assume_role needs a role_arn",
-                ));
-            }
-            if let Some(d) = r.duration_seconds {
-                if !(900..=43200).contains(&d) {
-                    out.push(ConfigProblem::field(
-                        "assume_role",
-                        format!(
-                            "assume_role duration_seconds must be between 900 and 43200, not {d}"
-                        ),
-                    ));
-                }
-            }
-        }
-    }
-
     pub(super) fn ami_extra_problems(&self, out: &mut Vec<ConfigProblem>) {
         for arn in self.ami_org_arns.iter().flatten() {
             if !ORG_ARN.is_match(arn) {

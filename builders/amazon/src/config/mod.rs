@@ -20,10 +20,6 @@ crate::access_config! {
     #[serde(deny_unknown_fields)]
     pub struct AmazonConfig {
         pub aws_polling: Option<Polling>,
-        pub shared_credentials_file: Option<String>,
-        pub mfa_code: Option<String>,
-        pub assume_role: Option<AssumeRole>,
-        pub vault_aws_engine: Option<VaultAwsEngine>,
 
         // AMI.
         pub ami_name: Option<String>,
@@ -192,23 +188,10 @@ impl AmazonConfig {
         v == Some(true)
     }
 
-    /// What the build's session is opened with: the shared access fields
-    /// plus amazon-ebs's credential sources (`shared_credentials_file`,
-    /// `assume_role`, `mfa_code`, `vault_aws_engine`).
+    /// What the build's session is opened with (the access fields,
+    /// credential sources included, shared with the data sources).
     pub fn access(&self) -> crate::session::Access {
-        let set = |v: &Option<String>| v.clone().filter(|s| !s.is_empty());
-        let mut a = self.access_fields().access();
-        a.credentials_file = set(&self.shared_credentials_file);
-        a.assume_role = self
-            .assume_role
-            .as_ref()
-            .and_then(crate::credentials::assume_role::from_config);
-        a.mfa_code = set(&self.mfa_code);
-        a.vault = self
-            .vault_aws_engine
-            .as_ref()
-            .map(crate::credentials::vault::VaultRequest::from_config);
-        a
+        self.access_fields().access()
     }
 
     /// `security_group_id` folded into `security_group_ids`, as Packer does.

@@ -12,7 +12,6 @@ impl Validate for AmazonConfig {
     fn validate(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
         self.access_problems(&mut out);
-        self.access_extra_problems(&mut out);
         self.ami_problems(&mut out);
         self.ami_extra_problems(&mut out);
         for d in self
