@@ -111,6 +111,10 @@ const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
         >,
     ),
     (
+        "check",
+        provisioner::<kiln_provisioners::check::CheckConfig, kiln_provisioners::check::Check>,
+    ),
+    (
         "file",
         provisioner::<kiln_provisioners::file::FileConfig, kiln_provisioners::file::File>,
     ),

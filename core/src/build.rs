@@ -191,4 +191,9 @@ impl BuildCtx<'_> {
 /// captures the artifact. `Ok(None)` means the build produced nothing.
 pub trait Builder: Send {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError>;
+    /// How this builder starts fresh machines from its artifacts for
+    /// `test` blocks; `None` when it cannot.
+    fn tester(&self) -> Option<&dyn crate::tester::Tester> {
+        None
+    }
 }

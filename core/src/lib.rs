@@ -15,6 +15,7 @@ pub mod process;
 pub mod provisioner;
 pub mod step;
 pub mod tempdir;
+pub mod tester;
 pub mod ui;
 
 pub use artifact::Artifact;

@@ -3,6 +3,7 @@
 pub mod ansible;
 pub mod ansible_local;
 pub mod breakpoint;
+pub mod check;
 pub mod file;
 pub mod puppet_masterless;
 pub mod salt_masterless;

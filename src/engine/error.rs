@@ -16,4 +16,9 @@ pub enum EngineError {
     Provisioner(String),
     #[error("unknown provisioner type {0:?}")]
     UnknownProvisioner(String),
+    /// A `test` block for a builder that cannot start its artifacts.
+    #[error("the {0} builder cannot start its artifacts for test blocks yet")]
+    NoTester(String),
+    #[error("test {name:?} failed: {cause}")]
+    TestFailed { name: String, cause: String },
 }

@@ -74,6 +74,26 @@ fn make(pc: &PlannedComponent, run: &RunCtx<'_>) -> Result<Box<dyn Provisioner>,
     }
 }
 
+impl EngineHook<'_> {
+    /// A test block's steps against a fresh machine (`generated` are its
+    /// `build.*` values), each with its meta-arguments.
+    pub fn run_steps(
+        &self,
+        ctx: &BuildCtx<'_>,
+        steps: &[PlannedComponent],
+        comm: &dyn Communicator,
+        generated: &Generated,
+    ) -> Result<(), BuildError> {
+        let mut all = self.run.base_generated();
+        all.extend(generated.iter().map(|(k, v)| (k.clone(), v.clone())));
+        for pc in steps {
+            let p = make(pc, self.run)?;
+            run_with_meta(ctx, pc, p.as_ref(), comm, &all)?;
+        }
+        Ok(())
+    }
+}
+
 impl ProvisionHook for EngineHook<'_> {
     fn provision(
         &self,

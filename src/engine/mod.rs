@@ -5,6 +5,7 @@
 mod chains;
 mod error;
 mod hook;
+mod image_tests;
 mod one_build;
 mod panic;
 mod schedule;

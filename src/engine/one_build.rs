@@ -2,7 +2,7 @@
 //! hook), then post-processor chains.
 
 use super::hook::EngineHook;
-use super::{chains, panic, Outcome, RunCtx};
+use super::{chains, image_tests, panic, Outcome, RunCtx};
 use crate::registry;
 use crate::ui::style_for_build;
 use kiln_core::duration::human_duration;
@@ -78,6 +78,15 @@ fn build_and_post_process(
     };
     let generated = hook.last_generated();
     let replanned = hook.replan(&generated).map_err(|e| e.to_string())?;
+    image_tests::run(
+        builder.as_ref(),
+        &pb.source_type,
+        &replanned.tests,
+        &artifact,
+        &bctx,
+        &hook,
+    )
+    .map_err(|e| e.to_string())?;
     // Packer names a post-processor's lines `BUILD (TYPE)`.
     let pp_ui = |kind: &str| ctx.console.target(&format!("{} ({kind})", pb.name), color);
     let pctx = PostProcessCtx {

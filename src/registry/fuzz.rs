@@ -232,6 +232,11 @@ const MINIMAL: &[(Place, &str, Attrs)] = &[
     (Place::Provisioner, "breakpoint", &[]),
     (
         Place::Provisioner,
+        "check",
+        &[("command", "\"true\""), ("expect_stdout", "\"ok\"")],
+    ),
+    (
+        Place::Provisioner,
         "file",
         &[("content", "\"x\""), ("destination", "\"/tmp/x\"")],
     ),

@@ -5,6 +5,7 @@
 use kiln_communicator_ssh::{CommKind, SshComm, StepConnectSsh};
 use kiln_core::component::{ConfigProblem, Validate};
 use kiln_core::step::{run_steps, Step, StepProvision};
+use kiln_core::tester::{Checks, TestCtx, Tester};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder, Generated};
 use serde::Deserialize;
 
@@ -103,6 +104,37 @@ impl Builder for NullBuilder {
             "Null",
             "Did not export anything. This is the null builder",
         )))
+    }
+
+    fn tester(&self) -> Option<&dyn Tester> {
+        Some(self)
+    }
+}
+
+/// The null builder makes no image, so its "fresh machine" is the host it
+/// points at, reached with a connection of the test's own (or none:
+/// `communicator = "none"` leaves local checks such as `shell-local`).
+impl Tester for NullBuilder {
+    fn with_machine(
+        &self,
+        _artifact: &Artifact,
+        ctx: &TestCtx<'_>,
+        checks: &mut Checks<'_>,
+    ) -> Result<(), BuildError> {
+        let comm = self.config.communicator_config();
+        let mut generated = Generated::new();
+        generated.insert("ID".into(), "Null".into());
+        if comm.kind() != Some(CommKind::Ssh) {
+            generated.insert("ConnType".into(), comm.kind_name().to_owned());
+            return checks(&kiln_core::NoneComm, &generated);
+        }
+        let mut settings = comm.ssh_settings();
+        if let Some(t) = ctx.boot_timeout {
+            settings.timeout = t;
+        }
+        generated.extend(kiln_communicator_ssh::step::generated(&settings, None));
+        let ssh = SshComm::connect(settings, ctx.cancel).map_err(BuildError::failed)?;
+        checks(&ssh, &generated)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Reading `build` blocks: their sources, provisioners and post-processors.
 
 use super::blocks::{header_span, label, Reader};
-use super::model::{BuildDecl, BuildSource, ComponentBlock, FileBody, FileExpr};
+use super::model::{BuildDecl, BuildSource, ComponentBlock, FileBody, FileExpr, TestDecl};
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::eval::{EvalContext, Evaluator, Scope};
 use crate::source::{FileId, SourceSpan};
@@ -9,14 +9,18 @@ use crate::value::{convert, Type, Value};
 use hcl_edit::structure::{Block, Structure};
 use hcl_edit::Span;
 
-const BUILD_BLOCKS: [&str; 6] = [
+const BUILD_BLOCKS: [&str; 7] = [
     "source",
     "provisioner",
     "error-cleanup-provisioner",
     "post-processor",
     "post-processors",
     "hcp_packer_registry",
+    "test",
 ];
+
+/// What a `test` block holds besides its arguments.
+const TEST_BLOCKS: [&str; 3] = ["provisioner", "check", "testinfra"];
 
 pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl> {
     let mut build = BuildDecl {
@@ -150,6 +154,9 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
                     }
                     build.post_processor_chains.push(chain);
                 }
+                "test" if r.labels(file, inner, &["name"]) => {
+                    build.tests.push(read_test(r, file, inner));
+                }
                 super::hcp_registry::BLOCK if r.labels(file, inner, &[]) => {
                     super::hcp_registry::read(
                         &mut build.hcp_packer_registry,
@@ -165,6 +172,68 @@ pub(super) fn read(r: &mut Reader, file: FileId, b: &Block) -> Option<BuildDecl>
     }
     build.sources.extend(nested_sources);
     Some(build)
+}
+
+/// A `test "NAME"` block: its arguments stay one body (the settings); each
+/// nested block becomes a provisioner of the test, `check "NAME"` one of
+/// type `check` with the label as its `label` argument.
+fn read_test(r: &mut Reader, file: FileId, b: &Block) -> TestDecl {
+    let mut settings = hcl_edit::structure::Body::new();
+    for a in b.body.attributes() {
+        settings.push(a.clone());
+    }
+    let mut steps = Vec::new();
+    for s in b.body.iter() {
+        let Structure::Block(inner) = s else {
+            continue;
+        };
+        match inner.ident.as_str() {
+            "provisioner" if r.labels(file, inner, &["type"]) => {
+                steps.push(component(file, inner));
+            }
+            "check" if r.labels(file, inner, &["name"]) => {
+                // The label travels as the `label` argument (`name` is
+                // a provisioner's meta-argument, taken off its body).
+                let mut body = inner.body.clone();
+                body.push(hcl_edit::structure::Attribute::new(
+                    hcl_edit::Ident::new("label"),
+                    hcl_edit::expr::Expression::from(label(inner, 0)),
+                ));
+                steps.push(ComponentBlock {
+                    kind: "check".into(),
+                    body: FileBody {
+                        file,
+                        body,
+                        span: header_span(file, inner),
+                    },
+                    dynamic: false,
+                });
+            }
+            "testinfra" if r.labels(file, inner, &[]) => {
+                steps.push(ComponentBlock {
+                    kind: "testinfra".into(),
+                    body: FileBody {
+                        file,
+                        body: inner.body.clone(),
+                        span: header_span(file, inner),
+                    },
+                    dynamic: false,
+                });
+            }
+            k if TEST_BLOCKS.contains(&k) => {}
+            _ => r.unsupported_block(file, inner, &TEST_BLOCKS),
+        }
+    }
+    TestDecl {
+        name: label(b, 0),
+        settings: FileBody {
+            file,
+            body: settings,
+            span: header_span(file, b),
+        },
+        steps,
+        span: header_span(file, b),
+    }
 }
 
 fn component(file: FileId, b: &Block) -> ComponentBlock {

@@ -123,6 +123,22 @@ pub struct BuildDecl {
     pub post_processor_chains: Vec<Vec<ComponentBlock>>,
     /// Checked and kept for the catalog; kiln publishes nothing.
     pub hcp_packer_registry: Option<super::hcp_registry::HcpRegistry>,
+    /// `test "NAME" { … }` blocks (kiln only), in order.
+    pub tests: Vec<TestDecl>,
+    pub span: Option<SourceSpan>,
+}
+
+/// A `test "NAME" { … }` block of a build (kiln's test stage): checks run
+/// against a machine started fresh from the build's artifact.
+#[derive(Debug, Clone)]
+pub struct TestDecl {
+    pub name: String,
+    /// The block's own arguments (`only`, `except`, `boot_timeout`,
+    /// `keep_failed_artifact`), the nested blocks taken out.
+    pub settings: FileBody,
+    /// Its `provisioner "TYPE"`, `check "NAME"` and `testinfra` blocks, in
+    /// order, each as a provisioner of its type (`check`, `testinfra`).
+    pub steps: Vec<ComponentBlock>,
     pub span: Option<SourceSpan>,
 }
 

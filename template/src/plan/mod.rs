@@ -9,11 +9,13 @@
 mod body;
 mod meta;
 mod selection;
+mod tests;
 
 pub(crate) use body::dynamic_spec;
 pub use body::evaluate as evaluate_body;
 pub use meta::{Meta, META_ARGS_POST_PROCESSOR, META_ARGS_PROVISIONER};
 pub use selection::{glob, Selection};
+pub use tests::{PlannedTest, TestSettings};
 
 use crate::config::model::{BuildDecl, ComponentBlock, FileBody, SourceDecl};
 use crate::config::Config;
@@ -106,6 +108,8 @@ pub struct PlannedBuild {
     pub provisioners: Vec<PlannedComponent>,
     pub error_cleanup_provisioner: Option<PlannedComponent>,
     pub post_processors: Vec<Vec<PlannedComponent>>,
+    /// `test` blocks that apply to this build, in order.
+    pub tests: Vec<PlannedTest>,
 }
 
 /// `build.*` as provisioners and post-processors see it before the build
@@ -395,6 +399,22 @@ fn plan_one(
             post_processors.push(planned);
         }
     }
+    let tests = build
+        .tests
+        .iter()
+        .filter_map(|t| {
+            tests::plan(
+                cfg,
+                &comp_scope,
+                t,
+                name,
+                &short,
+                source_name,
+                components,
+                &mut diags,
+            )
+        })
+        .collect();
     if diags.has_errors() {
         return Err(diags);
     }
@@ -408,6 +428,7 @@ fn plan_one(
         provisioners,
         error_cleanup_provisioner,
         post_processors,
+        tests,
     })
 }
 

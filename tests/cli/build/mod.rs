@@ -12,6 +12,7 @@ mod compat;
 pub mod config_management;
 mod durations;
 mod engine;
+mod image_tests;
 mod interrupt;
 mod kill9;
 mod legacy;

@@ -1,0 +1,142 @@
+//! `test` blocks (kiln's test stage) on the null builder: the gate before
+//! post-processors, `check` blocks over SSH (the test sshd), and their
+//! validation.
+
+use super::build;
+use crate::project;
+use kiln_communicator_ssh::testing::TestSshd;
+
+fn run(template: &str) -> (i32, String, tempfile::TempDir) {
+    let p = project(&[("t.pkr.hcl", template)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(p.path(), tmp.path(), &["t.pkr.hcl"]);
+    (r.code, format!("{}{}", r.stdout, r.stderr), p)
+}
+
+const GATED: &str = r#"
+source "null" "n" { communicator = "none" }
+build {
+  sources = ["source.null.n"]
+  test "smoke" {
+    provisioner "shell-local" { inline = ["echo smoke ran; exit @CODE@"] }
+  }
+  test "never-for-this-build" {
+    only = ["null.other"]
+    provisioner "shell-local" { inline = ["echo wrong test"] }
+  }
+  post-processor "manifest" { output = "manifest.json" }
+}
+"#;
+
+#[test]
+fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
+    let (code, out, p) = run(&GATED.replace("@CODE@", "0"));
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("==> null.n: Testing the artifact: test 'smoke'..."),
+        "{out}"
+    );
+    assert!(out.contains("smoke ran"), "{out}");
+    assert!(out.contains("==> null.n: Test 'smoke' passed"), "{out}");
+    assert!(!out.contains("wrong test"), "{out}");
+    assert!(p.path().join("manifest.json").exists(), "{out}");
+
+    let (code, out, p) = run(&GATED.replace("@CODE@", "3"));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Test 'smoke' failed"), "{out}");
+    assert!(
+        out.contains("Deleting the artifact that failed its test: Null"),
+        "{out}"
+    );
+    assert!(out.contains("test \"smoke\" failed"), "{out}");
+    assert!(
+        !p.path().join("manifest.json").exists(),
+        "the post-processor ran: {out}"
+    );
+}
+
+#[test]
+fn checks_compare_exit_status_and_output_over_ssh() {
+    let d = TestSshd::start().expect("the test sshd must start (run scripts/setup.sh as root)");
+    let t = format!(
+        r#"
+source "null" "remote" {{
+  ssh_host             = "127.0.0.1"
+  ssh_port             = {port}
+  ssh_username         = "root"
+  ssh_private_key_file = "{key}"
+  ssh_timeout          = "20s"
+}}
+build {{
+  sources = ["source.null.remote"]
+  test "system" {{
+    check "kernel" {{
+      command       = "uname -s"
+      expect_stdout = "^Linux"
+      description   = "a Linux machine"
+    }}
+    check "denied" {{
+      command       = "echo nope >&2; exit 4"
+      expect_exit   = 4
+      expect_stderr = "nope"
+    }}
+    check "service" {{
+      command       = "echo inactive"
+      expect_stdout = "^active"
+      retry_timeout = "3s"
+    }}
+    keep_failed_artifact = true
+  }}
+}}
+"#,
+        port = d.port,
+        key = d.key_file.display()
+    );
+    let (code, out, _p) = run(&t);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("Check 'kernel' (a Linux machine): uname -s"),
+        "{out}"
+    );
+    assert!(out.contains("Check 'kernel' passed"), "{out}");
+    assert!(out.contains("Check 'denied' passed"), "{out}");
+    assert!(out.contains("trying again"), "{out}");
+    assert!(
+        out.contains("check \"service\" failed: stdout does not match /^active/"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Keeping the artifact that failed its test (keep_failed_artifact): Null"),
+        "{out}"
+    );
+}
+
+fn validate(template: &str) -> String {
+    let p = project(&[("t.pkr.hcl", template)]);
+    let r = crate::kiln(p.path(), &["validate", "t.pkr.hcl"], "");
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    r.stderr
+}
+
+#[test]
+fn validate_checks_test_blocks() {
+    let err = validate(
+        "source \"null\" \"n\" { communicator = \"none\" }\nbuild {\n  sources = [\"source.null.n\"]\n  test \"t\" {\n    nonsense {}\n  }\n}\n",
+    );
+    assert!(
+        err.contains("Blocks of type \"nonsense\" are not expected here."),
+        "{err}"
+    );
+    assert!(err.contains("t.pkr.hcl:5:"), "{err}");
+    let err = validate(
+        "source \"null\" \"n\" { communicator = \"none\" }\nbuild {\n  sources = [\"source.null.n\"]\n  test \"t\" {\n    bogus = 1\n    check \"c\" {\n      expect_stdout = \"(\"\n    }\n  }\n}\n",
+    );
+    for message in [
+        "bogus",
+        "a check needs a command",
+        "expect_stdout is not a regular expression",
+        "t.pkr.hcl:5:",
+    ] {
+        assert!(err.contains(message), "{message}: {err}");
+    }
+}
