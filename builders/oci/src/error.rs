@@ -69,6 +69,9 @@ pub enum OciError {
         step: &'static str,
         what: &'static str,
     },
+    /// `discard = true` and a `test` block: nothing is kept to start.
+    #[error("the image is discarded (discard = true): there is nothing to test")]
+    NothingToTest,
 }
 
 impl OciError {

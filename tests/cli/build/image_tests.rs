@@ -140,3 +140,74 @@ fn validate_checks_test_blocks() {
         assert!(err.contains(message), "{message}: {err}");
     }
 }
+
+fn oci_template(rootfs: &std::path::Path, tests: &str) -> String {
+    format!(
+        r#"
+source "oci" "app" {{
+  image            = "rootfs:{}"
+  tags             = ["v1"]
+  output_directory = "image"
+  changes          = ["ENV STAGE=two", "WORKDIR /srv"]
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{
+    inline = ["mkdir -p /srv", "echo built > /srv/app.txt"]
+  }}
+{tests}
+  post-processor "manifest" {{ output = "manifest.json" }}
+}}
+"#,
+        rootfs.display()
+    )
+}
+
+#[test]
+fn an_oci_image_is_tested_in_a_fresh_sandbox_of_its_own_output() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    // A busybox root filesystem tarball.
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let tests = r#"
+  test "fresh" {
+    check "config" {
+      command       = "echo stage=$STAGE dir=$(pwd) app=$(cat /srv/app.txt)"
+      expect_stdout = "stage=two dir=/srv app=built"
+    }
+    provisioner "shell" { inline = ["touch /srv/left-by-the-first-test"] }
+  }
+  test "isolated" {
+    check "nothing-left" {
+      command = "test ! -e /srv/left-by-the-first-test"
+    }
+  }
+"#;
+    let (code, out, p) = run(&oci_template(&tar, tests));
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Test 'fresh' passed"), "{out}");
+    assert!(out.contains("Test 'isolated' passed"), "{out}");
+    assert!(p.path().join("manifest.json").exists(), "{out}");
+    // The tests changed nothing in the image.
+    let listing = super::oci::tool(p.path(), "umoci", &["ls", "--layout", "image"]);
+    assert_eq!(listing.trim(), "v1");
+
+    let failing = r#"
+  test "web" {
+    check "served" {
+      command       = "cat /srv/index.html"
+    }
+  }
+"#;
+    let (code, out, p) = run(&oci_template(&tar, failing));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("Test 'web' failed"), "{out}");
+    assert!(
+        out.contains("Deleting the artifact that failed its test"),
+        "{out}"
+    );
+    assert!(
+        !p.path().join("image").exists(),
+        "the failed image was kept: {out}"
+    );
+    assert!(!p.path().join("manifest.json").exists(), "{out}");
+}

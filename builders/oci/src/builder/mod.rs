@@ -9,6 +9,7 @@ pub mod sandbox_step;
 pub mod settings;
 pub mod state;
 pub mod steps;
+pub mod tester;
 
 use kiln_core::{run_steps, Artifact, BuildCtx, BuildError, Builder, Step, StepProvision};
 use provision_step::StepProvisionLayers;
@@ -25,6 +26,8 @@ const GENERATED: &[&str] = &["Rootfs", "SourceImageDigest"];
 
 pub struct OciBuilder {
     config: OciConfig,
+    /// Set by a run: how its output is started for `test` blocks.
+    tester: Option<tester::OciTester>,
 }
 
 impl OciBuilder {
@@ -33,18 +36,30 @@ impl OciBuilder {
 
 impl From<OciConfig> for OciBuilder {
     fn from(config: OciConfig) -> OciBuilder {
-        OciBuilder { config }
+        OciBuilder {
+            config,
+            tester: None,
+        }
     }
 }
 
 impl Builder for OciBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
-        run(self.config.settings(&ctx.info.source_name), ctx)
+        let settings = self.config.settings(&ctx.info.source_name);
+        self.tester = Some(tester::OciTester {
+            settings: settings.clone(),
+        });
+        run(settings, ctx)
+    }
+
+    fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
+        self.tester.as_ref().map(|t| t as _)
     }
 }
 
 pub struct DockerBuilder {
     config: DockerConfig,
+    tester: Option<tester::OciTester>,
 }
 
 impl DockerBuilder {
@@ -53,7 +68,10 @@ impl DockerBuilder {
 
 impl From<DockerConfig> for DockerBuilder {
     fn from(config: DockerConfig) -> DockerBuilder {
-        DockerBuilder { config }
+        DockerBuilder {
+            config,
+            tester: None,
+        }
     }
 }
 
@@ -64,7 +82,15 @@ impl Builder for DockerBuilder {
                 "Warning: {field} is ignored: kiln provisions the image without a Docker daemon"
             ));
         }
-        run(self.config.settings(&ctx.info.source_name), ctx)
+        let settings = self.config.settings(&ctx.info.source_name);
+        self.tester = Some(tester::OciTester {
+            settings: settings.clone(),
+        });
+        run(settings, ctx)
+    }
+
+    fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
+        self.tester.as_ref().map(|t| t as _)
     }
 }
 

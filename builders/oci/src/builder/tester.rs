@@ -1,0 +1,106 @@
+//! The test stage for container images: the output image, as written,
+//! becomes the base of a fresh sandbox (unpacked into a new rootfs, its
+//! own Env, User and WorkingDir applied), through the same steps a build
+//! starts with; nothing of the build is reused. The rootfs and the
+//! sandbox go away afterwards, the image is untouched.
+
+use super::settings::{Native, Output, Settings};
+use super::state::State;
+use super::{sandbox_step, steps};
+use crate::error::OciError;
+use crate::output::Format;
+use crate::source::Source;
+use kiln_core::build::NoProvisioners;
+use kiln_core::tester::{Checks, TestCtx, Tester};
+use kiln_core::{Artifact, BuildCtx, BuildError, Step};
+
+pub struct OciTester {
+    pub(super) settings: Settings,
+}
+
+impl OciTester {
+    /// The build's output as a base image.
+    fn base(&self) -> Result<Source, BuildError> {
+        let tag = self.settings.names.tags.first().cloned();
+        Ok(match &self.settings.output {
+            Output::Image {
+                format: Format::Layout,
+                path,
+            } => Source::Layout {
+                path: path.clone(),
+                tag,
+            },
+            Output::Image {
+                format: Format::OciArchive,
+                path,
+            } => Source::OciArchive {
+                path: path.clone(),
+                tag,
+            },
+            Output::Image {
+                format: Format::DockerArchive,
+                path,
+            } => Source::DockerArchive {
+                path: path.clone(),
+                repo_tag: None,
+            },
+            Output::Export(path) => Source::Rootfs { path: path.clone() },
+            Output::Discard => return Err(BuildError::failed(OciError::NothingToTest)),
+        })
+    }
+}
+
+impl Tester for OciTester {
+    fn with_machine(
+        &self,
+        _artifact: &Artifact,
+        ctx: &TestCtx<'_>,
+        checks: &mut Checks<'_>,
+    ) -> Result<(), BuildError> {
+        let mut s = self.settings.clone();
+        s.base = self.base()?;
+        s.output = Output::Discard;
+        // The image's config already holds what the build applied.
+        s.changes.clear();
+        s.native = Native::default();
+        let mut state = State::new(s);
+        let bctx = BuildCtx {
+            info: ctx.info,
+            ui: ctx.ui,
+            cancel: ctx.cancel,
+            hook: &NoProvisioners,
+        };
+        let mut started: Vec<Box<dyn Step<State>>> = Vec::new();
+        let mut result = Ok(());
+        let boot: Vec<Box<dyn Step<State>>> = vec![
+            Box::new(steps::StepWorkDir),
+            Box::new(steps::StepBase),
+            Box::new(steps::StepUnpack),
+            Box::new(sandbox_step::StepSandbox),
+        ];
+        for mut step in boot {
+            let r = step.run(&mut state, &bctx);
+            started.push(step);
+            if let Err(e) = r {
+                result = Err(e);
+                break;
+            }
+        }
+        if result.is_ok() {
+            result = match state.sandbox.as_ref() {
+                Some(comm) => checks(comm, &state.generated.clone()),
+                None => Err(BuildError::failed(OciError::MissingState {
+                    step: "test",
+                    what: "sandbox",
+                })),
+            };
+        }
+        for step in started.iter_mut().rev() {
+            if let Err(e) = step.cleanup(&mut state, &bctx) {
+                ctx.ui
+                    .error(&format!("Error cleaning up the test sandbox: {e}"));
+            }
+        }
+        result
+    }
+}
