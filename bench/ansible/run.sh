@@ -122,7 +122,12 @@ python3 - "$work/times" <<'PY'
 import statistics, sys
 runs = {}
 for line in open(sys.argv[1]):
-    target, mode, start, end = line.split()
+    fields = line.split()
+    # The provisioner's `--version` check runs the wrapper too, without
+    # the target variable: not a playbook run.
+    if len(fields) != 4:
+        continue
+    target, mode, start, end = fields
     runs.setdefault((target, mode), []).append(float(end) - float(start))
 def med(k): return statistics.median(runs[k])
 print(f"{'target':<6} {'path':<8} {'runs':>4} {'median s':>9}")
