@@ -52,5 +52,18 @@ build {
     ]
   }
 
+  # kiln's test stage (Packer has none, and rejects this block): the image
+  # is started fresh from the output, as a consumer starts it, and checked
+  # before anything is pushed; a failure pushes nothing and deletes it.
+  test "serves" {
+    check "page" {
+      command       = "cat /srv/index.html"
+      expect_stdout = "hello from kiln ${var.version}"
+    }
+    check "httpd" {
+      command = "command -v busybox"
+    }
+  }
+
   post-processor "oci-push" {}
 }

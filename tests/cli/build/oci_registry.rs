@@ -349,6 +349,9 @@ fn the_example_template_builds_pushes_and_runs() {
         ],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The example's test stage ran against the fresh image before the push.
+    assert!(r.stdout.contains("Check 'page' passed"), "{}", r.stdout);
+    assert!(r.stdout.contains("Test 'serves' passed"), "{}", r.stdout);
     // debootstrap's /dev/null and friends are in the tarball (the fixture
     // checks that); the build skips them and keeps the layer as it is.
     let skipped = regex::Regex::new(
