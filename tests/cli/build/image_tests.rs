@@ -211,3 +211,63 @@ fn an_oci_image_is_tested_in_a_fresh_sandbox_of_its_own_output() {
     );
     assert!(!p.path().join("manifest.json").exists(), "{out}");
 }
+
+/// Processes whose command line contains `needle`.
+fn processes_with(needle: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for e in std::fs::read_dir("/proc").expect("proc").flatten() {
+        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
+            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
+            if cmd.contains(needle) && !cmd.contains("cargo") {
+                found.push(cmd);
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let tests = r#"
+  test "slow" {
+    check "hangs" { command = "sleep 1006" }
+  }
+"#;
+    let p = project(&[("t.pkr.hcl", &oci_template(&tar, tests))]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(p.path())
+        .env("TMPDIR", tmp.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let start = Instant::now();
+    while processes_with("sleep 1006").is_empty() {
+        assert!(start.elapsed() < Duration::from_secs(60), "the check never started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("wait");
+    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(all.contains("Cleanly cancelled builds after being interrupted."), "{all}");
+    assert!(processes_with("sleep 1006").is_empty(), "the check survived");
+    assert_eq!(super::leftovers(tmp.path()), Vec::<String>::new(), "{all}");
+    let mounts = std::fs::read_to_string("/proc/self/mounts").expect("mounts");
+    assert!(
+        !mounts.contains(&tmp.path().display().to_string()),
+        "a mount was left: {mounts}"
+    );
+    assert!(!p.path().join("manifest.json").exists());
+}
