@@ -99,6 +99,15 @@ if [ ! -x "$ansible_venv/bin/ansible-playbook" ]; then
   "$ansible_venv/bin/pip" install -q --disable-pip-version-check ansible-core
 fi
 
+# junitparser, the JUnit reader the test stage's `-test-report` files are
+# checked with, in a venv of its own.
+junit_venv="${KILN_JUNIT_VENV:-/var/cache/kiln/junit}"
+if [ ! -x "$junit_venv/bin/python" ] || ! "$junit_venv/bin/python" -c 'import junitparser' 2>/dev/null; then
+  mkdir -p "$(dirname "$junit_venv")"
+  python3 -m venv "$junit_venv"
+  "$junit_venv/bin/pip" install -q --disable-pip-version-check junitparser
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo not found: install a Rust toolchain (rustup, Rust 1.80 or newer) first" >&2
   exit 1

@@ -21,6 +21,7 @@ Options:
   -machine-readable             Produce machine-readable output.
   -on-error=[cleanup|abort|ask|run-cleanup-provisioner] If the build fails do: clean up (default), abort, ask, or run-cleanup-provisioner.
   -parallel-builds=1            Number of builds to run in parallel. 1 disables parallelization. 0 means no limit (Default: 0)
+  -test-report=path             Write the test blocks' results as JUnit XML (kiln only).
   -timestamp-ui                 Enable prefixing of each ui output with an RFC3339 timestamp.
   -var 'key=value'              Variable for templates, can be used multiple times.
   -var-file=path                JSON or HCL2 file containing user variables.
@@ -39,6 +40,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         flag("parallel-builds", Kind::Value),
         flag("parallel", Kind::Bool),
         flag("timestamp-ui", Kind::Bool),
+        flag("test-report", Kind::Value),
     ]);
     let p = match flags::parse(args, &spec) {
         Ok(p) => p,
@@ -105,8 +107,21 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         opts,
         run_uuid,
         cancel,
+        test_records: Default::default(),
     };
     let (code, outcomes) = engine::run(&ctx, &builds);
+    let mut code = code;
+    if let Some(report) = p.values("test-report").last() {
+        let records = ctx
+            .test_records
+            .lock()
+            .map(|r| r.clone())
+            .unwrap_or_default();
+        if let Err(e) = engine::junit::write(Path::new(report), &records) {
+            eprintln!("Error writing the test report {report}: {e}");
+            code = 1;
+        }
+    }
     Ok(crate::catalog::register(
         &ctx, &identity, &builds, &outcomes, code,
     ))

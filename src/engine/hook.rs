@@ -75,22 +75,25 @@ fn make(pc: &PlannedComponent, run: &RunCtx<'_>) -> Result<Box<dyn Provisioner>,
 }
 
 impl EngineHook<'_> {
-    /// A test block's steps against a fresh machine (`generated` are its
-    /// `build.*` values), each with its meta-arguments.
-    pub fn run_steps(
+    /// One step of a test block against a fresh machine (`generated` are
+    /// its `build.*` values), with its meta-arguments.
+    pub fn run_step(
         &self,
         ctx: &BuildCtx<'_>,
-        steps: &[PlannedComponent],
+        step: &PlannedComponent,
         comm: &dyn Communicator,
         generated: &Generated,
     ) -> Result<(), BuildError> {
         let mut all = self.run.base_generated();
         all.extend(generated.iter().map(|(k, v)| (k.clone(), v.clone())));
-        for pc in steps {
-            let p = make(pc, self.run)?;
-            run_with_meta(ctx, pc, p.as_ref(), comm, &all)?;
+        let p = make(step, self.run)?;
+        run_with_meta(ctx, step, p.as_ref(), comm, &all)
+    }
+
+    pub fn record_test(&self, record: super::image_tests::TestRecord) {
+        if let Ok(mut r) = self.run.test_records.lock() {
+            r.push(record);
         }
-        Ok(())
     }
 }
 

@@ -58,6 +58,32 @@ pub fn run(
     Ok(())
 }
 
+/// One step's result, for the JUnit report.
+#[derive(Debug, Clone)]
+pub struct TestRecord {
+    pub build: String,
+    pub test: String,
+    /// A check's label, else the provisioner's type.
+    pub step: String,
+    pub time: std::time::Duration,
+    pub outcome: StepOutcome,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    Passed,
+    Failed(String),
+    /// After a failed step, or the machine did not start.
+    Skipped,
+}
+
+fn step_name(pc: &kiln_template::plan::PlannedComponent) -> String {
+    match pc.body.attrs.get("label").map(|a| &a.value) {
+        Some(kiln_template::value::Value::String(l)) if pc.kind == "check" => l.clone(),
+        _ => pc.kind.clone(),
+    }
+}
+
 fn one(
     tester: &dyn Tester,
     t: &PlannedTest,
@@ -71,7 +97,36 @@ fn one(
         cancel: bctx.cancel,
         boot_timeout: t.settings.boot_timeout.and_then(|d| d.positive()),
     };
-    tester.with_machine(artifact, &tctx, &mut |comm, generated| {
-        hook.run_steps(bctx, &t.steps, comm, generated)
-    })
+    let record = |step: String, time, outcome| {
+        hook.record_test(TestRecord {
+            build: bctx.info.name.clone(),
+            test: t.name.clone(),
+            step,
+            time,
+            outcome,
+        });
+    };
+    let mut ran = 0;
+    let result = tester.with_machine(artifact, &tctx, &mut |comm, generated| {
+        for pc in &t.steps {
+            let start = std::time::Instant::now();
+            let r = hook.run_step(bctx, pc, comm, generated);
+            ran += 1;
+            let outcome = match &r {
+                Ok(()) => StepOutcome::Passed,
+                Err(e) => StepOutcome::Failed(e.to_string()),
+            };
+            record(step_name(pc), start.elapsed(), outcome);
+            r?;
+        }
+        Ok(())
+    });
+    for pc in t.steps.iter().skip(ran) {
+        record(
+            step_name(pc),
+            std::time::Duration::ZERO,
+            StepOutcome::Skipped,
+        );
+    }
+    result
 }

@@ -5,7 +5,8 @@
 mod chains;
 mod error;
 mod hook;
-mod image_tests;
+pub mod image_tests;
+pub mod junit;
 mod one_build;
 mod panic;
 mod schedule;
@@ -34,6 +35,8 @@ pub struct RunCtx<'a> {
     pub opts: Options,
     pub run_uuid: String,
     pub cancel: Cancel,
+    /// Every test step's result, for `-test-report`.
+    pub test_records: std::sync::Mutex<Vec<image_tests::TestRecord>>,
 }
 
 impl RunCtx<'_> {

@@ -41,8 +41,24 @@ fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
     assert!(!out.contains("wrong test"), "{out}");
     assert!(p.path().join("manifest.json").exists(), "{out}");
 
-    let (code, out, p) = run(&GATED.replace("@CODE@", "3"));
+    let p = project(&[(
+        "t.pkr.hcl",
+        &GATED.replace("@CODE@", "3").replace(
+            "exit 3\"] }",
+            "exit 3\"] }\n    provisioner \"shell-local\" { inline = [\"echo never\"] }",
+        ),
+    )]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(
+        p.path(),
+        tmp.path(),
+        &["-test-report=junit.xml", "t.pkr.hcl"],
+    );
+    let (code, out) = (r.code, format!("{}{}", r.stdout, r.stderr));
     assert_eq!(code, 1, "{out}");
+    assert!(!out.contains("never"), "{out}");
+    let (counts, _) = junit_counts(&p.path().join("junit.xml"));
+    assert_eq!(counts, "tests=2 failures=1 skipped=1");
     assert!(out.contains("Test 'smoke' failed"), "{out}");
     assert!(
         out.contains("Deleting the artifact that failed its test: Null"),
@@ -53,6 +69,36 @@ fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
         !p.path().join("manifest.json").exists(),
         "the post-processor ran: {out}"
     );
+}
+
+/// "tests=N failures=N skipped=N" of a JUnit file as junitparser reads
+/// it, and its test cases as CLASSNAME/NAME.
+fn junit_counts(path: &std::path::Path) -> (String, Vec<String>) {
+    let venv = std::env::var("KILN_JUNIT_VENV").unwrap_or_else(|_| "/var/cache/kiln/junit".into());
+    let python = format!("{venv}/bin/python");
+    let out = std::process::Command::new(&python)
+        .args([
+            "-c",
+            "import sys\nfrom junitparser import JUnitXml, Failure, Skipped\nx = JUnitXml.fromfile(sys.argv[1])\nt = f = s = 0\nnames = []\nfor suite in x:\n    for case in suite:\n        t += 1\n        names.append(case.classname + '/' + case.name)\n        f += any(isinstance(r, Failure) for r in case.result)\n        s += any(isinstance(r, Skipped) for r in case.result)\nprint(f'tests={t} failures={f} skipped={s}')\nprint(' '.join(names))",
+        ])
+        .arg(path)
+        .output()
+        .unwrap_or_else(|e| panic!("{python} ({e}): run scripts/setup.sh"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let mut lines = text.lines();
+    let counts = lines.next().unwrap_or_default().to_owned();
+    let names = lines
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    (counts, names)
 }
 
 #[test]
@@ -92,8 +138,25 @@ build {{
         port = d.port,
         key = d.key_file.display()
     );
-    let (code, out, _p) = run(&t);
+    let p = project(&[("t.pkr.hcl", &t)]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(
+        p.path(),
+        tmp.path(),
+        &["-test-report=junit.xml", "t.pkr.hcl"],
+    );
+    let (code, out) = (r.code, format!("{}{}", r.stdout, r.stderr));
     assert_eq!(code, 1, "{out}");
+    let (counts, names) = junit_counts(&p.path().join("junit.xml"));
+    assert_eq!(counts, "tests=3 failures=1 skipped=0", "{names:?}");
+    assert_eq!(
+        names,
+        [
+            "null.remote.system/kernel",
+            "null.remote.system/denied",
+            "null.remote.system/service"
+        ]
+    );
     assert!(
         out.contains("Check 'kernel' (a Linux machine): uname -s"),
         "{out}"
@@ -250,7 +313,10 @@ fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
         .expect("spawn kiln");
     let start = Instant::now();
     while processes_with("sleep 1006").is_empty() {
-        assert!(start.elapsed() < Duration::from_secs(60), "the check never started");
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the check never started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     let status = Command::new("kill")
@@ -259,10 +325,17 @@ fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
         .expect("kill");
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
-    let all = String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    let all =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{all}");
-    assert!(all.contains("Cleanly cancelled builds after being interrupted."), "{all}");
-    assert!(processes_with("sleep 1006").is_empty(), "the check survived");
+    assert!(
+        all.contains("Cleanly cancelled builds after being interrupted."),
+        "{all}"
+    );
+    assert!(
+        processes_with("sleep 1006").is_empty(),
+        "the check survived"
+    );
     assert_eq!(super::leftovers(tmp.path()), Vec::<String>::new(), "{all}");
     let mounts = std::fs::read_to_string("/proc/self/mounts").expect("mounts");
     assert!(
