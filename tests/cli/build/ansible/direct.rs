@@ -143,3 +143,85 @@ fn a_missing_playbook_or_ansible_is_a_located_validate_error() {
     );
     assert!(r.stderr.contains("t.pkr.hcl:5:"), "{}", r.stderr);
 }
+
+/// `galaxy_file` with a role and a collection (local archives: no Galaxy
+/// server is reachable here), installed into `roles_path` and
+/// `collections_path`, where the playbook then finds them.
+#[test]
+fn galaxy_installs_roles_and_collections_the_playbook_then_uses() {
+    let d = sshd();
+    let out = tempfile::tempdir().unwrap();
+    let p = project(&[
+        (
+            "src/galaxyrole/tasks/main.yml",
+            "- ansible.builtin.copy:\n    content: \"galaxy role\\n\"\n    dest: \"{{ out }}/galaxy-role.txt\"\n",
+        ),
+        (
+            "src/galaxyrole/meta/main.yml",
+            "galaxy_info:\n  author: kiln\n  description: a role from an archive\n  license: MIT\n  min_ansible_version: \"2.9\"\ndependencies: []\n",
+        ),
+        (
+            "src/coll/galaxy.yml",
+            "namespace: kiln\nname: demo\nversion: 1.0.0\nreadme: README.md\nauthors: [kiln]\n",
+        ),
+        ("src/coll/README.md", "demo\n"),
+        (
+            "src/coll/roles/hello/tasks/main.yml",
+            "- ansible.builtin.copy:\n    content: \"collection role\\n\"\n    dest: \"{{ out }}/collection-role.txt\"\n",
+        ),
+        (
+            "site.yml",
+            "- hosts: default\n  gather_facts: false\n  roles:\n    - galaxyrole\n    - kiln.demo.hello\n",
+        ),
+    ]);
+    let dir = p.path();
+    let run_tool = |prog: &str, args: &[&str]| {
+        let o = std::process::Command::new(prog)
+            .args(args)
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{prog} {args:?}: {o:?}");
+    };
+    run_tool(
+        "tar",
+        &["-czf", "galaxyrole.tar.gz", "-C", "src", "galaxyrole"],
+    );
+    let galaxy = super::ansible_bin().replace("ansible-playbook", "ansible-galaxy");
+    run_tool(
+        &galaxy,
+        &["collection", "build", "src/coll", "--output-path", "."],
+    );
+    std::fs::write(
+        dir.join("requirements.yml"),
+        format!(
+            "roles:\n  - src: file://{0}/galaxyrole.tar.gz\n    name: galaxyrole\ncollections:\n  - name: {0}/kiln-demo-1.0.0.tar.gz\n    type: file\n",
+            dir.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("t.pkr.hcl"),
+        null_template(
+            &d,
+            &format!(
+                "  provisioner \"ansible\" {{\n    playbook_file    = \"site.yml\"\n    command          = \"{ansible}\"\n    galaxy_command   = \"{galaxy}\"\n    galaxy_file      = \"requirements.yml\"\n    roles_path       = \"galaxy/roles\"\n    collections_path = \"galaxy/collections\"\n    use_proxy        = false\n    extra_arguments  = [\"-e\", \"out={out} ansible_python_interpreter=/usr/bin/python3\"]\n  }}",
+                ansible = super::ansible_bin(),
+                out = out.path().display(),
+            ),
+        ),
+    )
+    .unwrap();
+    let (code, all) = run(dir);
+    assert_eq!(code, 0, "{all}");
+    assert_eq!(all.matches("Executing Ansible Galaxy").count(), 2, "{all}");
+    assert!(dir.join("galaxy/roles/galaxyrole").is_dir(), "{all}");
+    assert!(
+        dir.join("galaxy/collections/ansible_collections/kiln/demo")
+            .is_dir(),
+        "{all}"
+    );
+    let read = |f: &str| std::fs::read_to_string(out.path().join(f)).unwrap();
+    assert_eq!(read("galaxy-role.txt"), "galaxy role\n");
+    assert_eq!(read("collection-role.txt"), "collection role\n");
+}
