@@ -49,3 +49,27 @@ fn the_adapter_serves_sftp_and_the_legacy_scp_protocol_too() {
         ", \"ANSIBLE_SCP_EXTRA_ARGS=-O\"",
     );
 }
+
+#[test]
+fn behind_a_bastion_the_adapter_reaches_the_machine_through_it() {
+    // The same server is bastion and target, as in the communicator's
+    // own bastion test.
+    let d = TestSshd::start().expect("the test sshd must start (run scripts/setup.sh as root)");
+    let out = tempfile::tempdir().unwrap();
+    let bastion = format!(
+        "  ssh_timeout          = \"20s\"\n  ssh_bastion_host             = \"127.0.0.1\"\n  ssh_bastion_port             = {}\n  ssh_bastion_username         = \"root\"\n  ssh_bastion_private_key_file = \"{}\"\n",
+        d.port,
+        d.key_file.display()
+    );
+    let t = null_template(&d, &provisioner(&out.path().display().to_string(), ""))
+        .replace("  ssh_timeout          = \"20s\"\n", &bastion);
+    assert!(t.contains("ssh_bastion_host"), "{t}");
+    let p = ansible_project(&t);
+    let (code, all) = run(p.path());
+    assert_eq!(code, 0, "{all}");
+    assert!(
+        all.contains("Setting up proxy adapter for Ansible...."),
+        "{all}"
+    );
+    assert_results(out.path(), "remote", "null");
+}
