@@ -97,7 +97,19 @@ fn one(
         cancel: bctx.cancel,
         boot_timeout: t.settings.boot_timeout.and_then(|d| d.positive()),
     };
-    let record = |step: String, time, outcome| {
+    let record = |step: String, time: std::time::Duration, outcome: StepOutcome| {
+        // `-machine-readable`: TEST, STEP, pass|fail|skip, seconds[, why].
+        let verdict = match &outcome {
+            StepOutcome::Passed => "pass",
+            StepOutcome::Failed(_) => "fail",
+            StepOutcome::Skipped => "skip",
+        };
+        let seconds = format!("{:.3}", time.as_secs_f64());
+        let mut data = vec![t.name.as_str(), step.as_str(), verdict, seconds.as_str()];
+        if let StepOutcome::Failed(why) = &outcome {
+            data.push(why);
+        }
+        bctx.ui.machine("test-result", &data);
         hook.record_test(TestRecord {
             build: bctx.info.name.clone(),
             test: t.name.clone(),

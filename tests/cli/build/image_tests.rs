@@ -32,6 +32,21 @@ build {
 fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
     let (code, out, p) = run(&GATED.replace("@CODE@", "0"));
     assert_eq!(code, 0, "{out}");
+    let machine = {
+        let tmp = tempfile::tempdir().expect("tmp");
+        build(
+            p.path(),
+            tmp.path(),
+            &["-machine-readable", "-force", "t.pkr.hcl"],
+        )
+        .stdout
+    };
+    assert!(
+        machine
+            .lines()
+            .any(|l| l.contains(",null.n,test-result,smoke,shell-local,pass,")),
+        "{machine}"
+    );
     assert!(
         out.contains("==> null.n: Testing the artifact: test 'smoke'..."),
         "{out}"
