@@ -38,8 +38,11 @@ fn nested_blocks(context: &str) -> &'static [(&'static str, usize)] {
             ("error-cleanup-provisioner", 1),
             ("post-processor", 1),
             ("post-processors", 0),
+            ("test", 1),
         ],
         "post-processors" => &[("post-processor", 1)],
+        // kiln's test stage.
+        "test" => &[("provisioner", 1), ("check", 1), ("testinfra", 0)],
         "variable" => &[("validation", 0)],
         "packer" => &[("required_plugins", 0)],
         _ => &[],

@@ -359,3 +359,26 @@ fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
     );
     assert!(!p.path().join("manifest.json").exists());
 }
+
+#[test]
+fn test_blocks_work_in_json_templates_too() {
+    let p = project(&[(
+        "t.pkr.json",
+        r#"{
+  "source": { "null": { "n": { "communicator": "none" } } },
+  "build": {
+    "sources": ["source.null.n"],
+    "test": {
+      "json": {
+        "provisioner": { "shell-local": { "inline": ["echo from json"] } }
+      }
+    }
+  }
+}"#,
+    )]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(p.path(), tmp.path(), &["t.pkr.json"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("from json"), "{}", r.stdout);
+    assert!(r.stdout.contains("Test 'json' passed"), "{}", r.stdout);
+}
