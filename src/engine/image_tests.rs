@@ -26,7 +26,19 @@ pub fn run(
             source_type.to_owned(),
         )));
     };
-    for t in tests {
+    // The closing line: how many tests passed, failed, never ran.
+    let summary = |passed: usize, failed: usize| {
+        let not_run = tests.len() - passed - failed;
+        bctx.ui.say(&format!(
+            "Tests: {passed} passed, {failed} failed{}",
+            if not_run > 0 {
+                format!(", {not_run} not run")
+            } else {
+                String::new()
+            }
+        ));
+    };
+    for (passed, t) in tests.iter().enumerate() {
         bctx.ui
             .say(&format!("Testing the artifact: test '{}'...", t.name));
         match one(tester, t, artifact, bctx, hook) {
@@ -34,6 +46,7 @@ pub fn run(
             Err(e) if e.is_cancelled() => return Err(e),
             Err(e) => {
                 bctx.ui.error(&format!("Test '{}' failed: {e}", t.name));
+                summary(passed, 1);
                 if t.settings.keep_failed_artifact {
                     bctx.ui.say(&format!(
                         "Keeping the artifact that failed its test (keep_failed_artifact): {}",
@@ -55,6 +68,7 @@ pub fn run(
             }
         }
     }
+    summary(tests.len(), 0);
     Ok(())
 }
 

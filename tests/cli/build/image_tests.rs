@@ -53,6 +53,10 @@ fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
     );
     assert!(out.contains("smoke ran"), "{out}");
     assert!(out.contains("==> null.n: Test 'smoke' passed"), "{out}");
+    assert!(
+        out.contains("==> null.n: Tests: 1 passed, 0 failed"),
+        "{out}"
+    );
     assert!(!out.contains("wrong test"), "{out}");
     assert!(p.path().join("manifest.json").exists(), "{out}");
 
@@ -264,6 +268,7 @@ fn an_oci_image_is_tested_in_a_fresh_sandbox_of_its_own_output() {
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("Test 'fresh' passed"), "{out}");
     assert!(out.contains("Test 'isolated' passed"), "{out}");
+    assert!(out.contains("Tests: 2 passed, 0 failed"), "{out}");
     assert!(p.path().join("manifest.json").exists(), "{out}");
     // The tests changed nothing in the image.
     let listing = super::oci::tool(p.path(), "umoci", &["ls", "--layout", "image"]);
@@ -279,6 +284,7 @@ fn an_oci_image_is_tested_in_a_fresh_sandbox_of_its_own_output() {
     let (code, out, p) = run(&oci_template(&tar, failing));
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("Test 'web' failed"), "{out}");
+    assert!(out.contains("Tests: 0 passed, 1 failed"), "{out}");
     assert!(
         out.contains("Deleting the artifact that failed its test"),
         "{out}"
