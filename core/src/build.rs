@@ -196,4 +196,10 @@ pub trait Builder: Send {
     fn tester(&self) -> Option<&dyn crate::tester::Tester> {
         None
     }
+    /// For `kiln test`: the artifact an earlier build of this source left
+    /// (its output, not built again), with [`Builder::tester`] ready for
+    /// it; `None` when the builder cannot find its artifacts.
+    fn existing_artifact(&mut self, _info: &BuildInfo) -> Result<Option<Artifact>, BuildError> {
+        Ok(None)
+    }
 }

@@ -27,7 +27,36 @@ Options:
   -var-file=path                JSON or HCL2 file containing user variables.
 ";
 
+pub const TEST_HELP: &str = "Usage: kiln test [options] TEMPLATE
+
+  Runs only the template's test blocks, against the artifacts an earlier
+  kiln build of it left (its output directories and images), without
+  building, deleting or post-processing anything. Use it to re-test an
+  older version before rolling back to it.
+
+Options:
+  -color=false                  Disable color output.
+  -except=foo,bar,baz           Test all builds other than these.
+  -only=foo,bar,baz             Test only the specified builds.
+  -machine-readable             Produce machine-readable output.
+  -parallel-builds=1            Number of builds to test in parallel. 0 means no limit (Default: 0)
+  -test-report=path             Write the results as JUnit XML.
+  -timestamp-ui                 Enable prefixing of each ui output with an RFC3339 timestamp.
+  -var 'key=value'              Variable for templates, can be used multiple times.
+  -var-file=path                JSON or HCL2 file containing user variables.
+";
+
 pub fn run(args: &[String]) -> anyhow::Result<i32> {
+    run_as(args, false)
+}
+
+/// `kiln test`.
+pub fn test(args: &[String]) -> anyhow::Result<i32> {
+    run_as(args, true)
+}
+
+fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
+    let help = if tests_only { TEST_HELP } else { HELP };
     let mut spec = common::VAR_FLAGS.to_vec();
     spec.extend([
         flag("color", Kind::Bool),
@@ -44,16 +73,16 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     ]);
     let p = match flags::parse(args, &spec) {
         Ok(p) => p,
-        Err(e) => return super::usage_error(&e, HELP),
+        Err(e) => return super::usage_error(&e, help),
     };
     let opts = match options(&p) {
-        Ok(o) => o,
-        Err(e) => return super::usage_error(&e, HELP),
+        Ok(o) => Options { tests_only, ..o },
+        Err(e) => return super::usage_error(&e, help),
     };
     let [path] = p.args.as_slice() else {
         return super::usage_error(
             "build expects exactly one argument: the template file or directory",
-            HELP,
+            help,
         );
     };
     let identity = crate::catalog::RunIdentity::new(Path::new(path));
@@ -66,6 +95,14 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     common::print_diagnostics(&diags, cfg.sources(), Some(&cfg));
     if diags.has_errors() {
         return Ok(1);
+    }
+    if tests_only {
+        if let Some(pb) = builds.iter().find(|b| b.tests.is_empty()) {
+            eprintln!(
+                "Note: build '{}' has no test block: nothing to test there.",
+                pb.name
+            );
+        }
     }
     match crate::catalog::check(&cfg, &builds) {
         Ok(true) if std::env::var_os("HCP_CLIENT_ID").is_some() => eprintln!(
@@ -122,6 +159,10 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             code = 1;
         }
     }
+    if tests_only {
+        // Testing registers nothing: the artifacts are an earlier run's.
+        return Ok(code);
+    }
     Ok(crate::catalog::register(
         &ctx, &identity, &builds, &outcomes, code,
     ))
@@ -157,5 +198,6 @@ fn options(p: &Parsed) -> Result<Options, String> {
         on_error,
         force: p.bool("force"),
         debug: p.bool("debug"),
+        tests_only: false,
     })
 }

@@ -22,6 +22,7 @@ Available commands are:
     fmt         Rewrites HCL2 config files to canonical format
     hcl2_upgrade transform a JSON template into an HCL2 configuration
     inspect     see components of a template
+    test        run a template's test blocks against its existing artifacts
     validate    check that a template is valid
     version     Prints the kiln version
 ";
@@ -33,6 +34,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     };
     match cmd.as_str() {
         "build" => build::run(rest),
+        "test" => build::test(rest),
         "catalog" => catalog::run(rest),
         "validate" => validate::run(rest),
         "inspect" => inspect::run(rest),

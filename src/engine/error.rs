@@ -19,6 +19,8 @@ pub enum EngineError {
     /// A `test` block for a builder that cannot start its artifacts.
     #[error("the {0} builder cannot start its artifacts for test blocks yet")]
     NoTester(String),
+    #[error("no artifact of an earlier {0} build to test: run kiln build first")]
+    NoExistingArtifact(String),
     #[error("test {name:?} failed: {cause}")]
     TestFailed { name: String, cause: String },
 }

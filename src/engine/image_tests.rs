@@ -10,6 +10,15 @@ use kiln_core::tester::{TestCtx, Tester};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder};
 use kiln_template::plan::PlannedTest;
 
+/// What a failed test does to the artifact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnFailure {
+    /// `kiln build`: delete it, unless `keep_failed_artifact`.
+    Delete,
+    /// `kiln test`: an existing artifact is only reported on.
+    Keep,
+}
+
 pub fn run(
     builder: &dyn Builder,
     source_type: &str,
@@ -17,6 +26,7 @@ pub fn run(
     artifact: &Artifact,
     bctx: &BuildCtx<'_>,
     hook: &EngineHook<'_>,
+    on_failure: OnFailure,
 ) -> Result<(), BuildError> {
     if tests.is_empty() {
         return Ok(());
@@ -47,7 +57,8 @@ pub fn run(
             Err(e) => {
                 bctx.ui.error(&format!("Test '{}' failed: {e}", t.name));
                 summary(passed, 1);
-                if t.settings.keep_failed_artifact {
+                if on_failure == OnFailure::Keep {
+                } else if t.settings.keep_failed_artifact {
                     bctx.ui.say(&format!(
                         "Keeping the artifact that failed its test (keep_failed_artifact): {}",
                         artifact.id

@@ -26,6 +26,9 @@ pub struct Options {
     pub on_error: OnError,
     pub force: bool,
     pub debug: bool,
+    /// `kiln test`: run only the test blocks, against the artifacts
+    /// earlier builds left (nothing is built, deleted or post-processed).
+    pub tests_only: bool,
 }
 
 /// What every build of one run shares.

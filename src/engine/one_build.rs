@@ -1,6 +1,7 @@
 //! One build from start to summary line: builder (with the provisioning
 //! hook), then post-processor chains.
 
+use super::error::EngineError;
 use super::hook::EngineHook;
 use super::{chains, image_tests, panic, Outcome, RunCtx};
 use crate::registry;
@@ -73,6 +74,22 @@ fn build_and_post_process(
         cancel: &ctx.cancel,
         hook: &hook,
     };
+    if ctx.opts.tests_only {
+        let Some(artifact) = builder.existing_artifact(info).map_err(|e| e.to_string())? else {
+            return Err(EngineError::NoExistingArtifact(pb.source_type.clone()).to_string());
+        };
+        image_tests::run(
+            builder.as_ref(),
+            &pb.source_type,
+            &pb.tests,
+            &artifact,
+            &bctx,
+            &hook,
+            image_tests::OnFailure::Keep,
+        )
+        .map_err(|e| e.to_string())?;
+        return Ok(Vec::new());
+    }
     let Some(artifact) = builder.run(&bctx).map_err(|e| e.to_string())? else {
         return Ok(Vec::new());
     };
@@ -85,6 +102,7 @@ fn build_and_post_process(
         &artifact,
         &bctx,
         &hook,
+        image_tests::OnFailure::Delete,
     )
     .map_err(|e| e.to_string())?;
     // Packer names a post-processor's lines `BUILD (TYPE)`.

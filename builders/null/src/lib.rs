@@ -109,6 +109,18 @@ impl Builder for NullBuilder {
     fn tester(&self) -> Option<&dyn Tester> {
         Some(self)
     }
+
+    /// Nothing is ever built: the host itself is what is tested.
+    fn existing_artifact(
+        &mut self,
+        _info: &kiln_core::BuildInfo,
+    ) -> Result<Option<Artifact>, BuildError> {
+        Ok(Some(Artifact::new(
+            BUILDER_ID,
+            "Null",
+            "the null builder's host",
+        )))
+    }
 }
 
 /// The null builder makes no image, so its "fresh machine" is the host it

@@ -388,3 +388,77 @@ fn test_blocks_work_in_json_templates_too() {
     assert!(r.stdout.contains("from json"), "{}", r.stdout);
     assert!(r.stdout.contains("Test 'json' passed"), "{}", r.stdout);
 }
+
+#[test]
+fn kiln_test_re_tests_an_existing_image_without_building_or_deleting_it() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let passing = r#"
+  test "app" {
+    check "file" {
+      command       = "cat /srv/app.txt"
+      expect_stdout = "built"
+    }
+  }
+"#;
+    let p = project(&[("t.pkr.hcl", &oci_template(&tar, passing))]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    // Nothing built yet: nothing to test.
+    let r = crate::kiln_env(p.path(), &["test", "-color=false", "t.pkr.hcl"], "", &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        format!("{}{}", r.stdout, r.stderr)
+            .contains("no artifact of an earlier oci build to test: run kiln build first"),
+        "{}{}",
+        r.stdout,
+        r.stderr
+    );
+    let r = build(p.path(), tmp.path(), &["t.pkr.hcl"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Provisioning with shell script"),
+        "{}",
+        r.stdout
+    );
+    let r = crate::kiln_env(
+        p.path(),
+        &[
+            "test",
+            "-color=false",
+            "-test-report=junit.xml",
+            "t.pkr.hcl",
+        ],
+        "",
+        &[],
+    );
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 0, "{out}");
+    assert!(out.contains("Test 'app' passed"), "{out}");
+    assert!(
+        !out.contains("Provisioning with shell script"),
+        "the build ran again: {out}"
+    );
+    assert_eq!(
+        junit_counts(&p.path().join("junit.xml")).0,
+        "tests=1 failures=0 skipped=0"
+    );
+
+    // A test that fails now reports, and the image stays.
+    std::fs::write(
+        p.path().join("t.pkr.hcl"),
+        oci_template(
+            &tar,
+            &passing.replace("expect_stdout = \"built\"", "expect_stdout = \"v2\""),
+        ),
+    )
+    .expect("write");
+    let r = crate::kiln_env(p.path(), &["test", "-color=false", "t.pkr.hcl"], "", &[]);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 1, "{out}");
+    assert!(out.contains("Test 'app' failed"), "{out}");
+    assert!(!out.contains("Deleting the artifact"), "{out}");
+    assert!(
+        p.path().join("image").is_dir(),
+        "kiln test deleted the image"
+    );
+}

@@ -55,6 +55,18 @@ impl Builder for OciBuilder {
     fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
         self.tester.as_ref().map(|t| t as _)
     }
+
+    fn existing_artifact(
+        &mut self,
+        info: &kiln_core::BuildInfo,
+    ) -> Result<Option<Artifact>, BuildError> {
+        let tester = tester::OciTester {
+            settings: self.config.settings(&info.source_name),
+        };
+        let found = tester.existing();
+        self.tester = Some(tester);
+        Ok(found)
+    }
 }
 
 pub struct DockerBuilder {
@@ -91,6 +103,18 @@ impl Builder for DockerBuilder {
 
     fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
         self.tester.as_ref().map(|t| t as _)
+    }
+
+    fn existing_artifact(
+        &mut self,
+        info: &kiln_core::BuildInfo,
+    ) -> Result<Option<Artifact>, BuildError> {
+        let tester = tester::OciTester {
+            settings: self.config.settings(&info.source_name),
+        };
+        let found = tester.existing();
+        self.tester = Some(tester);
+        Ok(found)
     }
 }
 

@@ -19,6 +19,21 @@ pub struct OciTester {
 }
 
 impl OciTester {
+    /// For `kiln test`: the output an earlier build left, if it is there.
+    pub fn existing(&self) -> Option<Artifact> {
+        let path = match &self.settings.output {
+            Output::Image { path, .. } | Output::Export(path) => path,
+            Output::Discard => return None,
+        };
+        path.exists().then(|| {
+            Artifact::new(
+                self.settings.builder_id,
+                path.display().to_string(),
+                format!("the image at {}", path.display()),
+            )
+        })
+    }
+
     /// The build's output as a base image.
     fn base(&self) -> Result<Source, BuildError> {
         let tag = self.settings.names.tags.first().cloned();
