@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod concurrency;
+mod gated;
 mod images;
 mod pipeline;
 
