@@ -106,7 +106,19 @@ impl QemuBuilder {
                 StepConnect::new(comm.clone(), s.skip_nat_mapping),
             ));
         }
+        if ssh && s.wait_for_cloud_init {
+            steps.push(Timed::boxed(
+                "cloud-init",
+                crate::cloud_init::StepWaitCloudInit,
+            ));
+        }
         steps.push(Timed::boxed("provisioning", StepProvision::default()));
+        if ssh && s.cloud_init_clean {
+            steps.push(Timed::boxed(
+                "cloud-init-clean",
+                crate::cloud_init::StepCloudInitClean,
+            ));
+        }
         steps.push(Timed::boxed(
             "shutdown",
             StepShutdown {

@@ -22,6 +22,7 @@ mod args;
 mod boot;
 mod builder;
 mod cd;
+mod cloud_init;
 pub mod config;
 mod connect;
 mod disk;

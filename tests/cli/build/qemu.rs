@@ -84,6 +84,8 @@ source "qemu" "golden" {
   vm_name          = "golden.qcow2"
   output_directory = "out"
   shutdown_command = "sudo shutdown -P now"
+  wait_for_cloud_init = true
+  cloud_init_clean    = true
 }
 
 build {
@@ -101,6 +103,7 @@ build {
       "sudo cp /tmp/hello.txt $TARGET/hello.txt",
       "echo \"$GREETING\" | sudo tee $TARGET/greeting",
       "sudo cp /proc/sys/kernel/random/boot_id $TARGET/boot1",
+      "sudo cp /etc/machine-id $TARGET/machine-id-1",
     ]
   }
 
@@ -177,6 +180,7 @@ build {
       "echo hello: $(cat /etc/kiln-e2e/hello.txt)",
       "echo greeting: $(cat /etc/kiln-e2e/greeting)",
       "echo ansible: $(cat /etc/kiln-e2e/ansible-direct /etc/kiln-e2e/ansible-adapter)",
+      "test -s /etc/machine-id && ! cmp -s /etc/machine-id /etc/kiln-e2e/machine-id-1 && echo fresh machine-id",
       "exit 1",
     ]
   }
@@ -203,6 +207,8 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
         "==> qemu.golden: Creating NoCloud seed (cidata) for user 'kiln' with the temporary SSH key...",
         "==> qemu.golden: Starting VM, booting disk image",
         "==> qemu.golden: Connected to SSH!",
+        "==> qemu.golden: Waiting for cloud-init to finish...",
+        "==> qemu.golden: Cleaning cloud-init's state and the machine-id for the next boot...",
         "==> qemu.golden: Gracefully halting virtual machine...",
         "==> qemu.golden: Converting hard drive...",
     ] {
@@ -273,6 +279,8 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
         "{}",
         r.stdout
     );
+    // cloud_init_clean: the output boots with a machine-id of its own.
+    assert!(m.iter().any(|l| l == "fresh machine-id"), "{}", r.stdout);
     assert!(
         r.stdout
             .contains("Script exited with non-zero exit status: 1"),

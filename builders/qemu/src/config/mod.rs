@@ -80,6 +80,12 @@ kiln_communicator_ssh::communicator_config! {
         pub headless: Option<bool>,
         pub display: Option<String>,
         pub use_default_display: Option<bool>,
+        // ---- cloud-init (kiln only)
+        /// Provision only once `cloud-init status --wait` is done.
+        pub wait_for_cloud_init: Option<bool>,
+        /// `cloud-init clean --logs` and an empty machine-id before the
+        /// shutdown, so that each machine of the image starts afresh.
+        pub cloud_init_clean: Option<bool>,
         // ---- shutdown (ShutdownConfig)
         pub shutdown_command: Option<String>,
         pub shutdown_timeout: Option<GoDuration>,
