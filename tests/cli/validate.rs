@@ -19,11 +19,22 @@ build {
 #[test]
 fn example_templates_are_valid() {
     let dir = repo_root().join("templates");
+    // The ansible examples' validation runs `ansible-playbook --version`:
+    // the test venv's ansible goes first on PATH, as tests/run-all.sh does.
+    let venv =
+        std::env::var("KILN_ANSIBLE_VENV").unwrap_or_else(|_| "/var/cache/kiln/ansible".into());
+    let path_var = format!("{venv}/bin:{}", std::env::var("PATH").unwrap_or_default());
+    let env = [("PATH".to_owned(), path_var)];
     let mut n = 0;
     for entry in std::fs::read_dir(&dir).expect("templates dir") {
         let path = entry.expect("entry").path();
         if path.to_string_lossy().ends_with(".pkr.hcl") {
-            let r = kiln(repo_root(), &["validate", &path.to_string_lossy()], "");
+            let r = crate::kiln_env(
+                repo_root(),
+                &["validate", &path.to_string_lossy()],
+                "",
+                &env,
+            );
             assert_eq!(r.code, 0, "{}: {}", path.display(), r.stderr);
             assert!(r.stdout.contains("The configuration is valid."));
             n += 1;
