@@ -296,20 +296,6 @@ fn an_oci_image_is_tested_in_a_fresh_sandbox_of_its_own_output() {
     assert!(!p.path().join("manifest.json").exists(), "{out}");
 }
 
-/// Processes whose command line contains `needle`.
-fn processes_with(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").expect("proc").flatten() {
-        if let Ok(cmd) = std::fs::read(e.path().join("cmdline")) {
-            let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-            if cmd.contains(needle) && !cmd.contains("cargo") {
-                found.push(cmd);
-            }
-        }
-    }
-    found
-}
-
 #[test]
 fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
     use std::process::{Command, Stdio};
@@ -333,7 +319,7 @@ fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
         .spawn()
         .expect("spawn kiln");
     let start = Instant::now();
-    while processes_with("sleep 1006").is_empty() {
+    while crate::build::processes_mentioning("sleep 1006").is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(60),
             "the check never started"
@@ -354,7 +340,7 @@ fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
         "{all}"
     );
     assert!(
-        processes_with("sleep 1006").is_empty(),
+        crate::build::processes_mentioning("sleep 1006").is_empty(),
         "the check survived"
     );
     assert_eq!(super::leftovers(tmp.path()), Vec::<String>::new(), "{all}");

@@ -80,3 +80,21 @@ pub fn alive(pid: &str) -> bool {
     }
     false
 }
+
+/// Processes whose command line mentions `needle` (a test's own
+/// temporary directory), zombies excluded.
+pub fn processes_mentioning(needle: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let pid = entry.file_name().to_string_lossy().into_owned();
+        if !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
+        if cmdline.contains(needle) && alive(&pid) {
+            out.push(format!("{pid}: {cmdline}"));
+        }
+    }
+    out
+}

@@ -40,24 +40,6 @@ pub(super) fn fixture() -> (PathBuf, String) {
     (image, sum)
 }
 
-/// Processes whose command line mentions `needle` (a test's own
-/// temporary directory), zombies excluded.
-fn processes_mentioning(needle: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-        let pid = entry.file_name().to_string_lossy().into_owned();
-        if !pid.bytes().all(|b| b.is_ascii_digit()) {
-            continue;
-        }
-        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        let cmdline = String::from_utf8_lossy(&cmdline).replace('\0', " ");
-        if cmdline.contains(needle) && super::alive(&pid) {
-            out.push(format!("{pid}: {cmdline}"));
-        }
-    }
-    out
-}
-
 fn qemu_img_json(args: &[&str], image: &Path) -> serde_json::Value {
     let out = Command::new("qemu-img")
         .args(args)
@@ -304,7 +286,7 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     );
     let tmp2_path = tmp2.path().display().to_string();
     assert_eq!(
-        processes_mentioning(&tmp2_path),
+        super::processes_mentioning(&tmp2_path),
         Vec::<String>::new(),
         "qemu survived"
     );
@@ -360,7 +342,7 @@ build {{ sources = ["source.qemu.stop"] }}
     });
     let waiting = rx.recv_timeout(std::time::Duration::from_secs(300));
     let tmp_path = tmp.path().display().to_string();
-    let running = processes_mentioning(&tmp_path);
+    let running = super::processes_mentioning(&tmp_path);
     let status = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
         .status()
@@ -375,7 +357,7 @@ build {{ sources = ["source.qemu.stop"] }}
     );
     assert_eq!(code, Some(1), "{out}");
     assert_eq!(
-        processes_mentioning(&tmp_path),
+        super::processes_mentioning(&tmp_path),
         Vec::<String>::new(),
         "{out}"
     );
@@ -505,7 +487,7 @@ fn a_minimal_source_without_a_display_runs_headless_and_powers_off_over_ssh() {
     let check = qemu_img_json(&["check"], &dir.path().join("out/packer-minimal"));
     assert_eq!(check["check-errors"], 0, "{check}");
     assert_eq!(
-        processes_mentioning(&tmp.path().display().to_string()),
+        super::processes_mentioning(&tmp.path().display().to_string()),
         Vec::<String>::new(),
         "qemu survived"
     );

@@ -46,10 +46,7 @@ impl From<OciConfig> for OciBuilder {
 impl Builder for OciBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
         let settings = self.config.settings(&ctx.info.source_name);
-        self.tester = Some(tester::OciTester {
-            settings: settings.clone(),
-        });
-        run(settings, ctx)
+        run_testable(&mut self.tester, settings, ctx)
     }
 
     fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
@@ -60,12 +57,10 @@ impl Builder for OciBuilder {
         &mut self,
         info: &kiln_core::BuildInfo,
     ) -> Result<Option<Artifact>, BuildError> {
-        let tester = tester::OciTester {
-            settings: self.config.settings(&info.source_name),
-        };
-        let found = tester.existing();
-        self.tester = Some(tester);
-        Ok(found)
+        Ok(existing(
+            &mut self.tester,
+            self.config.settings(&info.source_name),
+        ))
     }
 }
 
@@ -95,10 +90,7 @@ impl Builder for DockerBuilder {
             ));
         }
         let settings = self.config.settings(&ctx.info.source_name);
-        self.tester = Some(tester::OciTester {
-            settings: settings.clone(),
-        });
-        run(settings, ctx)
+        run_testable(&mut self.tester, settings, ctx)
     }
 
     fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
@@ -109,13 +101,29 @@ impl Builder for DockerBuilder {
         &mut self,
         info: &kiln_core::BuildInfo,
     ) -> Result<Option<Artifact>, BuildError> {
-        let tester = tester::OciTester {
-            settings: self.config.settings(&info.source_name),
-        };
-        let found = tester.existing();
-        self.tester = Some(tester);
-        Ok(found)
+        Ok(existing(
+            &mut self.tester,
+            self.config.settings(&info.source_name),
+        ))
     }
+}
+
+/// Run the build, keeping in `slot` how its output is tested.
+fn run_testable(
+    slot: &mut Option<tester::OciTester>,
+    settings: Settings,
+    ctx: &BuildCtx<'_>,
+) -> Result<Option<Artifact>, BuildError> {
+    *slot = Some(tester::OciTester {
+        settings: settings.clone(),
+    });
+    run(settings, ctx)
+}
+
+/// `kiln test`: the output an earlier build left, its tester in `slot`.
+fn existing(slot: &mut Option<tester::OciTester>, settings: Settings) -> Option<Artifact> {
+    let t = slot.insert(tester::OciTester { settings });
+    t.existing()
 }
 
 fn run(settings: Settings, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {

@@ -89,21 +89,6 @@ fn ansible_local_runs_the_playbook_inside_the_sandbox() {
     );
 }
 
-/// Processes whose command line contains `needle`.
-fn processes_with(needle: &str) -> Vec<String> {
-    let mut found = Vec::new();
-    for e in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(cmd) = std::fs::read(e.path().join("cmdline")) else {
-            continue;
-        };
-        let cmd = String::from_utf8_lossy(&cmd).replace('\0', " ");
-        if cmd.contains(needle) && !cmd.contains("cargo") {
-            found.push(cmd);
-        }
-    }
-    found
-}
-
 #[test]
 fn ctrl_c_during_a_playbook_leaves_no_process_and_no_adapter_port() {
     let rootfs = fixture("cm-rootfs.sh");
@@ -139,7 +124,7 @@ fn ctrl_c_during_a_playbook_leaves_no_process_and_no_adapter_port() {
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while processes_with("sleep 1005").is_empty() {
+    while crate::build::processes_mentioning("sleep 1005").is_empty() {
         assert!(
             start.elapsed() < Duration::from_secs(120),
             "the task never started"
@@ -159,9 +144,12 @@ fn ctrl_c_during_a_playbook_leaves_no_process_and_no_adapter_port() {
         all.contains("Cleanly cancelled builds after being interrupted."),
         "{all}"
     );
-    assert!(processes_with("sleep 1005").is_empty(), "the task survived");
     assert!(
-        processes_with("slow.yml").is_empty(),
+        crate::build::processes_mentioning("sleep 1005").is_empty(),
+        "the task survived"
+    );
+    assert!(
+        crate::build::processes_mentioning("slow.yml").is_empty(),
         "ansible-playbook survived"
     );
     assert!(

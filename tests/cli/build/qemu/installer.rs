@@ -13,7 +13,8 @@
 //! which becomes the build's output, and the test reads it back.
 
 use super::super::{build, leftovers, messages};
-use super::{fixture, processes_mentioning};
+use super::fixture;
+use crate::build::processes_mentioning;
 use crate::project;
 use std::path::{Path, PathBuf};
 use std::process::Command;
