@@ -108,6 +108,16 @@ if [ ! -x "$junit_venv/bin/python" ] || ! "$junit_venv/bin/python" -c 'import ju
   "$junit_venv/bin/pip" install -q --disable-pip-version-check junitparser
 fi
 
+# pytest-testinfra for the test stage's `testinfra` runner, with
+# ansible-core beside it: its ansible:// backend reads the inventory
+# kiln writes with ansible-inventory.
+testinfra_venv="${KILN_TESTINFRA_VENV:-/var/cache/kiln/testinfra}"
+if [ ! -x "$testinfra_venv/bin/pytest" ] || [ ! -x "$testinfra_venv/bin/ansible-inventory" ]; then
+  mkdir -p "$(dirname "$testinfra_venv")"
+  python3 -m venv "$testinfra_venv"
+  "$testinfra_venv/bin/pip" install -q --disable-pip-version-check pytest-testinfra ansible-core
+fi
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo not found: install a Rust toolchain (rustup, Rust 1.80 or newer) first" >&2
   exit 1

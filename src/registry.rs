@@ -143,6 +143,13 @@ const PROVISIONERS: &[(&str, Make<dyn Provisioner>)] = &[
             kiln_provisioners::shell_local::ShellLocal,
         >,
     ),
+    (
+        "testinfra",
+        provisioner::<
+            kiln_provisioners::testinfra::TestinfraConfig,
+            kiln_provisioners::testinfra::Testinfra,
+        >,
+    ),
 ];
 
 const POST_PROCESSORS: &[(&str, Make<dyn PostProcessor>)] = &[

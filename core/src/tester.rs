@@ -5,10 +5,11 @@
 //! The engine runs a `test` block's checks against that machine.
 
 use crate::artifact::Artifact;
-use crate::build::{BuildInfo, Generated};
+use crate::build::{BuildCtx, BuildInfo, Generated, NoProvisioners};
 use crate::cancel::Cancel;
 use crate::communicator::Communicator;
 use crate::error::BuildError;
+use crate::step::Step;
 use crate::ui::Ui;
 use std::time::Duration;
 
@@ -34,4 +35,48 @@ pub trait Tester {
         ctx: &TestCtx<'_>,
         checks: &mut Checks<'_>,
     ) -> Result<(), BuildError>;
+}
+
+impl TestCtx<'_> {
+    /// The context the machine's start-up steps run with: no provisioners.
+    pub fn build_ctx(&self) -> BuildCtx<'_> {
+        BuildCtx {
+            info: self.info,
+            ui: self.ui,
+            cancel: self.cancel,
+            hook: &NoProvisioners,
+        }
+    }
+}
+
+/// The shape every tester has: run `boot` in order, then `then` with the
+/// state the steps made, then the cleanup of every step that was entered,
+/// in reverse order, whatever happened before (a failure, a cancel).
+/// Cleanup errors are reported, not returned: the checks' verdict stands.
+pub fn boot_then<S>(
+    boot: Vec<Box<dyn Step<S>>>,
+    state: &mut S,
+    ctx: &BuildCtx<'_>,
+    then: impl FnOnce(&mut S) -> Result<(), BuildError>,
+) -> Result<(), BuildError> {
+    let mut started: Vec<Box<dyn Step<S>>> = Vec::new();
+    let mut result = Ok(());
+    for mut step in boot {
+        let r = step.run(state, ctx);
+        started.push(step);
+        if let Err(e) = r {
+            result = Err(e);
+            break;
+        }
+    }
+    if result.is_ok() {
+        result = then(state);
+    }
+    for step in started.iter_mut().rev() {
+        if let Err(e) = step.cleanup(state, ctx) {
+            ctx.ui
+                .error(&format!("Error cleaning up the test machine: {e}"));
+        }
+    }
+    result
 }

@@ -9,6 +9,7 @@ pub mod puppet_masterless;
 pub mod salt_masterless;
 pub mod shell;
 pub mod shell_local;
+pub mod testinfra;
 
 mod config_paths;
 mod env_vars;
@@ -16,6 +17,7 @@ mod exit_codes;
 mod go_sprintf;
 mod guest;
 mod inline;
+mod key_file;
 mod legacy_data;
 mod retry;
 mod temp_script;

@@ -61,12 +61,12 @@ pub fn run(
                 } else if t.settings.keep_failed_artifact {
                     bctx.ui.say(&format!(
                         "Keeping the artifact that failed its test (keep_failed_artifact): {}",
-                        artifact.id
+                        artifact.description
                     ));
                 } else {
                     bctx.ui.say(&format!(
                         "Deleting the artifact that failed its test: {}",
-                        artifact.id
+                        artifact.description
                     ));
                     if let Err(d) = artifact.destroy() {
                         bctx.ui.error(&format!("Error deleting the artifact: {d}"));

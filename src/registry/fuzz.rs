@@ -257,6 +257,11 @@ const MINIMAL: &[(Place, &str, Attrs)] = &[
         "shell-local",
         &[("inline", "[\"true\"]")],
     ),
+    (
+        Place::Provisioner,
+        "testinfra",
+        &[("files", "[\"Cargo.toml\"]"), ("command", "\"pytest\"")],
+    ),
     (Place::PostProcessor, "artifice", &[("files", "[\"x\"]")]),
     (Place::PostProcessor, "checksum", &[]),
     (Place::PostProcessor, "compress", &[]),

@@ -23,7 +23,7 @@ use kiln_core::{Artifact, BuildCtx, BuildError, Builder};
 pub const BUILDER_ID: &str = "transcend.qemu";
 
 pub struct QemuBuilder {
-    config: QemuConfig,
+    pub(crate) config: QemuConfig,
 }
 
 impl From<QemuConfig> for QemuBuilder {
@@ -33,7 +33,7 @@ impl From<QemuConfig> for QemuBuilder {
 }
 
 impl QemuBuilder {
-    fn steps(&self, s: &Settings) -> Vec<Box<dyn Step<State>>> {
+    fn steps(&self, s: &Settings, ctx: &BuildCtx<'_>) -> Vec<Box<dyn Step<State>>> {
         let comm = self.config.communicator_config();
         let ssh = comm.kind() == Some(CommKind::Ssh);
         let mut steps: Vec<Box<dyn Step<State>>> = vec![Box::new(StepWorkDir)];
@@ -68,6 +68,7 @@ impl QemuBuilder {
             steps.push(Box::new(StepCreateCd {
                 kind: CdKind::Seed {
                     username: comm.ssh_username.clone().unwrap_or_default(),
+                    instance: format!("kiln-{}", ctx.info.run_uuid),
                 },
                 settings: s.clone(),
             }));
@@ -109,7 +110,7 @@ impl QemuBuilder {
         if ssh && s.wait_for_cloud_init {
             steps.push(Timed::boxed(
                 "cloud-init",
-                crate::cloud_init::StepWaitCloudInit,
+                crate::cloud_init::StepWaitCloudInit { required: true },
             ));
         }
         steps.push(Timed::boxed("provisioning", StepProvision::default()));
@@ -143,7 +144,7 @@ impl QemuBuilder {
 impl Builder for QemuBuilder {
     fn run(&mut self, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
         let s = self.config.settings(&ctx.info.source_name);
-        let mut steps = self.steps(&s);
+        let mut steps = self.steps(&s, ctx);
         let mut state = State::default();
         run_steps(&mut steps, &mut state, ctx)?;
         let Some((image, sha256)) = state.image.clone() else {
@@ -151,12 +152,7 @@ impl Builder for QemuBuilder {
         };
         let mut files = vec![image.clone()];
         files.extend(state.additional_disks.iter().cloned());
-        let mut artifact = Artifact::new(
-            BUILDER_ID,
-            "VM",
-            format!("VM files in directory: {}", s.output_dir.display()),
-        )
-        .with_files(files);
+        let mut artifact = crate::artifact::vm_artifact(&s.output_dir, files);
         artifact.sha256.insert(image, sha256);
         artifact
             .state
@@ -171,5 +167,16 @@ impl Builder for QemuBuilder {
             .state
             .insert("domainType".into(), serde_json::json!(state.accelerator));
         Ok(Some(artifact))
+    }
+
+    fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
+        Some(self)
+    }
+
+    fn existing_artifact(
+        &mut self,
+        info: &kiln_core::BuildInfo,
+    ) -> Result<Option<Artifact>, BuildError> {
+        Ok(crate::tester::existing(self, info))
     }
 }

@@ -16,6 +16,8 @@ use std::time::Duration;
 pub struct StepConnect {
     pub comm: CommConfig,
     pub skip_nat_mapping: bool,
+    /// Instead of `ssh_timeout` (a test's `boot_timeout`).
+    timeout: Option<Duration>,
     inner: Option<StepConnectSsh>,
 }
 
@@ -24,8 +26,14 @@ impl StepConnect {
         StepConnect {
             comm,
             skip_nat_mapping,
+            timeout: None,
             inner: None,
         }
+    }
+
+    pub fn with_timeout(mut self, timeout: Option<Duration>) -> StepConnect {
+        self.timeout = timeout;
+        self
     }
 }
 
@@ -49,6 +57,9 @@ impl Step<State> for StepConnect {
         let mut settings = self.comm.ssh_settings();
         if settings.host.is_empty() {
             settings.host = "127.0.0.1".into();
+        }
+        if let Some(t) = self.timeout {
+            settings.timeout = t;
         }
         if !self.skip_nat_mapping {
             if let Some(port) = state.ssh_host_port {

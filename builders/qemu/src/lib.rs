@@ -19,6 +19,7 @@ pub mod qmp;
 
 mod accel;
 mod args;
+mod artifact;
 mod boot;
 mod builder;
 mod cd;
@@ -38,8 +39,10 @@ mod seed;
 mod shutdown;
 mod source;
 mod state;
+mod test_overlay;
 #[cfg(test)]
 mod test_vm;
+mod tester;
 mod timing;
 mod tool;
 mod vm;

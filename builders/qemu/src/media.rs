@@ -35,8 +35,9 @@ impl Step<State> for StepTemporaryKey {
 pub enum CdKind {
     /// `cd_files`/`cd_content`/`cd_label`.
     User(CdSpec),
-    /// kiln's NoCloud seed for `ssh_username`.
-    Seed { username: String },
+    /// kiln's NoCloud seed for `ssh_username`; `instance` is its
+    /// instance id (a new one makes cloud-init run its per-instance work).
+    Seed { username: String, instance: String },
 }
 
 pub struct StepCreateCd {
@@ -55,7 +56,7 @@ impl Step<State> for StepCreateCd {
                 ctx.ui.say("Creating CD disk...");
                 (spec.clone(), "cd.iso")
             }
-            CdKind::Seed { username } => {
+            CdKind::Seed { username, instance } => {
                 let Some(key) = &state.key_pair else {
                     return Err(QemuError::MissingState {
                         step: "StepCreateCd",
@@ -66,13 +67,12 @@ impl Step<State> for StepCreateCd {
                 ctx.ui.say(&format!(
                     "Creating NoCloud seed (cidata) for user '{username}' with the temporary SSH key..."
                 ));
-                let instance = format!("kiln-{}", ctx.info.run_uuid);
                 (
                     crate::seed::cd_spec(
                         username,
                         key.public_line(),
                         &self.settings.vm_name,
-                        &instance,
+                        instance,
                     ),
                     "cidata.iso",
                 )

@@ -13,13 +13,13 @@ mod version;
 
 pub use config::{AnsibleConfig, KeyType};
 pub use error::AnsibleError;
+pub(crate) use local::current_user;
 
 use crate::legacy_data;
 use config::non_empty;
 use inventory::Inventory;
 use kiln_core::{BuildError, Communicator, ProvisionCtx, Provisioner};
 use kiln_template::legacy;
-use std::os::unix::fs::PermissionsExt;
 
 pub struct Ansible {
     config: AnsibleConfig,
@@ -122,14 +122,7 @@ fn non_empty_str(s: &str) -> Option<&str> {
 
 /// The build's private key in a file only this user can read.
 fn write_key(key: &str) -> Result<tempfile::TempPath, AnsibleError> {
-    let mut f = tempfile::Builder::new()
-        .prefix("ansible-key")
-        .tempfile()
-        .map_err(AnsibleError::KeyFile)?;
-    std::io::Write::write_all(&mut f, key.as_bytes()).map_err(AnsibleError::KeyFile)?;
-    std::fs::set_permissions(f.path(), std::fs::Permissions::from_mode(0o600))
-        .map_err(AnsibleError::KeyFile)?;
-    Ok(f.into_temp_path())
+    crate::key_file::write_private_key(key, "ansible-key").map_err(AnsibleError::KeyFile)
 }
 
 impl Ansible {

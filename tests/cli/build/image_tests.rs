@@ -80,7 +80,7 @@ fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
     assert_eq!(counts, "tests=2 failures=1 skipped=1");
     assert!(out.contains("Test 'smoke' failed"), "{out}");
     assert!(
-        out.contains("Deleting the artifact that failed its test: Null"),
+        out.contains("Deleting the artifact that failed its test: Did not export anything. This is the null builder"),
         "{out}"
     );
     assert!(out.contains("test \"smoke\" failed"), "{out}");
@@ -188,7 +188,7 @@ build {{
         "{out}"
     );
     assert!(
-        out.contains("Keeping the artifact that failed its test (keep_failed_artifact): Null"),
+        out.contains("Keeping the artifact that failed its test (keep_failed_artifact): Did not export anything. This is the null builder"),
         "{out}"
     );
 }

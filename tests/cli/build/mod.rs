@@ -22,6 +22,7 @@ pub mod oci_registry;
 mod qemu;
 mod source_refs;
 mod ssh;
+pub mod testinfra;
 mod vagrant;
 
 use crate::{kiln_env, Run};

@@ -10,9 +10,8 @@ use super::{sandbox_step, steps};
 use crate::error::OciError;
 use crate::output::Format;
 use crate::source::Source;
-use kiln_core::build::NoProvisioners;
-use kiln_core::tester::{Checks, TestCtx, Tester};
-use kiln_core::{Artifact, BuildCtx, BuildError, Step};
+use kiln_core::tester::{boot_then, Checks, TestCtx, Tester};
+use kiln_core::{Artifact, BuildError, Step};
 
 pub struct OciTester {
     pub(super) settings: Settings,
@@ -79,43 +78,20 @@ impl Tester for OciTester {
         s.changes.clear();
         s.native = Native::default();
         let mut state = State::new(s);
-        let bctx = BuildCtx {
-            info: ctx.info,
-            ui: ctx.ui,
-            cancel: ctx.cancel,
-            hook: &NoProvisioners,
-        };
-        let mut started: Vec<Box<dyn Step<State>>> = Vec::new();
-        let mut result = Ok(());
         let boot: Vec<Box<dyn Step<State>>> = vec![
             Box::new(steps::StepWorkDir),
             Box::new(steps::StepBase),
             Box::new(steps::StepUnpack),
             Box::new(sandbox_step::StepSandbox),
         ];
-        for mut step in boot {
-            let r = step.run(&mut state, &bctx);
-            started.push(step);
-            if let Err(e) = r {
-                result = Err(e);
-                break;
-            }
-        }
-        if result.is_ok() {
-            result = match state.sandbox.as_ref() {
+        boot_then(boot, &mut state, &ctx.build_ctx(), |state| {
+            match state.sandbox.as_ref() {
                 Some(comm) => checks(comm, &state.generated.clone()),
                 None => Err(BuildError::failed(OciError::MissingState {
                     step: "test",
                     what: "sandbox",
                 })),
-            };
-        }
-        for step in started.iter_mut().rev() {
-            if let Err(e) = step.cleanup(&mut state, &bctx) {
-                ctx.ui
-                    .error(&format!("Error cleaning up the test sandbox: {e}"));
             }
-        }
-        result
+        })
     }
 }
