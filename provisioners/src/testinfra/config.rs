@@ -96,6 +96,7 @@ impl Validate for TestinfraConfig {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

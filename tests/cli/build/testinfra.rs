@@ -26,8 +26,8 @@ def test_the_machine_runs_linux(host):
 /// pytest from the venv scripts/setup.sh makes; the test fails (never
 /// skips) without it.
 pub fn pytest_bin() -> String {
-    let venv = std::env::var("KILN_TESTINFRA_VENV")
-        .unwrap_or_else(|_| "/var/cache/kiln/testinfra".into());
+    let venv =
+        std::env::var("KILN_TESTINFRA_VENV").unwrap_or_else(|_| "/var/cache/kiln/testinfra".into());
     let bin = format!("{venv}/bin/pytest");
     assert!(
         Path::new(&bin).exists(),
@@ -68,7 +68,8 @@ fn testinfra_checks_an_oci_image_through_the_adapter() {
     let scratch = tempfile::tempdir().expect("tmp");
     let tar = super::oci::busybox_rootfs(scratch.path());
     let pytest = pytest_bin();
-    let failing = "def test_nginx_is_installed(host):\n    assert host.file(\"/usr/sbin/nginx\").exists\n";
+    let failing =
+        "def test_nginx_is_installed(host):\n    assert host.file(\"/usr/sbin/nginx\").exists\n";
     let p = project(&[
         (
             "t.pkr.hcl",
@@ -108,7 +109,10 @@ fn testinfra_checks_an_oci_image_through_the_adapter() {
     let r = build(p.path(), tmp.path(), &["-force", "t.pkr.hcl"]);
     let out = format!("{}{}", r.stdout, r.stderr);
     assert_eq!(r.code, 1, "{out}");
-    assert!(out.contains("test_nginx_is_installed[ansible://default] FAILED"), "{out}");
+    assert!(
+        out.contains("test_nginx_is_installed[ansible://default] FAILED"),
+        "{out}"
+    );
     assert!(
         out.contains("Test 'infra' failed: testinfra: tests failed (pytest exit status 1)"),
         "{out}"
