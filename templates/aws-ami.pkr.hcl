@@ -43,6 +43,10 @@ source "amazon-ebs" "debian" {
   }
 
   ssh_username = "admin"
+  # kiln only: provision after cloud-init's first boot, and leave the AMI
+  # so that every instance runs cloud-init afresh.
+  wait_for_cloud_init = true
+  cloud_init_clean    = true
   # Only the communicator port, and only from where the build runs.
   temporary_security_group_source_cidrs = ["0.0.0.0/0"]
 
@@ -79,6 +83,20 @@ build {
       "sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ca-certificates curl",
       "sudo apt-get clean",
     ]
+  }
+
+  # kiln's test stage (Packer has none, and rejects this block): an
+  # instance launched from the new AMI, before it is copied to `copy_to`
+  # or shared. A failure deregisters the AMI and deletes its snapshots.
+  test "instance" {
+    check "curl" {
+      command = "curl --version"
+    }
+    check "sshd" {
+      command       = "systemctl is-active ssh"
+      expect_stdout = "^active$"
+      retry_timeout = "1m"
+    }
   }
 
   post-processor "manifest" {

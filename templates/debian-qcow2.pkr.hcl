@@ -26,6 +26,11 @@ source "qemu" "debian" {
   vm_name          = "debian-12-golden.qcow2"
   output_directory = "output-debian-qcow2"
   shutdown_command = "sudo shutdown -P now"
+
+  # kiln's cloud-init helpers: provision after cloud-init's own first-boot
+  # work, and leave the image so every VM of it runs cloud-init afresh.
+  wait_for_cloud_init = true
+  cloud_init_clean    = true
 }
 
 build {
@@ -39,6 +44,22 @@ build {
       # Zeroed free space compacts away.
       "sudo fstrim -av || true",
     ]
+  }
+
+  # kiln's test stage (Packer has none, and rejects this block): the
+  # finished qcow2 boots from a throw-away overlay with a new key, and a
+  # failure deletes the output directory and writes no manifest entry.
+  test "boots" {
+    boot_timeout = "15m"
+    check "motd" {
+      command       = "cat /etc/motd"
+      expect_stdout = "^Built by kiln$"
+    }
+    check "sshd" {
+      command       = "systemctl is-active ssh"
+      expect_stdout = "^active$"
+      retry_timeout = "1m"
+    }
   }
 
   post-processor "manifest" {

@@ -78,6 +78,10 @@ pub struct BuildInfo {
     pub force: bool,
     /// `-debug`: pause between steps.
     pub debug: bool,
+    /// `kiln test -artifact=…`: the artifact to test, instead of the one
+    /// the builder finds where its build leaves it (an AMI id, a disk or
+    /// output directory, an image layout or archive).
+    pub artifact: Option<String>,
 }
 
 impl BuildInfo {
@@ -122,6 +126,21 @@ pub trait ProvisionHook: Send + Sync {
         comm: &dyn Communicator,
         generated: &Generated,
     ) -> Result<(), BuildError>;
+    /// Run the build's `test` blocks now, from inside the builder, on
+    /// machines `tester` starts from `artifact`: for builders whose later
+    /// steps publish the artifact (an AMI's region copies and sharing
+    /// wait for the verdict). The engine then does not test again after
+    /// the builder. On failure the artifact has been deleted already
+    /// (or kept: `keep_failed_artifact`), and the builder must leave it
+    /// alone.
+    fn test_artifact(
+        &self,
+        _ctx: &BuildCtx<'_>,
+        _tester: &dyn crate::tester::Tester,
+        _artifact: &Artifact,
+    ) -> Result<(), BuildError> {
+        Ok(())
+    }
 }
 
 /// A hook with no provisioners: for builder steps run outside the engine

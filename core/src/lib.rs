@@ -4,6 +4,7 @@
 pub mod artifact;
 pub mod build;
 pub mod cancel;
+pub mod cloud_init;
 pub mod communicator;
 pub mod component;
 pub mod datasource;

@@ -39,7 +39,7 @@ impl Validate for CheckConfig {
             ("expect_stderr", &self.expect_stderr),
         ] {
             if let Some(re) = value {
-                if let Err(e) = Regex::new(re) {
+                if let Err(e) = compile(re) {
                     out.push(ConfigProblem::field(
                         field,
                         format!("{field} is not a regular expression: {e}"),
@@ -49,6 +49,13 @@ impl Validate for CheckConfig {
         }
         out
     }
+}
+
+/// An `expect_*` expression, matched anywhere in the output, with `^`
+/// and `$` at line boundaries (as grep reads a line): output ends in a
+/// newline, and `^active$` should match `active\n`.
+fn compile(re: &str) -> Result<Regex, regex::Error> {
+    regex::RegexBuilder::new(re).multi_line(true).build()
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +79,7 @@ pub struct Check {
 impl From<CheckConfig> for Check {
     fn from(config: CheckConfig) -> Check {
         // Validated already; an invalid expression matches nothing.
-        let compile = |r: &Option<String>| r.as_deref().and_then(|r| Regex::new(r).ok());
+        let compile = |r: &Option<String>| r.as_deref().and_then(|r| compile(r).ok());
         Check {
             stdout: compile(&config.expect_stdout),
             stderr: compile(&config.expect_stderr),
@@ -202,6 +209,15 @@ mod tests {
         });
         assert_eq!(c.verdict(1, b"", b"permission denied"), None);
         assert!(c.verdict(0, b"", b"permission denied").is_some());
+        // ^ and $ hold at line boundaries, as grep reads lines.
+        let c = check(CheckConfig {
+            command: "x".into(),
+            expect_stdout: Some("^2$".into()),
+            ..CheckConfig::default()
+        });
+        assert_eq!(c.verdict(0, b"2\n", b""), None);
+        assert_eq!(c.verdict(0, b"one\n2\nthree\n", b""), None);
+        assert!(c.verdict(0, b"12\n", b"").is_some());
     }
 
     #[test]

@@ -38,6 +38,9 @@ Options:
   -color=false                  Disable color output.
   -except=foo,bar,baz           Test all builds other than these.
   -only=foo,bar,baz             Test only the specified builds.
+  -artifact=ID                  Test this artifact instead of the build's output: an AMI id
+                                (ami-…, or REGION:ami-…), a disk image or output directory,
+                                an OCI layout or archive. Use -only to pick the build.
   -machine-readable             Produce machine-readable output.
   -parallel-builds=1            Number of builds to test in parallel. 0 means no limit (Default: 0)
   -test-report=path             Write the results as JUnit XML.
@@ -70,6 +73,7 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         flag("parallel", Kind::Bool),
         flag("timestamp-ui", Kind::Bool),
         flag("test-report", Kind::Value),
+        flag("artifact", Kind::Value),
     ]);
     let p = match flags::parse(args, &spec) {
         Ok(p) => p,
@@ -79,6 +83,12 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         Ok(o) => Options { tests_only, ..o },
         Err(e) => return super::usage_error(&e, help),
     };
+    if !tests_only && opts.artifact.is_some() {
+        return super::usage_error(
+            "-artifact is for kiln test: kiln build makes its artifacts",
+            help,
+        );
+    }
     let [path] = p.args.as_slice() else {
         return super::usage_error(
             "build expects exactly one argument: the template file or directory",
@@ -199,5 +209,6 @@ fn options(p: &Parsed) -> Result<Options, String> {
         force: p.bool("force"),
         debug: p.bool("debug"),
         tests_only: false,
+        artifact: p.values("artifact").last().map(|v| v.to_string()),
     })
 }

@@ -10,6 +10,7 @@ use kiln_core::{
     BuildCtx, BuildError, Communicator, Generated, ProvisionCtx, ProvisionHook, Provisioner,
 };
 use kiln_template::plan::{self, PlannedComponent};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -19,6 +20,8 @@ pub struct EngineHook<'r> {
     /// The `build.*` values last handed to the provisioners; the
     /// post-processors see them too.
     pub generated: Mutex<Generated>,
+    /// Whether the builder ran the tests itself (`test_artifact`).
+    tested: AtomicBool,
 }
 
 impl<'r> EngineHook<'r> {
@@ -27,6 +30,7 @@ impl<'r> EngineHook<'r> {
             run,
             build_name,
             generated: Mutex::new(run.base_generated()),
+            tested: AtomicBool::new(false),
         }
     }
 
@@ -38,6 +42,11 @@ impl<'r> EngineHook<'r> {
             *g = all.clone();
         }
         all
+    }
+
+    /// Whether the builder already ran the test blocks.
+    pub fn tested(&self) -> bool {
+        self.tested.load(Ordering::SeqCst)
     }
 
     pub fn last_generated(&self) -> Generated {
@@ -139,6 +148,24 @@ impl ProvisionHook for EngineHook<'_> {
         };
         let p = make(pc, self.run)?;
         run_with_meta(ctx, pc, p.as_ref(), comm, &generated)
+    }
+
+    fn test_artifact(
+        &self,
+        ctx: &BuildCtx<'_>,
+        tester: &dyn kiln_core::tester::Tester,
+        artifact: &kiln_core::Artifact,
+    ) -> Result<(), BuildError> {
+        self.tested.store(true, Ordering::SeqCst);
+        let pb = self.replan(&self.last_generated())?;
+        super::image_tests::run_with(
+            tester,
+            &pb.tests,
+            artifact,
+            ctx,
+            self,
+            super::image_tests::OnFailure::Delete,
+        )
     }
 }
 

@@ -36,6 +36,22 @@ pub fn run(
             source_type.to_owned(),
         )));
     };
+    run_with(tester, tests, artifact, bctx, hook, on_failure)
+}
+
+/// The tests against machines `tester` starts: from [`run`], or from
+/// inside a builder (`ProvisionHook::test_artifact`).
+pub fn run_with(
+    tester: &dyn Tester,
+    tests: &[PlannedTest],
+    artifact: &Artifact,
+    bctx: &BuildCtx<'_>,
+    hook: &EngineHook<'_>,
+    on_failure: OnFailure,
+) -> Result<(), BuildError> {
+    if tests.is_empty() {
+        return Ok(());
+    }
     // The closing line: how many tests passed, failed, never ran.
     let summary = |passed: usize, failed: usize| {
         let not_run = tests.len() - passed - failed;

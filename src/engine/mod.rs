@@ -19,7 +19,7 @@ use kiln_template::config::Config;
 use kiln_template::plan::PlannedBuild;
 use std::time::Instant;
 
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Options {
     /// 0 = unlimited.
     pub parallel_builds: usize,
@@ -29,6 +29,8 @@ pub struct Options {
     /// `kiln test`: run only the test blocks, against the artifacts
     /// earlier builds left (nothing is built, deleted or post-processed).
     pub tests_only: bool,
+    /// `kiln test -artifact=…`.
+    pub artifact: Option<String>,
 }
 
 /// What every build of one run shares.

@@ -22,6 +22,7 @@ pub fn run(ctx: &RunCtx<'_>, pb: &PlannedBuild, index: usize) -> Outcome {
         on_error: ctx.opts.on_error,
         force: ctx.opts.force,
         debug: ctx.opts.debug,
+        artifact: ctx.opts.artifact.clone(),
     };
     tracing::info!(build = %pb.name, "starting build");
     // A panic is reported like any build error, so the user sees which
@@ -95,16 +96,19 @@ fn build_and_post_process(
     };
     let generated = hook.last_generated();
     let replanned = hook.replan(&generated).map_err(|e| e.to_string())?;
-    image_tests::run(
-        builder.as_ref(),
-        &pb.source_type,
-        &replanned.tests,
-        &artifact,
-        &bctx,
-        &hook,
-        image_tests::OnFailure::Delete,
-    )
-    .map_err(|e| e.to_string())?;
+    // A builder that publishes in its own later steps tested already.
+    if !hook.tested() {
+        image_tests::run(
+            builder.as_ref(),
+            &pb.source_type,
+            &replanned.tests,
+            &artifact,
+            &bctx,
+            &hook,
+            image_tests::OnFailure::Delete,
+        )
+        .map_err(|e| e.to_string())?;
+    }
     // Packer names a post-processor's lines `BUILD (TYPE)`.
     let pp_ui = |kind: &str| ctx.console.target(&format!("{} ({kind})", pb.name), color);
     let pctx = PostProcessCtx {

@@ -84,6 +84,8 @@ pub enum AmazonError {
     AmiName(String),
     #[error("region must be specified (the region argument, AWS_REGION or the profile's region)")]
     NoRegion,
+    #[error("kiln test on amazon-ebs needs the AMI to test: -artifact=ami-… (or -artifact=REGION:ami-…)")]
+    TestNeedsAmi,
     #[error("{}", crate::NO_CREDENTIALS)]
     NoCredentials,
     /// A credential provider failed (Packer's wording).

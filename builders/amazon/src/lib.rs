@@ -14,11 +14,13 @@ pub mod credentials;
 pub mod datasource;
 mod devices;
 pub mod error;
+mod launch;
 mod names;
 pub mod poll;
 pub mod session;
 mod state;
 mod steps;
+mod tester;
 #[doc(hidden)]
 pub mod testing;
 
@@ -30,7 +32,6 @@ use crate::poll::Polling;
 use crate::session::{CredentialCheck, Session};
 use crate::state::State;
 use crate::steps::*;
-use kiln_communicator_ssh::CommKind;
 use kiln_core::step::{run_steps, Step, StepProvision};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder};
 use std::collections::BTreeMap;
@@ -41,6 +42,8 @@ pub const NO_CREDENTIALS: &str = "No valid credential sources found for AWS Buil
 
 pub struct AmazonBuilder {
     config: AmazonConfig,
+    /// For `kiln test`: how the AMI given with `-artifact` is tested.
+    tester: Option<tester::AmazonTester>,
 }
 
 impl AmazonBuilder {
@@ -59,7 +62,10 @@ impl AmazonBuilder {
 
 impl From<AmazonConfig> for AmazonBuilder {
     fn from(config: AmazonConfig) -> AmazonBuilder {
-        AmazonBuilder { config }
+        AmazonBuilder {
+            config,
+            tester: None,
+        }
     }
 }
 
@@ -120,192 +126,52 @@ impl Builder for AmazonBuilder {
         }
         let ec2 = session.ec2(&region);
         let polling = Polling::from_config(c);
-        let comm = c.communicator_config();
-        let ssh = match comm.kind() {
-            Some(CommKind::Ssh) => Some(comm.ssh_settings()),
-            _ => None,
+        let launch = launch::Launch {
+            config: c,
+            session: Arc::clone(&session),
+            polling,
         };
-        let port = ssh.as_ref().map_or(0, |s| s.port);
         let copy_regions = c.copy_regions(&region);
         let mut all_regions = vec![region.clone()];
         all_regions.extend(copy_regions.iter().cloned());
         let skip_create_ami = flag(c.skip_create_ami);
-
-        // Packer makes a temporary key pair unless the config names a key
-        // pair, a key file or a password.
-        let temporary_key = non_empty(&c.temporary_key_pair_name).or_else(|| {
-            (non_empty(&c.ssh_keypair_name).is_none()
-                && non_empty(&c.ssh_private_key_file).is_none()
-                && non_empty(&c.ssh_password).is_none())
-            .then(|| format!("packer_{}", uuid::Uuid::new_v4()))
-        });
-
-        let mut security_group = security_group::StepSecurityGroup::new(
-            c.security_groups(),
-            port,
-            c.source_cidrs(),
-            format!("packer_{}", uuid::Uuid::new_v4()),
-            polling,
-        );
-        security_group.filter = c
-            .security_group_filter
-            .as_ref()
-            .map(config::ResourceFilter::merged)
-            .unwrap_or_default();
-        if flag(c.temporary_security_group_source_public_ip) {
-            security_group.public_ip_from = Some(public_ip::checkip_url());
-            // Packer drops the 0.0.0.0/0 default when the public IP is asked for.
-            if c.temporary_security_group_source_cidrs
-                .as_ref()
-                .is_none_or(Vec::is_empty)
-            {
-                security_group.cidrs.clear();
-            }
-        }
-        let instance_types = match non_empty(&c.instance_type) {
-            Some(t) => vec![t],
-            None => c.spot_instance_types.clone().unwrap_or_default(),
-        };
-        let launch = launch_options::LaunchOptions {
-            metadata: c.metadata_options.clone(),
-            unlimited_credits: c.unlimited_credits(),
-            placement: c.placement.clone(),
-            tenancy: c.effective_tenancy(),
-            licenses: c
-                .license_specifications
-                .iter()
-                .flatten()
-                .filter_map(|l| l.license_configuration_request.as_ref())
-                .filter_map(|r| non_empty(&r.license_configuration_arn))
-                .collect(),
-            capacity_preference: non_empty(&c.capacity_reservation_preference),
-            capacity_reservation_id: non_empty(&c.capacity_reservation_id),
-            capacity_reservation_group_arn: non_empty(&c.capacity_reservation_group_arn),
-            nitro_enclave: flag(c.enable_nitro_enclave),
-            spot: spot_of(c),
-            no_ephemeral: flag(c.no_ephemeral),
-        };
-        let mut volume_tags = c.run_volume_tags.clone().unwrap_or_default();
-        for nv in c.run_volume_tag.iter().flatten() {
-            volume_tags.insert(
-                nv.name.clone().unwrap_or_default(),
-                nv.value.clone().unwrap_or_default(),
-            );
-        }
-        let mut run_tags = tags_of(&c.run_tags, &c.run_tag);
-        run_tags
-            .entry("Name".to_owned())
-            .or_insert_with(|| "Packer Builder".to_owned());
-        let iam_profile = iam_instance_profile::StepIamInstanceProfile::new(
-            Arc::clone(&session),
-            non_empty(&c.iam_instance_profile),
-            flag(c.skip_profile_validation),
-            c.temporary_iam_instance_profile_policy_document.as_ref(),
-            run_tags.clone(),
-            polling,
-        );
-        let run_source = run_instance::StepRunSourceInstance::new(
-            instance_types,
-            non_empty(&c.user_data),
-            non_empty(&c.user_data_file),
-            non_empty(&c.iam_instance_profile),
-            c.launch_block_device_mappings.clone().unwrap_or_default(),
-            c.associate_public_ip_address,
-            flag(c.ebs_optimized),
-            non_empty(&c.shutdown_behavior).unwrap_or_else(|| "stop".to_owned()),
-            launch,
-            run_tags.clone(),
-            volume_tags,
-            polling,
-        );
-        // A spot build goes through a launch template and an EC2 Fleet, as
-        // Packer's; the template carries the spot market options.
-        let launch_step: Box<dyn Step<State>> = match spot_of(c) {
-            Some(spot) => {
-                let mut run_source = run_source;
-                run_source.options.spot = None;
-                Box::new(run_spot_instance::StepRunSpotInstance::new(
-                    run_source,
-                    spot,
-                    non_empty(&c.spot_allocation_strategy),
-                    tags_of(&c.fleet_tags, &c.fleet_tag),
-                ))
-            }
-            None => Box::new(run_source),
-        };
-        let mut steps: Vec<Box<dyn Step<State>>> = vec![
-            Box::new(pre_validate::StepPreValidate {
-                ami_name: ami_name.clone(),
-                force_deregister: flag(c.force_deregister) || ctx.info.force,
-                skip_create_ami,
-                validate_regions: if flag(c.skip_region_validation) {
-                    Vec::new()
-                } else {
-                    all_regions.clone()
-                },
-                vpc_id: non_empty(&c.vpc_id),
-                // A filter that names the network also skips the
-                // default-VPC check.
-                has_subnet: non_empty(&c.subnet_id).is_some()
-                    || c.subnet_filter.as_ref().is_some_and(|f| {
-                        !config::merge_filters(f.filters.as_ref(), f.filter.as_deref()).is_empty()
-                    })
-                    || c.vpc_filter
-                        .as_ref()
-                        .is_some_and(|f| !f.merged().is_empty()),
-            }),
-            Box::new(source_ami::StepSourceAmiInfo {
-                source_ami: non_empty(&c.source_ami),
-                filter: c.source_ami_filter.clone(),
-            }),
-            Box::new(network::StepNetworkInfo {
-                vpc_id: non_empty(&c.vpc_id),
-                subnet_id: non_empty(&c.subnet_id),
-                subnet_filter: c.subnet_filter.clone(),
-                availability_zone: non_empty(&c.availability_zone),
-                vpc_filter: c
-                    .vpc_filter
+        let run_tags = launch.run_tags();
+        let mut steps: Vec<Box<dyn Step<State>>> = vec![Box::new(pre_validate::StepPreValidate {
+            ami_name: ami_name.clone(),
+            force_deregister: flag(c.force_deregister) || ctx.info.force,
+            skip_create_ami,
+            validate_regions: if flag(c.skip_region_validation) {
+                Vec::new()
+            } else {
+                all_regions.clone()
+            },
+            vpc_id: non_empty(&c.vpc_id),
+            // A filter that names the network also skips the
+            // default-VPC check.
+            has_subnet: non_empty(&c.subnet_id).is_some()
+                || c.subnet_filter.as_ref().is_some_and(|f| {
+                    !config::merge_filters(f.filters.as_ref(), f.filter.as_deref()).is_empty()
+                })
+                || c.vpc_filter
                     .as_ref()
-                    .map(config::ResourceFilter::merged)
-                    .unwrap_or_default(),
-            }),
-            Box::new(key_pair::StepKeyPair::new(
-                non_empty(&c.ssh_private_key_file),
-                flag(c.ssh_agent_auth),
-                non_empty(&c.ssh_keypair_name),
-                temporary_key,
-                ctx.info
-                    .debug
-                    .then(|| format!("ec2_{}.pem", ctx.info.source_name)),
-            )),
-            Box::new(security_group),
-            Box::new(cleanup_volumes::StepCleanupVolumes {
-                launch_devices: c
-                    .launch_block_device_mappings
-                    .iter()
-                    .flatten()
-                    .filter_map(|d| d.device_name.clone())
-                    .collect(),
-            }),
-            Box::new(iam_profile),
-            launch_step,
-        ];
-        if let Some(eip) = non_empty(&c.elastic_ip_allocation_id) {
-            steps.push(Box::new(elastic_ip::StepAssociateElasticIp::new(eip)));
+                    .is_some_and(|f| !f.merged().is_empty()),
+        })];
+        steps.extend(launch.steps(ctx.info, &launch::Purpose::Build));
+        let ssh = launch.ssh().is_some();
+        if ssh && flag(c.wait_for_cloud_init) {
+            steps.push(Box::new(kiln_core::cloud_init::StepWaitCloudInit {
+                required: true,
+            }));
         }
-        let rest: [Box<dyn Step<State>>; 3] = [
-            Box::new(connect::StepConnect::new(
-                ssh,
-                non_empty(&c.ssh_host).is_some(),
-                non_empty(&c.ssh_interface),
-            )),
-            Box::new(StepProvision::default()),
-            Box::new(stop_instance::StepStopInstance {
-                skip: c.is_spot(),
-                disable_stop_instance: flag(c.disable_stop_instance),
-                polling,
-            }),
-        ];
+        steps.push(Box::new(StepProvision::default()));
+        if ssh && flag(c.cloud_init_clean) {
+            steps.push(Box::new(kiln_core::cloud_init::StepCloudInitClean));
+        }
+        let rest: [Box<dyn Step<State>>; 1] = [Box::new(stop_instance::StepStopInstance {
+            skip: c.is_spot(),
+            disable_stop_instance: flag(c.disable_stop_instance),
+            polling,
+        })];
         steps.extend(rest);
         if !skip_create_ami {
             if flag(c.force_deregister) || ctx.info.force {
@@ -331,6 +197,17 @@ impl Builder for AmazonBuilder {
             // Name) onto the AMI unless skip_ami_run_tags.
             create.run_tags = (!flag(c.skip_ami_run_tags)).then(|| run_tags.clone());
             steps.push(Box::new(create));
+            // Before any copy, share or launch permission: a failing test
+            // publishes nothing.
+            steps.push(Box::new(test_ami::StepTestAmi {
+                tester: tester::AmazonTester {
+                    config: c.clone(),
+                    session: Arc::clone(&session),
+                    region: region.clone(),
+                    polling,
+                },
+                session: Arc::clone(&session),
+            }));
             let mut region_copy = region_copy::StepAmiRegionCopy::new(
                 copy_regions,
                 ami_name,
@@ -405,5 +282,42 @@ impl Builder for AmazonBuilder {
             return Ok(None);
         }
         Ok(Some(artifact::artifact(session, state.amis)))
+    }
+
+    fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {
+        self.tester.as_ref().map(|t| t as _)
+    }
+
+    /// `kiln test -artifact=ami-…` (or `REGION:ami-…`): EC2 keeps no
+    /// record of which build made an AMI, so the AMI is named.
+    fn existing_artifact(
+        &mut self,
+        info: &kiln_core::BuildInfo,
+    ) -> Result<Option<Artifact>, BuildError> {
+        let Some(given) = info.artifact.as_deref() else {
+            return Err(AmazonError::TestNeedsAmi.into());
+        };
+        let c = &self.config;
+        let session = Session::open(&c.access()).map_err(BuildError::failed)?;
+        let (region, ami) = match given.split_once(':') {
+            Some((r, a)) => (r.to_owned(), a.to_owned()),
+            None => (
+                session.region().ok_or(AmazonError::NoRegion)?,
+                given.to_owned(),
+            ),
+        };
+        if !ami.starts_with("ami-") {
+            return Err(AmazonError::TestNeedsAmi.into());
+        }
+        self.tester = Some(tester::AmazonTester {
+            config: c.clone(),
+            session: Arc::clone(&session),
+            region: region.clone(),
+            polling: Polling::from_config(c),
+        });
+        Ok(Some(artifact::artifact(
+            session,
+            BTreeMap::from([(region, ami)]),
+        )))
     }
 }

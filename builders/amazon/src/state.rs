@@ -30,6 +30,9 @@ pub struct State {
     pub generated: Generated,
     /// Set by the last step: cleanups keep the AMIs.
     pub complete: bool,
+    /// Set when a test failed: the test stage has deleted (or kept) the
+    /// AMIs, and cleanups leave them alone.
+    pub amis_settled: bool,
 }
 
 impl State {
@@ -50,6 +53,7 @@ impl State {
             ssh: None,
             generated: Generated::new(),
             complete: false,
+            amis_settled: false,
         }
     }
 

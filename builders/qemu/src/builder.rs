@@ -110,14 +110,14 @@ impl QemuBuilder {
         if ssh && s.wait_for_cloud_init {
             steps.push(Timed::boxed(
                 "cloud-init",
-                crate::cloud_init::StepWaitCloudInit { required: true },
+                kiln_core::cloud_init::StepWaitCloudInit { required: true },
             ));
         }
         steps.push(Timed::boxed("provisioning", StepProvision::default()));
         if ssh && s.cloud_init_clean {
             steps.push(Timed::boxed(
                 "cloud-init-clean",
-                crate::cloud_init::StepCloudInitClean,
+                kiln_core::cloud_init::StepCloudInitClean,
             ));
         }
         steps.push(Timed::boxed(

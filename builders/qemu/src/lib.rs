@@ -23,7 +23,6 @@ mod artifact;
 mod boot;
 mod builder;
 mod cd;
-mod cloud_init;
 pub mod config;
 mod connect;
 mod disk;

@@ -10,7 +10,6 @@
 
 use crate::accel::StepProbeAccelerator;
 use crate::builder::QemuBuilder;
-use crate::cloud_init::StepWaitCloudInit;
 use crate::config::Settings;
 use crate::connect::StepConnect;
 use crate::media::{CdKind, StepCreateCd, StepTemporaryKey};
@@ -19,6 +18,7 @@ use crate::test_overlay::StepTestOverlay;
 use crate::vm::StepRun;
 use crate::workdir::StepWorkDir;
 use kiln_communicator_ssh::CommKind;
+use kiln_core::cloud_init::StepWaitCloudInit;
 use kiln_core::step::Step;
 use kiln_core::tester::{boot_then, Checks, TestCtx, Tester};
 use kiln_core::{Artifact, BuildError, BuildInfo};
@@ -126,6 +126,21 @@ impl Tester for QemuBuilder {
 /// `output_directory`, when the first one is there.
 pub fn existing(builder: &QemuBuilder, info: &BuildInfo) -> Option<Artifact> {
     let s = builder.config.settings(&info.source_name);
+    // `-artifact`: a disk, or an output directory holding `vm_name`.
+    if let Some(given) = info.artifact.as_deref().map(std::path::Path::new) {
+        let (dir, image) = if given.is_dir() {
+            (given.to_owned(), given.join(&s.vm_name))
+        } else {
+            let dir = given
+                .parent()
+                .map(std::path::Path::to_owned)
+                .unwrap_or_default();
+            (dir, given.to_owned())
+        };
+        return image
+            .is_file()
+            .then(|| crate::artifact::vm_artifact(&dir, vec![image]));
+    }
     let image = s.output_dir.join(&s.vm_name);
     if !image.is_file() {
         return None;

@@ -27,7 +27,15 @@ pub struct TestSshd {
 impl TestSshd {
     /// Start a server and wait until it accepts connections.
     pub fn start() -> Result<TestSshd, String> {
-        TestSshd::start_with(None)
+        TestSshd::start_with(None, false)
+    }
+
+    /// Start a server that lets root in with any key at all, the way an
+    /// instance lets in whatever key pair it was launched with: for
+    /// builders whose key pairs are made elsewhere (EC2's temporary key
+    /// pairs, which moto generates).
+    pub fn start_accepting_any_key() -> Result<TestSshd, String> {
+        TestSshd::start_with(None, true)
     }
 
     /// Start a server that also accepts `password` for root. Password
@@ -35,10 +43,10 @@ impl TestSshd {
     /// own where a copy with root's hash replaced is bound over it, so the
     /// machine's accounts are never touched.
     pub fn start_with_password(password: &str) -> Result<TestSshd, String> {
-        TestSshd::start_with(Some(password))
+        TestSshd::start_with(Some(password), false)
     }
 
-    fn start_with(password: Option<&str>) -> Result<TestSshd, String> {
+    fn start_with(password: Option<&str>, any_key: bool) -> Result<TestSshd, String> {
         if !Path::new(SSHD).exists() {
             return Err(format!(
                 "{SSHD} is missing: run scripts/setup.sh (it installs openssh-server)"
@@ -75,7 +83,7 @@ impl TestSshd {
             let config = dir.path().join("sshd_config");
             std::fs::write(
                 &config,
-                sshd_config(dir.path(), &host_key, port, password.is_some()),
+                sshd_config(dir.path(), &host_key, port, password.is_some(), any_key),
             )
             .map_err(|e| e.to_string())?;
             let mut child = spawn(dir.path())?;
@@ -303,7 +311,14 @@ fn write_shadow(path: &Path, password: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())
 }
 
-fn sshd_config(dir: &Path, host_key: &Path, port: u16, password: bool) -> String {
+fn sshd_config(dir: &Path, host_key: &Path, port: u16, password: bool, any_key: bool) -> String {
+    // sshd asks the command for the keys it accepts and gives it the
+    // offered key (`%t %k`): echoing it back accepts every key.
+    let any_key = if any_key {
+        "AuthorizedKeysCommand /usr/bin/echo %t %k\nAuthorizedKeysCommandUser nobody\n"
+    } else {
+        ""
+    };
     format!(
         "Port {port}
 ListenAddress 127.0.0.1
@@ -318,7 +333,7 @@ KbdInteractiveAuthentication no
 AllowTcpForwarding yes
 Subsystem sftp internal-sftp
 LogLevel VERBOSE
-",
+{any_key}",
         host_key = host_key.display(),
         keys = dir.join("authorized_keys").display(),
         password = if password { "yes" } else { "no" },

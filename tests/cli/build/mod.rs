@@ -6,6 +6,8 @@ mod amazon;
 mod amazon_access;
 #[cfg(feature = "amazon")]
 mod amazon_fields;
+#[cfg(feature = "amazon")]
+mod amazon_image_tests;
 pub mod ansible;
 mod artifice;
 mod compat;

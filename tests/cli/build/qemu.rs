@@ -122,6 +122,23 @@ build {
     destination = "report.txt"
   }
 
+  # The output, booted afresh from an overlay with a key of its own.
+  test "smoke" {
+    check "greeting" {
+      command       = "cat /etc/kiln-e2e/greeting"
+      expect_stdout = "^hello from kiln$"
+    }
+    check "fresh-instance" {
+      command       = "cat /etc/machine-id /etc/kiln-e2e/machine-id-1 | sort -u | wc -l"
+      expect_stdout = "^2$"
+    }
+    testinfra {
+      command = "@PYTEST@"
+      files   = ["test_image.py"]
+      extra_arguments = ["-v"]
+    }
+  }
+
   post-processor "manifest" {
     output = "manifest.json"
   }
@@ -163,8 +180,18 @@ build {
       "echo greeting: $(cat /etc/kiln-e2e/greeting)",
       "echo ansible: $(cat /etc/kiln-e2e/ansible-direct /etc/kiln-e2e/ansible-adapter)",
       "test -s /etc/machine-id && ! cmp -s /etc/machine-id /etc/kiln-e2e/machine-id-1 && echo fresh machine-id",
-      "exit 1",
     ]
+  }
+
+  # A service the image should run but does not.
+  test "web" {
+    check "nginx" {
+      command = "systemctl is-active nginx"
+    }
+  }
+
+  post-processor "manifest" {
+    output = "manifest2.json"
   }
 }
 "#;
@@ -175,11 +202,13 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     let first = FIRST
         .replace("@IMAGE@", &image.display().to_string())
         .replace("@SUM@", &sum)
-        .replace("@ANSIBLE@", &super::ansible::ansible_bin());
+        .replace("@ANSIBLE@", &super::ansible::ansible_bin())
+        .replace("@PYTEST@", &super::testinfra::pytest_bin());
     let dir = project(&[
         ("first.pkr.hcl", &first),
         ("hello.txt", "uploaded by kiln\n"),
         ("site.yml", SITE_YML),
+        ("test_image.py", super::testinfra::CHECKS),
     ]);
     let tmp = tempfile::tempdir().expect("tmp");
     let r = build(dir.path(), tmp.path(), &["first.pkr.hcl"]);
@@ -231,14 +260,58 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
             .collect::<String>()
     };
     assert_eq!(b["files"][0]["name"], "out/golden.qcow2");
+    // The manifest's digest was taken before the test boot: the test left
+    // the image's bytes as they were.
     assert_eq!(b["files"][0]["sha256"], sha.as_str());
+    // The test booted the output afresh (an overlay, a key of its own)
+    // and ran the checks and the testinfra file over SSH.
+    let test_part = out
+        .split("Testing the artifact: test 'smoke'")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no test stage in:\n{out}"));
+    for line in [
+        "==> qemu.golden: Creating a throw-away overlay of",
+        "==> qemu.golden: Creating temporary ed25519 SSH key for this build...",
+        "==> qemu.golden: Connected to SSH!",
+        "--hosts=ssh://default",
+        "test_the_build_left_its_greeting[ssh://default] PASSED",
+        "test_the_machine_runs_linux[ssh://default] PASSED",
+        "3 passed",
+        "==> qemu.golden: Test 'smoke' passed",
+        "Tests: 1 passed, 0 failed",
+    ] {
+        assert!(test_part.contains(line), "missing {line:?} in:\n{out}");
+    }
     assert!(
         leftovers(tmp.path()).is_empty(),
         "{:?}",
         leftovers(tmp.path())
     );
 
-    // Boot the output: the changes are in it. Then a failing step: the
+    // `kiln test` boots the same output again; Ctrl-C while it waits for
+    // SSH leaves no VM and no overlay, and the image as it was.
+    let tmp_test = tempfile::tempdir().expect("tmp");
+    let interrupted = interrupt_when(
+        dir.path(),
+        tmp_test.path(),
+        &["test", "-color=false", "first.pkr.hcl"],
+        "Waiting for SSH to become available...",
+    );
+    assert!(
+        interrupted.contains("Creating a throw-away overlay of"),
+        "{interrupted}"
+    );
+    assert!(
+        leftovers(tmp_test.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp_test.path())
+    );
+    assert!(
+        std::fs::read(&output).expect("image") == bytes,
+        "the interrupted test changed the image"
+    );
+
+    // Boot the output: the changes are in it. Then a failing test: the
     // build cleans up everything.
     let second = SECOND.replace("@IMAGE@", &output.display().to_string());
     std::fs::write(dir.path().join("second.pkr.hcl"), second).expect("write");
@@ -263,22 +336,24 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     );
     // cloud_init_clean: the output boots with a machine-id of its own.
     assert!(m.iter().any(|l| l == "fresh machine-id"), "{}", r.stdout);
-    assert!(
-        r.stdout
-            .contains("Script exited with non-zero exit status: 1"),
-        "{}",
-        r.stdout
-    );
-    assert!(
-        r.stdout
-            .contains("==> qemu.check: Deleting output directory..."),
-        "{}",
-        r.stdout
-    );
+    // The build itself passed; its test failed: the artifact is deleted
+    // and nothing is recorded.
+    for line in [
+        "==> qemu.check: Test 'web' failed: check \"nginx\" failed",
+        "Tests: 0 passed, 1 failed",
+        "==> qemu.check: Deleting the artifact that failed its test: VM files in directory: out2",
+    ] {
+        assert!(
+            r.stdout.contains(line),
+            "missing {line:?} in:\n{}",
+            r.stdout
+        );
+    }
     assert!(
         !dir.path().join("out2").exists(),
         "output directory left behind"
     );
+    assert!(!dir.path().join("manifest2.json").exists());
     assert!(
         leftovers(tmp2.path()).is_empty(),
         "{:?}",
@@ -292,6 +367,62 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     );
     // The first image is untouched by the overlay build.
     assert_eq!(qemu_img_json(&["check"], &output)["check-errors"], 0);
+}
+
+/// Run kiln with `args` in `dir` (`TMPDIR` = `tmp`) and press Ctrl-C once
+/// a line with `marker` appears, while qemu runs. Asserts that kiln then
+/// fails and that no process mentioning `tmp` (qemu, its helpers) is
+/// left; returns the output.
+fn interrupt_when(dir: &Path, tmp: &Path, args: &[&str], marker: &str) -> String {
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(args)
+        .current_dir(dir)
+        .env("TMPDIR", tmp)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_owned();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains(&marker) {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let reached = rx.recv_timeout(std::time::Duration::from_secs(300));
+    let tmp_path = tmp.display().to_string();
+    let running = super::processes_mentioning(&tmp_path);
+    let status = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("wait").code();
+    let out = reader.join().expect("reader");
+    assert!(reached.is_ok(), "never reached the marker:\n{out}");
+    assert!(
+        running.iter().any(|p| p.contains("qemu-system-x86_64")),
+        "qemu should have been running: {running:?}"
+    );
+    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(
+        super::processes_mentioning(&tmp_path),
+        Vec::<String>::new(),
+        "{out}"
+    );
+    out
 }
 
 #[test]
@@ -314,52 +445,11 @@ build {{ sources = ["source.qemu.stop"] }}
     );
     let dir = project(&[("t.pkr.hcl", &t)]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
-        .args(["build", "-color=false", "t.pkr.hcl"])
-        .current_dir(dir.path())
-        .env("TMPDIR", tmp.path())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn kiln");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        use std::io::BufRead;
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if line.contains("Waiting for SSH to become available...") {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    let waiting = rx.recv_timeout(std::time::Duration::from_secs(300));
-    let tmp_path = tmp.path().display().to_string();
-    let running = super::processes_mentioning(&tmp_path);
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let code = child.wait().expect("wait").code();
-    let out = reader.join().expect("reader");
-    assert!(waiting.is_ok(), "never waited for SSH:\n{out}");
-    assert!(
-        running.iter().any(|p| p.contains("qemu-system-x86_64")),
-        "qemu should have been running: {running:?}"
-    );
-    assert_eq!(code, Some(1), "{out}");
-    assert_eq!(
-        super::processes_mentioning(&tmp_path),
-        Vec::<String>::new(),
-        "{out}"
+    let out = interrupt_when(
+        dir.path(),
+        tmp.path(),
+        &["build", "-color=false", "t.pkr.hcl"],
+        "Waiting for SSH to become available...",
     );
     assert!(!dir.path().join("output-stop").exists(), "{out}");
     assert!(

@@ -114,6 +114,12 @@ crate::access_config! {
         pub run_volume_tags: Option<BTreeMap<String, String>>,
         pub ebs_optimized: Option<bool>,
         pub disable_stop_instance: Option<bool>,
+        // ---- cloud-init (kiln only)
+        /// Provision only once `cloud-init status --wait` is done.
+        pub wait_for_cloud_init: Option<bool>,
+        /// `cloud-init clean --logs` and an empty machine-id before the
+        /// instance stops, so that each instance of the AMI starts afresh.
+        pub cloud_init_clean: Option<bool>,
         /// `stop` (default) or `terminate`.
         pub shutdown_behavior: Option<String>,
         /// `default`, `dedicated` or `host`.

@@ -140,7 +140,7 @@ impl Step<State> for StepCreateAmi {
         let Some(ami) = self.created.take() else {
             return Ok(());
         };
-        if state.complete {
+        if state.complete || state.amis_settled {
             return Ok(());
         }
         ctx.ui.say(

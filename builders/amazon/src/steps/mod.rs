@@ -25,6 +25,7 @@ pub mod skip_build_region;
 pub mod source_ami;
 pub mod stop_instance;
 pub mod tags;
+pub mod test_ami;
 
 use aws_sdk_ec2::types::{Filter, Tag};
 use kiln_core::Ui;

@@ -60,6 +60,7 @@ impl Builder for OciBuilder {
         Ok(existing(
             &mut self.tester,
             self.config.settings(&info.source_name),
+            info.artifact.as_deref(),
         ))
     }
 }
@@ -104,6 +105,7 @@ impl Builder for DockerBuilder {
         Ok(existing(
             &mut self.tester,
             self.config.settings(&info.source_name),
+            info.artifact.as_deref(),
         ))
     }
 }
@@ -121,7 +123,14 @@ fn run_testable(
 }
 
 /// `kiln test`: the output an earlier build left, its tester in `slot`.
-fn existing(slot: &mut Option<tester::OciTester>, settings: Settings) -> Option<Artifact> {
+fn existing(
+    slot: &mut Option<tester::OciTester>,
+    mut settings: Settings,
+    given: Option<&str>,
+) -> Option<Artifact> {
+    if let Some(path) = given {
+        settings.output = tester::given_output(&settings.output, std::path::Path::new(path));
+    }
     let t = slot.insert(tester::OciTester { settings });
     t.existing()
 }

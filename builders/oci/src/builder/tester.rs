@@ -12,9 +12,37 @@ use crate::output::Format;
 use crate::source::Source;
 use kiln_core::tester::{boot_then, Checks, TestCtx, Tester};
 use kiln_core::{Artifact, BuildError, Step};
+use std::path::Path;
 
 pub struct OciTester {
     pub(super) settings: Settings,
+}
+
+/// `kiln test -artifact=PATH`: the image at `PATH`, a directory being a
+/// layout and a file an archive of the format the build writes (an
+/// oci-archive when the build writes a layout).
+pub fn given_output(configured: &Output, path: &Path) -> Output {
+    let path = path.to_owned();
+    if path.is_dir() {
+        return Output::Image {
+            format: Format::Layout,
+            path,
+        };
+    }
+    match configured {
+        Output::Export(_) => Output::Export(path),
+        Output::Image {
+            format: format @ (Format::OciArchive | Format::DockerArchive),
+            ..
+        } => Output::Image {
+            format: *format,
+            path,
+        },
+        _ => Output::Image {
+            format: Format::OciArchive,
+            path,
+        },
+    }
 }
 
 impl OciTester {

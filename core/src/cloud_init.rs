@@ -1,12 +1,15 @@
-//! kiln's cloud-init helpers: `wait_for_cloud_init` holds provisioning
-//! until cloud-init has finished (its package runs race apt and dpkg
-//! locks otherwise), `cloud_init_clean` forgets this boot's instance
-//! before the shutdown, so every machine started from the image runs
-//! cloud-init afresh with a machine-id of its own.
+//! kiln's cloud-init helpers, steps for any builder whose state reaches
+//! the machine (qemu, amazon-ebs; and the test stage's boots):
+//! `wait_for_cloud_init` holds provisioning until cloud-init has finished
+//! (its package runs race apt and dpkg locks otherwise),
+//! `cloud_init_clean` forgets this boot's instance before the shutdown,
+//! so every machine started from the image runs cloud-init afresh with a
+//! machine-id of its own.
 
-use crate::state::State;
-use kiln_core::step::Step;
-use kiln_core::{BuildCtx, BuildError, CommError, Communicator, UiLines};
+use crate::build::BuildCtx;
+use crate::communicator::{CommError, UiLines};
+use crate::error::BuildError;
+use crate::step::{Provisionable, Step};
 
 /// As root: directly when the login is root, else through `sudo -n`.
 const AS_ROOT: &str = r#"as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo -n "$@"; fi; }"#;
@@ -23,15 +26,12 @@ pub enum CloudInitError {
     Comm(#[from] CommError),
 }
 
-fn run(state: &State, ctx: &BuildCtx<'_>, command: &str) -> Result<Option<i32>, BuildError> {
-    let Some(comm) = &state.ssh else {
-        return Ok(None);
-    };
+fn run<S: Provisionable>(state: &S, ctx: &BuildCtx<'_>, command: &str) -> Result<i32, BuildError> {
     let mut out = UiLines::new(ctx.ui);
-    let r = comm.exec(command, &mut out, ctx.cancel);
+    let r = state.communicator().exec(command, &mut out, ctx.cancel);
     out.flush();
     match r {
-        Ok(code) => Ok(Some(code)),
+        Ok(code) => Ok(code),
         Err(CommError::Cancelled) => Err(BuildError::Cancelled),
         Err(e) => Err(BuildError::failed(CloudInitError::Comm(e))),
     }
@@ -43,11 +43,11 @@ pub struct StepWaitCloudInit {
     pub required: bool,
 }
 
-impl Step<State> for StepWaitCloudInit {
+impl<S: Provisionable> Step<S> for StepWaitCloudInit {
     fn name(&self) -> &str {
         "wait for cloud-init"
     }
-    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+    fn run(&mut self, state: &mut S, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         ctx.ui.say("Waiting for cloud-init to finish...");
         match run(
             state,
@@ -55,39 +55,39 @@ impl Step<State> for StepWaitCloudInit {
             "command -v cloud-init >/dev/null || exit 127; cloud-init status --wait",
         )? {
             // 2: done, with recoverable errors (cloud-init ≥ 23.4).
-            Some(0) | None => Ok(()),
-            Some(2) => {
+            0 => Ok(()),
+            2 => {
                 ctx.ui.error(
                     "cloud-init finished with recoverable errors (see cloud-init status --long)",
                 );
                 Ok(())
             }
-            Some(127) if self.required => Err(BuildError::failed(CloudInitError::Missing)),
-            Some(127) => {
+            127 if self.required => Err(BuildError::failed(CloudInitError::Missing)),
+            127 => {
                 ctx.ui
                     .message("cloud-init is not installed: nothing to wait for");
                 Ok(())
             }
-            Some(code) => Err(BuildError::failed(CloudInitError::Failed(code))),
+            code => Err(BuildError::failed(CloudInitError::Failed(code))),
         }
     }
 }
 
 pub struct StepCloudInitClean;
 
-impl Step<State> for StepCloudInitClean {
+impl<S: Provisionable> Step<S> for StepCloudInitClean {
     fn name(&self) -> &str {
         "clean cloud-init"
     }
-    fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+    fn run(&mut self, state: &mut S, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         ctx.ui
             .say("Cleaning cloud-init's state and the machine-id for the next boot...");
         let command = format!(
             "{AS_ROOT}; if command -v cloud-init >/dev/null; then as_root cloud-init clean --logs || exit 1; fi; as_root truncate -s 0 /etc/machine-id && as_root rm -f /var/lib/dbus/machine-id"
         );
         match run(state, ctx, &command)? {
-            Some(0) | None => Ok(()),
-            Some(code) => Err(BuildError::failed(CloudInitError::Clean(code))),
+            0 => Ok(()),
+            code => Err(BuildError::failed(CloudInitError::Clean(code))),
         }
     }
 }
