@@ -10,6 +10,9 @@ pub enum EngineError {
     /// The build's block is gone from the configuration it was planned from.
     #[error("build {0:?} disappeared from the configuration")]
     BuildVanished(String),
+    /// The same, for a test block.
+    #[error("test {0:?} is no longer in the template after evaluating it with the test machine's values")]
+    TestVanished(String),
     /// A provisioner's body, now fully known, does not validate
     /// (diagnostics rendered and masked).
     #[error("{0}")]

@@ -84,6 +84,23 @@ fn make(pc: &PlannedComponent, run: &RunCtx<'_>) -> Result<Box<dyn Provisioner>,
 }
 
 impl EngineHook<'_> {
+    /// The steps of test block `name`, planned with the `build.*` values
+    /// of the machine it runs on.
+    pub fn test_steps(
+        &self,
+        name: &str,
+        generated: &Generated,
+    ) -> Result<Vec<PlannedComponent>, BuildError> {
+        let mut all = self.run.base_generated();
+        all.extend(generated.iter().map(|(k, v)| (k.clone(), v.clone())));
+        let pb = self.replan(&all)?;
+        pb.tests
+            .into_iter()
+            .find(|t| t.name == name)
+            .map(|t| t.steps)
+            .ok_or_else(|| BuildError::failed(EngineError::TestVanished(name.to_owned())))
+    }
+
     /// One step of a test block against a fresh machine (`generated` are
     /// its `build.*` values), with its meta-arguments.
     pub fn run_step(

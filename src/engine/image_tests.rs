@@ -161,7 +161,10 @@ fn one(
     };
     let mut ran = 0;
     let result = tester.with_machine(artifact, &tctx, &mut |comm, generated| {
-        for pc in &t.steps {
+        // `build.*` in a test means the test machine (its ID, host, key),
+        // not the build's: the steps are planned again with its values.
+        let steps = hook.test_steps(&t.name, generated)?;
+        for pc in &steps {
             let start = std::time::Instant::now();
             let r = hook.run_step(bctx, pc, comm, generated);
             ran += 1;

@@ -153,7 +153,7 @@ impl Launch<'_> {
             run_tags.clone(),
             polling,
         );
-        let run_source = run_instance::StepRunSourceInstance::new(
+        let mut run_source = run_instance::StepRunSourceInstance::new(
             instance_types,
             non_empty(&c.user_data).filter(|_| !test),
             non_empty(&c.user_data_file).filter(|_| !test),
@@ -175,6 +175,7 @@ impl Launch<'_> {
             volume_tags,
             polling,
         );
+        run_source.require_ebs_root = !test;
         // A spot build goes through a launch template and an EC2 Fleet, as
         // Packer's; the template carries the spot market options.
         let launch_step: Box<dyn Step<State>> = match spot_of(c) {

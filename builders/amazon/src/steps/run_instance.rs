@@ -41,6 +41,9 @@ pub struct StepRunSourceInstance {
     pub tags: BTreeMap<String, String>,
     pub volume_tags: BTreeMap<String, String>,
     pub polling: Polling,
+    /// Packer's check that the source is EBS-backed (amazon-ebs snapshots
+    /// its root volume); the test stage launches any AMI it is given.
+    pub require_ebs_root: bool,
     launched: Option<String>,
 }
 
@@ -75,6 +78,7 @@ impl StepRunSourceInstance {
             tags,
             volume_tags,
             polling,
+            require_ebs_root: true,
             launched: None,
         }
     }
@@ -104,7 +108,7 @@ impl Step<State> for StepRunSourceInstance {
             .into());
         };
         let root = image.root_device_type().map(|t| t.as_str()).unwrap_or("");
-        if root != "ebs" {
+        if self.require_ebs_root && root != "ebs" {
             return Err(report(ctx, AmazonError::RootDeviceType(root.to_owned())));
         }
         let user_data = self.user_data().map_err(|e| fail(ctx, "Error", e))?;

@@ -220,7 +220,7 @@ impl Step<State> for StepRunSpotInstance {
             .into());
         };
         let root = image.root_device_type().map(|t| t.as_str()).unwrap_or("");
-        if root != "ebs" {
+        if self.launch.require_ebs_root && root != "ebs" {
             return Err(report(ctx, AmazonError::RootDeviceType(root.to_owned())));
         }
         let ec2 = state.ec2.clone();
