@@ -88,7 +88,7 @@ fn an_ami_is_tested_on_an_instance_of_its_own_before_it_is_copied() {
     // the new one; the checks saw the test instance.
     assert_eq!(launched_from(&m), [SOURCE_AMI.to_owned(), ami.clone()]);
     assert!(
-        out.contains(&format!("test instance i-")) && out.contains(&format!("from {ami}")),
+        out.contains("test instance i-") && out.contains(&format!("from {ami}")),
         "{out}"
     );
     // Tested before the copy and the launch permissions.
