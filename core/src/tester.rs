@@ -72,8 +72,15 @@ pub fn boot_then<S>(
     if result.is_ok() {
         result = then(state);
     }
+    // As in `run_steps`: after a Ctrl-C the cleanups must still be able
+    // to wait for what they remove (an instance terminating).
+    let quiet = Cancel::new();
+    let cctx = BuildCtx {
+        cancel: &quiet,
+        ..*ctx
+    };
     for step in started.iter_mut().rev() {
-        if let Err(e) = step.cleanup(state, ctx) {
+        if let Err(e) = step.cleanup(state, &cctx) {
             ctx.ui
                 .error(&format!("Error cleaning up the test machine: {e}"));
         }

@@ -144,14 +144,18 @@ impl Provisioner for Check {
                 out: Vec::new(),
                 err: Vec::new(),
             };
-            let code = comm
-                .exec(&c.command, &mut captured, ctx.cancel)
-                .map_err(|source| {
-                    BuildError::failed(CheckError::Run {
-                        label: c.label.clone(),
-                        source,
-                    })
-                })?;
+            let code =
+                comm.exec(&c.command, &mut captured, ctx.cancel)
+                    .map_err(|source| match (&source, ctx.cancel.reason()) {
+                        // A Ctrl-C or a timeout, not a failed check.
+                        (kiln_core::CommError::Cancelled, Some(r)) => {
+                            BuildError::from_reason(r, None)
+                        }
+                        _ => BuildError::failed(CheckError::Run {
+                            label: c.label.clone(),
+                            source,
+                        }),
+                    })?;
             captured.lines.flush();
             let Some(why) = self.verdict(code, &captured.out, &captured.err) else {
                 ctx.ui.message(&format!("Check '{}' passed", c.label));

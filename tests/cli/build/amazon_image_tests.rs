@@ -203,3 +203,62 @@ fn wait_for_cloud_init_runs_before_provisioning() {
     assert!(!out.contains("provisioned"), "{out}");
     assert!(m.inventory("us-east-1").expect("inventory").is_empty());
 }
+
+#[test]
+fn ctrl_c_during_the_test_instance_leaves_nothing_in_the_account() {
+    let m = Moto::start().expect("moto_server must start (run scripts/setup.sh)");
+    let d = TestSshd::start_accepting_any_key()
+        .expect("the test sshd must start (run scripts/setup.sh as root)");
+    let dir = project(&[(
+        "t.pkr.hcl",
+        &template(&m, &d, "sleep 120 # kiln-amazon-ctrl-c"),
+    )]);
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(dir.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains("Check 'app'") {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let reached = rx.recv_timeout(std::time::Duration::from_secs(120));
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("wait").code();
+    let out = reader.join().expect("reader");
+    assert!(reached.is_ok(), "the check never started:\n{out}");
+    assert_eq!(code, Some(1), "{out}");
+    assert!(
+        out.contains("Terminating the source AWS instance..."),
+        "{out}"
+    );
+    for region in ["us-east-1", "us-west-2"] {
+        let inv = m.inventory(region).expect("inventory");
+        assert!(inv.is_empty(), "{region}: {inv:?}\n{out}");
+    }
+    assert_eq!(
+        crate::build::processes_mentioning("kiln-amazon-ctrl-c"),
+        Vec::<String>::new(),
+        "the check's command survived"
+    );
+}
