@@ -13,6 +13,12 @@ use crate::step::Step;
 use crate::ui::Ui;
 use std::time::Duration;
 
+/// The values a container image's tester adds to the test machine's
+/// `build.*` values: the image's Entrypoint and Cmd as JSON arrays (what
+/// a `check` with `run_image = true` runs).
+pub const IMAGE_ENTRYPOINT: &str = "ImageEntrypoint";
+pub const IMAGE_CMD: &str = "ImageCmd";
+
 pub struct TestCtx<'a> {
     pub info: &'a BuildInfo,
     pub ui: &'a dyn Ui,

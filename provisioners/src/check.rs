@@ -4,6 +4,7 @@
 //! `retry_timeout` passes.
 
 use kiln_core::component::{ConfigProblem, Validate};
+use kiln_core::tester::{IMAGE_CMD, IMAGE_ENTRYPOINT};
 use kiln_core::{BuildError, Communicator, Output, ProvisionCtx, Provisioner, UiLines};
 use kiln_gocompat::GoDuration;
 use regex::Regex;
@@ -26,13 +27,20 @@ pub struct CheckConfig {
     /// Keep trying for this long (a service still starting).
     pub retry_timeout: Option<GoDuration>,
     pub description: Option<String>,
+    /// Run the container image as `docker run` would: its Entrypoint with
+    /// its Cmd, or with `command` (shell words) in place of the Cmd.
+    #[serde(default)]
+    pub run_image: bool,
 }
 
 impl Validate for CheckConfig {
     fn validate(&self) -> Vec<ConfigProblem> {
         let mut out = Vec::new();
-        if self.command.trim().is_empty() {
-            out.push(ConfigProblem::field("command", "a check needs a command"));
+        if self.command.trim().is_empty() && !self.run_image {
+            out.push(ConfigProblem::field(
+                "command",
+                "a check needs a command (or run_image = true)",
+            ));
         }
         for (field, value) in [
             ("expect_stdout", &self.expect_stdout),
@@ -62,6 +70,10 @@ fn compile(re: &str) -> Result<Regex, regex::Error> {
 pub enum CheckError {
     #[error("check {label:?} failed: {why}")]
     Failed { label: String, why: String },
+    #[error("check {label:?}: run_image needs a container image (the oci and docker builders)")]
+    NotAnImage { label: String },
+    #[error("check {label:?}: the image has neither Entrypoint nor Cmd to run")]
+    NothingToRun { label: String },
     #[error("check {label:?} could not run: {source}")]
     Run {
         label: String,
@@ -124,16 +136,56 @@ impl Check {
     }
 }
 
+/// `s` as one word for `/bin/sh`.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
+}
+
+impl Check {
+    /// The command line to run: `command`, or with `run_image` the image's
+    /// Entrypoint followed by `command` or else its Cmd.
+    fn command_line(&self, g: &kiln_core::Generated) -> Result<String, CheckError> {
+        let c = &self.config;
+        if !c.run_image {
+            return Ok(c.command.clone());
+        }
+        let list = |key: &str| -> Option<Vec<String>> {
+            g.get(key)
+                .map(|v| serde_json::from_str(v).unwrap_or_default())
+        };
+        let (Some(entrypoint), Some(cmd)) = (list(IMAGE_ENTRYPOINT), list(IMAGE_CMD)) else {
+            return Err(CheckError::NotAnImage {
+                label: c.label.clone(),
+            });
+        };
+        let mut words: Vec<String> = entrypoint.iter().map(|w| quote(w)).collect();
+        if c.command.trim().is_empty() {
+            words.extend(cmd.iter().map(|w| quote(w)));
+        } else {
+            words.push(c.command.clone());
+        }
+        if words.is_empty() {
+            return Err(CheckError::NothingToRun {
+                label: c.label.clone(),
+            });
+        }
+        Ok(words.join(" "))
+    }
+}
+
 impl Provisioner for Check {
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         let c = &self.config;
+        let command = self
+            .command_line(ctx.generated)
+            .map_err(BuildError::failed)?;
         let about = c
             .description
             .as_deref()
             .map(|d| format!(" ({d})"))
             .unwrap_or_default();
         ctx.ui
-            .say(&format!("Check '{}'{about}: {}", c.label, c.command));
+            .say(&format!("Check '{}'{about}: {command}", c.label));
         let deadline = c
             .retry_timeout
             .and_then(GoDuration::positive)
@@ -144,18 +196,16 @@ impl Provisioner for Check {
                 out: Vec::new(),
                 err: Vec::new(),
             };
-            let code =
-                comm.exec(&c.command, &mut captured, ctx.cancel)
-                    .map_err(|source| match (&source, ctx.cancel.reason()) {
-                        // A Ctrl-C or a timeout, not a failed check.
-                        (kiln_core::CommError::Cancelled, Some(r)) => {
-                            BuildError::from_reason(r, None)
-                        }
-                        _ => BuildError::failed(CheckError::Run {
-                            label: c.label.clone(),
-                            source,
-                        }),
-                    })?;
+            let code = comm
+                .exec(&command, &mut captured, ctx.cancel)
+                .map_err(|source| match (&source, ctx.cancel.reason()) {
+                    // A Ctrl-C or a timeout, not a failed check.
+                    (kiln_core::CommError::Cancelled, Some(r)) => BuildError::from_reason(r, None),
+                    _ => BuildError::failed(CheckError::Run {
+                        label: c.label.clone(),
+                        source,
+                    }),
+                })?;
             captured.lines.flush();
             let Some(why) = self.verdict(code, &captured.out, &captured.err) else {
                 ctx.ui.message(&format!("Check '{}' passed", c.label));
@@ -222,6 +272,50 @@ mod tests {
         assert_eq!(c.verdict(0, b"2\n", b""), None);
         assert_eq!(c.verdict(0, b"one\n2\nthree\n", b""), None);
         assert!(c.verdict(0, b"12\n", b"").is_some());
+    }
+
+    #[test]
+    fn run_image_runs_the_entrypoint_with_the_cmd_or_the_command() {
+        let image = |entrypoint: &str, cmd: &str| -> kiln_core::Generated {
+            [
+                (IMAGE_ENTRYPOINT.to_owned(), entrypoint.to_owned()),
+                (IMAGE_CMD.to_owned(), cmd.to_owned()),
+            ]
+            .into_iter()
+            .collect()
+        };
+        let run = |command: &str| {
+            check(CheckConfig {
+                label: "run".into(),
+                command: command.into(),
+                run_image: true,
+                ..CheckConfig::default()
+            })
+        };
+        let g = image(r#"["/bin/app","--flag"]"#, r#"["serve","it's"]"#);
+        assert_eq!(
+            run("").command_line(&g).unwrap(),
+            r#"'/bin/app' '--flag' 'serve' 'it'\''s'"#
+        );
+        assert_eq!(
+            run("--version").command_line(&g).unwrap(),
+            "'/bin/app' '--flag' --version"
+        );
+        assert_eq!(
+            run("")
+                .command_line(&image("[]", r#"["echo","hi"]"#))
+                .unwrap(),
+            "'echo' 'hi'"
+        );
+        assert!(matches!(
+            run("").command_line(&image("[]", "[]")),
+            Err(CheckError::NothingToRun { .. })
+        ));
+        assert!(matches!(
+            run("").command_line(&kiln_core::Generated::new()),
+            Err(CheckError::NotAnImage { .. })
+        ));
+        assert!(run("").config.validate().is_empty());
     }
 
     #[test]

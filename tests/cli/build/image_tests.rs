@@ -448,3 +448,50 @@ fn kiln_test_re_tests_an_existing_image_without_building_or_deleting_it() {
         "kiln test deleted the image"
     );
 }
+
+#[test]
+fn run_image_checks_run_the_entrypoint_as_docker_run_would() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let t = format!(
+        r#"
+source "oci" "cli" {{
+  image            = "rootfs:{}"
+  output_directory = "image"
+  changes          = ["ENTRYPOINT [\"/bin/echo\", \"app\"]", "CMD [\"default-arg\"]"]
+}}
+build {{
+  sources = ["source.oci.cli"]
+  test "runs" {{
+    check "default" {{
+      run_image     = true
+      expect_stdout = "^app default-arg$"
+    }}
+    check "args" {{
+      run_image     = true
+      command       = "--help 'two words'"
+      expect_stdout = "^app --help two words$"
+    }}
+  }}
+}}
+"#,
+        tar.display()
+    );
+    let (code, out, _p) = run(&t);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Check 'default': '/bin/echo' 'app' 'default-arg'"),
+        "{out}"
+    );
+    assert!(out.contains("Tests: 1 passed, 0 failed"), "{out}");
+
+    // Elsewhere there is no image to run.
+    let (code, out, _p) = run(
+        "source \"null\" \"n\" { communicator = \"none\" }\nbuild {\n  sources = [\"source.null.n\"]\n  test \"t\" {\n    check \"c\" { run_image = true }\n  }\n}\n",
+    );
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains("run_image needs a container image (the oci and docker builders)"),
+        "{out}"
+    );
+}

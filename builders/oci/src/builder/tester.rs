@@ -10,7 +10,7 @@ use super::{sandbox_step, steps};
 use crate::error::OciError;
 use crate::output::Format;
 use crate::source::Source;
-use kiln_core::tester::{boot_then, Checks, TestCtx, Tester};
+use kiln_core::tester::{boot_then, Checks, TestCtx, Tester, IMAGE_CMD, IMAGE_ENTRYPOINT};
 use kiln_core::{Artifact, BuildError, Step};
 use std::path::Path;
 
@@ -113,8 +113,18 @@ impl Tester for OciTester {
             Box::new(sandbox_step::StepSandbox),
         ];
         boot_then(boot, &mut state, &ctx.build_ctx(), |state| {
+            let mut generated = state.generated.clone();
+            let run = state.base.as_ref().and_then(|b| b.config.config().as_ref());
+            let list = |v: Option<&Vec<String>>| {
+                serde_json::to_string(&v.cloned().unwrap_or_default()).unwrap_or_default()
+            };
+            generated.insert(
+                IMAGE_ENTRYPOINT.into(),
+                list(run.and_then(|c| c.entrypoint().as_ref())),
+            );
+            generated.insert(IMAGE_CMD.into(), list(run.and_then(|c| c.cmd().as_ref())));
             match state.sandbox.as_ref() {
-                Some(comm) => checks(comm, &state.generated.clone()),
+                Some(comm) => checks(comm, &generated),
                 None => Err(BuildError::failed(OciError::MissingState {
                     step: "test",
                     what: "sandbox",
