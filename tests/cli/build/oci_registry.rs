@@ -618,3 +618,53 @@ fn written<'a>(dir: &Path, name: &'a str, text: &str) -> &'a str {
     std::fs::write(dir.join(name), text).unwrap();
     name
 }
+
+#[test]
+fn a_failing_test_pushes_nothing_and_leaves_no_layout() {
+    let reg = Registry::start(&[]);
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let repo = format!("localhost:{}/gated", reg.port);
+    let t = format!(
+        r#"
+source "oci" "app" {{
+  image      = "rootfs:{}"
+  repository = "{repo}"
+  tags       = ["1.0"]
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{ inline = ["echo hello > /hello"] }}
+  test "web" {{
+    check "served" {{ command = "cat /srv/index.html" }}
+  }}
+  post-processor "oci-push" {{}}
+}}
+"#,
+        rootfs.display()
+    );
+    std::fs::write(d.join("gated.pkr.hcl"), t).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let r = build(d, tmp.path(), &["gated.pkr.hcl"]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Test 'web' failed"), "{}", r.stdout);
+    assert!(!r.stdout.contains("Pushing:"), "{}", r.stdout);
+    assert!(!d.join("output-app").exists(), "the layout was kept");
+    // The registry never saw the repository.
+    let out = Command::new("skopeo")
+        .args([
+            "inspect",
+            "--tls-verify=false",
+            &format!("docker://{repo}:1.0"),
+        ])
+        .current_dir(d)
+        .output()
+        .expect("skopeo (scripts/setup.sh installs it)");
+    assert!(!out.status.success(), "the image was pushed");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("manifest unknown") || err.contains("name unknown"),
+        "{err}"
+    );
+}
