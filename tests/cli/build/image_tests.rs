@@ -92,7 +92,7 @@ fn a_passing_test_opens_the_gate_and_a_failing_one_closes_it() {
 
 /// "tests=N failures=N skipped=N" of a JUnit file as junitparser reads
 /// it, and its test cases as CLASSNAME/NAME.
-fn junit_counts(path: &std::path::Path) -> (String, Vec<String>) {
+pub(super) fn junit_counts(path: &std::path::Path) -> (String, Vec<String>) {
     let venv = std::env::var("KILN_JUNIT_VENV").unwrap_or_else(|_| "/var/cache/kiln/junit".into());
     let python = format!("{venv}/bin/python");
     let out = std::process::Command::new(&python)

@@ -14,7 +14,7 @@ mod compat;
 pub mod config_management;
 mod durations;
 mod engine;
-mod image_tests;
+pub mod image_tests;
 mod interrupt;
 mod kill9;
 mod legacy;

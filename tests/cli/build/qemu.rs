@@ -211,8 +211,23 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
         ("test_image.py", super::testinfra::CHECKS),
     ]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let r = build(dir.path(), tmp.path(), &["first.pkr.hcl"]);
+    let r = build(
+        dir.path(),
+        tmp.path(),
+        &["-test-report=junit.xml", "first.pkr.hcl"],
+    );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        super::image_tests::junit_counts(&dir.path().join("junit.xml")),
+        (
+            "tests=3 failures=0 skipped=0".to_owned(),
+            vec![
+                "qemu.golden.smoke/greeting".to_owned(),
+                "qemu.golden.smoke/fresh-instance".to_owned(),
+                "qemu.golden.smoke/testinfra".to_owned()
+            ]
+        )
+    );
     let out = &r.stdout;
     for line in [
         "==> qemu.golden: Creating NoCloud seed (cidata) for user 'kiln' with the temporary SSH key...",
@@ -316,8 +331,16 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     let second = SECOND.replace("@IMAGE@", &output.display().to_string());
     std::fs::write(dir.path().join("second.pkr.hcl"), second).expect("write");
     let tmp2 = tempfile::tempdir().expect("tmp");
-    let r = build(dir.path(), tmp2.path(), &["second.pkr.hcl"]);
+    let r = build(
+        dir.path(),
+        tmp2.path(),
+        &["-test-report=junit2.xml", "second.pkr.hcl"],
+    );
     assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(
+        super::image_tests::junit_counts(&dir.path().join("junit2.xml")).0,
+        "tests=1 failures=1 skipped=0"
+    );
     let m = messages(&r.stdout, "qemu.check");
     assert!(
         m.iter().any(|l| l == "hello: uploaded by kiln"),
