@@ -495,3 +495,51 @@ build {{
         "{out}"
     );
 }
+
+#[test]
+fn an_ansible_playbook_checks_the_fresh_image() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    // `raw` needs no Python on the image (busybox has none).
+    let playbook = r#"- hosts: default
+  gather_facts: false
+  tasks:
+    - ansible.builtin.raw: grep -q built /srv/app.txt
+    - ansible.builtin.raw: test "$STAGE" = two
+"#;
+    let tests = format!(
+        r#"
+  test "ansible" {{
+    provisioner "ansible" {{
+      playbook_file = "check.yml"
+      command       = "{}"
+    }}
+  }}
+"#,
+        super::ansible::ansible_bin()
+    );
+    let p = project(&[
+        ("t.pkr.hcl", &oci_template(&tar, &tests)),
+        ("check.yml", playbook),
+    ]);
+    let tmp = tempfile::tempdir().expect("tmp");
+    let r = build(p.path(), tmp.path(), &["t.pkr.hcl"]);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 0, "{out}");
+    assert!(out.contains("ok=2"), "{out}");
+    assert!(out.contains("Test 'ansible' passed"), "{out}");
+
+    std::fs::write(
+        p.path().join("check.yml"),
+        playbook.replace("built /srv/app.txt", "missing /srv/app.txt"),
+    )
+    .expect("write");
+    let r = build(p.path(), tmp.path(), &["-force", "t.pkr.hcl"]);
+    let out = format!("{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 1, "{out}");
+    assert!(
+        out.contains("Test 'ansible' failed: Error executing Ansible: Non-zero exit status"),
+        "{out}"
+    );
+    assert!(!p.path().join("image").exists(), "{out}");
+}
