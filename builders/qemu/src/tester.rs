@@ -213,5 +213,25 @@ mod tests {
             a.files,
             vec![out.join("img.qcow2"), out.join("img.qcow2-1")]
         );
+        // `-artifact`: a disk, or a directory holding vm_name.
+        let elsewhere = dir.path().join("v7");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("img.qcow2"), "").unwrap();
+        std::fs::write(elsewhere.join("other.raw"), "").unwrap();
+        let given = |a: &std::path::Path| BuildInfo {
+            artifact: Some(a.display().to_string()),
+            ..BuildInfo::default()
+        };
+        assert_eq!(
+            existing(&b, &given(&elsewhere)).unwrap().files,
+            vec![elsewhere.join("img.qcow2")]
+        );
+        assert_eq!(
+            existing(&b, &given(&elsewhere.join("other.raw")))
+                .unwrap()
+                .files,
+            vec![elsewhere.join("other.raw")]
+        );
+        assert!(existing(&b, &given(&dir.path().join("nope"))).is_none());
     }
 }

@@ -133,3 +133,40 @@ impl Tester for OciTester {
         })
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_given_artifact_is_a_layout_or_an_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("app.tar");
+        std::fs::write(&file, "").unwrap();
+        let layout = Output::Image {
+            format: Format::Layout,
+            path: "image".into(),
+        };
+        let docker = Output::Image {
+            format: Format::DockerArchive,
+            path: "app.tar".into(),
+        };
+        let is = |o: Output, f: Format, p: &Path| matches!(o, Output::Image { format, path } if format == f && path == p);
+        assert!(is(
+            given_output(&docker, dir.path()),
+            Format::Layout,
+            dir.path()
+        ));
+        assert!(is(given_output(&layout, &file), Format::OciArchive, &file));
+        assert!(is(
+            given_output(&docker, &file),
+            Format::DockerArchive,
+            &file
+        ));
+        assert!(matches!(
+            given_output(&Output::Export("x".into()), &file),
+            Output::Export(p) if p == file
+        ));
+    }
+}
