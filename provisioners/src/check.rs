@@ -231,6 +231,7 @@ impl Provisioner for Check {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
