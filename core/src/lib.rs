@@ -15,6 +15,7 @@ pub mod postprocessor;
 pub mod process;
 pub mod provisioner;
 pub mod step;
+pub mod step_cache;
 pub mod tempdir;
 pub mod tester;
 pub mod ui;

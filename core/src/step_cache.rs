@@ -1,0 +1,251 @@
+//! The step cache's keys (kiln's incremental rebuilds). kiln-core owns the
+//! keys, each builder owns its snapshots: a key is a hash chain over
+//! everything that can change a step's result, so step N's key covers
+//! the builder's resolved config and every provisioner up to N.
+//!
+//! - the boot (step 0) hashes the builder's inputs: its resolved config,
+//!   with the source image by digest;
+//! - each provisioner hashes its parent's key, its evaluated config and
+//!   the digests of every file and directory it reads on this machine.
+//!
+//! Config values are digested with the cache's own secret (HMAC-SHA256),
+//! so a short sensitive value (a password) cannot be guessed back from a
+//! stored digest; only digests are ever stored. Each key keeps its inputs
+//! by name, so a miss can say which input changed.
+
+use hmac::{Hmac, Mac};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::Path;
+
+/// Bumped whenever a snapshot made by an older kiln could restore wrongly.
+pub const FORMAT: u32 = 1;
+
+/// One input of a step: a name a user recognises (`inline`, `file
+/// hello.txt`, `source image`) and its digest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Input {
+    pub name: String,
+    pub digest: String,
+}
+
+impl Input {
+    pub fn new(name: impl Into<String>, digest: impl Into<String>) -> Input {
+        Input {
+            name: name.into(),
+            digest: digest.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepKey {
+    /// sha256, hex.
+    pub key: String,
+    pub parent: Option<String>,
+    /// What the step is (`boot`, `provisioner shell`), for messages.
+    pub step: String,
+    pub inputs: Vec<Input>,
+}
+
+fn chain(parent: Option<&str>, step: &str, inputs: &[Input]) -> String {
+    let mut h = Sha256::new();
+    h.update(format!("kiln-step-cache/{FORMAT}\n").as_bytes());
+    h.update(parent.unwrap_or("").as_bytes());
+    h.update(b"\n");
+    h.update(step.as_bytes());
+    h.update(b"\n");
+    for i in inputs {
+        h.update(i.name.as_bytes());
+        h.update([0]);
+        h.update(i.digest.as_bytes());
+        h.update(b"\n");
+    }
+    hex::encode(h.finalize())
+}
+
+impl StepKey {
+    /// The first link: the boot, keyed by the builder's inputs alone.
+    pub fn root(step: impl Into<String>, inputs: Vec<Input>) -> StepKey {
+        let step = step.into();
+        StepKey {
+            key: chain(None, &step, &inputs),
+            parent: None,
+            step,
+            inputs,
+        }
+    }
+
+    /// The next link.
+    pub fn child(&self, step: impl Into<String>, inputs: Vec<Input>) -> StepKey {
+        let step = step.into();
+        StepKey {
+            key: chain(Some(&self.key), &step, &inputs),
+            parent: Some(self.key.clone()),
+            step,
+            inputs,
+        }
+    }
+
+    /// The first hex digits, for messages (`key 9f2c…`).
+    pub fn short(&self) -> &str {
+        self.key.get(..8).unwrap_or(&self.key)
+    }
+}
+
+/// The names of the inputs that differ between `old` and `new`: changed,
+/// added or removed, in `new`'s order then the removed ones.
+pub fn changed(old: &[Input], new: &[Input]) -> Vec<String> {
+    let find = |list: &[Input], name: &str| list.iter().find(|i| i.name == name).cloned();
+    let mut out: Vec<String> = new
+        .iter()
+        .filter(|n| find(old, &n.name).is_none_or(|o| o.digest != n.digest))
+        .map(|n| n.name.clone())
+        .collect();
+    out.extend(
+        old.iter()
+            .filter(|o| find(new, &o.name).is_none())
+            .map(|o| o.name.clone()),
+    );
+    out
+}
+
+/// A config value's digest under the cache's `secret`.
+pub fn keyed_digest(secret: &[u8], bytes: &[u8]) -> String {
+    // HMAC accepts keys of any length; this cannot fail.
+    let mut mac = match Hmac::<Sha256>::new_from_slice(secret) {
+        Ok(m) => m,
+        Err(_) => return String::new(),
+    };
+    mac.update(bytes);
+    hex::encode(mac.finalize().into_bytes())
+}
+
+/// sha256 of a file's contents, or of a directory tree: every entry's
+/// relative path, type, executable bit and contents (a symlink's
+/// target), in sorted order, so the digest follows what a provisioner
+/// would upload and nothing else (not times, not owners).
+pub fn digest_path(path: &Path) -> std::io::Result<String> {
+    let mut h = Sha256::new();
+    let meta = std::fs::symlink_metadata(path)?;
+    if meta.is_dir() {
+        h.update(b"dir\n");
+        walk(path, Path::new(""), &mut h)?;
+    } else {
+        hash_file(path, &mut h)?;
+    }
+    Ok(hex::encode(h.finalize()))
+}
+
+fn hash_file(path: &Path, h: &mut Sha256) -> std::io::Result<()> {
+    let mut f = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        h.update(&buf[..n]);
+    }
+}
+
+fn walk(root: &Path, rel: &Path, h: &mut Sha256) -> std::io::Result<()> {
+    let mut names: Vec<_> = std::fs::read_dir(root.join(rel))?
+        .map(|e| e.map(|e| e.file_name()))
+        .collect::<Result<_, _>>()?;
+    names.sort();
+    for name in names {
+        let rel = rel.join(&name);
+        let full = root.join(&rel);
+        let meta = std::fs::symlink_metadata(&full)?;
+        let shown = rel.to_string_lossy();
+        if meta.file_type().is_symlink() {
+            let target = std::fs::read_link(&full)?;
+            h.update(format!("link {shown}\0{}\n", target.display()).as_bytes());
+        } else if meta.is_dir() {
+            h.update(format!("dir {shown}\n").as_bytes());
+            walk(root, &rel, h)?;
+        } else {
+            let exec = std::os::unix::fs::PermissionsExt::mode(&meta.permissions()) & 0o111 != 0;
+            h.update(format!("file {shown} {}\n", if exec { "x" } else { "-" }).as_bytes());
+            hash_file(&full, h)?;
+            h.update(b"\n");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chain_covers_every_earlier_step() {
+        let boot = StepKey::root("boot", vec![Input::new("source image", "aa")]);
+        let one = boot.child("provisioner shell", vec![Input::new("inline", "11")]);
+        let other_boot = StepKey::root("boot", vec![Input::new("source image", "bb")]);
+        let one_elsewhere = other_boot.child("provisioner shell", vec![Input::new("inline", "11")]);
+        assert_ne!(one.key, one_elsewhere.key);
+        assert_eq!(one.parent.as_deref(), Some(boot.key.as_str()));
+        assert_eq!(
+            one.key,
+            boot.child("provisioner shell", vec![Input::new("inline", "11")])
+                .key
+        );
+        assert_eq!(boot.short().len(), 8);
+    }
+
+    #[test]
+    fn changed_names_the_inputs_that_differ() {
+        let old = [Input::new("inline", "1"), Input::new("file a.txt", "2")];
+        let new = [
+            Input::new("inline", "1"),
+            Input::new("file a.txt", "3"),
+            Input::new("file b.txt", "4"),
+        ];
+        assert_eq!(changed(&old, &new), ["file a.txt", "file b.txt"]);
+        assert_eq!(changed(&new, &old[..1]), ["file a.txt", "file b.txt"]);
+        assert!(changed(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn keyed_digests_depend_on_the_secret() {
+        assert_ne!(
+            keyed_digest(b"one", b"hunter2"),
+            keyed_digest(b"two", b"hunter2")
+        );
+        assert_eq!(keyed_digest(b"one", b"x"), keyed_digest(b"one", b"x"));
+        assert_eq!(keyed_digest(b"one", b"x").len(), 64);
+    }
+
+    #[test]
+    fn a_tree_digest_follows_contents_names_and_the_exec_bit_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("t");
+        std::fs::create_dir_all(root.join("sub")).unwrap();
+        std::fs::write(root.join("sub/a.sh"), "echo a").unwrap();
+        std::fs::write(root.join("b.txt"), "b").unwrap();
+        let first = digest_path(&root).unwrap();
+        // Times do not count.
+        std::fs::write(root.join("b.txt"), "b").unwrap();
+        assert_eq!(digest_path(&root).unwrap(), first);
+        std::fs::write(root.join("b.txt"), "B").unwrap();
+        let second = digest_path(&root).unwrap();
+        assert_ne!(second, first);
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(
+            root.join("sub/a.sh"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
+        assert_ne!(digest_path(&root).unwrap(), second);
+        std::fs::rename(root.join("b.txt"), root.join("c.txt")).unwrap();
+        assert_ne!(digest_path(&root).unwrap(), second);
+        assert_eq!(
+            digest_path(&root.join("sub/a.sh")).unwrap(),
+            hex::encode(Sha256::digest(b"echo a"))
+        );
+    }
+}
