@@ -1,6 +1,7 @@
 //! One module per command; this one dispatches.
 
 mod build;
+mod cache;
 mod catalog;
 mod common;
 mod console;
@@ -17,6 +18,7 @@ const USAGE: &str = "Usage: kiln [--version] [--help] <command> [<args>]
 
 Available commands are:
     build       build image(s) from template
+    cache       list, prune or clear the step cache
     catalog     versions, channels, promotion, rollback and revocation of images
     console     creates a console for testing variable interpolation
     fmt         Rewrites HCL2 config files to canonical format
@@ -35,6 +37,7 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     match cmd.as_str() {
         "build" => build::run(rest),
         "test" => build::test(rest),
+        "cache" => cache::run(rest),
         "catalog" => catalog::run(rest),
         "validate" => validate::run(rest),
         "inspect" => inspect::run(rest),

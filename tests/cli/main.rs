@@ -1,6 +1,7 @@
 //! End-to-end tests of the `kiln` binary, one module per command.
 
 pub mod build;
+mod cache;
 mod catalog;
 mod console;
 mod corpus;
@@ -40,6 +41,8 @@ pub fn kiln_env(dir: &Path, args: &[&str], stdin: &str, env: &[(String, String)]
         "KILN_CATALOG",
         format!("dir:{}", dir.join(".kiln-catalog").display()),
     );
+    // Likewise a step cache of its own.
+    cmd.env("KILN_CACHE_DIR", dir.join(".kiln-cache"));
     cmd.envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let out = cmd.output().expect("kiln runs");
     Run {

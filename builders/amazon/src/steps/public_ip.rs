@@ -98,9 +98,21 @@ mod tests {
         let port = l.local_addr().unwrap().port();
         std::thread::spawn(move || {
             if let Ok((mut s, _)) = l.accept() {
+                // The whole request first: closing with unread bytes
+                // resets the connection, and the client would see a reset
+                // instead of the reply.
+                let mut seen = Vec::new();
                 let mut buf = [0u8; 1024];
-                let _ = s.read(&mut buf);
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
                 let _ = s.write_all(reply.as_bytes());
+                let _ = s.shutdown(std::net::Shutdown::Write);
+                // Until the client is done reading and hangs up.
+                let _ = s.read(&mut buf);
             }
         });
         format!("http://127.0.0.1:{port}/")
