@@ -11,7 +11,7 @@ use hcl_edit::structure::Body;
 use hcl_edit::Span;
 use kiln_gocompat::GoDuration;
 
-pub const META_ARGS_PROVISIONER: [&str; 7] = [
+pub const META_ARGS_PROVISIONER: [&str; 9] = [
     "name",
     "only",
     "except",
@@ -19,6 +19,9 @@ pub const META_ARGS_PROVISIONER: [&str; 7] = [
     "max_retries",
     "timeout",
     "override",
+    // kiln's step cache.
+    "cache",
+    "cache_ttl",
 ];
 pub const META_ARGS_POST_PROCESSOR: [&str; 4] = ["name", "only", "except", "keep_input_artifact"];
 
@@ -34,6 +37,10 @@ pub struct Meta {
     /// Set unless zero; a negative one times out at once, as in Packer.
     pub timeout: Option<GoDuration>,
     pub keep_input_artifact: Option<bool>,
+    /// `cache = false`: always run (and every later step too).
+    pub cache: Option<bool>,
+    /// `cache_ttl`: a cached result older than this runs again.
+    pub cache_ttl: Option<GoDuration>,
 }
 
 impl Meta {
@@ -78,7 +85,7 @@ pub(super) fn split(
         let want = match *name {
             "only" | "except" => Type::list(Type::String),
             "max_retries" => Type::Number,
-            "keep_input_artifact" => Type::Bool,
+            "keep_input_artifact" | "cache" => Type::Bool,
             "override" => Type::Any,
             _ => Type::String,
         };
@@ -108,14 +115,15 @@ pub(super) fn split(
                 span,
             )),
             ("keep_input_artifact", Value::Bool(b)) => meta.keep_input_artifact = Some(b),
+            ("cache", Value::Bool(b)) => meta.cache = Some(b),
             ("override", v) => override_value = Some(v),
-            ("pause_before" | "timeout", Value::String(s)) => match GoDuration::parse(&s) {
+            ("pause_before" | "timeout" | "cache_ttl", Value::String(s)) => match GoDuration::parse(&s) {
                 Ok(d) => {
                     let d = (!d.is_zero()).then_some(d);
-                    if *name == "timeout" {
-                        meta.timeout = d;
-                    } else {
-                        meta.pause_before = d;
+                    match *name {
+                        "timeout" => meta.timeout = d,
+                        "cache_ttl" => meta.cache_ttl = d,
+                        _ => meta.pause_before = d,
                     }
                 }
                 // Packer's words; the detail is Go's error.
