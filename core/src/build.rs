@@ -133,6 +133,35 @@ pub trait ProvisionHook: Send + Sync {
     /// the builder. On failure the artifact has been deleted already
     /// (or kept: `keep_failed_artifact`), and the builder must leave it
     /// alone.
+    /// The build's step cache, for a builder that can snapshot its
+    /// machine: keyed by `boot` (the builder's resolved inputs, the
+    /// source image by digest) and the provisioners. `None`: no cache
+    /// (`-cache=false`, or the engine has none).
+    fn step_cache(
+        &self,
+        _ctx: &BuildCtx<'_>,
+        _boot: Vec<crate::step_cache::Input>,
+    ) -> Option<Box<dyn crate::step_cache::StepCache>> {
+        None
+    }
+    /// Run the provisioners from number `first` (1-based; the earlier
+    /// ones were restored from the step cache), calling `after` as
+    /// [`ProvisionHook::provision_each`] does.
+    fn provision_from(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+        first: usize,
+        after: &mut dyn FnMut(&str) -> Result<(), BuildError>,
+    ) -> Result<(), BuildError> {
+        if first <= 1 {
+            return self.provision_each(ctx, comm, generated, after);
+        }
+        Err(BuildError::failed(crate::error::Unsupported(
+            "resuming provisioning after cached steps",
+        )))
+    }
     fn test_artifact(
         &self,
         _ctx: &BuildCtx<'_>,

@@ -39,3 +39,9 @@ impl BuildError {
         matches!(self, BuildError::Cancelled)
     }
 }
+
+/// Something a seam's default implementation cannot do: a bug in the
+/// component that asked, not something a user can fix.
+#[derive(Debug, thiserror::Error)]
+#[error("internal error: {0} is not supported here")]
+pub struct Unsupported(pub &'static str);

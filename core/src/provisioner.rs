@@ -18,4 +18,12 @@ pub struct ProvisionCtx<'a> {
 
 pub trait Provisioner: Send + Sync {
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError>;
+    /// For the step cache: the files and directories on this machine the
+    /// provisioner reads (its evaluated config is hashed by the engine).
+    /// `None`, the default, means its result cannot be cached (it reads
+    /// something kiln cannot name: the host, the network): it always
+    /// runs, and so does every step after it.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        None
+    }
 }

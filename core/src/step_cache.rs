@@ -249,3 +249,43 @@ mod tests {
         );
     }
 }
+
+/// A cached step, ready to restore.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub dir: std::path::PathBuf,
+    pub key: StepKey,
+    /// How long the steps up to this one took when they ran.
+    pub took: std::time::Duration,
+}
+
+/// Step `i` of a build: 0 is the boot (the machine right after the
+/// communicator first connects), `i` the machine after provisioner `i`.
+pub type StepIndex = usize;
+
+/// One build's step cache, as the engine hands it to a builder that can
+/// snapshot its machine (kiln-core owns the keys; the builder owns what
+/// goes into an entry).
+pub trait StepCache: Send + Sync {
+    /// How many provisioners the build runs.
+    fn provisioners(&self) -> usize;
+    /// The cached entry of the latest step that has one, with no uncached
+    /// step before it; `None` when nothing is cached (or `-cache=false`).
+    fn longest_prefix(&self) -> Option<(StepIndex, Hit)>;
+    /// The entry of step `i`, when it is cached.
+    fn hit(&self, i: StepIndex) -> Option<Hit>;
+    /// Whether step `i` is saved after it runs (`cache = false` on it or
+    /// an earlier step says no).
+    fn saves(&self, i: StepIndex) -> bool;
+    /// Save step `i`: `fill` writes the payload into the directory it
+    /// gets. A failure is reported, never fatal to the build.
+    fn save(
+        &self,
+        ui: &dyn crate::ui::Ui,
+        i: StepIndex,
+        took: std::time::Duration,
+        fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
+    );
+    /// Tell the user that steps `..=i` were restored from `hit`.
+    fn restored(&self, ui: &dyn crate::ui::Ui, i: StepIndex, hit: &Hit);
+}

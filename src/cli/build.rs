@@ -13,9 +13,11 @@ pub const HELP: &str = "Usage: kiln build [options] TEMPLATE
   The various artifacts created by the template will be outputted.
 
 Options:
+  -cache=false                  Run every step; use and save no step cache (kiln only).
   -color=false                  Disable color output. (Default: color when stdout is a terminal)
   -debug                        Debug mode enabled for builds (pause between steps, one build at a time).
   -except=foo,bar,baz           Run all builds and post-processors other than these.
+  -explain-cache                Say per step whether the step cache has it, and what changed (kiln only).
   -only=foo,bar,baz             Build only the specified builds.
   -force                        Force a build to continue if artifacts exist, deletes existing artifacts.
   -machine-readable             Produce machine-readable output.
@@ -74,6 +76,8 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         flag("timestamp-ui", Kind::Bool),
         flag("test-report", Kind::Value),
         flag("artifact", Kind::Value),
+        flag("cache", Kind::Bool),
+        flag("explain-cache", Kind::Bool),
     ]);
     let p = match flags::parse(args, &spec) {
         Ok(p) => p,
@@ -210,5 +214,7 @@ fn options(p: &Parsed) -> Result<Options, String> {
         debug: p.bool("debug"),
         tests_only: false,
         artifact: p.values("artifact").last().map(|v| v.to_string()),
+        cache: p.bool_or("cache", true),
+        explain_cache: p.bool("explain-cache"),
     })
 }

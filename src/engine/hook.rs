@@ -22,6 +22,9 @@ pub struct EngineHook<'r> {
     pub generated: Mutex<Generated>,
     /// Whether the builder ran the tests itself (`test_artifact`).
     tested: AtomicBool,
+    /// The provisioners as first planned (`build.*` unknown): what the
+    /// step cache's keys hash, the same on every run.
+    pub planned: Vec<PlannedComponent>,
 }
 
 impl<'r> EngineHook<'r> {
@@ -31,6 +34,7 @@ impl<'r> EngineHook<'r> {
             build_name,
             generated: Mutex::new(run.base_generated()),
             tested: AtomicBool::new(false),
+            planned: Vec::new(),
         }
     }
 
@@ -140,16 +144,53 @@ impl ProvisionHook for EngineHook<'_> {
         generated: &Generated,
         after: &mut dyn FnMut(&str) -> Result<(), BuildError>,
     ) -> Result<(), BuildError> {
+        self.provision_from(ctx, comm, generated, 1, after)
+    }
+
+    fn provision_from(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        generated: &Generated,
+        first: usize,
+        after: &mut dyn FnMut(&str) -> Result<(), BuildError>,
+    ) -> Result<(), BuildError> {
         #[cfg(debug_assertions)]
         panic_if_asked(self.build_name);
         let generated = self.merge(generated);
         let pb = self.replan(&generated)?;
-        for pc in &pb.provisioners {
+        for pc in pb.provisioners.iter().skip(first.saturating_sub(1)) {
             let p = make(pc, self.run)?;
             run_with_meta(ctx, pc, p.as_ref(), comm, &generated)?;
             after(&pc.kind)?;
         }
         Ok(())
+    }
+
+    fn step_cache(
+        &self,
+        ctx: &BuildCtx<'_>,
+        boot: Vec<kiln_core::step_cache::Input>,
+    ) -> Option<Box<dyn kiln_core::step_cache::StepCache>> {
+        let opts = &self.run.opts;
+        let cache = match super::step_cache::BuildCache::new(
+            &ctx.info.builder_type,
+            boot,
+            &self.planned,
+            opts.cache,
+        ) {
+            Ok(c) => c,
+            Err(e) => {
+                ctx.ui.error(&format!("Warning: no step cache: {e}"));
+                return None;
+            }
+        };
+        if opts.explain_cache {
+            for line in cache.explain() {
+                ctx.ui.say(&line);
+            }
+        }
+        Some(Box::new(cache))
     }
 
     fn provision_cleanup(

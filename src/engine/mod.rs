@@ -11,6 +11,7 @@ mod one_build;
 mod panic;
 mod schedule;
 pub mod signals;
+mod step_cache;
 mod summary;
 
 use crate::ui::Console;
@@ -31,6 +32,10 @@ pub struct Options {
     pub tests_only: bool,
     /// `kiln test -artifact=…`.
     pub artifact: Option<String>,
+    /// `-cache=false` turns the step cache off.
+    pub cache: bool,
+    /// `-explain-cache`: a hit or miss line per step, with the reason.
+    pub explain_cache: bool,
 }
 
 /// What every build of one run shares.

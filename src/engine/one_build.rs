@@ -68,7 +68,8 @@ fn build_and_post_process(
         Some(Err(d)) => return Err(render(&d)),
         Some(Ok(b)) => b,
     };
-    let hook = EngineHook::new(ctx, &pb.name);
+    let mut hook = EngineHook::new(ctx, &pb.name);
+    hook.planned = pb.provisioners.clone();
     let bctx = BuildCtx {
         info,
         ui: ui.as_ref(),

@@ -25,6 +25,21 @@ impl From<FileConfig> for File {
 }
 
 impl Provisioner for File {
+    /// An upload reads its sources; a download changes this machine, not
+    /// the image, so it always runs.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        match self.config.direction() {
+            config::Direction::Upload => Some(
+                self.config
+                    .sources()
+                    .into_iter()
+                    .map(std::path::PathBuf::from)
+                    .collect(),
+            ),
+            config::Direction::Download => None,
+        }
+    }
+
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         self.run(ctx, comm).map_err(|e| match ctx.cancel.reason() {
             Some(reason) => BuildError::from_reason(reason, None),

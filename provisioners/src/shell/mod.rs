@@ -47,6 +47,20 @@ impl From<ShellConfig> for Shell {
 }
 
 impl Provisioner for Shell {
+    /// The scripts it uploads; `inline` and the rest of its config are
+    /// hashed by the engine.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        let c = &self.config;
+        Some(
+            c.script
+                .iter()
+                .chain(c.scripts.iter().flatten())
+                .filter(|s| !s.is_empty())
+                .map(std::path::PathBuf::from)
+                .collect(),
+        )
+    }
+
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         let remote = Remote {
             comm,

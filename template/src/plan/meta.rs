@@ -117,22 +117,24 @@ pub(super) fn split(
             ("keep_input_artifact", Value::Bool(b)) => meta.keep_input_artifact = Some(b),
             ("cache", Value::Bool(b)) => meta.cache = Some(b),
             ("override", v) => override_value = Some(v),
-            ("pause_before" | "timeout" | "cache_ttl", Value::String(s)) => match GoDuration::parse(&s) {
-                Ok(d) => {
-                    let d = (!d.is_zero()).then_some(d);
-                    match *name {
-                        "timeout" => meta.timeout = d,
-                        "cache_ttl" => meta.cache_ttl = d,
-                        _ => meta.pause_before = d,
+            ("pause_before" | "timeout" | "cache_ttl", Value::String(s)) => {
+                match GoDuration::parse(&s) {
+                    Ok(d) => {
+                        let d = (!d.is_zero()).then_some(d);
+                        match *name {
+                            "timeout" => meta.timeout = d,
+                            "cache_ttl" => meta.cache_ttl = d,
+                            _ => meta.pause_before = d,
+                        }
                     }
+                    // Packer's words; the detail is Go's error.
+                    Err(e) => diags.push(ev.error(
+                        format!("Failed to parse {name} duration"),
+                        e.to_string(),
+                        span,
+                    )),
                 }
-                // Packer's words; the detail is Go's error.
-                Err(e) => diags.push(ev.error(
-                    format!("Failed to parse {name} duration"),
-                    e.to_string(),
-                    span,
-                )),
-            },
+            }
             _ => {}
         }
     }

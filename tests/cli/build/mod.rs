@@ -24,6 +24,7 @@ pub mod oci_registry;
 mod qemu;
 mod source_refs;
 mod ssh;
+mod step_cache;
 pub mod testinfra;
 mod vagrant;
 

@@ -3,6 +3,7 @@
 
 pub mod common;
 pub mod docker_config;
+mod layer_cache;
 pub mod oci_config;
 pub mod provision_step;
 pub mod sandbox_step;
@@ -11,7 +12,7 @@ pub mod state;
 pub mod steps;
 pub mod tester;
 
-use kiln_core::{run_steps, Artifact, BuildCtx, BuildError, Builder, Step, StepProvision};
+use kiln_core::{run_steps, Artifact, BuildCtx, BuildError, Builder, Step};
 use provision_step::StepProvisionLayers;
 use settings::Settings;
 use state::State;
@@ -136,11 +137,8 @@ fn existing(
 }
 
 fn run(settings: Settings, ctx: &BuildCtx<'_>) -> Result<Option<Artifact>, BuildError> {
-    let provision: Box<dyn Step<State>> = if settings.layer_per_provisioner {
-        Box::new(StepProvisionLayers::default())
-    } else {
-        Box::new(StepProvision::default())
-    };
+    let provision: Box<dyn Step<State>> =
+        Box::new(StepProvisionLayers::new(settings.layer_per_provisioner));
     let mut steps: Vec<Box<dyn Step<State>>> = vec![
         Box::new(steps::StepWorkDir),
         Box::new(steps::StepBase),

@@ -1,0 +1,198 @@
+//! The step cache on the oci builder: a rebuild runs only the steps after
+//! the last unchanged one, `-explain-cache` names what changed, and a
+//! cached build gives the digest a cold one gives.
+
+use super::build;
+use crate::project;
+
+fn template(rootfs: &std::path::Path, third: &str, per_layer: bool) -> String {
+    format!(
+        r#"
+source "oci" "app" {{
+  image                 = "rootfs:{}"
+  output_directory      = "image"
+  layer_per_provisioner = {per_layer}
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{
+    inline = ["echo one > /one.txt", "echo ran step one"]
+  }}
+  provisioner "file" {{
+    source      = "payload.txt"
+    destination = "/payload.txt"
+  }}
+  provisioner "shell" {{
+    inline = ["echo {third} > /three.txt", "echo ran step three"]
+  }}
+  test "content" {{
+    check "all three" {{
+      command       = "cat /one.txt /payload.txt /three.txt"
+      expect_stdout = "^one\npayload v1\n{third}\n$"
+    }}
+  }}
+  post-processor "manifest" {{ output = "manifest.json" }}
+}}
+"#,
+        rootfs.display()
+    )
+}
+
+/// The image's manifest digest, from the manifest post-processor.
+fn digest(dir: &std::path::Path) -> String {
+    let m: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let builds = m["builds"].as_array().expect("builds");
+    builds[builds.len() - 1]["artifact_id"]
+        .as_str()
+        .expect("artifact id")
+        .to_owned()
+}
+
+fn run_build(dir: &std::path::Path, extra: &[&str]) -> (i32, String) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut args = vec!["-force", "-explain-cache"];
+    args.extend_from_slice(extra);
+    args.push("t.pkr.hcl");
+    let r = crate::kiln_env(
+        dir,
+        &[&["build", "-color=false"][..], &args].concat(),
+        "",
+        &[
+            ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+            ("SOURCE_DATE_EPOCH".to_owned(), "1700000000".to_owned()),
+        ],
+    );
+    (r.code, format!("{}{}", r.stdout, r.stderr))
+}
+
+#[test]
+fn an_oci_rebuild_runs_only_the_changed_steps() {
+    let _ = build;
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let p = project(&[
+        ("t.pkr.hcl", &template(&tar, "three", false)),
+        ("payload.txt", "payload v1\n"),
+    ]);
+    let d = p.path();
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Step cache 1/3 (provisioner shell): miss: never cached"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ran step one") && out.contains("ran step three"),
+        "{out}"
+    );
+    let cold = digest(d);
+
+    // Nothing changed: every step comes from the cache, same image.
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    for i in 1..=3 {
+        assert!(
+            out.contains(&format!("Step cache {i}/3")) && out.contains("hit (key"),
+            "{out}"
+        );
+    }
+    assert!(
+        out.contains("Using cached step 3/3 (provisioner shell"),
+        "{out}"
+    );
+    assert!(!out.contains("ran step"), "a step ran again: {out}");
+    assert!(out.contains("Test 'content' passed"), "{out}");
+    assert_eq!(digest(d), cold);
+
+    // Only the third step changed: it alone runs.
+    std::fs::write(d.join("t.pkr.hcl"), template(&tar, "changed", false)).expect("write");
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Step cache 3/3 (provisioner shell): miss: inline changed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Using cached step 2/3 (provisioner file"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("ran step one") && out.contains("ran step three"),
+        "{out}"
+    );
+    assert!(out.contains("Test 'content' passed"), "{out}");
+    let warm = digest(d);
+    // The same inputs built cold give the same image.
+    let (code, out) = run_build(d, &["-cache=false"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Step cache 1/3 (provisioner shell): not cached: -cache=false"),
+        "{out}"
+    );
+    assert!(out.contains("ran step one"), "{out}");
+    assert_eq!(digest(d), warm, "a cached and a cold build differ");
+
+    // The uploaded file changed: misses from step 2 on.
+    std::fs::write(d.join("payload.txt"), "payload v2\n").expect("write");
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 1, "the check expects v1: {out}");
+    assert!(
+        out.contains("Step cache 1/3 (provisioner shell): hit"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Step cache 2/3 (provisioner file): miss: file payload.txt changed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Step cache 3/3 (provisioner shell): miss: an earlier step changed"),
+        "{out}"
+    );
+    assert!(
+        !out.contains("ran step one") && out.contains("ran step three"),
+        "{out}"
+    );
+}
+
+#[test]
+fn cache_false_runs_the_step_and_every_one_after_it() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let t = template(&tar, "three", true).replacen(
+        "provisioner \"file\" {",
+        "provisioner \"file\" {\n    cache = false",
+        1,
+    );
+    let p = project(&[("t.pkr.hcl", &t), ("payload.txt", "payload v1\n")]);
+    let d = p.path();
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    let first = digest(d);
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Step cache 1/3 (provisioner shell): hit"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Step cache 2/3 (provisioner file): not cached: cache = false"),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "Step cache 3/3 (provisioner shell): not cached: an earlier step is not cached"
+        ),
+        "{out}"
+    );
+    assert!(out.contains("Using cached step 1/3"), "{out}");
+    assert!(
+        !out.contains("ran step one") && out.contains("ran step three"),
+        "{out}"
+    );
+    // layer_per_provisioner: the cached first layer is the image's, byte
+    // for byte, so the image is the same.
+    assert_eq!(digest(d), first);
+}
