@@ -27,6 +27,22 @@ pub fn kiln(dir: &Path, args: &[&str], stdin: &str) -> Run {
 }
 
 /// Like [`kiln`], with extra environment variables.
+/// A step cache for this test process: a build never reads or fills the
+/// user's own (a cached step would not run, and a test waiting for it
+/// would wait for nothing).
+pub fn test_cache_dir() -> &'static Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| tempfile::tempdir().expect("a temporary directory"))
+        .path()
+}
+
+/// kiln as a child process with the test's own step cache.
+pub fn kiln_command() -> std::process::Command {
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"));
+    cmd.env("KILN_CACHE_DIR", test_cache_dir());
+    cmd
+}
+
 pub fn kiln_env(dir: &Path, args: &[&str], stdin: &str, env: &[(String, String)]) -> Run {
     let mut cmd = assert_cmd::Command::cargo_bin("kiln").expect("kiln binary");
     cmd.current_dir(dir)

@@ -540,7 +540,7 @@ fn a_taken_ami_name_fails_before_anything_is_created_and_force_replaces_it() {
 /// Start a build, wait until stdout has a line containing `marker`, send
 /// SIGINT, and return (exit code, output).
 fn interrupted_at(dir: &std::path::Path, marker: &str) -> (i32, String) {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let mut child = crate::kiln_command()
         .args(["build", "-color=false", "t.pkr.hcl"])
         .current_dir(dir)
         .stdin(Stdio::null())

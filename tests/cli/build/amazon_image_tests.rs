@@ -213,7 +213,7 @@ fn ctrl_c_during_the_test_instance_leaves_nothing_in_the_account() {
         "t.pkr.hcl",
         &template(&m, &d, "sleep 120 # kiln-amazon-ctrl-c"),
     )]);
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let mut child = crate::kiln_command()
         .args(["build", "-color=false", "t.pkr.hcl"])
         .current_dir(dir.path())
         .stdin(std::process::Stdio::null())

@@ -309,7 +309,7 @@ fn ctrl_c_during_a_test_leaves_no_sandbox_behind() {
 "#;
     let p = project(&[("t.pkr.hcl", &oci_template(&tar, tests))]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let child = crate::kiln_command()
         .args(["build", "-color=false", "t.pkr.hcl"])
         .current_dir(p.path())
         .env("TMPDIR", tmp.path())

@@ -24,7 +24,7 @@ build {
 /// `kiln build -color=false TEMPLATE` in `dir` as a child the test can
 /// signal, with TMPDIR pointed at `tmp`.
 fn spawn_build(dir: &Path, template: &str, tmp: &Path, stdin: Stdio) -> std::process::Child {
-    Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    crate::kiln_command()
         .args(["build", "-color=false", template])
         .current_dir(dir)
         .env("TMPDIR", tmp)

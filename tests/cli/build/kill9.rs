@@ -42,7 +42,7 @@ fn start(template: &str, args: &[&str], setup: impl FnOnce(&Path) -> String) -> 
     let log = tempfile::tempdir().unwrap();
     let mark = tmp.path().display().to_string();
     let out = std::fs::File::create(log.path().join("out")).unwrap();
-    let kiln = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let kiln = crate::kiln_command()
         .args(["build", "-color=false"])
         .args(args)
         .arg("t.pkr.hcl")

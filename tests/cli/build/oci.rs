@@ -554,7 +554,7 @@ build {{
     );
     std::fs::write(d.join("t.pkr.hcl"), t).unwrap();
     let tmp = tempfile::tempdir().unwrap();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let child = crate::kiln_command()
         .args(["build", "-color=false", "t.pkr.hcl"])
         .current_dir(d)
         .env("TMPDIR", tmp.path())

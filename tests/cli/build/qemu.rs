@@ -397,7 +397,7 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
 /// fails and that no process mentioning `tmp` (qemu, its helpers) is
 /// left; returns the output.
 fn interrupt_when(dir: &Path, tmp: &Path, args: &[&str], marker: &str) -> String {
-    let mut child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let mut child = crate::kiln_command()
         .args(args)
         .current_dir(dir)
         .env("TMPDIR", tmp)

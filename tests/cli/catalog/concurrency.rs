@@ -119,7 +119,7 @@ build {
     drop(big);
     let root = tempfile::tempdir().unwrap();
     let store = Store::dir(root.path());
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let mut child = crate::kiln_command()
         .current_dir(d)
         .args(["build", "-color=false", "t.pkr.hcl"])
         .envs(store.env("k1"))

@@ -114,7 +114,7 @@ fn ctrl_c_during_a_playbook_leaves_no_process_and_no_adapter_port() {
         ),
     ]);
     let tmp = tempfile::tempdir().unwrap();
-    let child = Command::new(assert_cmd::cargo::cargo_bin("kiln"))
+    let child = crate::kiln_command()
         .args(["build", "-color=false", "t.pkr.hcl"])
         .current_dir(p.path())
         .env("TMPDIR", tmp.path())
