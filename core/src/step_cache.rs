@@ -286,6 +286,7 @@ pub trait StepCache: Send + Sync {
         took: std::time::Duration,
         fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
     );
-    /// Tell the user that steps `..=i` were restored from `hit`.
-    fn restored(&self, ui: &dyn crate::ui::Ui, i: StepIndex, hit: &Hit);
+    /// Tell the user that steps `..=i` were restored (the last one from
+    /// `hit`), saving `saved`: what they took when they ran.
+    fn restored(&self, ui: &dyn crate::ui::Ui, i: StepIndex, hit: &Hit, saved: std::time::Duration);
 }

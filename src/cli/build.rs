@@ -159,6 +159,7 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         run_uuid,
         cancel,
         test_records: Default::default(),
+        cache_saved: Default::default(),
     };
     let (code, outcomes) = engine::run(&ctx, &builds);
     let mut code = code;

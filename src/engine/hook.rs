@@ -178,6 +178,7 @@ impl ProvisionHook for EngineHook<'_> {
             boot,
             &self.planned,
             opts.cache,
+            std::sync::Arc::clone(&self.run.cache_saved),
         ) {
             Ok(c) => c,
             Err(e) => {

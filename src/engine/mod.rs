@@ -47,6 +47,8 @@ pub struct RunCtx<'a> {
     pub cancel: Cancel,
     /// Every test step's result, for `-test-report`.
     pub test_records: std::sync::Mutex<Vec<image_tests::TestRecord>>,
+    /// What the step cache saved the run's builds, for the summary.
+    pub cache_saved: std::sync::Arc<std::sync::Mutex<std::time::Duration>>,
 }
 
 impl RunCtx<'_> {

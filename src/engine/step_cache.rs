@@ -53,6 +53,8 @@ pub struct BuildCache {
     keys: Vec<Result<StepKey, Uncached>>,
     /// What each step is (`boot`, `provisioner shell`).
     labels: Vec<String>,
+    /// The run's total of time the cache saved.
+    saved: std::sync::Arc<std::sync::Mutex<Duration>>,
     ttl: Vec<Option<Duration>>,
 }
 
@@ -102,6 +104,7 @@ impl BuildCache {
         boot: Vec<Input>,
         provisioners: &[PlannedComponent],
         enabled: bool,
+        saved: std::sync::Arc<std::sync::Mutex<Duration>>,
     ) -> Result<BuildCache, String> {
         let store = DirStore::from_env().map_err(|e| e.to_string())?;
         let root = StepKey::root("boot", boot);
@@ -131,6 +134,7 @@ impl BuildCache {
             builder: builder.to_owned(),
             keys,
             labels,
+            saved,
             ttl,
         })
     }
@@ -223,13 +227,16 @@ impl StepCache for BuildCache {
         }
     }
 
-    fn restored(&self, ui: &dyn Ui, i: StepIndex, hit: &Hit) {
+    fn restored(&self, ui: &dyn Ui, i: StepIndex, hit: &Hit, saved: Duration) {
         let n = self.keys.len() - 1;
         ui.say(&format!(
             "Using cached step {i}/{n} ({}, key {}…): skipping what took {} before",
             hit.key.step,
             hit.key.short(),
-            kiln_core::duration::human_duration(hit.took)
+            kiln_core::duration::human_duration(saved)
         ));
+        if let Ok(mut total) = self.saved.lock() {
+            *total += saved;
+        }
     }
 }

@@ -30,6 +30,13 @@ pub fn print(ctx: &RunCtx<'_>, outcomes: &[Option<Outcome>], took: Duration) -> 
         "\n==> Wait completed after {}",
         human_duration(took)
     ));
+    let saved = ctx.cache_saved.lock().map(|d| *d).unwrap_or_default();
+    if !saved.is_zero() {
+        console.say(&format!(
+            "==> The step cache saved about {} of build time",
+            human_duration(saved)
+        ));
+    }
     let interrupted = ctx.cancel.is_cancelled();
     let failed: Vec<&Outcome> = outcomes
         .iter()

@@ -196,3 +196,62 @@ fn cache_false_runs_the_step_and_every_one_after_it() {
     // for byte, so the image is the same.
     assert_eq!(digest(d), first);
 }
+
+#[test]
+fn two_builds_of_one_template_at_once_share_the_cache() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let cache = tempfile::tempdir().expect("cache");
+    let dirs: Vec<_> = (0..2)
+        .map(|_| {
+            project(&[
+                ("t.pkr.hcl", &template(&tar, "three", true)),
+                ("payload.txt", "payload v1\n"),
+            ])
+        })
+        .collect();
+    // Both cold, at the same time: they race to save every step.
+    let children: Vec<_> = dirs
+        .iter()
+        .map(|p| {
+            crate::kiln_command()
+                .args(["build", "-color=false", "t.pkr.hcl"])
+                .current_dir(p.path())
+                .env("KILN_CACHE_DIR", cache.path())
+                .env("SOURCE_DATE_EPOCH", "1700000000")
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("kiln runs")
+        })
+        .collect();
+    for c in children {
+        let out = c.wait_with_output().expect("wait");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(out.status.success(), "{text}");
+        assert!(text.contains("Test 'content' passed"), "{text}");
+    }
+    assert_eq!(digest(dirs[0].path()), digest(dirs[1].path()));
+    // One entry per step, whoever saved it first, and they restore.
+    let store = kiln_step_cache::DirStore::open(cache.path(), u64::MAX).expect("store");
+    assert_eq!(store.list().len(), 4);
+    let r = crate::kiln_env(
+        dirs[0].path(),
+        &["build", "-color=false", "-force", "t.pkr.hcl"],
+        "",
+        &[
+            (
+                "KILN_CACHE_DIR".to_owned(),
+                cache.path().display().to_string(),
+            ),
+            ("SOURCE_DATE_EPOCH".to_owned(), "1700000000".to_owned()),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Using cached step 3/3"), "{}", r.stdout);
+}

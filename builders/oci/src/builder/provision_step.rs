@@ -63,13 +63,15 @@ impl StepProvisionLayers {
         upto: usize,
         ctx: &BuildCtx<'_>,
     ) -> Result<(), BuildError> {
+        let mut saved = std::time::Duration::ZERO;
         for i in 1..=upto {
             let Some(hit) = cache.hit(i) else {
                 break;
             };
             layer_cache::restore(state, &hit.dir, self.per_layer, ctx.cancel)?;
+            saved += hit.took;
             if i == upto {
-                cache.restored(ctx.ui, i, &hit);
+                cache.restored(ctx.ui, i, &hit, saved);
             }
         }
         Ok(())
