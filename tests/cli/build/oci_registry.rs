@@ -668,3 +668,58 @@ build {{
         "{err}"
     );
 }
+
+#[test]
+fn a_cached_rebuild_pushes_only_the_changed_layer() {
+    let reg = Registry::start(&[]);
+    let dir = project(&[]);
+    let d = dir.path();
+    let rootfs = busybox_rootfs(d);
+    let repo = format!("localhost:{}/cached", reg.port);
+    let template = |last: &str| {
+        format!(
+            r#"
+source "oci" "app" {{
+  image                 = "rootfs:{}"
+  repository            = "{repo}"
+  tags                  = ["latest"]
+  layer_per_provisioner = true
+}}
+build {{
+  sources = ["source.oci.app"]
+  provisioner "shell" {{ inline = ["echo one > /one"] }}
+  provisioner "shell" {{ inline = ["echo two > /two"] }}
+  provisioner "shell" {{ inline = ["echo {last} > /three"] }}
+  post-processor "oci-push" {{}}
+}}
+"#,
+            rootfs.display()
+        )
+    };
+    let push = |last: &str| {
+        std::fs::write(d.join("cached.pkr.hcl"), template(last)).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let r = crate::kiln_env(
+            d,
+            &["build", "-color=false", "-force", "cached.pkr.hcl"],
+            "",
+            &[
+                ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+                ("SOURCE_DATE_EPOCH".to_owned(), "1700000000".to_owned()),
+            ],
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        r.stdout
+    };
+    let first = push("three");
+    // The base layer and three new layers (the config is pushed without
+    // a byte count).
+    assert_eq!(first.matches(": pushing ").count(), 4, "{first}");
+    let second = push("changed");
+    assert!(second.contains("Using cached step 2/3"), "{second}");
+    // Only the changed step's layer goes up (and the new config).
+    assert_eq!(second.matches(": pushing ").count(), 1, "{second}");
+    assert_eq!(second.matches(": already exists").count(), 3, "{second}");
+    let remote = inspect(d, &format!("docker://{repo}:latest"), None);
+    assert_eq!(remote["Layers"].as_array().map(Vec::len), Some(4));
+}
