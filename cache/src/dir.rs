@@ -153,6 +153,30 @@ impl DirStore {
         std::fs::read(path).map_err(|e| CacheError::io("reading", path, e))
     }
 
+    /// Take `secret` (an import into an empty store), atomically.
+    pub fn adopt_secret(&mut self, secret: &[u8]) -> Result<(), CacheError> {
+        if secret.len() != 32 {
+            return Err(CacheError::Secret("the export's secret is damaged".into()));
+        }
+        let path = self.root.join("secret");
+        let tmp = path.with_extension(format!("adopt.{}", std::process::id()));
+        let write = || -> std::io::Result<()> {
+            use std::os::unix::fs::OpenOptionsExt;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .mode(0o600)
+                .open(&tmp)?;
+            f.write_all(secret)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &path)
+        };
+        write().map_err(|e| CacheError::io("writing", &path, e))?;
+        self.secret = secret.to_vec();
+        Ok(())
+    }
+
     pub fn root(&self) -> &Path {
         &self.root
     }

@@ -19,6 +19,8 @@ pub enum CacheError {
     BadSize(String),
     #[error("step cache: making the cache's secret: {0}")]
     Secret(String),
+    #[error("step cache: {0} holds entries made with another secret: import into an empty cache (KILN_CACHE_DIR=…)")]
+    OtherSecret(PathBuf),
     #[error("step cache: saving the snapshot: {0}")]
     Fill(String),
 }

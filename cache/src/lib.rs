@@ -6,6 +6,7 @@
 //!   `~/.cache/kiln/steps`), size-limited (`KILN_CACHE_MAX`), evicting
 //!   the least recently used entries;
 //! - [`meta`]: what an entry records;
+//! - `transfer`: `export`/`import` of one build's chain as a tarball;
 //! - [`error`]: what can go wrong.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -13,6 +14,7 @@
 pub mod dir;
 pub mod error;
 pub mod meta;
+mod transfer;
 
 pub use dir::{DirStore, Entry};
 pub use error::CacheError;

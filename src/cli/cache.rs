@@ -17,9 +17,16 @@ Subcommands:
   prune [-max SIZE] [-json]  remove expired entries, then the least recently
                              used until at most SIZE (default KILN_CACHE_MAX)
   clear [-json]              remove every entry
+  export -o FILE KEY         one entry (KEY or a unique prefix of it, as list
+                             shows) and every step before it, as a tarball
+  import FILE                add the entries of an export (FILE - is stdin)
 ";
 
-const SPEC: &[Flag] = &[flag("json", Kind::Bool), flag("max", Kind::Value)];
+const SPEC: &[Flag] = &[
+    flag("json", Kind::Bool),
+    flag("max", Kind::Value),
+    flag("o", Kind::Value),
+];
 
 fn size(bytes: u64) -> String {
     #[allow(clippy::cast_precision_loss)]
@@ -45,10 +52,16 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         Ok(p) => p,
         Err(e) => return super::usage_error(&e, HELP),
     };
-    if !p.args.is_empty() {
-        return super::usage_error(&format!("cache {sub} takes no arguments"), HELP);
+    let takes_one = matches!(sub.as_str(), "export" | "import");
+    if takes_one != (p.args.len() == 1) || p.args.len() > 1 {
+        let want = if takes_one {
+            "one argument"
+        } else {
+            "no arguments"
+        };
+        return super::usage_error(&format!("cache {sub} takes {want}"), HELP);
     }
-    let store = match DirStore::from_env() {
+    let mut store = match DirStore::from_env() {
         Ok(s) => s,
         Err(e) => {
             eprintln!("{e}");
@@ -135,6 +148,53 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
                 println!("Removed {n} entries");
             }
             Ok(0)
+        }
+        "export" => {
+            let Some(out) = p.values("o").last() else {
+                return super::usage_error("cache export needs -o FILE", HELP);
+            };
+            // Written beside the target and renamed: no half tarball.
+            let out = std::path::Path::new(out);
+            let dir = out
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+            let n = match store.export(&p.args[0], &mut tmp) {
+                Ok(n) => n,
+                Err(e) => {
+                    eprintln!("{e}");
+                    return Ok(1);
+                }
+            };
+            tmp.as_file().sync_all()?;
+            tmp.persist(out)?;
+            println!("Exported {n} entries to {}", out.display());
+            Ok(0)
+        }
+        "import" => {
+            let arg = &p.args[0];
+            let r = if arg == "-" {
+                store.import(std::io::stdin().lock())
+            } else {
+                match std::fs::File::open(arg) {
+                    Ok(f) => store.import(std::io::BufReader::new(f)),
+                    Err(e) => {
+                        eprintln!("cannot open {arg}: {e}");
+                        return Ok(1);
+                    }
+                }
+            };
+            match r {
+                Ok(n) => {
+                    println!("Imported {n} entries");
+                    Ok(0)
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(1)
+                }
+            }
         }
         other => super::usage_error(&format!("unknown cache subcommand {other:?}"), HELP),
     }

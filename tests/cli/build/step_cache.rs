@@ -255,3 +255,56 @@ fn two_builds_of_one_template_at_once_share_the_cache() {
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert!(r.stdout.contains("Using cached step 3/3"), "{}", r.stdout);
 }
+
+#[test]
+fn a_chain_exported_from_one_cache_resumes_a_build_on_another() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let p = project(&[
+        ("t.pkr.hcl", &template(&tar, "three", false)),
+        ("payload.txt", "payload v1\n"),
+    ]);
+    let d = p.path();
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    let r = crate::kiln_env(d, &["cache", "list", "-json"], "", &[]);
+    let items: serde_json::Value = serde_json::from_str(&r.stdout).expect("json");
+    let items = items.as_array().expect("list");
+    let parents: Vec<&str> = items.iter().filter_map(|i| i["parent"].as_str()).collect();
+    let leaf = items
+        .iter()
+        .filter_map(|i| i["key"].as_str())
+        .find(|k| !parents.contains(k))
+        .expect("a last step");
+    let r = crate::kiln_env(
+        d,
+        &["cache", "export", "-o", "chain.tar", &leaf[..12]],
+        "",
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "Exported 4 entries to chain.tar");
+
+    let other = tempfile::tempdir().expect("cache");
+    let env = [(
+        "KILN_CACHE_DIR".to_owned(),
+        other.path().display().to_string(),
+    )];
+    let r = crate::kiln_env(d, &["cache", "import", "chain.tar"], "", &env);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.trim(), "Imported 4 entries");
+    let r = crate::kiln_env(
+        d,
+        &["build", "-color=false", "-force", "t.pkr.hcl"],
+        "",
+        &[
+            env[0].clone(),
+            ("SOURCE_DATE_EPOCH".to_owned(), "1700000000".to_owned()),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains("Using cached step 3/3"), "{}", r.stdout);
+    let r = crate::kiln_env(d, &["cache", "import", "missing.tar"], "", &env);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("cannot open missing.tar"), "{}", r.stderr);
+}
