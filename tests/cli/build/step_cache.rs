@@ -308,3 +308,80 @@ fn a_chain_exported_from_one_cache_resumes_a_build_on_another() {
     assert_eq!(r.code, 1);
     assert!(r.stderr.contains("cannot open missing.tar"), "{}", r.stderr);
 }
+
+#[test]
+fn a_kill_9_while_saving_leaves_a_cache_the_next_build_uses_or_skips() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    // Step three writes enough that its save takes a moment.
+    let t = template(&tar, "three", false).replace(
+        "\"echo three > /three.txt\", \"echo ran step three\"",
+        "\"echo three > /three.txt\", \"head -c 30000000 /dev/urandom > /big\", \"echo ran step three\"",
+    );
+    let p = project(&[("t.pkr.hcl", &t), ("payload.txt", "payload v1\n")]);
+    let cache = tempfile::tempdir().expect("cache");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut child = crate::kiln_command()
+        .args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(p.path())
+        .env("KILN_CACHE_DIR", cache.path())
+        .env("TMPDIR", tmp.path())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("kiln runs");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut seen = String::new();
+    {
+        use std::io::BufRead;
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            seen.push_str(&line);
+            seen.push('\n');
+            if line.contains("ran step three") {
+                break;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(seen.contains("ran step three"), "{seen}");
+    // Whatever the kill interrupted, the next build either restores an
+    // entry whole or runs the step.
+    let r = crate::kiln_env(
+        p.path(),
+        &[
+            "build",
+            "-color=false",
+            "-force",
+            "-explain-cache",
+            "t.pkr.hcl",
+        ],
+        "",
+        &[
+            (
+                "KILN_CACHE_DIR".to_owned(),
+                cache.path().display().to_string(),
+            ),
+            ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("Step cache 2/3 (provisioner file): hit"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("Test 'content' passed"), "{}", r.stdout);
+    let staging: Vec<_> = std::fs::read_dir(cache.path().join("staging"))
+        .expect("staging")
+        .flatten()
+        .collect();
+    assert!(
+        staging.is_empty(),
+        "the killed save's staging is left: {staging:?}"
+    );
+}
