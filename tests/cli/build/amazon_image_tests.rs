@@ -213,40 +213,17 @@ fn ctrl_c_during_the_test_instance_leaves_nothing_in_the_account() {
         "t.pkr.hcl",
         &template(&m, &d, "sleep 120 # kiln-amazon-ctrl-c"),
     )]);
-    let mut child = crate::kiln_command()
-        .args(["build", "-color=false", "t.pkr.hcl"])
-        .current_dir(dir.path())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn kiln");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let reader = std::thread::spawn(move || {
-        use std::io::BufRead;
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if line.contains("Check 'app'") {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    let reached = rx.recv_timeout(std::time::Duration::from_secs(120));
-    let status = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let code = child.wait().expect("wait").code();
-    let out = reader.join().expect("reader");
-    assert!(reached.is_ok(), "the check never started:\n{out}");
+    let mut cmd = crate::kiln_command();
+    cmd.args(["build", "-color=false", "t.pkr.hcl"])
+        .current_dir(dir.path());
+    let r = super::interrupt_at_line(
+        cmd,
+        "Check 'app'",
+        std::time::Duration::from_secs(120),
+        || (),
+    );
+    let (code, out) = (r.code, r.out);
+    assert!(r.reached, "the check never started:\n{out}");
     assert_eq!(code, Some(1), "{out}");
     assert!(
         out.contains("Terminating the source AWS instance..."),

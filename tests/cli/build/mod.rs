@@ -102,3 +102,64 @@ pub fn processes_mentioning(needle: &str) -> Vec<String> {
     }
     out
 }
+
+/// What [`interrupt_at_line`] saw.
+pub struct Interrupted<T> {
+    /// Whether a line with the marker came before the timeout.
+    pub reached: bool,
+    pub code: Option<i32>,
+    /// kiln's standard output.
+    pub out: String,
+    /// What `at` returned, just before the signal.
+    pub at: T,
+}
+
+/// Spawn `cmd` (kiln; its stdout is piped here) and, once a stdout line
+/// contains `marker` (or after `wait`), call `at` and press Ctrl-C
+/// (SIGINT); then wait for kiln to end.
+pub fn interrupt_at_line<T>(
+    mut cmd: std::process::Command,
+    marker: &str,
+    wait: std::time::Duration,
+    at: impl FnOnce() -> T,
+) -> Interrupted<T> {
+    let mut child = cmd
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn kiln");
+    let stdout = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    let marker = marker.to_owned();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if line.contains(&marker) {
+                let _ = tx.send(());
+            }
+            all.push_str(&line);
+            all.push('\n');
+        }
+        all
+    });
+    let reached = rx.recv_timeout(wait).is_ok();
+    let seen = at();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let code = child.wait().expect("wait").code();
+    let out = reader.join().expect("reader");
+    Interrupted {
+        reached,
+        code,
+        out,
+        at: seen,
+    }
+}

@@ -397,49 +397,20 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
 /// fails and that no process mentioning `tmp` (qemu, its helpers) is
 /// left; returns the output.
 fn interrupt_when(dir: &Path, tmp: &Path, args: &[&str], marker: &str) -> String {
-    let mut child = crate::kiln_command()
-        .args(args)
-        .current_dir(dir)
-        .env("TMPDIR", tmp)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn kiln");
-    let stdout = child.stdout.take().expect("stdout");
-    let (tx, rx) = std::sync::mpsc::channel();
-    let marker = marker.to_owned();
-    let reader = std::thread::spawn(move || {
-        use std::io::BufRead;
-        let mut all = String::new();
-        for line in std::io::BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if line.contains(&marker) {
-                let _ = tx.send(());
-            }
-            all.push_str(&line);
-            all.push('\n');
-        }
-        all
-    });
-    let reached = rx.recv_timeout(std::time::Duration::from_secs(300));
+    let mut cmd = crate::kiln_command();
+    cmd.args(args).current_dir(dir).env("TMPDIR", tmp);
     let tmp_path = tmp.display().to_string();
-    let running = super::processes_mentioning(&tmp_path);
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .expect("kill");
-    assert!(status.success());
-    let code = child.wait().expect("wait").code();
-    let out = reader.join().expect("reader");
-    assert!(reached.is_ok(), "never reached the marker:\n{out}");
+    let r = super::interrupt_at_line(cmd, marker, std::time::Duration::from_secs(300), || {
+        super::processes_mentioning(&tmp_path)
+    });
+    let out = r.out;
+    assert!(r.reached, "never reached the marker:\n{out}");
     assert!(
-        running.iter().any(|p| p.contains("qemu-system-x86_64")),
-        "qemu should have been running: {running:?}"
+        r.at.iter().any(|p| p.contains("qemu-system-x86_64")),
+        "qemu should have been running: {:?}",
+        r.at
     );
-    assert_eq!(code, Some(1), "{out}");
+    assert_eq!(r.code, Some(1), "{out}");
     assert_eq!(
         super::processes_mentioning(&tmp_path),
         Vec::<String>::new(),
