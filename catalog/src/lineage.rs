@@ -48,15 +48,29 @@ impl Catalog {
     pub fn ancestry(&self, bucket: &str, version: u64) -> Result<Ancestry, CatalogError> {
         let b = self.existing(bucket)?;
         let mut cache = BTreeMap::new();
-        let start = VersionRef {
-            bucket: b.clone(),
-            version,
-        };
-        let state = self.states(&mut cache, &b)?;
-        let rec = state
+        let ancestors = self.ancestors(&mut cache, &b, version)?;
+        let start = VersionRef { bucket: b, version };
+        let descendants = self.descendants(&start)?;
+        Ok(Ancestry {
+            version: start,
+            ancestors,
+            descendants,
+        })
+    }
+
+    /// Every ancestor of `bucket:version`, nearest first, reading each
+    /// bucket at most once (`cache` may already hold some).
+    fn ancestors(
+        &self,
+        cache: &mut BTreeMap<String, Option<BucketState>>,
+        bucket: &str,
+        version: u64,
+    ) -> Result<Vec<Node>, CatalogError> {
+        let rec = self
+            .states(cache, bucket)?
             .and_then(|s| s.versions.get(&version))
             .ok_or_else(|| CatalogError::UnknownVersion {
-                bucket: b.clone(),
+                bucket: bucket.to_owned(),
                 version: names::version_tag(version),
             })?;
         let mut queue: VecDeque<VersionRef> = rec.parents.iter().cloned().collect();
@@ -66,7 +80,7 @@ impl Catalog {
             if !seen.insert(v.clone()) {
                 continue;
             }
-            let s = self.states(&mut cache, &v.bucket)?;
+            let s = self.states(cache, &v.bucket)?;
             let rec = s.and_then(|s| s.versions.get(&v.version));
             let revoked = s
                 .and_then(|s| s.revocation(v.version).filter(|r| !r.pending))
@@ -80,12 +94,7 @@ impl Catalog {
                 missing: rec.is_none(),
             });
         }
-        let descendants = self.descendants(&start)?;
-        Ok(Ancestry {
-            version: start,
-            ancestors,
-            descendants,
-        })
+        Ok(ancestors)
     }
 
     /// Every version in the catalog built from `root`, directly or not.
@@ -124,8 +133,12 @@ impl Catalog {
                 reason: r.reason.clone(),
             });
         }
-        let a = self.ancestry(&state.bucket, version)?;
-        if let Some(n) = a.ancestors.iter().find(|n| n.revoked.is_some()) {
+        // Only the ancestors matter here, and `state` is already read:
+        // reading every bucket for the descendants made each resolve cost
+        // the whole catalog.
+        let mut cache = BTreeMap::from([(state.bucket.clone(), Some(state.clone()))]);
+        let ancestors = self.ancestors(&mut cache, &state.bucket, version)?;
+        if let Some(n) = ancestors.iter().find(|n| n.revoked.is_some()) {
             return Err(CatalogError::AncestorRevoked {
                 bucket: state.bucket.clone(),
                 version: names::version_tag(version),

@@ -97,6 +97,18 @@ fn concurrent_runs_and_promotions_on_a_registry() {
 /// readable and holds no partial version.
 #[test]
 fn kill_9_during_registration_leaves_a_readable_catalog() {
+    let root = tempfile::tempdir().unwrap();
+    kill_9_during_registration(&Store::dir(root.path()));
+}
+
+/// The same on a registry, where the disk's upload and the version's
+/// tags are separate requests the kill can fall between.
+#[test]
+fn kill_9_during_registration_leaves_a_readable_registry_catalog() {
+    kill_9_during_registration(&Store::registry());
+}
+
+fn kill_9_during_registration(store: &Store) {
     let p = project(&[(
         "t.pkr.hcl",
         r#"
@@ -117,8 +129,6 @@ build {
     let big = std::fs::File::create(d.join("big.raw")).unwrap();
     big.set_len(400 << 20).unwrap();
     drop(big);
-    let root = tempfile::tempdir().unwrap();
-    let store = Store::dir(root.path());
     let mut child = crate::kiln_command()
         .current_dir(d)
         .args(["build", "-color=false", "t.pkr.hcl"])
