@@ -25,6 +25,24 @@ pub fn file_digest(path: &Path) -> std::io::Result<(String, u64)> {
     Ok((format!("sha256:{}", hex::encode(h.finalize())), size))
 }
 
+/// Refuse a file whose content is not `digest` (`what` names where it
+/// came from).
+pub fn check_file_digest(
+    path: &Path,
+    digest: &str,
+    what: &str,
+) -> Result<(), crate::error::CatalogError> {
+    let (got, _) =
+        file_digest(path).map_err(|e| crate::error::CatalogError::io("read", path, e))?;
+    if got != digest {
+        return Err(crate::error::CatalogError::corrupt(
+            what.to_owned(),
+            format!("the content has digest {got}, expected {digest}"),
+        ));
+    }
+    Ok(())
+}
+
 /// The hex part of a `sha256:<hex>` digest, checked, so that it is safe
 /// as a file name and a tag.
 pub fn hex_of(digest: &str) -> Option<&str> {

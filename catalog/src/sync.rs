@@ -75,12 +75,15 @@ fn copy_manifest(
     }
     for d in blobs {
         if done.insert(d.to_owned()) && !dst.has_blob(b, d)? {
-            let data = if d == oci::EMPTY_DIGEST {
-                oci::EMPTY_BYTES.to_vec()
+            if d == oci::EMPTY_DIGEST {
+                dst.put_blob(b, d, oci::EMPTY_BYTES)?;
             } else {
-                src.get_blob(b, d)?
-            };
-            dst.put_blob(b, d, &data)?;
+                // Through a file: a disk's blob is many gigabytes.
+                let tmp = tempfile::NamedTempFile::new()
+                    .map_err(|e| CatalogError::io("create a file in", &std::env::temp_dir(), e))?;
+                src.get_blob_file(b, d, tmp.path())?;
+                dst.put_blob_file(b, d, tmp.path())?;
+            }
             report.blobs += 1;
         }
     }

@@ -8,7 +8,7 @@
 //! only (the layout spec does not require `index.json` to list them).
 
 use super::{Backend, Expect, LockGuard, RawManifest};
-use crate::digest::{file_digest, hex_of};
+use crate::digest::{check_file_digest, file_digest, hex_of};
 use crate::error::CatalogError;
 use crate::oci::{self, Descriptor};
 use rustix::fs::{flock, FlockOperation};
@@ -164,6 +164,12 @@ impl Backend for DirBackend {
     fn get_blob(&self, bucket: &str, digest: &str) -> Result<Vec<u8>, CatalogError> {
         let path = self.blob_path(bucket, digest)?;
         fs::read(&path).map_err(|e| CatalogError::io("read", path, e))
+    }
+
+    fn get_blob_file(&self, bucket: &str, digest: &str, dest: &Path) -> Result<(), CatalogError> {
+        let path = self.blob_path(bucket, digest)?;
+        fs::copy(&path, dest).map_err(|e| CatalogError::io("copy", &path, e))?;
+        check_file_digest(dest, digest, &path.display().to_string())
     }
 
     fn put_manifest(&self, bucket: &str, manifest: &RawManifest) -> Result<(), CatalogError> {

@@ -67,6 +67,10 @@ pub trait Backend: Send + Sync {
 
     fn get_blob(&self, bucket: &str, digest: &str) -> Result<Vec<u8>, CatalogError>;
 
+    /// Write the blob `digest` to the new file `dest`, streaming it and
+    /// checking its digest (a disk image does not fit in memory).
+    fn get_blob_file(&self, bucket: &str, digest: &str, dest: &Path) -> Result<(), CatalogError>;
+
     /// Store a manifest under its digest, untagged. Blobs it references
     /// (and, for an index, manifests) must already be stored.
     fn put_manifest(&self, bucket: &str, manifest: &RawManifest) -> Result<(), CatalogError>;

@@ -23,7 +23,7 @@ mod upload;
 pub use auth::{Credentials, Env, PASSWORD_VAR, USERNAME_VAR};
 
 use super::{Backend, Expect, LockGuard, RawManifest};
-use crate::digest::{hex_of, sha256_digest};
+use crate::digest::{check_file_digest, hex_of, sha256_digest};
 use crate::error::CatalogError;
 use crate::oci::{self, Descriptor};
 use fail::{Ctx, Kind};
@@ -413,6 +413,23 @@ impl Backend for RegistryBackend {
             ));
         }
         Ok(data)
+    }
+
+    fn get_blob_file(&self, bucket: &str, digest: &str, dest: &Path) -> Result<(), CatalogError> {
+        let r = self.digest_ref(bucket, digest)?;
+        self.block_on(async {
+            self.ensure_auth(&r, RegistryOperation::Pull).await?;
+            retry::retry(|| async {
+                // A retry starts the file again.
+                let mut file = tokio::fs::File::create(dest).await?;
+                self.client.pull_blob(&r, digest, &mut file).await?;
+                tokio::io::AsyncWriteExt::flush(&mut file).await?;
+                Ok::<(), OciDistributionError>(())
+            })
+            .await
+            .map_err(|e| self.ctx().error(&format!("get blob {digest}"), &e))
+        })?;
+        check_file_digest(dest, digest, &format!("blob {digest}"))
     }
 
     fn put_manifest(&self, bucket: &str, manifest: &RawManifest) -> Result<(), CatalogError> {

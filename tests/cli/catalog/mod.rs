@@ -10,6 +10,7 @@ mod concurrency;
 mod gated;
 mod images;
 mod pipeline;
+mod sync;
 
 use crate::{kiln_env, Run};
 use std::path::{Path, PathBuf};
