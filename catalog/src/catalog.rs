@@ -293,9 +293,15 @@ impl Catalog {
     pub fn referrers(&self, bucket: &str, version: u64) -> Result<Vec<Event>, CatalogError> {
         let b = self.existing(bucket)?;
         let subject = self.version_index(&b, version)?;
-        let descs = match self.backend.referrers(&b, &subject.digest)? {
+        self.events_about(&b, &subject.digest)
+    }
+
+    /// The events whose subject is the manifest `subject`, in order.
+    pub(crate) fn events_about(&self, b: &str, subject: &str) -> Result<Vec<Event>, CatalogError> {
+        let b = b.to_owned();
+        let descs = match self.backend.referrers(&b, subject)? {
             Some(d) => d,
-            None => match names::referrers_tag(&subject.digest)
+            None => match names::referrers_tag(subject)
                 .map(|t| self.backend.get_manifest(&b, &t))
                 .transpose()?
                 .flatten()
@@ -391,7 +397,7 @@ pub(crate) fn version_of(
     Ok(rec)
 }
 
-fn event_of(b: &str, tag: &str, m: &RawManifest) -> Result<Event, CatalogError> {
+pub(crate) fn event_of(b: &str, tag: &str, m: &RawManifest) -> Result<Event, CatalogError> {
     let man: Manifest = oci::parse(&format!("{b}:{tag}"), m)?;
     let json = man
         .annotations

@@ -12,6 +12,7 @@ pub mod oci;
 pub use error::CatalogError;
 pub mod attach;
 pub mod catalog;
+mod channel_tag;
 pub mod datasource;
 pub mod fingerprint;
 pub mod identity;

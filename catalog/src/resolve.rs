@@ -31,6 +31,11 @@ impl Catalog {
         channel: &str,
     ) -> Result<(BucketState, u64), CatalogError> {
         names::check_channel(channel)?;
+        let b = names::check_bucket(bucket)?;
+        if let Ok(Some((state, v))) = self.channel_from_tag(&b, channel) {
+            self.check_usable(&state, v)?;
+            return Ok((state, v));
+        }
         let state = self.state(bucket)?;
         let c = state
             .channels

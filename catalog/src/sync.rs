@@ -80,7 +80,7 @@ fn copy_manifest(
             } else {
                 // Through a file: a disk's blob is many gigabytes.
                 let tmp = tempfile::NamedTempFile::new()
-                    .map_err(|e| CatalogError::io("create a file in", &std::env::temp_dir(), e))?;
+                    .map_err(|e| CatalogError::io("create a file in", std::env::temp_dir(), e))?;
                 src.get_blob_file(b, d, tmp.path())?;
                 dst.put_blob_file(b, d, tmp.path())?;
             }

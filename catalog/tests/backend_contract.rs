@@ -115,6 +115,9 @@ fn blobs(s: &Store) {
     assert_eq!(back.len() as u64, size);
     assert_eq!(sha256_digest(&back), fd);
     b.put_blob_file("web", &fd, &file).unwrap();
+    let copy = tmp.path().join("copy.img");
+    b.get_blob_file("web", &fd, &copy).unwrap();
+    assert_eq!(file_digest(&copy).unwrap(), (fd.clone(), size));
 
     // A file that is not what its digest says is refused, not stored.
     let other = tmp.path().join("other.img");

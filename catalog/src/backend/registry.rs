@@ -16,6 +16,7 @@ mod auth;
 mod fail;
 mod location;
 mod paging;
+mod plain;
 mod referrers;
 mod retry;
 mod upload;
@@ -55,7 +56,9 @@ pub struct RegistryBackend {
     /// `at` as text, for messages.
     location: String,
     creds: Credentials,
-    client: Client,
+    /// Built on first use (see `plain`): reads from an open registry do
+    /// without it.
+    client: OnceLock<Client>,
     rt: tokio::runtime::Runtime,
     /// Repositories (and whether for push) oci-client has been
     /// authenticated for: its token cache then renews tokens itself.
@@ -89,27 +92,53 @@ impl RegistryBackend {
                 location: location.clone(),
                 why: format!("cannot start the registry client: {e}"),
             })?;
-        let protocol = if at.loopback() {
-            ClientProtocol::HttpsExcept(vec![at.registry.clone()])
-        } else {
-            ClientProtocol::Https
-        };
-        let client = Client::new(ClientConfig {
-            protocol,
-            connect_timeout: Some(Duration::from_secs(15)),
-            read_timeout: Some(Duration::from_secs(300)),
-            ..ClientConfig::default()
-        });
         Ok(RegistryBackend {
             at,
             location,
             creds,
-            client,
+            client: OnceLock::new(),
             rt,
             authed: Mutex::new(HashSet::new()),
             wire: OnceLock::new(),
             agent: referrers::agent(),
         })
+    }
+
+    /// oci-client, holding the credentials it is to send.
+    async fn client(&self) -> Result<&Client, CatalogError> {
+        let auth = self.wire_auth().await?;
+        let client = self.client.get_or_init(|| {
+            let protocol = if self.at.loopback() {
+                ClientProtocol::HttpsExcept(vec![self.at.registry.clone()])
+            } else {
+                ClientProtocol::Https
+            };
+            Client::new(ClientConfig {
+                protocol,
+                connect_timeout: Some(Duration::from_secs(15)),
+                read_timeout: Some(Duration::from_secs(300)),
+                ..ClientConfig::default()
+            })
+        });
+        // Calls that take no credentials (blob and manifest pushes, blob
+        // pulls) find them in the client.
+        client.store_auth_if_needed(&self.at.registry, auth).await;
+        Ok(client)
+    }
+
+    /// Does the registry let anyone read without a token?
+    async fn open(&self) -> Result<bool, CatalogError> {
+        Ok(matches!(self.wire_auth().await?, RegistryAuth::Bearer(t) if t.is_empty()))
+    }
+
+    /// `scheme://registry/v2/REPOSITORY`.
+    fn repo_url(&self, r: &Reference) -> String {
+        format!(
+            "{}://{}/v2/{}",
+            self.at.scheme(),
+            self.at.registry,
+            r.repository()
+        )
     }
 
     fn ctx(&self) -> Ctx<'_> {
@@ -183,11 +212,6 @@ impl RegistryBackend {
             }
             other => other.clone(),
         };
-        // Calls that take no credentials (blob and manifest pushes, blob
-        // pulls) find them in the client.
-        self.client
-            .store_auth_if_needed(&self.at.registry, &auth)
-            .await;
         Ok(self.wire.get_or_init(|| auth))
     }
 
@@ -200,7 +224,11 @@ impl RegistryBackend {
         if self.authed.lock().is_ok_and(|s| s.contains(&key)) {
             return Ok(());
         }
-        self.client
+        if !push && self.open().await? {
+            return Ok(());
+        }
+        self.client()
+            .await?
             .auth(r, auth, op)
             .await
             .map_err(|e| self.ctx().error("authenticate", &e))?;
@@ -223,9 +251,21 @@ impl RegistryBackend {
         what: &str,
     ) -> Result<Option<RawManifest>, CatalogError> {
         let auth = self.wire_auth().await?;
-        match retry::retry(|| self.client.pull_manifest_raw(r, auth, &ACCEPT)).await {
-            Ok((bytes, _)) => {
-                let bytes = bytes.to_vec();
+        let fetched = if self.open().await? {
+            let reference = r.digest().or(r.tag()).unwrap_or_default();
+            let url = format!("{}/manifests/{reference}", self.repo_url(r));
+            let what = format!("get manifest {what}");
+            plain::get(&self.agent, &url, &ACCEPT.join(", "), &what, &self.ctx())?
+        } else {
+            let client = self.client().await?;
+            match retry::retry(|| client.pull_manifest_raw(r, auth, &ACCEPT)).await {
+                Ok((bytes, _)) => Some(bytes.to_vec()),
+                Err(e) if fail::kind(&e) == Kind::NotFound => None,
+                Err(e) => return Err(self.ctx().error(&format!("get manifest {what}"), &e)),
+            }
+        };
+        match fetched {
+            Some(bytes) => {
                 let digest = sha256_digest(&bytes);
                 if r.digest().is_some_and(|d| d != digest) {
                     return Err(CatalogError::corrupt(
@@ -239,15 +279,15 @@ impl RegistryBackend {
                     bytes,
                 }))
             }
-            Err(e) if fail::kind(&e) == Kind::NotFound => Ok(None),
-            Err(e) => Err(self.ctx().error(&format!("get manifest {what}"), &e)),
+            None => Ok(None),
         }
     }
 
     /// The digest a tag points at, by a HEAD request.
     async fn tag_digest(&self, r: &Reference, tag: &str) -> Result<Option<String>, CatalogError> {
         let auth = self.wire_auth().await?;
-        match retry::retry(|| self.client.fetch_manifest_digest(r, auth)).await {
+        let client = self.client().await?;
+        match retry::retry(|| client.fetch_manifest_digest(r, auth)).await {
             Ok(d) => Ok(Some(d)),
             Err(e) if fail::kind(&e) == Kind::NotFound => Ok(None),
             Err(e) => Err(self.ctx().error(&format!("read tag {tag}"), &e)),
@@ -268,9 +308,9 @@ impl RegistryBackend {
                 format!("media type {:?} is not a header value", manifest.media_type),
             ));
         };
+        let client = self.client().await?;
         retry::retry(|| {
-            self.client
-                .push_manifest_raw(r, manifest.bytes.clone(), Clone::clone(&content_type))
+            client.push_manifest_raw(r, manifest.bytes.clone(), Clone::clone(&content_type))
         })
         .await
         .map(|_| ())
@@ -278,7 +318,8 @@ impl RegistryBackend {
     }
 
     async fn blob_exists(&self, r: &Reference, digest: &str) -> Result<bool, CatalogError> {
-        match retry::retry(|| self.client.blob_exists(r, digest)).await {
+        let client = self.client().await?;
+        match retry::retry(|| client.blob_exists(r, digest)).await {
             Ok(b) => Ok(b),
             Err(e) if fail::kind(&e) == Kind::NotFound => Ok(false),
             Err(e) => Err(self.ctx().error(&format!("check blob {digest}"), &e)),
@@ -324,10 +365,11 @@ impl Backend for RegistryBackend {
         let repos = self.block_on(async {
             self.ensure_auth(&probe, RegistryOperation::Pull).await?;
             let auth = self.wire_auth().await?;
+            let client = self.client().await?;
             paging::all(|n, last| {
                 let probe = &probe;
                 async move {
-                    retry::retry(|| self.client.catalog(probe, auth, Some(n), last.as_deref()))
+                    retry::retry(|| client.catalog(probe, auth, Some(n), last.as_deref()))
                         .await
                         .map(|c| c.repositories)
                 }
@@ -363,7 +405,8 @@ impl Backend for RegistryBackend {
             if self.blob_exists(&r, digest).await? {
                 return Ok(());
             }
-            retry::retry(|| self.client.push_blob(&r, data.to_vec(), digest))
+            let client = self.client().await?;
+            retry::retry(|| client.push_blob(&r, data.to_vec(), digest))
                 .await
                 .map(|_| ())
                 .map_err(|e| self.upload_error(&format!("{} bytes", data.len()), digest, &e))
@@ -379,9 +422,10 @@ impl Backend for RegistryBackend {
             std::fs::metadata(path).map_err(|e| CatalogError::io("open", path, e))?;
             // Streamed: a chunked upload, one PATCH per chunk read; a
             // retry reads the file again from the start.
+            let client = self.client().await?;
             retry::retry(|| async {
                 let file = tokio::fs::File::open(path).await?;
-                self.client
+                client
                     .push_blob_stream(&r, upload::chunks(file), digest)
                     .await
             })
@@ -395,12 +439,10 @@ impl Backend for RegistryBackend {
         let r = self.digest_ref(bucket, digest)?;
         let data = self.block_on(async {
             self.ensure_auth(&r, RegistryOperation::Pull).await?;
+            let client = self.client().await?;
             retry::retry(|| async {
                 let mut buf: Vec<u8> = Vec::new();
-                self.client
-                    .pull_blob(&r, digest, &mut buf)
-                    .await
-                    .map(|()| buf)
+                client.pull_blob(&r, digest, &mut buf).await.map(|()| buf)
             })
             .await
             .map_err(|e| self.ctx().error(&format!("get blob {digest}"), &e))
@@ -419,10 +461,11 @@ impl Backend for RegistryBackend {
         let r = self.digest_ref(bucket, digest)?;
         self.block_on(async {
             self.ensure_auth(&r, RegistryOperation::Pull).await?;
+            let client = self.client().await?;
             retry::retry(|| async {
                 // A retry starts the file again.
                 let mut file = tokio::fs::File::create(dest).await?;
-                self.client.pull_blob(&r, digest, &mut file).await?;
+                client.pull_blob(&r, digest, &mut file).await?;
                 tokio::io::AsyncWriteExt::flush(&mut file).await?;
                 Ok::<(), OciDistributionError>(())
             })
@@ -481,11 +524,21 @@ impl Backend for RegistryBackend {
         let r = self.tag_ref(bucket, "latest")?;
         self.block_on(async {
             self.ensure_auth(&r, RegistryOperation::Pull).await?;
+            if self.open().await? {
+                let base = self.repo_url(&r);
+                let ctx = self.ctx();
+                return paging::all(|n, last| {
+                    let (base, ctx) = (&base, &ctx);
+                    async move { plain::tag_page(&self.agent, base, n, last.as_deref(), ctx) }
+                })
+                .await;
+            }
             let auth = self.wire_auth().await?;
+            let client = self.client().await?;
             let listed = paging::all(|n, last| {
                 let r = &r;
                 async move {
-                    retry::retry(|| self.client.list_tags(r, auth, Some(n), last.as_deref()))
+                    retry::retry(|| client.list_tags(r, auth, Some(n), last.as_deref()))
                         .await
                         .map(|t| t.tags)
                 }
@@ -533,8 +586,12 @@ impl Backend for RegistryBackend {
         // oci-client does not make this request, so its token is asked
         // for here (`auth` answers with it for a bearer registry).
         let token = self.block_on(async {
+            if self.open().await? {
+                return Ok(Some(String::new()));
+            }
             let auth = self.wire_auth().await?;
-            self.client
+            self.client()
+                .await?
                 .auth(&r, auth, RegistryOperation::Pull)
                 .await
                 .map_err(|e| self.ctx().error("authenticate", &e))

@@ -3,7 +3,6 @@
 //! would hand the same page back forever: a page that adds nothing ends
 //! the walk too.
 
-use oci_client::errors::OciDistributionError;
 use std::collections::BTreeSet;
 use std::future::Future;
 
@@ -12,10 +11,10 @@ use std::future::Future;
 pub const PAGE: usize = 1000;
 
 /// Every entry, sorted, from `fetch(n, last)`.
-pub async fn all<F, Fut>(mut fetch: F) -> Result<Vec<String>, OciDistributionError>
+pub async fn all<F, Fut, E>(mut fetch: F) -> Result<Vec<String>, E>
 where
     F: FnMut(usize, Option<String>) -> Fut,
-    Fut: Future<Output = Result<Vec<String>, OciDistributionError>>,
+    Fut: Future<Output = Result<Vec<String>, E>>,
 {
     let mut seen = BTreeSet::new();
     let mut last: Option<String> = None;
@@ -50,7 +49,7 @@ mod tests {
                 all_names.iter().position(|t| *t == l).map_or(0, |i| i + 1)
             });
             let page: Vec<String> = all_names.iter().skip(start).take(n).cloned().collect();
-            async move { Ok(page) }
+            async move { Ok::<_, ()>(page) }
         }))
         .unwrap_or_default();
         assert_eq!(got, all_names);
@@ -61,7 +60,7 @@ mod tests {
         let names: Vec<String> = (0..PAGE).map(|i| format!("t{i:05}")).collect();
         let got = run(all(|_, _| {
             let page = names.clone();
-            async move { Ok(page) }
+            async move { Ok::<_, ()>(page) }
         }))
         .unwrap_or_default();
         assert_eq!(got.len(), PAGE);
