@@ -11,6 +11,7 @@ pub mod shell;
 pub mod shell_local;
 pub mod testinfra;
 
+mod cache_inputs;
 mod config_paths;
 mod env_vars;
 mod exit_codes;

@@ -40,6 +40,21 @@ struct Target {
 }
 
 impl Provisioner for Ansible {
+    /// The playbook with what Ansible reads beside it, the inventory,
+    /// galaxy file and role/collection paths, and `./ansible.cfg`.
+    /// Files named only inside `extra_arguments` (`@vars.yml`) are not
+    /// seen: set `cache = false` on such a step.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        use crate::cache_inputs::{beside, named, working_ansible_cfg, ANSIBLE_BESIDE};
+        let c = &self.config;
+        let main = named([&Some(c.playbook_file.clone()), &c.inventory_file]);
+        let mut all = main.clone();
+        all.extend(named([&c.galaxy_file, &c.roles_path, &c.collections_path]));
+        all.extend(beside(&main, ANSIBLE_BESIDE));
+        all.extend(working_ansible_cfg());
+        Some(all)
+    }
+
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         ctx.ui.say("Provisioning with Ansible...");
         let g = ctx.generated;

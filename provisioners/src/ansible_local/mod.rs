@@ -109,6 +109,29 @@ impl Run<'_> {
 }
 
 impl Provisioner for AnsibleLocal {
+    /// Everything it uploads.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        let c = &self.config;
+        let lists = c
+            .playbook_files
+            .iter()
+            .chain(&c.playbook_paths)
+            .chain(&c.role_paths)
+            .chain(&c.collection_paths)
+            .map(|s| Some(s.clone()))
+            .collect::<Vec<_>>();
+        let mut all = crate::cache_inputs::named([
+            &c.playbook_file,
+            &c.playbook_dir,
+            &c.group_vars,
+            &c.host_vars,
+            &c.inventory_file,
+            &c.galaxy_file,
+        ]);
+        all.extend(crate::cache_inputs::named(&lists));
+        Some(all)
+    }
+
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         let c = &self.config;
         let s = self.staging.as_str();

@@ -30,6 +30,22 @@ impl From<PuppetMasterlessConfig> for PuppetMasterless {
 }
 
 impl Provisioner for PuppetMasterless {
+    /// Everything it uploads: the manifest (file or folder), the
+    /// manifest folder, the module paths and the Hiera config.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        let c = &self.config;
+        let modules = c
+            .module_paths
+            .iter()
+            .flatten()
+            .map(|s| Some(s.clone()))
+            .collect::<Vec<_>>();
+        let mut all =
+            crate::cache_inputs::named([&c.manifest_file, &c.manifest_dir, &c.hiera_config_path]);
+        all.extend(crate::cache_inputs::named(&modules));
+        Some(all)
+    }
+
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         let result = Run {
             config: &self.config,

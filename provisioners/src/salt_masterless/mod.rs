@@ -58,6 +58,22 @@ impl From<SaltMasterlessConfig> for SaltMasterless {
 }
 
 impl Provisioner for SaltMasterless {
+    /// The state tree, pillar roots, minion config and grains it
+    /// uploads; formulas come from git remotes, whose content kiln cannot
+    /// know without fetching it, so a step with formulas always runs.
+    fn cache_inputs(&self) -> Option<Vec<std::path::PathBuf>> {
+        let c = &self.config;
+        if !c.formulas().is_empty() {
+            return None;
+        }
+        Some(crate::cache_inputs::named([
+            &c.local_state_tree,
+            &c.local_pillar_roots,
+            &c.minion_config,
+            &c.grains_file,
+        ]))
+    }
+
     fn provision(&self, ctx: &ProvisionCtx<'_>, comm: &dyn Communicator) -> Result<(), BuildError> {
         let result = Run {
             config: &self.config,

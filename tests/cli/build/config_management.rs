@@ -269,9 +269,17 @@ fn salt_bootstraps_itself_and_a_failing_state_fails_the_build() {
     let dir = project(&[]);
     let d = dir.path();
     write(&d.join("salt/top.sls"), "base:\n  '*':\n    - ok\n");
+    // The state fails unless the minion config's grain is in force.
     write(
         &d.join("salt/ok.sls"),
-        "/etc/kiln-bootstrapped:\n  file.managed:\n    - contents: yes\n",
+        "{% if grains.get('origin') != 'minion-config' %}\n\
+         no minion config:\n  test.fail_without_changes\n\
+         {% endif %}\n\
+         /etc/kiln-bootstrapped:\n  file.managed:\n    - contents: yes\n",
+    );
+    write(
+        &d.join("minion"),
+        "file_client: local\nfile_roots:\n  base:\n    - /srv/salt\ngrains:\n  origin: minion-config\n",
     );
     write(&d.join("bad/top.sls"), "base:\n  '*':\n    - bad\n");
     write(
@@ -290,6 +298,7 @@ fn salt_bootstraps_itself_and_a_failing_state_fails_the_build() {
   }}
   provisioner "salt-masterless" {{
     local_state_tree = "salt"
+    minion_config    = "minion"
     bootstrap_args   = "--no-index --find-links=/tmp/wheels"
     disable_sudo     = true
   }}
@@ -314,10 +323,18 @@ fn salt_bootstraps_itself_and_a_failing_state_fails_the_build() {
         out.contains("salt-call 3"),
         "the bootstrap's version line: {out}"
     );
-    // The first run passed (it reached the second), the second failed
-    // with salt-call's status; salt-call is on the PATH after the
-    // bootstrap.
-    assert!(out.contains("Running: salt-call --local state.highstate --file-root=/srv/salt --pillar-root=/srv/pillar --retcode-passthrough -l info"), "{out}");
+    // salt-call is on the PATH after the bootstrap; the second run
+    // failed with its status.
+    // The first, with its minion config (so no roots on the command
+    // line), passed; the second then ran with the default roots.
+    assert!(out.contains("Uploading minion config: minion"), "{out}");
+    let first = out
+        .find("Running: salt-call --local state.highstate --retcode-passthrough -l info")
+        .unwrap_or_else(|| panic!("the minion-config run: {out}"));
+    let second = out
+        .find("Running: salt-call --local state.highstate --file-root=/srv/salt --pillar-root=/srv/pillar --retcode-passthrough -l info")
+        .unwrap_or_else(|| panic!("the second run: {out}"));
+    assert!(first < second, "{out}");
     assert!(
         out.contains("Error executing salt-call: Bad exit status: 2"),
         "{out}"

@@ -48,6 +48,49 @@ fn a_docker_template_runs_ansible_in_the_sandbox_through_the_adapter() {
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(leftovers, 0);
+    rebuilds_use_the_step_cache_until_a_role_changes(p.path());
+}
+
+/// The same template again: the playbook's step comes from the step
+/// cache (ansible does not run) and the image is the same; a changed
+/// role file under `roles_path` is a miss that names it.
+fn rebuilds_use_the_step_cache_until_a_role_changes(d: &Path) {
+    let rebuild = || {
+        let tmp = tempfile::tempdir().unwrap();
+        let r = crate::build::build(d, tmp.path(), &["-force", "-explain-cache", "t.pkr.hcl"]);
+        (r.code, format!("{}{}", r.stdout, r.stderr))
+    };
+    std::fs::remove_dir_all(d.join("bundle")).unwrap();
+    let (code, all) = rebuild();
+    assert_eq!(code, 0, "{all}");
+    assert!(
+        all.contains("Step cache 1/1 (provisioner ansible): hit"),
+        "{all}"
+    );
+    assert!(!all.contains("PLAY RECAP"), "ansible ran again: {all}");
+    let root = unpack(d);
+    assert_results(&root.join("opt/result"), "debian", "docker");
+
+    let role = d.join("lib/roles/kilnrole/tasks/main.yml");
+    let text = std::fs::read_to_string(&role).unwrap();
+    std::fs::write(
+        &role,
+        text.replace("from the role", "from the changed role"),
+    )
+    .unwrap();
+    std::fs::remove_dir_all(d.join("bundle")).unwrap();
+    let (code, all) = rebuild();
+    assert_eq!(code, 0, "{all}");
+    assert!(
+        all.contains("Step cache 1/1 (provisioner ansible): miss: file lib/roles changed"),
+        "{all}"
+    );
+    assert!(all.contains("PLAY RECAP"), "{all}");
+    let root = unpack(d);
+    assert_eq!(
+        std::fs::read_to_string(root.join("opt/result/role.txt")).unwrap(),
+        "from the changed role\n"
+    );
 }
 
 #[test]
