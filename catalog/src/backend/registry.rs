@@ -85,6 +85,7 @@ impl RegistryBackend {
 
     fn with_credentials(at: Location, creds: Credentials) -> Result<Self, CatalogError> {
         let location = at.to_string();
+        let agent = referrers::agent(!at.loopback());
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
@@ -100,7 +101,7 @@ impl RegistryBackend {
             rt,
             authed: Mutex::new(HashSet::new()),
             wire: OnceLock::new(),
-            agent: referrers::agent(),
+            agent,
         })
     }
 

@@ -19,14 +19,53 @@ struct Referrers {
 /// A referrers answer is one small index.
 const MAX_BODY: u64 = 64 * 1024 * 1024;
 
-pub fn agent() -> ureq::Agent {
+/// The agent for `/v2/` probes, plain reads and referrers. Over HTTPS it
+/// trusts the system's CA bundle (as OpenSSL finds it, `SSL_CERT_FILE`
+/// first), as oci-client's native-tls does: a registry behind a private
+/// CA must not work for manifests and fail for referrers. Plain HTTP
+/// (loopback) reads no bundle.
+pub fn agent(https: bool) -> ureq::Agent {
+    let mut tls = ureq::tls::TlsConfig::builder();
+    if let Some(certs) = https.then(system_roots).flatten() {
+        tls = tls.root_certs(ureq::tls::RootCerts::Specific(std::sync::Arc::new(certs)));
+    }
     ureq::Agent::config_builder()
+        .tls_config(tls.build())
         .http_status_as_error(false)
         .timeout_connect(Some(Duration::from_secs(15)))
         .timeout_global(Some(Duration::from_secs(120)))
         .user_agent(concat!("kiln/", env!("CARGO_PKG_VERSION")))
         .build()
         .into()
+}
+
+/// Where OpenSSL looks for the system's bundle on the common distributions.
+const BUNDLES: &[&str] = &[
+    "/etc/ssl/certs/ca-certificates.crt",
+    "/etc/pki/tls/certs/ca-bundle.crt",
+    "/etc/ssl/ca-bundle.pem",
+    "/etc/ssl/cert.pem",
+];
+
+/// The certificates of the first bundle found; `None` (ureq's built-in
+/// web roots then) when there is none.
+fn system_roots() -> Option<Vec<ureq::tls::Certificate<'static>>> {
+    let env = std::env::var_os("SSL_CERT_FILE").map(std::path::PathBuf::from);
+    let pem = env
+        .into_iter()
+        .chain(BUNDLES.iter().map(std::path::PathBuf::from))
+        .find_map(|p| std::fs::read(p).ok())?;
+    roots_in(&pem)
+}
+
+fn roots_in(pem: &[u8]) -> Option<Vec<ureq::tls::Certificate<'static>>> {
+    let certs: Vec<_> = ureq::tls::parse_pem(pem)
+        .filter_map(|item| match item {
+            Ok(ureq::tls::PemItem::Certificate(c)) => Some(c),
+            _ => None,
+        })
+        .collect();
+    (!certs.is_empty()).then_some(certs)
 }
 
 /// `None` when the registry has no referrers API: a 404 (what the spec
@@ -97,5 +136,17 @@ pub fn is_open(agent: &ureq::Agent, url: &str) -> Result<bool, String> {
         ) => Err(fail::chain(&e)),
         // TLS and protocol trouble: oci-client reports it in its words.
         Err(_) => Ok(false),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_gives_its_certificates_and_junk_none() {
+        let pem = b"-----BEGIN CERTIFICATE-----\nMIIBszCCAVmgAwIBAgIUQx2cqj0Y1ohWcnqfRPcq4TEg3bQwCgYIKoZIzj0EAwIw\n-----END CERTIFICATE-----\n";
+        assert_eq!(roots_in(pem).map(|c| c.len()), Some(1));
+        assert!(roots_in(b"not a bundle").is_none());
     }
 }
