@@ -42,6 +42,8 @@ pub struct Runtime {
     pub pflash: Vec<String>,
     /// swtpm's control socket when `vtpm` is set.
     pub vtpm_socket: Option<PathBuf>,
+    /// `-incoming`: the migration stream of a cached snapshot.
+    pub incoming: Option<String>,
 }
 
 type Switches = Vec<(String, Vec<String>)>;
@@ -127,6 +129,9 @@ pub fn defaults(s: &Settings, rt: &Runtime) -> Switches {
             format!("socket,id=vtpm,path={}", sock.display()),
         );
         push(&mut sw, "-tpmdev", "emulator,id=tpm0,chardev=vtpm");
+    }
+    if let Some(uri) = &rt.incoming {
+        push(&mut sw, "-incoming", uri.clone());
     }
     let (devices, drives) = devices_and_drives(s, rt);
     for d in devices {

@@ -16,7 +16,7 @@ use crate::timing::Timed;
 use crate::vm::StepRun;
 use crate::workdir::StepWorkDir;
 use kiln_communicator_ssh::CommKind;
-use kiln_core::step::{run_steps, Step, StepProvision};
+use kiln_core::step::{run_steps, Step};
 use kiln_core::{Artifact, BuildCtx, BuildError, Builder};
 
 /// Packer's builder id for qemu images; the manifest records it.
@@ -48,6 +48,13 @@ impl QemuBuilder {
         steps.push(Box::new(StepDownload {
             source: s.source.clone(),
         }));
+        if ssh {
+            steps.push(Box::new(crate::snapshot::StepPlanCache {
+                settings: s.clone(),
+                ssh_username: comm.ssh_username.clone().unwrap_or_default(),
+                temporary_key: crate::seed::needs_temporary_key(&self.config),
+            }));
+        }
         if ssh && crate::seed::needs_temporary_key(&self.config) {
             steps.push(Box::new(StepTemporaryKey));
         }
@@ -113,7 +120,10 @@ impl QemuBuilder {
                 kiln_core::cloud_init::StepWaitCloudInit { required: true },
             ));
         }
-        steps.push(Timed::boxed("provisioning", StepProvision::default()));
+        steps.push(Timed::boxed(
+            "provisioning",
+            crate::snapshot::StepProvisionSnapshots::default(),
+        ));
         if ssh && s.cloud_init_clean {
             steps.push(Timed::boxed(
                 "cloud-init-clean",

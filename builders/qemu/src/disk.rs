@@ -137,6 +137,18 @@ impl StepDisks {
     }
 }
 
+impl StepDisks {
+    /// The disks of a cold build (a restore that failed starts over).
+    pub fn make_cold(&self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), QemuError> {
+        let _ = std::fs::remove_file(&state.work_disk);
+        if self.settings.disk_image {
+            self.copy(state, ctx).and_then(|()| self.create(state, ctx))
+        } else {
+            self.create(state, ctx)
+        }
+    }
+}
+
 impl Step<State> for StepDisks {
     fn name(&self) -> &str {
         if self.settings.disk_image {
@@ -147,8 +159,12 @@ impl Step<State> for StepDisks {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
-        state.work_disk = work_disk_path(&self.settings);
-        let r = if self.settings.disk_image {
+        // Absolute: the step cache's overlays name it as their backing file.
+        let work = work_disk_path(&self.settings);
+        state.work_disk = std::path::absolute(&work).unwrap_or(work);
+        let r = if let Some(resume) = &state.resume {
+            crate::snapshot::overlay_on_cache(state, resume, ctx.cancel)
+        } else if self.settings.disk_image {
             self.copy(state, ctx).and_then(|()| self.create(state, ctx))
         } else {
             self.create(state, ctx)

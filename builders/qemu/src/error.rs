@@ -61,6 +61,9 @@ pub enum QemuError {
     BootCommandParse(Vec<crate::bootcmd::ParseError>),
     #[error("Error connecting to QMP: {0}")]
     QmpConnect(#[source] crate::qmp::QmpError),
+    /// Saving or restoring a step-cache snapshot.
+    #[error("snapshot: {0}")]
+    Snapshot(String),
     #[error("Error running boot command: {0}")]
     BootCommandType(#[source] crate::bootcmd::TypeError),
     /// The guest's qemu died while kiln waited for SSH; the logs say why.

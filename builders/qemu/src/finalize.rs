@@ -17,7 +17,15 @@ impl StepFinalizeDisk {
     fn finalize(&self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), QemuError> {
         let s = &self.settings;
         let target = s.disk_path();
-        if !s.skip_compaction || s.disk_compression {
+        // A disk made of snapshot layers (the step cache) is always
+        // converted: its layers are temporary.
+        let layered = state.resumed || !state.chain.is_empty();
+        if layered && s.skip_compaction && !s.disk_compression {
+            ctx.ui.message(
+                "The disk is made of step-cache layers: converting it despite skip_compaction",
+            );
+        }
+        if !s.skip_compaction || s.disk_compression || layered {
             ctx.ui.say("Converting hard drive...");
             let tmp = s.output_dir.join(format!(".{}.kiln-convert", s.vm_name));
             let mut args = tool::args(["convert"]);
@@ -41,6 +49,9 @@ impl StepFinalizeDisk {
             std::fs::rename(&tmp, &target)
                 .map_err(|e| QemuError::io("Error moving converted hard drive", e))?;
             let _ = std::fs::remove_file(&state.work_disk);
+            for f in state.chain.drain(..) {
+                let _ = std::fs::remove_file(f);
+            }
         } else {
             std::fs::rename(&state.work_disk, &target)
                 .map_err(|e| QemuError::io("Error moving hard drive into place", e))?;

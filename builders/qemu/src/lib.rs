@@ -36,6 +36,7 @@ mod ports;
 mod power;
 mod seed;
 mod shutdown;
+mod snapshot;
 mod source;
 mod state;
 mod test_overlay;

@@ -19,6 +19,10 @@ impl Step<State> for StepTemporaryKey {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        // A build resuming from a cached snapshot has its key already.
+        if state.key_pair.is_some() {
+            return Ok(());
+        }
         ctx.ui
             .say("Creating temporary ed25519 SSH key for this build...");
         state.key_pair = Some(KeyPair::generate().map_err(QemuError::from)?);

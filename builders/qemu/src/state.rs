@@ -46,6 +46,16 @@ pub struct State {
     pub generated: Generated,
     /// The finished image and its sha256.
     pub image: Option<(PathBuf, String)>,
+    /// The build's step cache (`snapshot`), when its machine can be
+    /// snapshotted and the run has one.
+    pub cache: Option<Box<dyn kiln_core::step_cache::StepCache>>,
+    /// The snapshot this build resumes from, when the cache has one.
+    pub resume: Option<crate::snapshot::Resume>,
+    /// The VM was started from `resume` (a failed restore boots cold).
+    pub resumed: bool,
+    /// Disk files under the work disk (frozen by snapshots), removed once
+    /// the image is converted.
+    pub chain: Vec<PathBuf>,
     /// Wall time of each phase, in order, for the time split.
     pub timings: Vec<(&'static str, Duration)>,
 }

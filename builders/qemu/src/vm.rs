@@ -55,6 +55,7 @@ impl StepRun {
             bios,
             pflash,
             vtpm_socket: state.vtpm_socket.clone(),
+            incoming: state.resume.as_ref().map(crate::snapshot::incoming_uri),
         }
     }
 
@@ -185,6 +186,33 @@ impl StepRun {
     }
 }
 
+impl StepRun {
+    /// Wait for the snapshot's state to load, then let the guest run.
+    fn finish_restore(&self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), QemuError> {
+        if crate::vm::vm_exited(state) {
+            return Err(QemuError::Snapshot(format!(
+                "qemu exited: {}",
+                tail(&state.work_dir.join("qemu.log"), 5)
+            )));
+        }
+        let socket = state
+            .qmp_socket
+            .clone()
+            .ok_or_else(|| QemuError::Snapshot("no QMP socket".into()))?;
+        let mut qmp = crate::qmp::Qmp::connect(&socket, Duration::from_secs(60), ctx.cancel)
+            .map_err(QemuError::QmpConnect)?;
+        crate::snapshot::finish_incoming(&mut qmp, ctx.cancel).map_err(|e| {
+            match crate::vm::vm_exited(state) {
+                true => QemuError::Snapshot(format!(
+                    "{e}; qemu: {}",
+                    tail(&state.work_dir.join("qemu.log"), 5)
+                )),
+                false => e,
+            }
+        })
+    }
+}
+
 /// `vnc_use_password`: the display stays locked until QMP sets this.
 fn set_vnc_password(
     state: &State,
@@ -250,6 +278,37 @@ impl Step<State> for StepRun {
     }
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if let Some(r) = &state.resume {
+            ctx.ui.say(&format!(
+                "Starting VM from the step cache's snapshot after step {}",
+                r.upto
+            ));
+            match self
+                .launch(state, ctx)
+                .and_then(|()| self.finish_restore(state, ctx))
+            {
+                Ok(()) => {
+                    state.resumed = true;
+                    return Ok(());
+                }
+                Err(e) if !ctx.cancel.is_cancelled() => {
+                    ctx.ui.message(&format!(
+                        "Step cache: the snapshot cannot be restored ({e}): building from scratch"
+                    ));
+                    self.cleanup(state, ctx)?;
+                    state.resume = None;
+                    crate::disk::StepDisks {
+                        settings: self.settings.clone(),
+                    }
+                    .make_cold(state, ctx)
+                    .map_err(|e| {
+                        ctx.ui.error(&e.to_string());
+                        BuildError::from(e)
+                    })?;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
         self.launch(state, ctx).map_err(|e| {
             ctx.ui.error(&format!("Error launching VM: {e}"));
             e.into()

@@ -44,6 +44,17 @@ impl KeyPair {
         Ok(KeyPair { private, public })
     }
 
+    /// The pair of a private key written by [`KeyPair::private_openssh`]
+    /// (a builder's step cache keeps the key its snapshots trust).
+    pub fn from_private_openssh(private: &str) -> Result<KeyPair, KeyPairError> {
+        let key = PrivateKey::from_openssh(private)?;
+        let public = key.public_key().to_openssh()?;
+        Ok(KeyPair {
+            private: private.to_owned(),
+            public,
+        })
+    }
+
     /// `-----BEGIN OPENSSH PRIVATE KEY-----…`, unencrypted.
     pub fn private_openssh(&self) -> &str {
         &self.private
@@ -68,6 +79,8 @@ mod tests {
             .private_openssh()
             .starts_with("-----BEGIN OPENSSH PRIVATE KEY-----\n"));
         assert!(!format!("{pair:?}").contains("PRIVATE"));
+        let again = KeyPair::from_private_openssh(pair.private_openssh()).unwrap();
+        assert_eq!(again.public_line(), pair.public_line());
         // ssh-keygen derives the public key from the private file: the two
         // halves belong together and the format is OpenSSH's own.
         let dir = tempfile::tempdir().unwrap();

@@ -581,3 +581,105 @@ fn a_minimal_source_without_a_display_runs_headless_and_powers_off_over_ssh() {
         leftovers(tmp.path())
     );
 }
+
+const CACHED: &str = r#"
+source "qemu" "cached" {
+  iso_url          = "@IMAGE@"
+  iso_checksum     = "sha256:@SUM@"
+  disk_image       = true
+  accelerator      = "tcg"
+  headless         = true
+  ssh_username     = "kiln"
+  ssh_timeout      = "20m"
+  memory           = 1024
+  output_directory = "@OUT@"
+}
+
+build {
+  sources = ["source.qemu.cached"]
+
+  provisioner "shell" {
+    inline = ["cat /proc/sys/kernel/random/boot_id > /var/tmp/boot1", "echo step one"]
+  }
+  provisioner "shell" {
+    inline = ["echo @SECOND@", "if [ \"$(cat /proc/sys/kernel/random/boot_id)\" = \"$(cat /var/tmp/boot1)\" ]; then echo same boot; else echo rebooted; fi"]
+  }
+}
+"#;
+
+/// The step cache on a VM: the cold build saves the boot and each step;
+/// a rebuild whose second provisioner changed starts QEMU from the
+/// snapshot after the first (no boot: the guest's boot id is the one the
+/// first step recorded) and runs only the second.
+#[test]
+fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
+    let (image, sum) = fixture();
+    let dir = project(&[]);
+    let d = dir.path();
+    let cache = tempfile::tempdir().expect("cache");
+    let run = |out: &str, second: &str| {
+        let t = CACHED
+            .replace("@IMAGE@", &image.display().to_string())
+            .replace("@SUM@", &sum)
+            .replace("@OUT@", out)
+            .replace("@SECOND@", second);
+        std::fs::write(d.join("t.pkr.hcl"), t).expect("template");
+        let tmp = tempfile::tempdir().expect("tmp");
+        let r = crate::kiln_env(
+            d,
+            &["build", "-color=false", "-explain-cache", "t.pkr.hcl"],
+            "",
+            &[
+                ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+                (
+                    "KILN_CACHE_DIR".to_owned(),
+                    cache.path().display().to_string(),
+                ),
+            ],
+        );
+        let all = format!("{}{}", r.stdout, r.stderr);
+        assert_eq!(r.code, 0, "{all}");
+        assert!(
+            leftovers(tmp.path()).is_empty(),
+            "{:?}",
+            leftovers(tmp.path())
+        );
+        r.stdout
+    };
+    let cold = run("out1", "step two");
+    assert!(cold.contains("Step cache 0/2 (boot): miss"), "{cold}");
+    assert!(!cold.contains("from the step cache's snapshot"), "{cold}");
+    assert!(
+        messages(&cold, "qemu.cached")
+            .iter()
+            .any(|m| m == "same boot"),
+        "{cold}"
+    );
+
+    let warm = run("out2", "step two, changed");
+    for line in [
+        "Step cache 1/2 (provisioner shell): hit",
+        "Step cache 2/2 (provisioner shell): miss: inline changed",
+        "Starting VM from the step cache's snapshot after step 1",
+        "Using cached step 1/2",
+    ] {
+        assert!(warm.contains(line), "missing {line:?} in:\n{warm}");
+    }
+    let said = messages(&warm, "qemu.cached");
+    assert!(
+        !said.iter().any(|m| m == "step one"),
+        "step 1 ran again:\n{warm}"
+    );
+    assert!(said.iter().any(|m| m == "step two, changed"), "{warm}");
+    assert!(
+        said.iter().any(|m| m == "same boot"),
+        "the guest booted again:\n{warm}"
+    );
+    for out in ["out1", "out2"] {
+        assert_eq!(leftovers(&d.join(out)), ["packer-cached"]);
+        let info = qemu_img_json(&["info"], &d.join(out).join("packer-cached"));
+        assert!(info.get("backing-filename").is_none(), "{info}");
+        let check = qemu_img_json(&["check"], &d.join(out).join("packer-cached"));
+        assert_eq!(check["check-errors"], 0, "{check}");
+    }
+}

@@ -1,0 +1,126 @@
+//! The QMP side of a snapshot: pause the guest, stream its device and
+//! memory state to a compressed file (`migrate` to `exec:gzip`), freeze
+//! the disk file in use by putting a new qcow2 overlay on top of it
+//! (`blockdev-snapshot-sync`), resume. And for a restore, wait until an
+//! `-incoming` migration has loaded, then resume.
+
+use crate::error::QemuError;
+use crate::qmp::Qmp;
+use kiln_core::Cancel;
+use serde_json::{json, Value};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Saving a guest's memory takes seconds per gigabyte under TCG; a
+/// migration still running after this is stuck.
+const MIGRATE_TIMEOUT: Duration = Duration::from_secs(900);
+
+fn err(what: &str, e: impl std::fmt::Display) -> QemuError {
+    QemuError::Snapshot(format!("{what}: {e}"))
+}
+
+/// A shell word for `exec:` migration URIs (run by `/bin/sh -c`).
+fn quoted(p: &Path) -> String {
+    format!("'{}'", p.display().to_string().replace('\'', r"'\''"))
+}
+
+/// Pause the guest and write its state to `state` (gzip).
+pub fn save_state(qmp: &mut Qmp, state: &Path, cancel: &Cancel) -> Result<(), QemuError> {
+    qmp.execute("stop", None).map_err(|e| err("stop", e))?;
+    let uri = format!("exec:gzip -1 > {}", quoted(state));
+    qmp.execute("migrate", Some(json!({ "uri": uri })))
+        .map_err(|e| err("migrate", e))?;
+    wait_migration(qmp, "migration", cancel)
+}
+
+/// Wait until the migration in progress (outgoing or incoming) ends.
+pub fn wait_migration(qmp: &mut Qmp, what: &str, cancel: &Cancel) -> Result<(), QemuError> {
+    let started = Instant::now();
+    loop {
+        let info = qmp
+            .execute("query-migrate", None)
+            .map_err(|e| err("query-migrate", e))?;
+        match info.get("status").and_then(Value::as_str) {
+            Some("completed") => return Ok(()),
+            Some(s @ ("failed" | "cancelled")) => {
+                let why = info
+                    .get("error-desc")
+                    .and_then(Value::as_str)
+                    .unwrap_or("no reason given");
+                return Err(err(what, format!("{s}: {why}")));
+            }
+            // An incoming side that has not started reports no status.
+            _ if started.elapsed() > MIGRATE_TIMEOUT => {
+                return Err(err(what, "timed out"));
+            }
+            _ => {}
+        }
+        if cancel.sleep(Duration::from_millis(200)).is_err() {
+            return Err(err(what, "cancelled"));
+        }
+    }
+}
+
+/// The block device whose image is the file `top`: its `device` name,
+/// or its node name when it has none (`-device … drive=` disks).
+fn device_of(qmp: &mut Qmp, top: &Path) -> Result<(String, String), QemuError> {
+    let blocks = qmp
+        .execute("query-block", None)
+        .map_err(|e| err("query-block", e))?;
+    let want = top.display().to_string();
+    blocks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find_map(|b| {
+            let ins = b.get("inserted")?;
+            (ins.get("file").and_then(Value::as_str) == Some(want.as_str())).then(|| {
+                let s = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_owned();
+                (s(b.get("device")), s(ins.get("node-name")))
+            })
+        })
+        .ok_or_else(|| err("query-block", format!("no disk is using {want}")))
+}
+
+/// Put a new overlay `next` on the disk whose top is `top`: from now on
+/// the guest writes there and `top` is read-only.
+pub fn freeze_disk(qmp: &mut Qmp, top: &Path, next: &Path) -> Result<(), QemuError> {
+    let (device, node) = device_of(qmp, top)?;
+    let mut args = json!({
+        "snapshot-file": next.display().to_string(),
+        "format": "qcow2",
+        "mode": "absolute-paths",
+    });
+    if device.is_empty() {
+        args["node-name"] = json!(node);
+    } else {
+        args["device"] = json!(device);
+    }
+    qmp.execute("blockdev-snapshot-sync", Some(args))
+        .map_err(|e| err("blockdev-snapshot-sync", e))?;
+    Ok(())
+}
+
+pub fn resume(qmp: &mut Qmp) -> Result<(), QemuError> {
+    qmp.execute("cont", None)
+        .map(|_| ())
+        .map_err(|e| err("cont", e))
+}
+
+/// After `-incoming`: wait for the state to load (the guest is then
+/// paused, as it was saved), and let it run.
+pub fn finish_incoming(qmp: &mut Qmp, cancel: &Cancel) -> Result<(), QemuError> {
+    let started = Instant::now();
+    loop {
+        let status = qmp.query_status().map_err(|e| err("query-status", e))?;
+        match status.status.as_str() {
+            "paused" | "postmigrate" | "running" => break,
+            "inmigrate" | "prelaunch" if started.elapsed() < MIGRATE_TIMEOUT => {}
+            other => return Err(err("restore", format!("the VM is {other}"))),
+        }
+        if cancel.sleep(Duration::from_millis(200)).is_err() {
+            return Err(err("restore", "cancelled"));
+        }
+    }
+    resume(qmp)
+}
