@@ -286,6 +286,9 @@ pub trait StepCache: Send + Sync {
         took: std::time::Duration,
         fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
     );
+    /// Drop step `i`'s entry: it would not restore, or it stacks on an
+    /// entry that has since been saved again.
+    fn discard(&self, i: StepIndex);
     /// Tell the user that steps `..=i` were restored (the last one from
     /// `hit`), saving `saved`: what they took when they ran.
     fn restored(&self, ui: &dyn crate::ui::Ui, i: StepIndex, hit: &Hit, saved: std::time::Duration);

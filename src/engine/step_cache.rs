@@ -227,6 +227,14 @@ impl StepCache for BuildCache {
         }
     }
 
+    fn discard(&self, i: StepIndex) {
+        if let Some(Ok(key)) = self.keys.get(i) {
+            if let Err(e) = self.store.remove(&key.key) {
+                tracing::warn!(error = %e, "could not drop a step cache entry");
+            }
+        }
+    }
+
     fn restored(&self, ui: &dyn Ui, i: StepIndex, hit: &Hit, saved: Duration) {
         let n = self.keys.len() - 1;
         ui.say(&format!(

@@ -53,6 +53,9 @@ pub struct State {
     pub resume: Option<crate::snapshot::Resume>,
     /// The VM was started from `resume` (a failed restore boots cold).
     pub resumed: bool,
+    /// The cache entry (step, id) the work disk is an overlay of: the
+    /// next snapshot's layer stacks on it.
+    pub stacked_on: Option<(usize, String)>,
     /// Disk files under the work disk (frozen by snapshots), removed once
     /// the image is converted.
     pub chain: Vec<PathBuf>,

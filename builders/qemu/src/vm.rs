@@ -283,10 +283,10 @@ impl Step<State> for StepRun {
                 "Starting VM from the step cache's snapshot after step {}",
                 r.upto
             ));
-            match self
-                .launch(state, ctx)
-                .and_then(|()| self.finish_restore(state, ctx))
-            {
+            let restored = crate::snapshot::check_state(r, ctx.cancel)
+                .and_then(|()| self.launch(state, ctx))
+                .and_then(|()| self.finish_restore(state, ctx));
+            match restored {
                 Ok(()) => {
                     state.resumed = true;
                     return Ok(());
@@ -296,7 +296,13 @@ impl Step<State> for StepRun {
                         "Step cache: the snapshot cannot be restored ({e}): building from scratch"
                     ));
                     self.cleanup(state, ctx)?;
-                    state.resume = None;
+                    // Entries that do not load would only fail the next
+                    // build too.
+                    if let (Some(c), Some(r)) = (&state.cache, state.resume.take()) {
+                        for i in 0..=r.upto {
+                            c.discard(i);
+                        }
+                    }
                     crate::disk::StepDisks {
                         settings: self.settings.clone(),
                     }

@@ -582,6 +582,20 @@ fn a_minimal_source_without_a_display_runs_headless_and_powers_off_over_ssh() {
     );
 }
 
+/// Every file under `dir`.
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
 const CACHED: &str = r#"
 source "qemu" "cached" {
   iso_url          = "@IMAGE@"
@@ -675,7 +689,30 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
         said.iter().any(|m| m == "same boot"),
         "the guest booted again:\n{warm}"
     );
-    for out in ["out1", "out2"] {
+    // Damaged snapshots: the restore fails, the build says so and boots.
+    let mut damaged = 0;
+    for e in walk(cache.path()) {
+        if e.file_name().is_some_and(|n| n == "state.gz") {
+            std::fs::write(&e, b"\x1f\x8b not a migration stream").expect("damage");
+            damaged += 1;
+        }
+    }
+    assert_eq!(
+        damaged, 4,
+        "the boot, two steps and the changed second step"
+    );
+    let cold_again = run("out3", "step two, once more");
+    assert!(
+        cold_again.contains("Step cache: the snapshot cannot be restored"),
+        "{cold_again}"
+    );
+    let said = messages(&cold_again, "qemu.cached");
+    assert!(said.iter().any(|m| m == "step one"), "{cold_again}");
+    assert!(
+        said.iter().any(|m| m == "step two, once more"),
+        "{cold_again}"
+    );
+    for out in ["out1", "out2", "out3"] {
         assert_eq!(leftovers(&d.join(out)), ["packer-cached"]);
         let info = qemu_img_json(&["info"], &d.join(out).join("packer-cached"));
         assert!(info.get("backing-filename").is_none(), "{info}");

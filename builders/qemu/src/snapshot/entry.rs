@@ -36,6 +36,7 @@ fn read(p: &Path) -> Option<String> {
 /// keeps the backing file it has, if any).
 pub fn write(
     dir: &Path,
+    id: &str,
     frozen: &Path,
     previous: Option<&Path>,
     key: Option<&str>,
@@ -68,8 +69,7 @@ pub fn write(
         std::fs::write(dir.join(BACKING_ID), prev_id)
             .map_err(|e| io("writing", &dir.join(BACKING_ID), e))?;
     }
-    std::fs::write(dir.join(ID), ulid::Ulid::new().to_string())
-        .map_err(|e| io("writing", &dir.join(ID), e))?;
+    std::fs::write(dir.join(ID), id).map_err(|e| io("writing", &dir.join(ID), e))?;
     if let Some(k) = key {
         use std::os::unix::fs::OpenOptionsExt;
         let path = dir.join(KEY);
@@ -100,6 +100,16 @@ pub fn whole_prefix(dirs: &[PathBuf]) -> usize {
         prev_id = id;
     }
     dirs.len()
+}
+
+/// The id of the entry in `dir`.
+pub fn id(dir: &Path) -> Option<String> {
+    read(&dir.join(ID))
+}
+
+/// A new entry id.
+pub fn new_id() -> String {
+    ulid::Ulid::new().to_string()
 }
 
 /// The temporary key a boot entry keeps.
@@ -138,7 +148,9 @@ mod tests {
             std::fs::create_dir(d).unwrap();
             std::fs::write(d.join(STATE), "state").unwrap();
             let prev = i.checked_sub(1).map(|p| dirs[p].as_path());
-            write(d, &layer, prev, (i == 0).then_some("KEY"), &cancel).unwrap();
+            let id = new_id();
+            write(d, &id, &layer, prev, (i == 0).then_some("KEY"), &cancel).unwrap();
+            assert_eq!(super::id(d), Some(id));
         }
         assert_eq!(whole_prefix(&dirs), 3);
         assert_eq!(key(&dirs[0]).as_deref(), Some("KEY"));

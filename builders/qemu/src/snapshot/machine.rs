@@ -15,6 +15,11 @@ use std::time::{Duration, Instant};
 /// migration still running after this is stuck.
 const MIGRATE_TIMEOUT: Duration = Duration::from_secs(900);
 
+/// Loading a saved state takes seconds; QEMU does not always give up on
+/// a stream that ends early (it can spin in `inmigrate`), so a restore
+/// still loading after this has failed.
+const INCOMING_TIMEOUT: Duration = Duration::from_secs(180);
+
 fn err(what: &str, e: impl std::fmt::Display) -> QemuError {
     QemuError::Snapshot(format!("{what}: {e}"))
 }
@@ -115,7 +120,7 @@ pub fn finish_incoming(qmp: &mut Qmp, cancel: &Cancel) -> Result<(), QemuError> 
         let status = qmp.query_status().map_err(|e| err("query-status", e))?;
         match status.status.as_str() {
             "paused" | "postmigrate" | "running" => break,
-            "inmigrate" | "prelaunch" if started.elapsed() < MIGRATE_TIMEOUT => {}
+            "inmigrate" | "prelaunch" if started.elapsed() < INCOMING_TIMEOUT => {}
             other => return Err(err("restore", format!("the VM is {other}"))),
         }
         if cancel.sleep(Duration::from_millis(200)).is_err() {

@@ -8,9 +8,9 @@
 //! output is converted from the final chain, as a cold build's is.
 //!
 //! Builds whose machine has state outside the disk and the VM (EFI
-//! variables, a vTPM, extra disks, a bridged NIC, arbitrary `qemuargs`)
-//! or that keep a backing file (`use_backing_file`) are not cached, and
-//! say why.
+//! variables, a vTPM, extra disks, a bridged NIC, `qemuargs` attaching
+//! writable storage) or that keep a backing file (`use_backing_file`)
+//! are not cached, and say why.
 
 mod entry;
 mod machine;
@@ -50,6 +50,18 @@ pub fn incoming_uri(r: &Resume) -> String {
         "exec:gzip -dc '{}'",
         r.state_file().display().to_string().replace('\'', r"'\''")
     )
+}
+
+/// Whether the saved state reads whole (`gzip -t`): a damaged stream is
+/// found before QEMU is started on it.
+pub fn check_state(r: &Resume, cancel: &Cancel) -> Result<(), QemuError> {
+    let path = r.state_file();
+    tool::run(
+        "gzip",
+        &tool::args(["-t", &path.display().to_string()]),
+        cancel,
+    )
+    .map(|_| ())
 }
 
 /// The work disk of a resumed build: a new overlay on the cached chain.

@@ -35,12 +35,37 @@ pub fn why_not(s: &Settings) -> Option<&'static str> {
         "EFI variables are not snapshotted"
     } else if s.net_bridge.is_some() {
         "a bridged network cannot be restored"
-    } else if !s.qemuargs.is_empty() {
-        "qemuargs may attach devices kiln cannot snapshot"
+    } else if let Some(why) = qemuargs_why_not(&s.qemuargs) {
+        why
     } else {
         return None;
     };
     Some(why)
+}
+
+/// `qemuargs` rows a snapshot cannot hold: writable disks other than
+/// the build's (their contents are not in the layer chain), and the
+/// switches the cache itself drives.
+fn qemuargs_why_not(rows: &[Vec<String>]) -> Option<&'static str> {
+    for row in rows {
+        let (Some(switch), value) = (row.first(), row.get(1).map(String::as_str)) else {
+            continue;
+        };
+        let value = value.unwrap_or("");
+        let read_only = value.contains("media=cdrom")
+            || value.contains("readonly=on")
+            || value.contains("read-only=on");
+        match switch.as_str() {
+            "-drive" if !read_only => return Some("qemuargs attach a writable -drive"),
+            "-hda" | "-hdb" | "-hdc" | "-hdd" | "-blockdev" | "-pflash" | "-mtdblock" | "-sd"
+            | "-virtfs" | "-fsdev" => return Some("qemuargs attach storage kiln cannot snapshot"),
+            "-incoming" | "-loadvm" | "-snapshot" => {
+                return Some("qemuargs start the VM from a state of their own")
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn sha(text: &str) -> String {
@@ -159,5 +184,34 @@ impl Step<State> for StepPlanCache {
         state.resume = resume;
         state.cache = Some(cache);
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(r: &[&[&str]]) -> Vec<Vec<String>> {
+        r.iter()
+            .map(|row| row.iter().map(|s| (*s).to_owned()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn read_only_media_and_plain_switches_keep_the_cache() {
+        let ok = rows(&[
+            &["-m", "2048"],
+            &["-cdrom", "seed.iso"],
+            &["-drive", "file=seed.iso,media=cdrom"],
+            &["-smbios", "type=1,serial=ds=nocloud"],
+        ]);
+        assert_eq!(qemuargs_why_not(&ok), None);
+        for bad in [
+            &["-drive", "file=data.qcow2,if=virtio"][..],
+            &["-hdb", "data.img"],
+            &["-loadvm", "x"],
+        ] {
+            assert!(qemuargs_why_not(&rows(&[bad])).is_some(), "{bad:?}");
+        }
     }
 }

@@ -26,15 +26,25 @@ fn snapshot(
     took: Duration,
     ctx: &BuildCtx<'_>,
 ) {
-    // Each layer stacks on the entry before it: without that entry (its
-    // save failed) nothing after it is saved.
+    // A layer holds what the guest wrote since the entry its disk is an
+    // overlay of, so it may only stack on that very entry: when this
+    // build's previous save did not land, nothing after it is saved.
     let previous = match i {
         0 => None,
-        _ => match cache.hit(i - 1) {
-            Some(h) => Some(h.dir),
-            None => return,
+        _ => match (&state.stacked_on, cache.hit(i - 1)) {
+            (Some((step, id)), Some(h))
+                if *step == i - 1 && entry::id(&h.dir).as_deref() == Some(id.as_str()) =>
+            {
+                Some(h.dir)
+            }
+            _ => return,
         },
     };
+    // An entry of another chain (written on an entry since saved again)
+    // is in the way.
+    if cache.hit(i).is_some() {
+        cache.discard(i);
+    }
     let Some(socket) = state.qmp_socket.clone() else {
         return;
     };
@@ -48,6 +58,7 @@ fn snapshot(
                 .map(|k| k.private_openssh().to_owned())
         })
         .flatten();
+    let id = entry::new_id();
     let mut frozen = false;
     cache.save(ctx.ui, i, took, &mut |dir| {
         let mut qmp = Qmp::connect(&socket, Duration::from_secs(30), ctx.cancel)
@@ -59,14 +70,23 @@ fn snapshot(
         paused.map_err(|e| e.to_string())?;
         frozen = true;
         resumed.map_err(|e| e.to_string())?;
-        entry::write(dir, &top, previous.as_deref(), key.as_deref(), ctx.cancel)
-            .map_err(|e| e.to_string())
+        entry::write(
+            dir,
+            &id,
+            &top,
+            previous.as_deref(),
+            key.as_deref(),
+            ctx.cancel,
+        )
+        .map_err(|e| e.to_string())
     });
     if frozen {
         // The guest writes to the new overlay from here on.
         state.chain.push(top);
         state.work_disk = next;
     }
+    let landed = cache.hit(i).and_then(|h| entry::id(&h.dir)) == Some(id.clone());
+    state.stacked_on = landed.then_some((i, id));
 }
 
 /// The overlay that takes the guest's writes after step `i`.
@@ -88,9 +108,10 @@ impl Step<State> for StepProvisionSnapshots {
         let cache = state.cache.take();
         let mut first = 1;
         if let Some(c) = cache.as_deref() {
-            match state.resume.as_ref().filter(|_| state.resumed) {
+            match state.resume.take().filter(|_| state.resumed) {
                 Some(r) => {
                     c.restored(ctx.ui, r.upto, &r.hit, r.hit.took);
+                    state.stacked_on = entry::id(&r.hit.dir).map(|id| (r.upto, id));
                     super::set_guest_clock(state, ctx.ui, ctx.cancel);
                     first = r.upto + 1;
                 }
