@@ -35,10 +35,8 @@ pub fn why_not(s: &Settings) -> Option<&'static str> {
         "EFI variables are not snapshotted"
     } else if s.net_bridge.is_some() {
         "a bridged network cannot be restored"
-    } else if let Some(why) = qemuargs_why_not(&s.qemuargs) {
-        why
     } else {
-        return None;
+        qemuargs_why_not(&s.qemuargs)?
     };
     Some(why)
 }
