@@ -29,7 +29,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 PACKER="${PACKER:-/usr/bin/packer}"
-command -v "$PACKER" >/dev/null || { echo "no packer at $PACKER (scripts/setup.sh)" >&2; exit 1; }
+command -v "$PACKER" >/dev/null || { echo "no packer at $PACKER (apt-get install packer: Debian 12 has 1.6.6)" >&2; exit 1; }
 KILN="${KILN:-$root/target/release/kiln}"
 if [[ ! -x "$KILN" ]]; then
   (cd "$root" && cargo build --release -p kiln)
