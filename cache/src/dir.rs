@@ -7,6 +7,9 @@
 //!   `meta.json` are on disk, so parallel builds never see a partial
 //!   entry and a kill -9 during a save leaves only a staging directory,
 //!   which the next open removes (its writer is dead);
+//! - `entries/KEY/held.PID.NANOS`: a running build still uses the
+//!   entry (an overlay's lower directory); eviction and `clear` pass it
+//!   by while that process lives;
 //! - `secret`: 32 random bytes, the key of the keyed config digests.
 //!
 //! Two builds saving the same key race harmlessly: the first rename wins,
@@ -20,6 +23,21 @@ use std::path::{Path, PathBuf};
 
 /// 50 GB.
 pub const DEFAULT_MAX: u64 = 50_000_000_000;
+
+/// The name prefix of the markers of [`DirStore::hold`].
+pub const HELD: &str = "held.";
+
+/// An entry held by this process; the hold ends when it is dropped.
+#[derive(Debug)]
+pub struct Hold {
+    marker: PathBuf,
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.marker);
+    }
+}
 
 pub struct DirStore {
     root: PathBuf,
@@ -227,8 +245,27 @@ impl DirStore {
     /// for the key that appeared meanwhile wins over this one.
     pub fn put(
         &self,
+        meta: Meta,
+        fill: impl FnOnce(&Path) -> Result<(), String>,
+    ) -> Result<Entry, CacheError> {
+        self.put_inner(meta, fill, false)
+    }
+
+    /// [`DirStore::put`] for a step whose work is `fill` itself: the
+    /// entry records how long `fill` took.
+    pub fn put_timed(
+        &self,
+        meta: Meta,
+        fill: impl FnOnce(&Path) -> Result<(), String>,
+    ) -> Result<Entry, CacheError> {
+        self.put_inner(meta, fill, true)
+    }
+
+    fn put_inner(
+        &self,
         mut meta: Meta,
         fill: impl FnOnce(&Path) -> Result<(), String>,
+        timed: bool,
     ) -> Result<Entry, CacheError> {
         let key = meta.key.key.clone();
         let nanos = std::time::SystemTime::now()
@@ -241,7 +278,11 @@ impl DirStore {
             .join(format!("{key}.{}.{nanos}", std::process::id()));
         std::fs::create_dir_all(&staging).map_err(|e| CacheError::io("creating", &staging, e))?;
         let result = (|| {
+            let started = std::time::Instant::now();
             fill(&staging).map_err(CacheError::Fill)?;
+            if timed {
+                meta.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            }
             meta.size = dir_size(&staging);
             let text =
                 serde_json::to_vec_pretty(&meta).map_err(|e| CacheError::Fill(e.to_string()))?;
@@ -271,6 +312,39 @@ impl DirStore {
         self.evict(Some(&key));
         self.get(&key)
             .ok_or_else(|| CacheError::Fill(format!("entry {key} vanished after saving")))
+    }
+
+    /// Keep `key`'s entry from eviction (and `kiln cache clear`) while
+    /// the returned guard lives: a `held.PID.NANOS` marker in the entry,
+    /// which counts only while its process lives, so a killed build holds
+    /// nothing.
+    pub fn hold(&self, key: &str) -> Option<Hold> {
+        let dir = self.entry_dir(key);
+        if !dir.join("meta.json").exists() {
+            return None;
+        }
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        let marker = dir.join(format!("{HELD}{}.{nanos}", std::process::id()));
+        std::fs::write(&marker, b"").ok()?;
+        Some(Hold { marker })
+    }
+
+    /// Whether a live process holds the entry in `dir`.
+    fn held(dir: &Path) -> bool {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return false;
+        };
+        rd.flatten().any(|e| {
+            e.file_name()
+                .to_str()
+                .and_then(|n| n.strip_prefix(HELD))
+                .and_then(|rest| rest.split('.').next())
+                .and_then(|pid| pid.parse::<u32>().ok())
+                .is_some_and(pid_alive)
+        })
     }
 
     /// Every finished entry with its last use (unix seconds), most
@@ -352,6 +426,9 @@ impl DirStore {
             if total <= max {
                 break;
             }
+            if Self::held(&e.dir) {
+                continue;
+            }
             if self.remove(&e.meta.key.key).is_ok() {
                 total = total.saturating_sub(e.meta.size);
                 removed.push(e.meta);
@@ -360,13 +437,17 @@ impl DirStore {
         removed
     }
 
-    /// Everything.
+    /// Everything a running build does not hold; how many went.
     pub fn clear(&self) -> Result<usize, CacheError> {
-        let all = self.list();
-        for (e, _) in &all {
+        let mut n = 0;
+        for (e, _) in self.list() {
+            if Self::held(&e.dir) {
+                continue;
+            }
             self.remove(&e.meta.key.key)?;
+            n += 1;
         }
-        Ok(all.len())
+        Ok(n)
     }
 }
 
@@ -415,6 +496,45 @@ mod tests {
         let again = DirStore::open(tmp.path(), DEFAULT_MAX).unwrap();
         assert_eq!(again.secret(), store.secret());
         assert_eq!(store.secret().len(), 32);
+    }
+
+    #[test]
+    fn a_held_entry_outlives_eviction_and_clear_until_released() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = DirStore::open(tmp.path(), DEFAULT_MAX).unwrap();
+        let (a, b) = (key("a"), key("b"));
+        save(&store, &a, 1000);
+        save(&store, &b, 1000);
+        let hold = store.hold(&a.key).expect("a is there");
+        assert!(store.hold(&key("none").key).is_none());
+        // a is the least recently used, but held.
+        let removed = store.shrink_to(0, None);
+        assert_eq!(removed.len(), 1, "{removed:?}");
+        assert_eq!(removed[0].key, b);
+        assert!(store.get(&a.key).is_some());
+        assert_eq!(store.clear().unwrap(), 0);
+        // A hold of a dead process does not count.
+        std::fs::write(
+            store.entry_dir(&a.key).join(format!("{HELD}999999999.1")),
+            "",
+        )
+        .unwrap();
+        drop(hold);
+        assert_eq!(store.clear().unwrap(), 1);
+        assert!(store.get(&a.key).is_none());
+    }
+
+    #[test]
+    fn a_timed_put_records_how_long_its_fill_took() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = DirStore::open(tmp.path(), DEFAULT_MAX).unwrap();
+        let e = store
+            .put_timed(Meta::new(key("t"), "oci", 0, None), |_| {
+                std::thread::sleep(std::time::Duration::from_millis(60));
+                Ok(())
+            })
+            .unwrap();
+        assert!(e.meta.took_ms >= 60, "{}", e.meta.took_ms);
     }
 
     #[test]

@@ -50,8 +50,7 @@ impl DirStore {
         tar.append_path_with_name(&secret, "secret")
             .map_err(|err| CacheError::io("exporting", &secret, err))?;
         for e in &chain {
-            tar.append_dir_all(&e.meta.key.key, &e.dir)
-                .map_err(|err| CacheError::io("exporting", &e.dir, err))?;
+            append_entry(&mut tar, &e.meta.key.key, &e.dir)?;
         }
         tar.finish()
             .map_err(|err| CacheError::io("exporting", self.root(), err))?;
@@ -106,6 +105,36 @@ impl DirStore {
     }
 }
 
+/// An entry's files go in; its directories (the oci builder's unpacked
+/// base) do not: a deterministic tarball drops the owners and modes they
+/// need, and an entry without one is unpacked again by the first build on
+/// the importing side. Hold markers are this machine's processes'.
+fn append_entry(
+    tar: &mut tar::Builder<impl std::io::Write>,
+    key: &str,
+    dir: &Path,
+) -> Result<(), CacheError> {
+    let io = |err| CacheError::io("exporting", dir, err);
+    tar.append_dir(key, dir).map_err(io)?;
+    let mut names: Vec<_> = std::fs::read_dir(dir)
+        .map_err(io)?
+        .flatten()
+        .filter(|f| f.file_type().is_ok_and(|t| t.is_file()))
+        .map(|f| f.file_name())
+        .filter(|n| {
+            n.to_str()
+                .is_some_and(|n| n != "used" && !n.starts_with(crate::dir::HELD))
+        })
+        .collect();
+    names.sort();
+    for n in names {
+        let path = dir.join(&n);
+        tar.append_path_with_name(&path, Path::new(key).join(&n))
+            .map_err(|err| CacheError::io("exporting", &path, err))?;
+    }
+    Ok(())
+}
+
 fn read_meta(dir: &Path) -> Option<crate::Meta> {
     let text = std::fs::read_to_string(dir.join("meta.json")).ok()?;
     serde_json::from_str::<crate::Meta>(&text)
@@ -152,6 +181,8 @@ mod tests {
         let other = boot.child("provisioner file", vec![Input::new("source", "2")]);
         for (k, body) in [(&boot, "b"), (&one, "1"), (&other, "2")] {
             from.put(Meta::new(k.clone(), "oci", 5, None), |d| {
+                std::fs::create_dir(d.join("tree")).map_err(|e| e.to_string())?;
+                std::fs::write(d.join("tree/file"), body).map_err(|e| e.to_string())?;
                 std::fs::write(d.join("layer"), body).map_err(|e| e.to_string())
             })
             .unwrap();
@@ -165,6 +196,8 @@ mod tests {
             "1"
         );
         assert!(to.get(&boot.key).is_some());
+        // Directories stay behind: their owners and modes would not.
+        assert!(!to.get(&one.key).unwrap().path("tree").exists());
         assert!(to.get(&other.key).is_none(), "not in the chain");
         // Again: nothing new.
         assert_eq!(to.import(&tarball[..]).unwrap(), 0);

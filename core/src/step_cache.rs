@@ -286,6 +286,20 @@ pub trait StepCache: Send + Sync {
         took: std::time::Duration,
         fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
     );
+    /// Save step `i` whose work is `fill` itself (the oci builder unpacks
+    /// its base straight into the entry): the time `fill` takes is what a
+    /// hit saves. Unlike [`StepCache::save`], `fill`'s error is returned,
+    /// since the build needs what it made.
+    fn save_made(
+        &self,
+        ui: &dyn crate::ui::Ui,
+        i: StepIndex,
+        fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
+    ) -> Result<(), String>;
+    /// Keep step `i`'s entry from eviction while the returned guard
+    /// lives (an entry the build keeps using after restoring it, such as
+    /// an overlay's lower directory). `None`: no such entry.
+    fn hold(&self, i: StepIndex) -> Option<Box<dyn std::any::Any + Send>>;
     /// Drop step `i`'s entry: it would not restore, or it stacks on an
     /// entry that has since been saved again.
     fn discard(&self, i: StepIndex);

@@ -9,8 +9,9 @@
 //! beside it, created before the file and removed after it.
 //!
 //! [`sweep`] removes entries of our user whose owner is gone. It never
-//! follows a symbolic link, and leaves alone a directory something is
-//! mounted under (removing the mounted files would reach beyond it).
+//! follows a symbolic link, and detaches what is mounted under a
+//! directory before removing it (removing the mounted files would reach
+//! beyond it); a directory whose mounts will not go is left alone.
 
 use std::fs;
 use std::io;
@@ -194,7 +195,7 @@ pub fn sweep_in(dir: &Path) -> Vec<PathBuf> {
                 removed.push(path);
             }
         } else if meta.is_dir()
-            && !mounted_under(&mountinfo, &path)
+            && detach_mounts_under(&mountinfo, &path)
             && fs::remove_dir_all(&path).is_ok()
         {
             removed.push(path);
@@ -203,22 +204,41 @@ pub fn sweep_in(dir: &Path) -> Vec<PathBuf> {
     removed
 }
 
-/// Whether `/proc/self/mountinfo` (its text) lists a mount point at or
-/// under `path`.
-fn mounted_under(mountinfo: &str, path: &Path) -> bool {
-    let Some(path) = path.to_str() else {
-        return true;
-    };
-    mountinfo
+/// The mount points `/proc/self/mountinfo` (its text) lists at or under
+/// `path`, deepest first; `None` when `path` cannot be compared.
+fn mounts_under(mountinfo: &str, path: &Path) -> Option<Vec<String>> {
+    let path = path.to_str()?;
+    let mut points: Vec<String> = mountinfo
         .lines()
         .filter_map(|l| l.split(' ').nth(4))
         .map(unescape)
-        .any(|point| {
+        .filter(|point| {
             point == path
                 || point
                     .strip_prefix(path)
                     .is_some_and(|rest| rest.starts_with('/'))
         })
+        .collect();
+    points.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    Some(points)
+}
+
+/// Detach what a killed build left mounted in its directory (the oci
+/// builder's overlay root filesystem), so that removing the directory
+/// never reaches through a mount into what is below it. Whether nothing
+/// is mounted there any more.
+fn detach_mounts_under(mountinfo: &str, path: &Path) -> bool {
+    match mounts_under(mountinfo, path) {
+        None => false,
+        Some(points) if points.is_empty() => true,
+        Some(points) => {
+            for p in &points {
+                let _ = rustix::mount::unmount(p.as_str(), rustix::mount::UnmountFlags::DETACH);
+            }
+            let now = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+            mounts_under(&now, path).is_some_and(|p| p.is_empty())
+        }
+    }
 }
 
 /// A mountinfo field with its octal escapes (`\040` for a space) decoded.
@@ -357,13 +377,69 @@ mod tests {
     }
 
     #[test]
-    fn directories_with_a_mount_under_them_are_not_swept() {
-        let info = "36 35 98:0 / /tmp/kiln-oci-1-2-ab/rootfs/proc rw - proc proc rw\n\
+    fn mounts_under_a_directory_are_found_deepest_first() {
+        let info = "36 35 98:0 / /tmp/kiln-oci-1-2-ab/rootfs rw - overlay overlay rw\n\
+                    38 36 98:0 / /tmp/kiln-oci-1-2-ab/rootfs/proc rw - proc proc rw\n\
                     37 35 98:0 / /tmp/with\\040space rw - tmpfs tmpfs rw\n";
-        assert!(mounted_under(info, Path::new("/tmp/kiln-oci-1-2-ab")));
-        assert!(mounted_under(info, Path::new("/tmp/with space")));
-        assert!(!mounted_under(info, Path::new("/tmp/kiln-oci-1-2-a")));
-        assert!(!mounted_under(info, Path::new("/tmp/kiln-oci-1-2-abc")));
+        assert_eq!(
+            mounts_under(info, Path::new("/tmp/kiln-oci-1-2-ab")).expect("utf-8"),
+            [
+                "/tmp/kiln-oci-1-2-ab/rootfs/proc",
+                "/tmp/kiln-oci-1-2-ab/rootfs"
+            ]
+        );
+        assert_eq!(
+            mounts_under(info, Path::new("/tmp/with space")).expect("utf-8"),
+            ["/tmp/with space"]
+        );
+        assert!(mounts_under(info, Path::new("/tmp/kiln-oci-1-2-a"))
+            .expect("utf-8")
+            .is_empty());
+        assert!(mounts_under(info, Path::new("/tmp/kiln-oci-1-2-abc"))
+            .expect("utf-8")
+            .is_empty());
+    }
+
+    /// What a kill -9 leaves of an oci build: an overlay mounted in its
+    /// directory. The sweep detaches it and removes the directory, and
+    /// the lower directory (the cached base) keeps every file. Mounting
+    /// needs root, as CI runs.
+    #[test]
+    fn a_dead_owners_directory_with_an_overlay_in_it_is_swept_without_touching_the_lower() {
+        let t = tempfile::tempdir().expect("tempdir");
+        let lower = t.path().join("lower");
+        fs::create_dir(&lower).expect("mkdir");
+        fs::write(lower.join("keep.txt"), "keep").expect("write");
+        let owner = dead_owner();
+        let dir = t
+            .path()
+            .join(format!("kiln-oci-{}-{}-xyz", owner.pid, owner.start));
+        for d in ["upper", "work", "rootfs"] {
+            fs::create_dir_all(dir.join(d)).expect("mkdir");
+        }
+        let data = std::ffi::CString::new(format!(
+            "lowerdir={},upperdir={},workdir={}",
+            lower.display(),
+            dir.join("upper").display(),
+            dir.join("work").display()
+        ))
+        .expect("options");
+        rustix::mount::mount(
+            "overlay",
+            dir.join("rootfs"),
+            "overlay",
+            rustix::mount::MountFlags::empty(),
+            data.as_c_str(),
+        )
+        .expect("mount an overlay (root)");
+        assert!(dir.join("rootfs/keep.txt").exists());
+        let removed = sweep_in(t.path());
+        assert_eq!(removed, std::slice::from_ref(&dir));
+        assert!(!dir.exists());
+        assert_eq!(
+            fs::read_to_string(lower.join("keep.txt")).expect("kept"),
+            "keep"
+        );
     }
 
     #[test]

@@ -227,6 +227,45 @@ impl StepCache for BuildCache {
         }
     }
 
+    fn save_made(
+        &self,
+        ui: &dyn Ui,
+        i: StepIndex,
+        fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
+    ) -> Result<(), String> {
+        let Some(Ok(key)) = self.keys.get(i) else {
+            return Ok(());
+        };
+        let ttl = self.ttl.get(i).copied().flatten().map(|d| d.as_secs());
+        let meta = Meta::new(key.clone(), &self.builder, 0, ttl);
+        // The fill's own failure is the build's; only the store's is a
+        // warning.
+        let mut failed = None;
+        let r = self.store.put_timed(meta, |dir| {
+            fill(dir).inspect_err(|e| {
+                failed = Some(e.clone());
+            })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        if let Err(e) = r {
+            ui.error(&format!(
+                "Warning: could not save step {i} in the step cache: {e}"
+            ));
+        }
+        Ok(())
+    }
+
+    fn hold(&self, i: StepIndex) -> Option<Box<dyn std::any::Any + Send>> {
+        let Some(Ok(key)) = self.keys.get(i) else {
+            return None;
+        };
+        self.store
+            .hold(&key.key)
+            .map(|h| Box::new(h) as Box<dyn std::any::Any + Send>)
+    }
+
     fn discard(&self, i: StepIndex) {
         if let Some(Ok(key)) = self.keys.get(i) {
             if let Err(e) = self.store.remove(&key.key) {

@@ -13,6 +13,7 @@ pub mod error;
 pub mod image;
 pub mod layer;
 pub mod output;
+pub mod overlay;
 pub mod postprocess;
 pub mod registry;
 pub mod source;

@@ -384,4 +384,90 @@ fn a_kill_9_while_saving_leaves_a_cache_the_next_build_uses_or_skips() {
         staging.is_empty(),
         "the killed save's staging is left: {staging:?}"
     );
+    // The killed build's overlay root filesystem is gone with its work
+    // directory, and the cached base under it is whole (the build above
+    // ran on it).
+    assert_no_mounts_under(tmp.path());
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .expect("tmp")
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}
+
+fn assert_no_mounts_under(dir: &std::path::Path) {
+    let info = std::fs::read_to_string("/proc/self/mountinfo").expect("mountinfo");
+    let dir = dir.display().to_string();
+    let under: Vec<_> = info.lines().filter(|l| l.contains(&dir)).collect();
+    assert!(under.is_empty(), "mounts left: {under:?}");
+}
+
+/// The boot entry is the base unpacked once, keyed by its digest alone:
+/// another template on the same base mounts it instead of unpacking.
+#[test]
+fn a_new_template_on_a_base_seen_before_does_not_unpack_it_again() {
+    let scratch = tempfile::tempdir().expect("tmp");
+    let tar = super::oci::busybox_rootfs(scratch.path());
+    let p = project(&[
+        ("t.pkr.hcl", &template(&tar, "three", false)),
+        ("payload.txt", "payload v1\n"),
+    ]);
+    let d = p.path();
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Unpacking 1 layer(s) into the step cache"),
+        "{out}"
+    );
+    let other = format!(
+        r#"
+source "oci" "other" {{
+  image            = "rootfs:{}"
+  output_directory = "other"
+}}
+build {{
+  sources = ["source.oci.other"]
+  provisioner "shell" {{
+    inline = ["rm /etc/obsolete", "echo other > /etc/other", "echo ran other"]
+  }}
+  test "content" {{
+    check "changed" {{
+      command       = "cat /etc/other && test ! -e /etc/obsolete && test -x /bin/sh"
+      expect_stdout = "^other\n$"
+    }}
+  }}
+}}
+"#,
+        tar.display()
+    );
+    std::fs::write(d.join("t.pkr.hcl"), other).expect("write");
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Step cache 0/1 (boot): hit"), "{out}");
+    assert!(out.contains("Using cached step 0/1 (boot"), "{out}");
+    // (The test block's machine unpacks the new image, later.)
+    let build_part = out.split("Testing the artifact").next().unwrap_or_default();
+    assert!(!build_part.contains("Unpacking"), "unpacked again: {out}");
+    assert!(out.contains("ran other"), "{out}");
+    assert!(out.contains("Test 'content' passed"), "{out}");
+    // The deletion is a whiteout in the new layer, not a change to the
+    // cached tree: the tree keeps the file, and the first template still
+    // builds and tests whole.
+    let trees: Vec<_> = std::fs::read_dir(d.join(".kiln-cache/entries"))
+        .expect("entries")
+        .flatten()
+        .map(|e| e.path().join("tree"))
+        .filter(|t| t.is_dir())
+        .collect();
+    assert_eq!(trees.len(), 1, "{trees:?}");
+    assert!(trees[0].join("etc/obsolete").exists());
+    assert!(!trees[0].join("etc/other").exists());
+    std::fs::write(d.join("t.pkr.hcl"), template(&tar, "again", false)).expect("write");
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Test 'content' passed"), "{out}");
+    let (code, out) = run_build(d, &["-cache=false"]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains("Unpacking 1 layer(s) into"), "{out}");
 }

@@ -1,6 +1,7 @@
 //! The two builders over one set of steps: `source "oci"` and Packer's
 //! `source "docker"`.
 
+mod base_tree;
 pub mod common;
 pub mod docker_config;
 mod layer_cache;

@@ -13,7 +13,7 @@ use crate::error::OciError;
 use crate::layer::{diff, snapshot, writer};
 use crate::output::compose::{Blob, NewLayer};
 use kiln_core::step::Provisionable;
-use kiln_core::step_cache::{Input, StepCache};
+use kiln_core::step_cache::StepCache;
 use kiln_core::{BuildCtx, BuildError, NoneComm, Step};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -23,28 +23,6 @@ pub struct StepProvisionLayers {
     /// `layer_per_provisioner`.
     pub per_layer: bool,
     failed: bool,
-}
-
-/// What the machine is before any provisioner: the base's layers by
-/// diff id (content, not name or tag), the platform and the sandbox mode.
-fn boot_inputs(state: &State) -> Vec<Input> {
-    let s = &state.settings;
-    let layers = state
-        .base
-        .as_ref()
-        .map(|b| b.config.rootfs().diff_ids().join(","))
-        .unwrap_or_default();
-    vec![
-        Input::new("base image layers", layers),
-        Input::new(
-            "platform",
-            format!(
-                "{}/{}/{:?}",
-                s.platform.os, s.platform.arch, s.platform.variant
-            ),
-        ),
-        Input::new("privileged", s.privileged.to_string()),
-    ]
 }
 
 /// The latest step `k` such that steps 1..=k are all cached.
@@ -111,12 +89,11 @@ impl Step<State> for StepProvisionLayers {
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         let generated = state.generated();
         let epoch = state.settings.epoch.or_else(env_epoch);
-        let cache = ctx.hook.step_cache(ctx, boot_inputs(state));
+        let cache = state.cache.take();
         let mut first = 1;
         if let Some(c) = cache.as_deref() {
-            // The boot is the unpacked base, made again from the base on
-            // every build: its entry only records that the chain starts
-            // here.
+            // Where the base is not a cached tree (no overlayfs, no layers)
+            // the boot's entry only records that the chain starts here.
             if c.hit(0).is_none() {
                 c.save(ctx.ui, 0, std::time::Duration::ZERO, &mut |_| Ok(()));
             }

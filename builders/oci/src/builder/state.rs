@@ -1,11 +1,13 @@
 //! The typed state a build's steps share.
 
+use super::base_tree::Mounted;
 use super::settings::Settings;
 use crate::image::Image;
 use crate::layer::snapshot::Snapshot;
 use crate::output::compose::NewLayer;
 use kiln_communicator_sandbox::SandboxComm;
 use kiln_core::step::Provisionable;
+use kiln_core::step_cache::StepCache;
 use kiln_core::{Artifact, Communicator, Generated, NoneComm};
 use std::path::{Path, PathBuf};
 
@@ -22,6 +24,10 @@ pub struct State {
     /// The provisioning sandbox, once started.
     pub sandbox: Option<SandboxComm>,
     pub artifact: Option<Artifact>,
+    /// The build's step cache, from the unpack step on.
+    pub cache: Option<Box<dyn StepCache>>,
+    /// The root filesystem's overlay over the cached base, when it is one.
+    pub mounted: Option<Mounted>,
 }
 
 impl State {
@@ -36,6 +42,8 @@ impl State {
             generated: Generated::new(),
             sandbox: None,
             artifact: None,
+            cache: None,
+            mounted: None,
         }
     }
 

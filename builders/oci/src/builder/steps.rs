@@ -1,6 +1,7 @@
 //! The build's steps: scratch space, base image, unpacking, (the
 //! engine's provisioning step), commit.
 
+use super::base_tree;
 use super::settings::{env_epoch, Output};
 use super::state::State;
 use crate::error::{IoContext, OciError};
@@ -8,7 +9,7 @@ use crate::image::{self, layout, Image};
 use crate::layer::{diff, snapshot, writer};
 use crate::output::{self, compose};
 use crate::source::Source;
-use crate::unpack::{self, Contents, UnpackOptions};
+use crate::unpack::UnpackOptions;
 use kiln_core::{Artifact, BuildCtx, BuildError, Step};
 use oci_spec::image::{Arch, ImageConfiguration, Os};
 use std::path::{Path, PathBuf};
@@ -147,6 +148,8 @@ fn empty_image(s: &super::settings::Settings) -> Result<Image, OciError> {
 }
 
 /// Apply the base's layers to the root filesystem and record its state.
+/// With the step cache, the base is unpacked once per digest into the
+/// cache and the root filesystem is an overlay over it.
 pub struct StepUnpack;
 
 impl Step<State> for StepUnpack {
@@ -162,51 +165,83 @@ impl Step<State> for StepUnpack {
         let opts = UnpackOptions {
             privileged: state.settings.privileged,
         };
+        if is_rootfs {
+            // A plain tarball is its own layer; its digest and type come
+            // from its bytes, and key the cached base.
+            if let Some(l) = state.base.as_mut().and_then(|b| b.layers.first_mut()) {
+                let (digest, media_type) = rootfs_layer_facts(&l.blob)?;
+                l.digest = digest;
+                l.media_type = media_type.into();
+            }
+        }
+        let cache = ctx.hook.step_cache(ctx, base_tree::boot_inputs(state));
+        let has_layers = state.base.as_ref().is_some_and(|b| !b.layers.is_empty());
+        let mut unpacked = None;
+        if let Some(c) = cache.as_deref().filter(|_| has_layers) {
+            if let Some((mounted, u)) = base_tree::mount_cached(state, c, ctx)? {
+                state.mounted = Some(mounted);
+                unpacked = Some(u);
+            }
+        }
         let base = state.base.as_mut().ok_or(OciError::MissingState {
             step: "oci",
             what: "base image",
         })?;
-        if !base.layers.is_empty() {
-            ctx.ui.say(&format!(
-                "Unpacking {} layer(s) into {}...",
-                base.layers.len(),
-                rootfs.display()
-            ));
-        }
-        let mut contents = Contents::default();
-        let mut skipped = 0;
-        for l in &mut base.layers {
-            let applied =
-                unpack::apply_layer(&rootfs, l.blob.tar()?, opts, &mut contents, ctx.cancel)?;
-            skipped += applied.skipped_devices;
-            let diff_id = applied.diff_id;
-            if is_rootfs {
-                // A plain tarball is its own layer; its digest and type
-                // come from its bytes.
-                let (digest, media_type) = rootfs_layer_facts(&l.blob, &diff_id)?;
-                l.digest = digest;
-                l.media_type = media_type.into();
-                base.config.rootfs_mut().set_diff_ids(vec![diff_id]);
+        let unpacked = match unpacked {
+            Some(u) => u,
+            None => {
+                if has_layers {
+                    ctx.ui.say(&format!(
+                        "Unpacking {} layer(s) into {}...",
+                        base.layers.len(),
+                        rootfs.display()
+                    ));
+                }
+                base_tree::unpack_layers(&rootfs, base, opts, ctx.cancel)?
             }
+        };
+        if is_rootfs {
+            base.config
+                .rootfs_mut()
+                .set_diff_ids(unpacked.diff_ids.clone());
         }
+        let skipped = unpacked.skipped_devices;
         if skipped > 0 {
             let nodes = if skipped == 1 { "node" } else { "nodes" };
             ctx.ui.say(&format!(
                 "Skipped {skipped} device {nodes} under /dev in the base image (the sandbox mounts its own /dev; the layers keep them)"
             ));
         }
-        state.snapshot = snapshot::take(&rootfs, Some(&contents), &[])?;
+        state.snapshot = snapshot::take(&rootfs, Some(&unpacked.contents), &[])?;
         state
             .generated
             .insert("Rootfs".into(), rootfs.display().to_string());
+        state.cache = cache;
         Ok(())
+    }
+
+    fn cleanup(&mut self, state: &mut State, _ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        if let Some(m) = state.mounted.take() {
+            let target = m.overlay.target().to_path_buf();
+            m.overlay
+                .unmount()
+                .map_err(|e| OciError::io(format!("unmount {}", target.display()), e))?;
+        }
+        Ok(())
+    }
+
+    fn left_behind(&self, state: &State) -> Vec<String> {
+        state
+            .mounted
+            .as_ref()
+            .map(|m| vec![format!("overlay mount {}", m.overlay.target().display())])
+            .unwrap_or_default()
     }
 }
 
-fn rootfs_layer_facts(
-    blob: &image::BlobRef,
-    diff_id: &str,
-) -> Result<(String, &'static str), OciError> {
+/// A root filesystem tarball's digest and layer media type, from its
+/// bytes.
+fn rootfs_layer_facts(blob: &image::BlobRef) -> Result<(String, &'static str), OciError> {
     let mut r = crate::digest::DigestReader::new(blob.open()?);
     let mut head = [0u8; 4];
     let n =
@@ -219,8 +254,8 @@ fn rootfs_layer_facts(
     } else if head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]) {
         (digest, "application/vnd.oci.image.layer.v1.tar+zstd")
     } else {
-        // Uncompressed: the blob is the tar the diff id was taken of.
-        (diff_id.to_owned(), "application/vnd.oci.image.layer.v1.tar")
+        // Uncompressed: the file's digest is the diff id too.
+        (digest, "application/vnd.oci.image.layer.v1.tar")
     })
 }
 
