@@ -29,7 +29,11 @@ pub fn save(dir: &Path, layer: Option<(&NewLayer, &Path)>) -> Result<(), String>
     let Some((l, blob)) = layer else {
         return Ok(());
     };
-    std::fs::copy(blob, dir.join("layer")).map_err(|e| format!("copying the layer: {e}"))?;
+    // The blob is finished: on the same filesystem the entry shares it.
+    let dest = dir.join("layer");
+    if std::fs::hard_link(blob, &dest).is_err() {
+        std::fs::copy(blob, &dest).map_err(|e| format!("copying the layer: {e}"))?;
+    }
     let facts = LayerFacts {
         media_type: l.blob.media_type.clone(),
         digest: l.blob.digest.clone(),
@@ -42,12 +46,14 @@ pub fn save(dir: &Path, layer: Option<(&NewLayer, &Path)>) -> Result<(), String>
 }
 
 /// Apply the entry in `dir` to the build's root filesystem; with
-/// `as_layer`, the layer joins the image's new layers (a copy of the blob
-/// in the work directory: the entry may be evicted while the build runs).
+/// `as_layer`, the layer joins the image's new layers: the entry's own
+/// blob while `hold` keeps the entry from eviction, else a copy in the
+/// work directory.
 pub fn restore(
     state: &mut State,
     dir: &Path,
     as_layer: bool,
+    hold: Option<Box<dyn std::any::Any + Send>>,
     cancel: &kiln_core::Cancel,
 ) -> Result<(), OciError> {
     let facts_path = dir.join("layer.json");
@@ -72,20 +78,30 @@ pub fn restore(
     };
     unpack::apply_layer(&rootfs, tar, opts, &mut Contents::default(), cancel)?;
     if as_layer {
-        let copy = tempfile::NamedTempFile::new_in(&work)
-            .ctx(|| format!("create a file in {}", work.display()))?;
-        std::fs::copy(&blob, copy.path()).ctx(|| format!("copy {}", blob.display()))?;
+        let src = match hold {
+            Some(h) => {
+                state.holds.push(h);
+                blob
+            }
+            None => {
+                let copy = tempfile::NamedTempFile::new_in(&work)
+                    .ctx(|| format!("create a file in {}", work.display()))?;
+                std::fs::copy(&blob, copy.path()).ctx(|| format!("copy {}", blob.display()))?;
+                let path = copy.path().to_path_buf();
+                state.layer_files.push(copy);
+                path
+            }
+        };
         state.layers.push(NewLayer {
             blob: Blob {
                 media_type: facts.media_type,
                 digest: facts.digest,
                 size: facts.size,
-                src: BlobRef::whole(copy.path().to_path_buf(), facts.size),
+                src: BlobRef::whole(src, facts.size),
             },
             diff_id: facts.diff_id,
             created_by: facts.created_by,
         });
-        state.layer_files.push(copy);
     }
     Ok(())
 }

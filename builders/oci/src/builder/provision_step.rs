@@ -46,7 +46,8 @@ impl StepProvisionLayers {
             let Some(hit) = cache.hit(i) else {
                 break;
             };
-            layer_cache::restore(state, &hit.dir, self.per_layer, ctx.cancel)?;
+            let hold = cache.hold(i);
+            layer_cache::restore(state, &hit.dir, self.per_layer, hold, ctx.cancel)?;
             saved += hit.took;
             if i == upto {
                 cache.restored(ctx.ui, i, &hit, saved);

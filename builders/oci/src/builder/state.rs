@@ -28,6 +28,8 @@ pub struct State {
     pub cache: Option<Box<dyn StepCache>>,
     /// The root filesystem's overlay over the cached base, when it is one.
     pub mounted: Option<Mounted>,
+    /// Step cache entries whose files the output still reads.
+    pub holds: Vec<Box<dyn std::any::Any + Send>>,
 }
 
 impl State {
@@ -44,6 +46,7 @@ impl State {
             artifact: None,
             cache: None,
             mounted: None,
+            holds: Vec::new(),
         }
     }
 
