@@ -274,6 +274,8 @@ pub trait StepCache: Send + Sync {
     fn longest_prefix(&self) -> Option<(StepIndex, Hit)>;
     /// The entry of step `i`, when it is cached.
     fn hit(&self, i: StepIndex) -> Option<Hit>;
+    /// Step `i`'s key, when it has one (to tag what an entry points at).
+    fn key(&self, i: StepIndex) -> Option<StepKey>;
     /// Whether step `i` is saved after it runs (`cache = false` on it or
     /// an earlier step says no).
     fn saves(&self, i: StepIndex) -> bool;

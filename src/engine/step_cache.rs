@@ -200,6 +200,10 @@ impl StepCache for BuildCache {
         })
     }
 
+    fn key(&self, i: StepIndex) -> Option<kiln_core::step_cache::StepKey> {
+        self.keys.get(i)?.as_ref().ok().cloned()
+    }
+
     fn saves(&self, i: StepIndex) -> bool {
         self.keys.get(i).is_some_and(Result::is_ok)
     }

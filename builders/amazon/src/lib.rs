@@ -9,6 +9,7 @@
 pub mod access;
 pub mod ami_lookup;
 pub mod artifact;
+mod cache;
 pub mod config;
 pub mod credentials;
 pub mod datasource;
@@ -156,14 +157,27 @@ impl Builder for AmazonBuilder {
                     .as_ref()
                     .is_some_and(|f| !f.merged().is_empty()),
         })];
-        steps.extend(launch.steps(ctx.info, &launch::Purpose::Build));
+        let mut launch_steps = launch.steps(ctx.info, &launch::Purpose::Build);
+        let cached = flag(c.cache);
+        if cached {
+            // Right after the source AMI is known, before the launch.
+            launch_steps.insert(
+                1,
+                Box::new(cache::StepResumeFromCache { config: c.clone() }),
+            );
+        }
+        steps.extend(launch_steps);
         let ssh = launch.ssh().is_some();
         if ssh && flag(c.wait_for_cloud_init) {
             steps.push(Box::new(kiln_core::cloud_init::StepWaitCloudInit {
                 required: true,
             }));
         }
-        steps.push(Box::new(StepProvision::default()));
+        if cached {
+            steps.push(Box::new(cache::StepProvisionCached::new(polling)));
+        } else {
+            steps.push(Box::new(StepProvision::default()));
+        }
         if ssh && flag(c.cloud_init_clean) {
             steps.push(Box::new(kiln_core::cloud_init::StepCloudInitClean));
         }

@@ -5,12 +5,21 @@
 use crate::session::Ec2;
 use aws_sdk_ec2::types::{Image, Instance};
 use kiln_communicator_ssh::SshComm;
+use kiln_core::step_cache::StepCache;
 use kiln_core::Generated;
 use std::collections::BTreeMap;
 
 pub struct State {
     pub ec2: Ec2,
     pub source_image: Option<Image>,
+    /// The image the instance launches from when it is not the source:
+    /// the step cache's intermediate AMI.
+    pub launch_image: Option<Image>,
+    /// The build's step cache (`cache = true`), from the step before the
+    /// launch on.
+    pub cache: Option<Box<dyn StepCache>>,
+    /// How many provisioners the launch image has run already.
+    pub resumed: usize,
     pub vpc_id: Option<String>,
     pub subnet_id: Option<String>,
     pub availability_zone: Option<String>,
@@ -40,6 +49,9 @@ impl State {
         State {
             ec2,
             source_image: None,
+            launch_image: None,
+            cache: None,
+            resumed: 0,
             vpc_id: None,
             subnet_id: None,
             availability_zone: None,
@@ -55,6 +67,11 @@ impl State {
             complete: false,
             amis_settled: false,
         }
+    }
+
+    /// What the instance launches from.
+    pub fn image_to_launch(&self) -> Option<&Image> {
+        self.launch_image.as_ref().or(self.source_image.as_ref())
     }
 
     pub fn instance_id(&self) -> Option<&str> {

@@ -8,6 +8,8 @@ mod amazon_access;
 mod amazon_fields;
 #[cfg(feature = "amazon")]
 mod amazon_image_tests;
+#[cfg(feature = "amazon")]
+mod amazon_step_cache;
 pub mod ansible;
 mod artifice;
 mod compat;

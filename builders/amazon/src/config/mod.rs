@@ -59,6 +59,8 @@ crate::access_config! {
         pub deprecate_at: Option<String>,
         /// Provision, then stop without creating an AMI.
         pub skip_create_ami: Option<bool>,
+        /// kiln only: keep an intermediate AMI for the step cache.
+        pub cache: Option<bool>,
 
         // Run.
         pub source_ami: Option<String>,

@@ -100,14 +100,22 @@ impl Step<State> for StepRunSourceInstance {
 
     fn run(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
         ctx.ui.say("Launching a source AWS instance...");
-        let Some(image) = state.source_image.clone() else {
+        let Some(image) = state.image_to_launch().cloned() else {
             return Err(AmazonError::MissingState {
                 step: "StepRunSourceInstance",
                 what: "source AMI",
             }
             .into());
         };
-        let root = image.root_device_type().map(|t| t.as_str()).unwrap_or("");
+        // The source's root is what the check is about; an intermediate
+        // AMI of the step cache was made from an instance of it.
+        let root = state
+            .source_image
+            .as_ref()
+            .unwrap_or(&image)
+            .root_device_type()
+            .map(|t| t.as_str())
+            .unwrap_or("");
         if self.require_ebs_root && root != "ebs" {
             return Err(report(ctx, AmazonError::RootDeviceType(root.to_owned())));
         }
