@@ -57,9 +57,17 @@ impl Overlay {
     /// `work` are empty directories on one filesystem.
     pub fn mount(lower: &Path, upper: &Path, work: &Path, target: &Path) -> io::Result<Overlay> {
         let data = options(lower, upper, work)?;
-        // No device, no suid files run from the build's tree on the host.
-        let flags = MountFlags::NODEV | MountFlags::NOSUID;
-        mount("overlay", target, "overlay", flags, data.as_c_str()).map_err(io::Error::from)?;
+        // No nosuid/nodev: the sandbox's bind mount would inherit them,
+        // and provisioners that run sudo as `exec_user`, or privileged
+        // builds that use device nodes, work as on a plain directory.
+        mount(
+            "overlay",
+            target,
+            "overlay",
+            MountFlags::empty(),
+            data.as_c_str(),
+        )
+        .map_err(io::Error::from)?;
         Ok(Overlay {
             target: target.to_path_buf(),
             mounted: true,
