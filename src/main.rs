@@ -10,6 +10,8 @@ mod ui;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // First, while single-threaded: the mounts a build makes end with kiln.
+    kiln_core::mount_ns::enter_private();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = cli::run(&args);
     // A deliberate exit: whatever still runs was left on purpose

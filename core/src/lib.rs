@@ -11,6 +11,7 @@ pub mod datasource;
 pub mod duration;
 pub mod error;
 pub mod go_error;
+pub mod mount_ns;
 pub mod postprocessor;
 pub mod process;
 pub mod provisioner;

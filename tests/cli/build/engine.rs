@@ -453,6 +453,8 @@ fn a_panicking_build_is_its_error_and_frees_its_slot() {
         .current_dir(dir.path())
         .args(["build", "-color=false", "-parallel-builds=1", "t.pkr.hcl"])
         .env("TMPDIR", tmp.path())
+        // A step cache of its own, not the user's.
+        .env("KILN_CACHE_DIR", crate::test_cache_dir())
         .env("KILN_TEST_PANIC_BUILD", "null.a")
         .env("KILN_LOG", "1")
         .env("KILN_LOG_PATH", &log)

@@ -303,7 +303,10 @@ fn sigkill_during_a_sandboxed_provisioner() {
     let t = oci_template(r#""touch /started", "sleep 4711""#);
     let mut k = start(&t, &[], rootfs);
     k.wait_for("sandboxed sleep", Duration::from_secs(60), |k| {
-        work_dir(k).is_some_and(|w| w.join("rootfs/started").exists())
+        // kiln's overlay root filesystem is in its own mount namespace:
+        // from here the file shows in the overlay's upper directory.
+        work_dir(k)
+            .is_some_and(|w| w.join("rootfs/started").exists() || w.join("upper/started").exists())
     });
     k.kill(&["sleep\u{0}4711"]);
     k.next_build_sweeps("kiln-oci-");

@@ -528,6 +528,8 @@ fn a_minimal_source_without_a_display_runs_headless_and_powers_off_over_ssh() {
         .args(["build", "-color=false", "t.pkr.hcl"])
         .current_dir(dir.path())
         .env("TMPDIR", tmp.path())
+        // A step cache of its own, not the user's.
+        .env("KILN_CACHE_DIR", crate::test_cache_dir())
         .env_remove("DISPLAY")
         .env_remove("WAYLAND_DISPLAY")
         .write_stdin("")

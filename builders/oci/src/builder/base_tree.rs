@@ -104,6 +104,13 @@ pub fn mount_cached(
             what: "work directory",
         });
     };
+    // A mount in the host's namespace would outlive a SIGKILLed kiln.
+    if !kiln_core::mount_ns::is_private() {
+        ctx.ui.say(
+            "Step cache: kiln has no mount namespace of its own here (that needs root): the base is unpacked on every build",
+        );
+        return Ok(None);
+    }
     if let Err(e) = overlay::probe(&work, &work) {
         ctx.ui.say(&format!(
             "Step cache: overlayfs is not available here ({e}): the base is unpacked on every build"
