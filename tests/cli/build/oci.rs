@@ -567,7 +567,11 @@ build {{
             .into_iter()
             .flatten()
             .flatten()
-            .any(|e| e.path().join("rootfs/started").exists())
+            // From outside kiln's mount namespace an overlay root
+            // filesystem's new files show in its upper directory.
+            .any(|e| {
+                e.path().join("rootfs/started").exists() || e.path().join("upper/started").exists()
+            })
     };
     let start = std::time::Instant::now();
     while !started() {
