@@ -41,7 +41,8 @@ source "amazon-ebs" "ami" {{
   ssh_keypair_name           = "kiln-test-key"
   ssh_private_key_file       = "{key}"
   ssh_timeout                = "20s"
-  ami_name                   = "kiln-cache-test-{{{{timestamp}}}}"
+  # {{timestamp}} can repeat when two builds run within one second.
+  ami_name                   = "kiln-cache-test-${{uuidv4()}}"
   cache                      = {cache}
   aws_polling {{
     delay_seconds = 1
