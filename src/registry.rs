@@ -427,6 +427,13 @@ pub fn make_post_processor(
     find(POST_PROCESSORS, name).map(|m| m(body))
 }
 
+/// The step cache's shared tier (registry or shared disk), where
+/// `KILN_CACHE` names one.
+pub fn step_cache_remote(
+) -> Result<Option<kiln_step_cache_remote::Remote>, kiln_step_cache_remote::RemoteError> {
+    kiln_step_cache_remote::Remote::from_env()
+}
+
 fn names<T: ?Sized>(table: &[(&'static str, Make<T>)]) -> Vec<&'static str> {
     table.iter().map(|(n, _)| *n).collect()
 }

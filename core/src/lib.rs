@@ -15,6 +15,7 @@ pub mod mount_ns;
 pub mod postprocessor;
 pub mod process;
 pub mod provisioner;
+pub mod size;
 pub mod step;
 pub mod step_cache;
 pub mod tempdir;

@@ -29,14 +29,7 @@ const SPEC: &[Flag] = &[
 ];
 
 fn size(bytes: u64) -> String {
-    #[allow(clippy::cast_precision_loss)]
-    let b = bytes as f64;
-    match bytes {
-        0..=999 => format!("{bytes} B"),
-        1_000..=999_999 => format!("{:.1} kB", b / 1e3),
-        1_000_000..=999_999_999 => format!("{:.1} MB", b / 1e6),
-        _ => format!("{:.2} GB", b / 1e9),
-    }
+    kiln_core::size::human_bytes(bytes)
 }
 
 pub fn run(args: &[String]) -> anyhow::Result<i32> {

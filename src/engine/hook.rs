@@ -174,6 +174,7 @@ impl ProvisionHook for EngineHook<'_> {
     ) -> Option<Box<dyn kiln_core::step_cache::StepCache>> {
         let opts = &self.run.opts;
         let cache = match super::step_cache::BuildCache::new(
+            ctx.ui,
             &ctx.info.builder_type,
             boot,
             &self.planned,

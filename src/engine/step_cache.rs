@@ -2,14 +2,17 @@
 //! builder's boot inputs, then each provisioner's evaluated config and
 //! the files it reads), lookups in the local store, saves, and what
 //! `-explain-cache` prints. Builders that can snapshot their machine ask
-//! for it through `ProvisionHook::step_cache`.
+//! for it through `ProvisionHook::step_cache`. With a shared tier
+//! (`KILN_CACHE`), the longest cached prefix it has is pulled into the
+//! local store first and every entry saved is pushed to it.
 
 use crate::registry;
 use kiln_core::step_cache::{
     changed, digest_path, keyed_digest, Hit, Input, StepCache, StepIndex, StepKey,
 };
 use kiln_core::Ui;
-use kiln_step_cache::{DirStore, Meta};
+use kiln_step_cache::{DirStore, Entry, Meta};
+use kiln_step_cache_remote::Remote;
 use kiln_template::plan::PlannedComponent;
 use kiln_template::value::format_hcl;
 use std::time::Duration;
@@ -48,6 +51,7 @@ impl std::fmt::Display for Uncached {
 
 pub struct BuildCache {
     store: DirStore,
+    remote: Option<Remote>,
     builder: String,
     /// [0] the boot, [i] after provisioner i.
     keys: Vec<Result<StepKey, Uncached>>,
@@ -100,6 +104,7 @@ fn provisioner_inputs(secret: &[u8], pc: &PlannedComponent) -> Result<Vec<Input>
 impl BuildCache {
     /// The cache for one build, or why there is none.
     pub fn new(
+        ui: &dyn Ui,
         builder: &str,
         boot: Vec<Input>,
         provisioners: &[PlannedComponent],
@@ -107,6 +112,21 @@ impl BuildCache {
         saved: std::sync::Arc<std::sync::Mutex<Duration>>,
     ) -> Result<BuildCache, String> {
         let store = DirStore::from_env().map_err(|e| e.to_string())?;
+        let remote = if enabled {
+            registry::step_cache_remote().unwrap_or_else(|e| {
+                ui.error(&format!(
+                    "Warning: going on with the local step cache alone: {}",
+                    e.to_string().trim_end()
+                ));
+                None
+            })
+        } else {
+            None
+        };
+        // Keys match the shared store's entries only under its secret.
+        let secret = remote
+            .as_ref()
+            .map_or_else(|| store.secret().to_vec(), |r| r.secret().to_vec());
         let root = StepKey::root("boot", boot);
         let mut keys: Vec<Result<StepKey, Uncached>> = vec![if enabled {
             Ok(root)
@@ -122,21 +142,66 @@ impl BuildCache {
                 _ if !enabled => Err(Uncached::Disabled),
                 _ if pc.meta.cache == Some(false) => Err(Uncached::Opted),
                 Some(Ok(parent)) => {
-                    provisioner_inputs(store.secret(), pc).map(|inputs| parent.child(step, inputs))
+                    provisioner_inputs(&secret, pc).map(|inputs| parent.child(step, inputs))
                 }
                 _ => Err(Uncached::Earlier),
             };
             keys.push(key);
             ttl.push(pc.meta.cache_ttl.and_then(|d| d.positive()));
         }
-        Ok(BuildCache {
+        let cache = BuildCache {
             store,
+            remote,
             builder: builder.to_owned(),
             keys,
             labels,
             saved,
             ttl,
-        })
+        };
+        cache.fetch(ui);
+        Ok(cache)
+    }
+
+    /// Pull from the shared store the longest cached prefix it has
+    /// beyond what the local store has.
+    fn fetch(&self, ui: &dyn Ui) {
+        let Some(remote) = &self.remote else {
+            return;
+        };
+        let keys: Vec<Option<&str>> = self
+            .keys
+            .iter()
+            .map(|k| k.as_ref().ok().map(|k| k.key.as_str()))
+            .collect();
+        match remote.fetch(&keys, &self.store) {
+            Ok(0) => {}
+            Ok(n) => ui.say(&format!(
+                "Pulled {n} step cache entr{} from {}",
+                if n == 1 { "y" } else { "ies" },
+                remote.location()
+            )),
+            Err(e) => ui.error(&format!("Warning: {e}")),
+        }
+    }
+
+    /// Send an entry just saved to the shared store.
+    fn push(&self, ui: &dyn Ui, i: StepIndex, entry: &Entry) {
+        let Some(remote) = &self.remote else {
+            return;
+        };
+        match remote.push(entry) {
+            Ok(p) if p.already => {}
+            Ok(p) => ui.say(&format!(
+                "Pushed step {i} to the step cache at {} ({} file{}, {} uploaded)",
+                remote.location(),
+                p.files,
+                if p.files == 1 { "" } else { "s" },
+                kiln_core::size::human_bytes(p.bytes)
+            )),
+            Err(e) => ui.error(&format!(
+                "Warning: could not push step {i} to the shared step cache: {e}"
+            )),
+        }
     }
 
     /// One line per step for `-explain-cache`: hit or miss, and why.
@@ -224,10 +289,11 @@ impl StepCache for BuildCache {
         let ttl = self.ttl.get(i).copied().flatten().map(|d| d.as_secs());
         #[allow(clippy::cast_possible_truncation)]
         let meta = Meta::new(key.clone(), &self.builder, took.as_millis() as u64, ttl);
-        if let Err(e) = self.store.put(meta, |dir| fill(dir)) {
-            ui.error(&format!(
+        match self.store.put(meta, |dir| fill(dir)) {
+            Ok(entry) => self.push(ui, i, &entry),
+            Err(e) => ui.error(&format!(
                 "Warning: could not save step {i} in the step cache: {e}"
-            ));
+            )),
         }
     }
 
@@ -253,10 +319,11 @@ impl StepCache for BuildCache {
         if let Some(e) = failed {
             return Err(e);
         }
-        if let Err(e) = r {
-            ui.error(&format!(
+        match r {
+            Ok(entry) => self.push(ui, i, &entry),
+            Err(e) => ui.error(&format!(
                 "Warning: could not save step {i} in the step cache: {e}"
-            ));
+            )),
         }
         Ok(())
     }

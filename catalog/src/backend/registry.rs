@@ -83,6 +83,18 @@ impl RegistryBackend {
         Self::with_credentials(at, creds)
     }
 
+    /// As [`RegistryBackend::with_env`], with other names for the user
+    /// and password variables.
+    pub fn with_env_named(
+        location: &str,
+        env: Env<'_>,
+        vars: (&str, &str),
+    ) -> Result<Self, CatalogError> {
+        let at = Location::parse(location)?;
+        let creds = auth::lookup_named(&at.registry, &at.prefix, env, vars)?;
+        Self::with_credentials(at, creds)
+    }
+
     fn with_credentials(at: Location, creds: Credentials) -> Result<Self, CatalogError> {
         let location = at.to_string();
         let agent = referrers::agent(!at.loopback());

@@ -27,6 +27,7 @@ mod qemu;
 mod source_refs;
 mod ssh;
 mod step_cache;
+mod step_cache_remote;
 pub mod testinfra;
 mod vagrant;
 

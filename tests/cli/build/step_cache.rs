@@ -5,7 +5,7 @@
 use super::build;
 use crate::project;
 
-fn template(rootfs: &std::path::Path, third: &str, per_layer: bool) -> String {
+pub(super) fn template(rootfs: &std::path::Path, third: &str, per_layer: bool) -> String {
     format!(
         r#"
 source "oci" "app" {{
@@ -39,7 +39,7 @@ build {{
 }
 
 /// The image's manifest digest, from the manifest post-processor.
-fn digest(dir: &std::path::Path) -> String {
+pub(super) fn digest(dir: &std::path::Path) -> String {
     let m: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(dir.join("manifest.json")).expect("manifest"),
     )

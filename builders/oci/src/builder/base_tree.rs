@@ -228,7 +228,11 @@ fn load(dir: &Path) -> Result<Unpacked, OciError> {
 fn write_contents(path: &Path, contents: &Contents) -> Result<(), OciError> {
     let io = |e| OciError::io(format!("write {}", path.display()), e);
     let mut w = BufWriter::new(std::fs::File::create(path).map_err(io)?);
-    for (p, h) in &contents.0 {
+    // Sorted: the same base gives the same bytes, so a shared cache
+    // sees an entry saved again as the one it has.
+    let mut sorted: Vec<_> = contents.0.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    for (p, h) in sorted {
         let bytes = p.as_os_str().as_bytes();
         let len = u32::try_from(bytes.len()).map_err(|_| {
             OciError::Invalid(format!("a path of {} bytes in the base", bytes.len()))

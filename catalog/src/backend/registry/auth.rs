@@ -67,20 +67,31 @@ impl Credentials {
 
 /// The credentials for repositories under `host/prefix`.
 pub fn lookup(host: &str, prefix: &str, env: Env<'_>) -> Result<Credentials, CatalogError> {
-    let user = env(USERNAME_VAR).filter(|u| !u.is_empty());
-    let password = env(PASSWORD_VAR).filter(|p| !p.is_empty());
+    lookup_named(host, prefix, env, (USERNAME_VAR, PASSWORD_VAR))
+}
+
+/// [`lookup`] with other names for the user and password variables
+/// (the step cache's `KILN_CACHE_USERNAME`/`KILN_CACHE_PASSWORD`).
+pub fn lookup_named(
+    host: &str,
+    prefix: &str,
+    env: Env<'_>,
+    (user_var, password_var): (&str, &str),
+) -> Result<Credentials, CatalogError> {
+    let user = env(user_var).filter(|u| !u.is_empty());
+    let password = env(password_var).filter(|p| !p.is_empty());
     match (user, password) {
         (Some(u), Some(p)) => {
             return Ok(Credentials::basic(
                 &u,
                 &p,
-                &format!("{USERNAME_VAR}/{PASSWORD_VAR}"),
+                &format!("{user_var}/{password_var}"),
             ))
         }
         (Some(_), None) | (None, Some(_)) => {
             return Err(CatalogError::Denied {
                 location: format!("oci://{host}"),
-                why: format!("set both {USERNAME_VAR} and {PASSWORD_VAR}, or neither"),
+                why: format!("set both {user_var} and {password_var}, or neither"),
             })
         }
         (None, None) => {}
@@ -97,7 +108,7 @@ pub fn lookup(host: &str, prefix: &str, env: Env<'_>) -> Result<Credentials, Cat
     }
     let looked: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
     Ok(Credentials::anonymous(format!(
-        "none (anonymous): {USERNAME_VAR} is not set and no entry for {host} in {}",
+        "none (anonymous): {user_var} is not set and no entry for {host} in {}",
         if looked.is_empty() {
             "any auth file (none found)".to_owned()
         } else {
