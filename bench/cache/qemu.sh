@@ -107,7 +107,8 @@ run() {
   rm -rf "$work/output"
 }
 
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# The middle value; for an even count the mean of the two middle ones.
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {if (NR % 2) print a[(NR+1)/2]; else print (a[NR/2] + a[NR/2+1]) / 2}'; }
 
 nocache=$(run kiln nocache 1 -cache=false)
 printf 'kiln -cache=false %7.1f s\n' "$nocache"

@@ -691,11 +691,12 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
         said.iter().any(|m| m == "same boot"),
         "the guest booted again:\n{warm}"
     );
-    // Damaged snapshots: the restore fails, the build says so and boots.
+    // Damaged snapshots (a stream's magic, then garbage): QEMU's load
+    // fails, the build says so and boots.
     let mut damaged = 0;
     for e in walk(cache.path()) {
-        if e.file_name().is_some_and(|n| n == "state.gz") {
-            std::fs::write(&e, b"\x1f\x8b not a migration stream").expect("damage");
+        if e.file_name().is_some_and(|n| n == "state.bin") {
+            std::fs::write(&e, b"QEVM\0\0\0\x03 not a migration stream").expect("damage");
             damaged += 1;
         }
     }

@@ -155,6 +155,32 @@ fn an_oci_rebuild_runs_only_the_changed_steps() {
         !out.contains("ran step one") && out.contains("ran step three"),
         "{out}"
     );
+
+    // Another base (same path, a file more): everything misses.
+    std::fs::write(d.join("payload.txt"), "payload v1\n").expect("write");
+    super::oci::tool(
+        scratch.path(),
+        "sh",
+        &[
+            "-c",
+            r#"mkdir new && tar -xzf "$0" -C new && echo new > new/etc/motd && tar --numeric-owner -czf "$0" -C new ."#,
+            &tar.display().to_string(),
+        ],
+    );
+    let (code, out) = run_build(d, &[]);
+    assert_eq!(code, 0, "{out}");
+    assert!(
+        out.contains("Step cache 0/3 (boot): miss: base image layers changed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Step cache 1/3 (provisioner shell): miss: an earlier step changed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("ran step one") && out.contains("ran step three"),
+        "{out}"
+    );
 }
 
 #[test]

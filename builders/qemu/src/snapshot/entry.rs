@@ -3,7 +3,8 @@
 //!   file is the previous step's entry (`../KEY/disk.qcow2`, relative, so
 //!   that the chain stays whole wherever the cache lives) or, for the
 //!   boot, the source image it was an overlay of;
-//! - `state.gz`: the guest's devices and memory (a QEMU migration stream);
+//! - `state.bin`: the guest's devices and memory (a QEMU migration
+//!   stream, uncompressed);
 //! - `id` and `backing-id`: a random id of this entry and of the entry its
 //!   layer was written against. An entry saved again under the same key
 //!   by another build has other bytes, so a layer only stacks on the
@@ -17,7 +18,7 @@ use kiln_core::Cancel;
 use std::path::{Path, PathBuf};
 
 pub const DISK: &str = "disk.qcow2";
-pub const STATE: &str = "state.gz";
+pub const STATE: &str = "state.bin";
 const ID: &str = "id";
 const BACKING_ID: &str = "backing-id";
 const KEY: &str = "key";
