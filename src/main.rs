@@ -12,6 +12,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // First, while single-threaded: the mounts a build makes end with kiln.
     kiln_core::mount_ns::enter_private();
+    // Large inputs' digests (source images) are remembered next to the
+    // step cache, so a rebuild does not read them again.
+    if let Ok(root) = kiln_step_cache::DirStore::root_from_env() {
+        kiln_core::digest_memo::set_dir(root.join("digests"));
+    }
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = cli::run(&args);
     // A deliberate exit: whatever still runs was left on purpose

@@ -101,20 +101,26 @@ fn pid_alive(pid: u32) -> bool {
 }
 
 impl DirStore {
-    /// The store `KILN_CACHE_DIR` names (default `~/.cache/kiln/steps`,
-    /// under `XDG_CACHE_HOME` when set), limited to `KILN_CACHE_MAX`.
-    pub fn from_env() -> Result<DirStore, CacheError> {
-        let root = match std::env::var_os("KILN_CACHE_DIR").filter(|v| !v.is_empty()) {
-            Some(d) => PathBuf::from(d),
+    /// Where the cache is: `KILN_CACHE_DIR`, else
+    /// `$XDG_CACHE_HOME/kiln/steps` (`~/.cache/kiln/steps`).
+    pub fn root_from_env() -> Result<PathBuf, CacheError> {
+        match std::env::var_os("KILN_CACHE_DIR").filter(|v| !v.is_empty()) {
+            Some(d) => Ok(PathBuf::from(d)),
             None => {
                 let base = std::env::var_os("XDG_CACHE_HOME")
                     .filter(|v| !v.is_empty())
                     .map(PathBuf::from)
                     .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
                     .ok_or(CacheError::NoHome)?;
-                base.join("kiln/steps")
+                Ok(base.join("kiln/steps"))
             }
-        };
+        }
+    }
+
+    /// The store `KILN_CACHE_DIR` names (default `~/.cache/kiln/steps`,
+    /// under `XDG_CACHE_HOME` when set), limited to `KILN_CACHE_MAX`.
+    pub fn from_env() -> Result<DirStore, CacheError> {
+        let root = Self::root_from_env()?;
         let max = match std::env::var("KILN_CACHE_MAX") {
             Ok(v) if !v.is_empty() => parse_size(&v).ok_or(CacheError::BadSize(v))?,
             _ => DEFAULT_MAX,

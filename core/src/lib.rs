@@ -8,6 +8,7 @@ pub mod cloud_init;
 pub mod communicator;
 pub mod component;
 pub mod datasource;
+pub mod digest_memo;
 pub mod duration;
 pub mod error;
 pub mod go_error;

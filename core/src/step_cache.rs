@@ -132,10 +132,23 @@ pub fn digest_path(path: &Path) -> std::io::Result<String> {
     if meta.is_dir() {
         h.update(b"dir\n");
         walk(path, Path::new(""), &mut h)?;
-    } else {
-        hash_file(path, &mut h)?;
+        return Ok(hex::encode(h.finalize()));
     }
-    Ok(hex::encode(h.finalize()))
+    // A symlink to a file is hashed as the file, as it always was.
+    let meta = std::fs::metadata(path)?;
+    if let Some(d) = crate::digest_memo::lookup(&meta) {
+        return Ok(d);
+    }
+    hash_file(path, &mut h)?;
+    let digest = hex::encode(h.finalize());
+    // Only if the file did not change while it was read.
+    if std::fs::metadata(path).is_ok_and(|after| {
+        use std::os::unix::fs::MetadataExt;
+        after.ctime_nsec() == meta.ctime_nsec() && after.ctime() == meta.ctime()
+    }) {
+        crate::digest_memo::remember(&meta, &digest);
+    }
+    Ok(digest)
 }
 
 fn hash_file(path: &Path, h: &mut Sha256) -> std::io::Result<()> {
