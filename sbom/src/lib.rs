@@ -24,33 +24,6 @@ pub use error::SbomError;
 pub use inventory::{inventory, DirSource, Ecosystem, FileSource, Inventory, Package};
 pub use os_release::OsRelease;
 
-/// The SBOM formats kiln writes, by the names `sbom = [...]` takes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    SpdxJson,
-    CycloneDxJson,
-}
-
-impl Format {
-    pub const NAMES: &'static [&'static str] = &["spdx-json", "cyclonedx-json"];
-
-    pub fn parse(name: &str) -> Option<Format> {
-        match name {
-            "spdx-json" => Some(Format::SpdxJson),
-            "cyclonedx-json" => Some(Format::CycloneDxJson),
-            _ => None,
-        }
-    }
-
-    /// The file name suffix, after the artifact's name.
-    pub fn suffix(self) -> &'static str {
-        match self {
-            Format::SpdxJson => ".spdx.json",
-            Format::CycloneDxJson => ".cdx.json",
-        }
-    }
-}
-
 /// Who made the document, for both formats' creator fields.
 #[derive(Debug, Clone)]
 pub struct Creation {
