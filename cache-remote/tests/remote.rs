@@ -30,21 +30,43 @@ fn chain() -> Vec<StepKey> {
     vec![boot, one, two]
 }
 
+/// A shared store, runner A's local cache on it, and a directory for
+/// runner B's.
+struct World {
+    shared: tempfile::TempDir,
+    _a: tempfile::TempDir,
+    b: tempfile::TempDir,
+    remote: Remote,
+    local_a: DirStore,
+}
+
+impl World {
+    fn new() -> World {
+        let shared = tempfile::tempdir().unwrap();
+        let a = tempfile::tempdir().unwrap();
+        let remote = Remote::open(&spec(shared.path()), None).unwrap();
+        let local_a = DirStore::open(a.path(), u64::MAX).unwrap();
+        World {
+            shared,
+            _a: a,
+            b: tempfile::tempdir().unwrap(),
+            remote,
+            local_a,
+        }
+    }
+}
+
 fn spec(dir: &Path) -> String {
     format!("dir:{}", dir.display())
 }
 
 #[test]
 fn a_chain_pushed_from_one_cache_is_pulled_whole_into_another() {
-    let shared = tempfile::tempdir().unwrap();
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    let remote = Remote::open(&spec(shared.path()), None).unwrap();
-    let keys = chain();
-    let local_a = DirStore::open(a.path(), u64::MAX).unwrap();
+    let w = World::new();
+    let (remote, keys, local_a) = (&w.remote, chain(), &w.local_a);
     for (i, k) in keys.iter().enumerate() {
         let body = format!("layer {i}");
-        let e = save(&local_a, k, &[("layer.tar", body.as_bytes()), ("id", b"x")]);
+        let e = save(local_a, k, &[("layer.tar", body.as_bytes()), ("id", b"x")]);
         let pushed = remote.push(&e).unwrap();
         assert_eq!(pushed.files, 2);
     }
@@ -54,11 +76,11 @@ fn a_chain_pushed_from_one_cache_is_pulled_whole_into_another() {
     assert_eq!(again.bytes, 0);
 
     // Another runner opening the store gets the same secret.
-    let other = Remote::open(&spec(shared.path()), None).unwrap();
+    let other = Remote::open(&spec(w.shared.path()), None).unwrap();
     assert_eq!(other.secret(), remote.secret());
     assert_eq!(other.secret().len(), 32);
 
-    let local_b = DirStore::open(b.path(), u64::MAX).unwrap();
+    let local_b = DirStore::open(w.b.path(), u64::MAX).unwrap();
     let wanted: Vec<Option<&str>> = vec![
         Some(&keys[0].key),
         Some(&keys[1].key),
@@ -82,19 +104,15 @@ fn a_chain_pushed_from_one_cache_is_pulled_whole_into_another() {
 
 #[test]
 fn a_chain_with_a_gap_pulls_nothing_and_a_shorter_prefix_is_taken() {
-    let shared = tempfile::tempdir().unwrap();
-    let a = tempfile::tempdir().unwrap();
-    let b = tempfile::tempdir().unwrap();
-    let remote = Remote::open(&spec(shared.path()), None).unwrap();
-    let keys = chain();
-    let local_a = DirStore::open(a.path(), u64::MAX).unwrap();
+    let w = World::new();
+    let (remote, keys, local_a) = (&w.remote, chain(), &w.local_a);
     // The boot and step 2 are pushed, step 1 is not: step 2 cannot be
     // restored without it.
     for i in [0, 2] {
         let e = save(&local_a, &keys[i], &[("f", b"data")]);
         remote.push(&e).unwrap();
     }
-    let local_b = DirStore::open(b.path(), u64::MAX).unwrap();
+    let local_b = DirStore::open(w.b.path(), u64::MAX).unwrap();
     let wanted: Vec<Option<&str>> = keys.iter().map(|k| Some(k.key.as_str())).collect();
     assert_eq!(remote.fetch(&wanted, &local_b).unwrap(), 1);
     assert!(local_b.get(&keys[0].key).is_some());
