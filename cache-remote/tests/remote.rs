@@ -109,7 +109,7 @@ fn a_chain_with_a_gap_pulls_nothing_and_a_shorter_prefix_is_taken() {
     // The boot and step 2 are pushed, step 1 is not: step 2 cannot be
     // restored without it.
     for i in [0, 2] {
-        let e = save(&local_a, &keys[i], &[("f", b"data")]);
+        let e = save(local_a, &keys[i], &[("f", b"data")]);
         remote.push(&e).unwrap();
     }
     let local_b = DirStore::open(w.b.path(), u64::MAX).unwrap();
