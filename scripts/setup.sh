@@ -118,13 +118,14 @@ if [ ! -x "$testinfra_venv/bin/pytest" ] || [ ! -x "$testinfra_venv/bin/ansible-
   "$testinfra_venv/bin/pip" install -q --disable-pip-version-check pytest-testinfra ansible-core
 fi
 
-# The SBOM formats' own validators, which kiln-sbom's tests run on what
-# it writes: pyspdxtools (spdx-tools) and cyclonedx-python-lib's.
+# The supply-chain formats' own validators, which the tests run on what
+# kiln writes: pyspdxtools (spdx-tools), cyclonedx-python-lib's, and
+# in-toto/securesystemslib for the DSSE envelopes and statements.
 sbom_venv="${KILN_SBOM_VENV:-/var/cache/kiln/sbom-tools}"
-if [ ! -x "$sbom_venv/bin/pyspdxtools" ] || ! "$sbom_venv/bin/python" -c 'import cyclonedx.validation.json' 2>/dev/null; then
+if [ ! -x "$sbom_venv/bin/pyspdxtools" ] || ! "$sbom_venv/bin/python" -c 'import cyclonedx.validation.json, in_toto, securesystemslib.signer' 2>/dev/null; then
   mkdir -p "$(dirname "$sbom_venv")"
   python3 -m venv "$sbom_venv"
-  "$sbom_venv/bin/pip" install -q --disable-pip-version-check spdx-tools 'cyclonedx-python-lib[json-validation]'
+  "$sbom_venv/bin/pip" install -q --disable-pip-version-check spdx-tools 'cyclonedx-python-lib[json-validation]' in-toto 'securesystemslib[crypto]'
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -1,5 +1,6 @@
 //! The `kiln` command: Packer-compatible machine-image builds.
 
+mod attest;
 mod catalog;
 mod cli;
 mod engine;

@@ -434,6 +434,34 @@ pub fn step_cache_remote(
     kiln_step_cache_remote::Remote::from_env()
 }
 
+/// An SBOM format's writer (inventory, creation, whether the artifact is
+/// a container image) and the suffix of its file.
+pub type SbomWriter =
+    fn(&kiln_sbom::Inventory, &kiln_sbom::Creation, bool) -> (&'static str, serde_json::Value);
+
+/// `sbom = [...]` formats → writer.
+pub fn sbom_writer(format: kiln_template::plan::SbomFormat) -> SbomWriter {
+    use kiln_template::plan::SbomFormat;
+    match format {
+        SbomFormat::SpdxJson => |i, c, container| {
+            let purpose = if container {
+                "CONTAINER"
+            } else {
+                "OPERATING-SYSTEM"
+            };
+            (".spdx.json", kiln_sbom::spdx::document(i, c, purpose))
+        },
+        SbomFormat::CyclonedxJson => |i, c, container| {
+            let kind = if container {
+                "container"
+            } else {
+                "operating-system"
+            };
+            (".cdx.json", kiln_sbom::cyclonedx::document(i, c, kind))
+        },
+    }
+}
+
 fn names<T: ?Sized>(table: &[(&'static str, Make<T>)]) -> Vec<&'static str> {
     table.iter().map(|(n, _)| *n).collect()
 }

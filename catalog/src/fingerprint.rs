@@ -39,6 +39,48 @@ pub fn of_template(dir: &Path) -> Fingerprint {
     }
 }
 
+/// Where a template's folder comes from in git, for provenance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitSource {
+    pub commit: String,
+    /// `origin`'s URL, else the first remote's; credentials in an HTTPS
+    /// URL are dropped.
+    pub remote: Option<String>,
+    /// The folder has uncommitted changes.
+    pub dirty: bool,
+}
+
+pub fn git_source(dir: &Path) -> Option<GitSource> {
+    let commit = git(dir, &["rev-parse", "HEAD"])?;
+    let dirty = git(dir, &["status", "--porcelain", "--", "."]).is_some_and(|s| !s.is_empty());
+    let remote = git(dir, &["remote", "get-url", "origin"])
+        .or_else(|| {
+            let first = git(dir, &["remote"])?.lines().next()?.to_owned();
+            git(dir, &["remote", "get-url", &first])
+        })
+        .filter(|r| !r.is_empty())
+        .map(|r| without_credentials(&r));
+    Some(GitSource {
+        commit,
+        remote,
+        dirty,
+    })
+}
+
+/// `https://user:token@host/x` → `https://host/x`.
+fn without_credentials(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('/') {
+            Some((auth, path)) if auth.contains('@') => {
+                let host = auth.rsplit_once('@').map_or(auth, |(_, h)| h);
+                format!("{scheme}://{host}/{path}")
+            }
+            _ => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
+}
+
 /// `git -C dir ARGS`' output, trimmed; `None` when git is missing or the
 /// folder is not in a repository.
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
@@ -63,6 +105,22 @@ fn git(dir: &Path, args: &[&str]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn remote_urls_lose_their_credentials() {
+        assert_eq!(
+            without_credentials("https://bot:s3cret@git.example/org/repo.git"),
+            "https://git.example/org/repo.git"
+        );
+        assert_eq!(
+            without_credentials("git@github.com:org/repo.git"),
+            "git@github.com:org/repo.git"
+        );
+        assert_eq!(
+            without_credentials("ssh://git@host/repo"),
+            "ssh://host/repo"
+        );
+    }
 
     #[test]
     fn outside_git_it_is_a_fresh_ulid_and_inside_the_commit() {

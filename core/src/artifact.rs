@@ -7,6 +7,9 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+/// The `state` key of [`Artifact::set_base_image`].
+pub const BASE_IMAGE: &str = "base_image";
+
 /// Why an artifact's default `destroy` failed.
 #[derive(Debug, thiserror::Error)]
 pub enum ArtifactError {
@@ -68,6 +71,17 @@ impl Artifact {
     pub fn with_files(mut self, files: Vec<PathBuf>) -> Artifact {
         self.files = files;
         self
+    }
+
+    /// Record what the artifact was built from (an ISO or cloud image, a
+    /// base image, a source AMI) for its provenance: `uri` as the user
+    /// named it, `sha256` (hex) when the base has one.
+    pub fn set_base_image(&mut self, uri: impl Into<String>, sha256: Option<String>) {
+        let mut v = serde_json::json!({ "uri": uri.into() });
+        if let Some(d) = sha256 {
+            v["digest"] = serde_json::json!({ "sha256": d });
+        }
+        self.state.insert(BASE_IMAGE.into(), v);
     }
 
     pub fn with_destroyer(mut self, d: Arc<dyn Destroy>) -> Artifact {

@@ -90,6 +90,12 @@ pub trait Communicator: Send + Sync {
     fn download(&self, src: &str, dst: &mut dyn Write) -> Result<(), CommError>;
     /// Copy the machine's directory `src` into the local `dst`.
     fn download_dir(&self, src: &str, dst: &Path) -> Result<(), CommError>;
+    /// The machine's root filesystem as a directory on this host, when
+    /// the communicator works on one (a container's sandbox): readers
+    /// such as the SBOM's then read it in place instead of downloading.
+    fn root_dir(&self) -> Option<&Path> {
+        None
+    }
 }
 
 /// `communicator = "none"`: every operation is an error.

@@ -2,6 +2,7 @@
 //! step runner, cancellation, and the process runner local commands share.
 
 pub mod artifact;
+pub mod attestor;
 pub mod build;
 pub mod cancel;
 pub mod cloud_init;

@@ -12,6 +12,9 @@ pub struct PostProcessCtx<'a> {
     pub ui: &'a dyn Ui,
     pub cancel: &'a Cancel,
     pub generated: &'a Generated,
+    /// Signatures and attestations for what a post-processor publishes
+    /// (`None`: the build signs nothing).
+    pub attestor: Option<&'a dyn crate::attestor::Attestor>,
 }
 
 /// What a post-processor returns (Packer's `(artifact, keep, forceOverride)`).

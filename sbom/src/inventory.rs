@@ -60,6 +60,19 @@ fn read_text(src: &dyn FileSource, path: &str) -> Result<Option<String>, SbomErr
         })
 }
 
+/// Every file [`inventory`] may read, for sources that ask the machine
+/// once which of them exist.
+pub fn paths() -> Vec<&'static str> {
+    let mut all = vec![
+        "/etc/os-release",
+        "/usr/lib/os-release",
+        crate::dpkg::STATUS,
+        crate::apk::INSTALLED,
+    ];
+    all.extend_from_slice(crate::rpm::DATABASES);
+    all
+}
+
 /// Read every package database the image has.
 pub fn inventory(src: &dyn FileSource) -> Result<Inventory, SbomError> {
     let os = match read_text(src, "/etc/os-release")? {

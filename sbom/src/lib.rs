@@ -21,7 +21,7 @@ pub mod rpm;
 pub mod spdx;
 
 pub use error::SbomError;
-pub use inventory::{inventory, DirSource, Ecosystem, FileSource, Inventory, Package};
+pub use inventory::{inventory, paths, DirSource, Ecosystem, FileSource, Inventory, Package};
 pub use os_release::OsRelease;
 
 /// Who made the document, for both formats' creator fields.

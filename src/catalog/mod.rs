@@ -19,6 +19,8 @@ pub struct RunIdentity {
     pub id: String,
     /// The template as given on the command line.
     pub template: String,
+    /// Its folder.
+    pub dir: std::path::PathBuf,
 }
 
 impl RunIdentity {
@@ -35,6 +37,7 @@ impl RunIdentity {
             fingerprint: kiln_catalog::fingerprint::of_template(&dir),
             id: ulid::Ulid::new().to_string(),
             template: template.display().to_string(),
+            dir,
         }
     }
 }

@@ -23,6 +23,8 @@ Options:
   -machine-readable             Produce machine-readable output.
   -on-error=[cleanup|abort|ask|run-cleanup-provisioner] If the build fails do: clean up (default), abort, ask, or run-cleanup-provisioner.
   -parallel-builds=1            Number of builds to run in parallel. 1 disables parallelization. 0 means no limit (Default: 0)
+  -sbom=spdx-json,cyclonedx-json  Write these SBOMs of every build's artifact (kiln only).
+  -sign-key=cosign.key          Sign every build's provenance and artifact digest (COSIGN_PASSWORD) (kiln only).
   -test-report=path             Write the test blocks' results as JUnit XML (kiln only).
   -timestamp-ui                 Enable prefixing of each ui output with an RFC3339 timestamp.
   -var 'key=value'              Variable for templates, can be used multiple times.
@@ -78,6 +80,8 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         flag("artifact", Kind::Value),
         flag("cache", Kind::Bool),
         flag("explain-cache", Kind::Bool),
+        flag("sbom", Kind::Value),
+        flag("sign-key", Kind::Value),
     ]);
     let p = match flags::parse(args, &spec) {
         Ok(p) => p,
@@ -100,6 +104,13 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         );
     };
     let identity = crate::catalog::RunIdentity::new(Path::new(path));
+    let mut opts = opts;
+    opts.provenance = engine::Invocation {
+        template: Some(path.into()),
+        git: kiln_catalog::fingerprint::git_source(&identity.dir),
+        only: super::selection(&p).only,
+        except: super::selection(&p).except,
+    };
     let Some(cfg) = common::load_for_build(Path::new(path), &p, &identity.fingerprint.value)?
     else {
         return Ok(1);
@@ -217,5 +228,10 @@ fn options(p: &Parsed) -> Result<Options, String> {
         artifact: p.values("artifact").last().map(|v| v.to_string()),
         cache: p.bool_or("cache", true),
         explain_cache: p.bool("explain-cache"),
+        attest: crate::attest::RunSettings {
+            sbom: crate::attest::RunSettings::parse_sbom(&p.values("sbom").collect::<Vec<_>>())?,
+            sign_key: p.values("sign-key").last().map(Into::into),
+        },
+        provenance: Default::default(),
     })
 }

@@ -100,9 +100,57 @@ pub fn parse(args: &[String], spec: &[Flag]) -> Result<Parsed, String> {
     Ok(out)
 }
 
+/// Flags before and after the positional arguments, for kiln's own
+/// commands written in cosign's order (`kiln verify IMAGE -key k.pub`):
+/// positionals are parsed out wherever they are, after `--` all are.
+pub fn parse_interspersed(args: &[String], spec: &[Flag]) -> Result<Parsed, String> {
+    let mut flags_first = Vec::new();
+    let mut positional = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = &args[i];
+        if arg == "--" {
+            positional.extend(args[i + 1..].iter().cloned());
+            break;
+        }
+        let body = arg.strip_prefix("--").or_else(|| arg.strip_prefix('-'));
+        match body {
+            Some(b) if !b.is_empty() => {
+                flags_first.push(arg.clone());
+                let takes_next =
+                    !b.contains('=') && spec.iter().any(|f| f.name == b && f.kind == Kind::Value);
+                if takes_next {
+                    if let Some(v) = args.get(i + 1) {
+                        flags_first.push(v.clone());
+                        i += 1;
+                    }
+                }
+            }
+            _ => positional.push(arg.clone()),
+        }
+        i += 1;
+    }
+    let mut p = parse(&flags_first, spec)?;
+    p.args = positional;
+    Ok(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn interspersed_flags_come_after_the_arguments_too() {
+        let spec = [flag("key", Kind::Value), flag("json", Kind::Bool)];
+        let p = parse_interspersed(&args(&["disk.qcow2", "-key", "k.pub", "-json"]), &spec)
+            .expect("parses");
+        assert_eq!(p.args, ["disk.qcow2"]);
+        assert_eq!(p.values("key").collect::<Vec<_>>(), ["k.pub"]);
+        assert!(p.bool("json"));
+        let p = parse_interspersed(&args(&["-key=k", "--", "-odd"]), &spec).expect("parses");
+        assert_eq!(p.args, ["-odd"]);
+        assert!(parse_interspersed(&args(&["x", "-nope"]), &spec).is_err());
+    }
 
     const SPEC: [Flag; 3] = [
         flag("var", Kind::Value),

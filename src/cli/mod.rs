@@ -9,7 +9,9 @@ mod flags;
 mod fmt;
 mod hcl2_upgrade;
 mod inspect;
+mod keygen;
 mod validate;
+mod verify;
 mod version;
 
 use kiln_template::plan::Selection;
@@ -24,8 +26,10 @@ Available commands are:
     fmt         Rewrites HCL2 config files to canonical format
     hcl2_upgrade transform a JSON template into an HCL2 configuration
     inspect     see components of a template
+    keygen      write a cosign-format signing key pair
     test        run a template's test blocks against its existing artifacts
     validate    check that a template is valid
+    verify      check an artifact's signature and provenance
     version     Prints the kiln version
 ";
 
@@ -41,6 +45,8 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         "catalog" => catalog::run(rest),
         "validate" => validate::run(rest),
         "inspect" => inspect::run(rest),
+        "keygen" => keygen::run(rest),
+        "verify" => verify::run(rest),
         "fmt" => fmt::run(rest),
         "hcl2_upgrade" => hcl2_upgrade::run(rest),
         "console" => console::run(rest),

@@ -59,10 +59,21 @@ pub fn run(
                     continue 'chains;
                 }
             };
-            let Some(artifact) = out.artifact else {
+            let Some(mut artifact) = out.artifact else {
                 // A post-processor without output ends its chain quietly.
                 continue 'chains;
             };
+            // The build's attestations describe what the chain started
+            // from; they stay with what it makes (a manifest at the end
+            // of a chain records them).
+            for key in [crate::attest::STATE_KEY, kiln_core::artifact::BASE_IMAGE] {
+                if let Some(v) = prior.state.get(key) {
+                    artifact
+                        .state
+                        .entry(key.to_owned())
+                        .or_insert_with(|| v.clone());
+                }
+            }
             let mut keep = out.keep_input;
             if let Some(user) = pc.meta.keep_input_artifact {
                 if !(out.keep_input && !user && out.force_keep) {

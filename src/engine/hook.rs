@@ -25,6 +25,11 @@ pub struct EngineHook<'r> {
     /// The provisioners as first planned (`build.*` unknown): what the
     /// step cache's keys hash, the same on every run.
     pub planned: Vec<PlannedComponent>,
+    /// Read the package databases once provisioning is done.
+    pub wants_inventory: bool,
+    /// What the attestations need from the machine, gathered at the end
+    /// of provisioning.
+    pub facts: Mutex<crate::attest::Facts>,
 }
 
 impl<'r> EngineHook<'r> {
@@ -35,6 +40,8 @@ impl<'r> EngineHook<'r> {
             generated: Mutex::new(run.base_generated()),
             tested: AtomicBool::new(false),
             planned: Vec::new(),
+            wants_inventory: false,
+            facts: Mutex::new(crate::attest::Facts::default()),
         }
     }
 
@@ -127,6 +134,37 @@ impl EngineHook<'_> {
     }
 }
 
+impl EngineHook<'_> {
+    /// While the machine still runs: its packages (when an SBOM is
+    /// wanted) and every provisioner's inputs (the restored ones too).
+    fn gather_facts(
+        &self,
+        ctx: &BuildCtx<'_>,
+        comm: &dyn Communicator,
+        pb: &plan::PlannedBuild,
+    ) -> Result<(), BuildError> {
+        let made = pb
+            .provisioners
+            .iter()
+            .map(|pc| Ok((pc.kind.clone(), make(pc, self.run)?)))
+            .collect::<Result<Vec<_>, BuildError>>()?;
+        let dependencies = crate::attest::dependencies::of(&made);
+        let inventory = if self.wants_inventory {
+            ctx.ui.say("Reading the package databases for the SBOM...");
+            Some(crate::attest::inventory::read(comm, ctx.cancel).map_err(BuildError::failed)?)
+        } else {
+            None
+        };
+        if let Ok(mut f) = self.facts.lock() {
+            *f = crate::attest::Facts {
+                inventory,
+                dependencies,
+            };
+        }
+        Ok(())
+    }
+}
+
 impl ProvisionHook for EngineHook<'_> {
     fn provision(
         &self,
@@ -164,7 +202,7 @@ impl ProvisionHook for EngineHook<'_> {
             run_with_meta(ctx, pc, p.as_ref(), comm, &generated)?;
             after(&pc.kind)?;
         }
-        Ok(())
+        self.gather_facts(ctx, comm, &pb)
     }
 
     fn step_cache(

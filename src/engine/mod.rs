@@ -36,6 +36,20 @@ pub struct Options {
     pub cache: bool,
     /// `-explain-cache`: a hit or miss line per step, with the reason.
     pub explain_cache: bool,
+    /// `-sbom`, `-sign-key`.
+    pub attest: crate::attest::RunSettings,
+    /// What provenance records of the invocation.
+    pub provenance: Invocation,
+}
+
+/// The run as provenance's external parameters name it.
+#[derive(Debug, Clone, Default)]
+pub struct Invocation {
+    /// The template file or directory as given.
+    pub template: Option<std::path::PathBuf>,
+    pub git: Option<kiln_catalog::fingerprint::GitSource>,
+    pub only: Vec<String>,
+    pub except: Vec<String>,
 }
 
 /// What every build of one run shares.

@@ -68,8 +68,14 @@ fn build_and_post_process(
         Some(Err(d)) => return Err(render(&d)),
         Some(Ok(b)) => b,
     };
+    let attest = match crate::attest::Plan::new(&ctx.opts.attest, &pb.supply) {
+        Ok(p) => p,
+        Err(e) => return Err(e.to_string()),
+    };
+    let started = jiff::Timestamp::now();
     let mut hook = EngineHook::new(ctx, &pb.name);
     hook.planned = pb.provisioners.clone();
+    hook.wants_inventory = !attest.sbom.is_empty() && !ctx.opts.tests_only;
     let bctx = BuildCtx {
         info,
         ui: ui.as_ref(),
@@ -92,7 +98,7 @@ fn build_and_post_process(
         .map_err(|e| e.to_string())?;
         return Ok(Vec::new());
     }
-    let Some(artifact) = builder.run(&bctx).map_err(|e| e.to_string())? else {
+    let Some(mut artifact) = builder.run(&bctx).map_err(|e| e.to_string())? else {
         return Ok(Vec::new());
     };
     let generated = hook.last_generated();
@@ -110,6 +116,16 @@ fn build_and_post_process(
         )
         .map_err(|e| e.to_string())?;
     }
+    let stage = crate::attest::Stage {
+        run: ctx,
+        build: pb,
+        plan: &attest,
+        facts: hook.facts.lock().map(|f| f.clone()).unwrap_or_default(),
+        started,
+    };
+    let published = stage
+        .run(ui.as_ref(), &mut artifact)
+        .map_err(|e| e.to_string())?;
     // Packer names a post-processor's lines `BUILD (TYPE)`.
     let pp_ui = |kind: &str| ctx.console.target(&format!("{} ({kind})", pb.name), color);
     let pctx = PostProcessCtx {
@@ -117,6 +133,9 @@ fn build_and_post_process(
         ui: ui.as_ref(),
         cancel: &ctx.cancel,
         generated: &generated,
+        attestor: published
+            .as_ref()
+            .map(|p| p as &dyn kiln_core::attestor::Attestor),
     };
     let r = chains::run(&pctx, &pp_ui, &render, &replanned.post_processors, artifact);
     match multi_error(r.errors) {

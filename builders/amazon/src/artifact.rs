@@ -35,6 +35,15 @@ pub fn artifact(session: Arc<Session>, amis: BTreeMap<String, String>) -> Artifa
     a.with_destroyer(Arc::new(Amis { session, amis }))
 }
 
+/// `snapshots.REGION`: each AMI's EBS snapshots, which its provenance
+/// subject names with it.
+pub fn record_snapshots(a: &mut Artifact, snapshots: &BTreeMap<String, Vec<String>>) {
+    for (region, ids) in snapshots {
+        a.state
+            .insert(format!("snapshots.{region}"), serde_json::json!(ids));
+    }
+}
+
 struct Amis {
     session: Arc<Session>,
     amis: BTreeMap<String, String>,

@@ -295,7 +295,15 @@ impl Builder for AmazonBuilder {
         if state.amis.is_empty() {
             return Ok(None);
         }
-        Ok(Some(artifact::artifact(session, state.amis)))
+        let mut a = artifact::artifact(session, state.amis);
+        artifact::record_snapshots(&mut a, &state.snapshots);
+        if let Some(id) = state.source_image.as_ref().and_then(|i| i.image_id()) {
+            a.set_base_image(
+                format!("arn:aws:ec2:{}::image/{id}", state.ec2.region),
+                None,
+            );
+        }
+        Ok(Some(a))
     }
 
     fn tester(&self) -> Option<&dyn kiln_core::tester::Tester> {

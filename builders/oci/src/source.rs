@@ -23,6 +23,24 @@ pub enum Source {
 }
 
 impl Source {
+    /// The source in `parse`'s syntax, with an absolute path (for
+    /// provenance, which outlives the working directory).
+    pub fn uri(&self) -> String {
+        let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let tagged = |kind: &str, p: &Path, tag: &Option<String>| match tag {
+            Some(t) => format!("{kind}:{}:{t}", abs(p).display()),
+            None => format!("{kind}:{}", abs(p).display()),
+        };
+        match self {
+            Source::Layout { path, tag } => tagged("oci", path, tag),
+            Source::OciArchive { path, tag } => tagged("oci-archive", path, tag),
+            Source::DockerArchive { path, repo_tag } => tagged("docker-archive", path, repo_tag),
+            Source::Rootfs { path } => format!("rootfs:{}", abs(path).display()),
+            Source::Registry { reference } => format!("docker://{reference}"),
+            Source::Scratch => "scratch".into(),
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Source, OciError> {
         if s == "scratch" {
             return Ok(Source::Scratch);

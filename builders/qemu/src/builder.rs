@@ -164,6 +164,15 @@ impl Builder for QemuBuilder {
         files.extend(state.additional_disks.iter().cloned());
         let mut artifact = crate::artifact::vm_artifact(&s.output_dir, files);
         artifact.sha256.insert(image, sha256);
+        if let Some(p) = &state.source_path {
+            let uri = s
+                .source
+                .urls
+                .first()
+                .cloned()
+                .unwrap_or_else(|| p.display().to_string());
+            artifact.set_base_image(uri, kiln_core::step_cache::digest_path(p).ok());
+        }
         artifact
             .state
             .insert("diskName".into(), serde_json::json!(s.vm_name));

@@ -269,6 +269,10 @@ fn io_err(what: &str, path: &str, e: std::io::Error) -> CommError {
 }
 
 impl Communicator for SandboxComm {
+    fn root_dir(&self) -> Option<&std::path::Path> {
+        Some(self.root.path())
+    }
+
     fn exec(&self, command: &str, out: &mut dyn Output, cancel: &Cancel) -> Result<i32, CommError> {
         self.run(command, out, cancel)
     }

@@ -22,6 +22,7 @@ fn run(config: ChecksumConfig, input: &Artifact) -> Result<PostProcessed, BuildE
         ui: &ui,
         cancel: &cancel,
         generated: &generated,
+        attestor: None,
     };
     Checksum::from(config).post_process(&ctx, input)
 }

@@ -29,6 +29,7 @@ fn run_with(config: CompressConfig, input: &Artifact, cancel: &Cancel) -> Ran {
         ui: &ui,
         cancel,
         generated: &generated,
+        attestor: None,
     };
     let result = Compress::from(config).post_process(&ctx, input);
     Ran { result, ui }

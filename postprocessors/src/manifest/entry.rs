@@ -71,6 +71,11 @@ pub(super) fn build_entry(
         image.insert("digest".into(), digest.clone());
         e.insert("image".into(), Value::Object(image));
     }
+    // kiln's SBOMs, provenance and signature of the build's artifact,
+    // each with its sha256.
+    if let Some(a) = input.state.get("attestations") {
+        e.insert("attestations".into(), a.clone());
+    }
     let mut entry = Value::Object(e);
     mask_sensitive(&mut entry, ctx.ui);
     Ok(entry)

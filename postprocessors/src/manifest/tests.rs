@@ -28,6 +28,7 @@ fn run(
         ui: &ui,
         cancel: &cancel,
         generated: &generated,
+        attestor: None,
     };
     Manifest::from(config).post_process(&ctx, input)
 }
@@ -211,6 +212,7 @@ fn sensitive_values_never_reach_the_manifest() {
         ui: &MaskingUi,
         cancel: &cancel,
         generated: &generated,
+        attestor: None,
     };
     Manifest::from(config).post_process(&ctx, &input).unwrap();
     let text = fs::read_to_string(dir.path().join("m.json")).unwrap();

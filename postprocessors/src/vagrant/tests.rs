@@ -49,6 +49,7 @@ fn run(config: VagrantConfig, input: &Artifact) -> Ran {
         ui: &ui,
         cancel: &cancel,
         generated: &generated,
+        attestor: None,
     };
     let result = Vagrant::from(config).post_process(&ctx, input);
     Ran { result, ui }

@@ -336,6 +336,7 @@ fn post_process(config: ShellLocalConfig) -> (RecordingUi, Result<PostProcessed,
         ui: &ui,
         cancel: &cancel,
         generated: &generated,
+        attestor: None,
     };
     let input = Artifact::new("fnoeding.null", "Null", "Did not export anything.");
     let r = ShellLocal::from(config).post_process(&ctx, &input);

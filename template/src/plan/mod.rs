@@ -9,12 +9,14 @@
 mod body;
 mod meta;
 mod selection;
+mod supply;
 mod tests;
 
 pub(crate) use body::dynamic_spec;
 pub use body::evaluate as evaluate_body;
 pub use meta::{Meta, META_ARGS_POST_PROCESSOR, META_ARGS_PROVISIONER};
 pub use selection::{glob, Selection};
+pub use supply::{SbomFormat, SignSettings, SupplyChain};
 pub use tests::{PlannedTest, TestSettings};
 
 use crate::config::model::{BuildDecl, ComponentBlock, FileBody, SourceDecl};
@@ -110,6 +112,8 @@ pub struct PlannedBuild {
     pub post_processors: Vec<Vec<PlannedComponent>>,
     /// `test` blocks that apply to this build, in order.
     pub tests: Vec<PlannedTest>,
+    /// The source's `sbom` and `sign` settings.
+    pub supply: SupplyChain,
 }
 
 /// `build.*` as provisioners and post-processors see it before the build
@@ -296,6 +300,10 @@ fn plan_one(
         }
         source_body.blocks.extend(more.blocks);
     }
+    let supply = supply::split(&mut source_body).unwrap_or_else(|d| {
+        diags.extend(d);
+        SupplyChain::default()
+    });
     check(
         components,
         ComponentKind::Builder,
@@ -429,6 +437,7 @@ fn plan_one(
         error_cleanup_provisioner,
         post_processors,
         tests,
+        supply,
     })
 }
 

@@ -144,7 +144,21 @@ fn empty_image(s: &super::settings::Settings) -> Result<Image, OciError> {
     Ok(Image {
         config,
         layers: Vec::new(),
+        digest: None,
     })
+}
+
+/// The base as provenance names it: what the template wrote, and the
+/// base's digest (a rootfs tarball's own sha256).
+fn record_base(a: &mut Artifact, s: &super::settings::Settings, base: &Image) {
+    let sha256 = match (&s.base, &base.digest) {
+        (_, Some(d)) => crate::digest::encoded(d).map(str::to_owned),
+        (Source::Rootfs { path }, None) => kiln_core::step_cache::digest_path(path).ok(),
+        _ => None,
+    };
+    if !matches!(s.base, Source::Scratch) {
+        a.set_base_image(s.base.uri(), sha256);
+    }
 }
 
 /// Apply the base's layers to the root filesystem and record its state.
@@ -335,7 +349,9 @@ impl Step<State> for StepCommit {
                 epoch: epoch.unwrap_or(0),
             },
         )?;
-        state.artifact = Some(artifact(&s, *format, path, &built));
+        let mut a = artifact(&s, *format, path, &built);
+        record_base(&mut a, &s, base);
+        state.artifact = Some(a);
         Ok(())
     }
 }

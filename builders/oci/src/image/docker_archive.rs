@@ -24,9 +24,17 @@ pub struct SaveEntry {
 pub fn load(path: &Path, repo_tag: Option<&str>) -> Result<Image, OciError> {
     let parts = parts(path, repo_tag)?;
     let config: ImageConfiguration = parse_json(&parts.config_name, &parts.config.read_all()?)?;
+    // The config member is named by its sha256 (`<hex>.json`, or
+    // `blobs/sha256/<hex>` in newer archives): the image id.
+    let id = std::path::Path::new(&parts.config_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|h| h.len() == 64 && h.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|h| format!("sha256:{h}"));
     Ok(Image {
         config,
         layers: parts.layers,
+        digest: id,
     })
 }
 

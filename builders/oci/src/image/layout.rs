@@ -168,7 +168,11 @@ fn load_manifest(
             })
         })
         .collect::<Result<Vec<_>, OciError>>()?;
-    Ok(Image { config, layers })
+    Ok(Image {
+        config,
+        layers,
+        digest: Some(d),
+    })
 }
 
 /// Blob file name inside a layout.

@@ -76,6 +76,10 @@ pub struct Layer {
 pub struct Image {
     pub config: ImageConfiguration,
     pub layers: Vec<Layer>,
+    /// How the image is known by digest, for provenance: its manifest's
+    /// (a layout, a registry), or its config's (a docker-archive, whose
+    /// image id that is). `None` for images made here.
+    pub digest: Option<String>,
 }
 
 /// Docker's layer media types in the OCI vocabulary (the image spec allows

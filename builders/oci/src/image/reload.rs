@@ -166,6 +166,7 @@ mod tests {
         let base = Image {
             config: oci_spec::image::ImageConfiguration::default(),
             layers: Vec::new(),
+            digest: None,
         };
         let new = NewLayer {
             blob: Blob {

@@ -91,6 +91,7 @@ impl PostProcessor for DockerImport {
         let base = Image {
             config: config_for(&platform),
             layers: Vec::new(),
+            digest: None,
         };
         let mut rc = RunConfig::default();
         for c in self.config.changes.iter().flatten() {

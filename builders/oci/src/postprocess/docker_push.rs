@@ -123,6 +123,25 @@ impl PostProcessor for DockerPush {
             ctx.cancel,
             ctx.ui,
         )?;
+        if let Some(attestor) = ctx.attestor {
+            let references: Vec<String> =
+                tags.iter().map(|t| format!("{repository}:{t}")).collect();
+            let signatures = attestor.sign_image(&references, &built.manifest_digest);
+            let attestations = attestor.attestations(&built.manifest_digest);
+            crate::registry::attach::attach(
+                &crate::registry::attach::AttachRequest {
+                    repository: &repository,
+                    digest: &built.manifest_digest,
+                    manifest_size: built.manifest.len() as u64,
+                    manifest_media_type: crate::image::MANIFEST,
+                    signatures: &signatures,
+                    attestations: &attestations,
+                    auth: &creds,
+                },
+                ctx.cancel,
+                ctx.ui,
+            )?;
+        }
         let mut out = Artifact::new(
             BUILDER_ID,
             built.manifest_digest.clone(),

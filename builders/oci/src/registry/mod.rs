@@ -3,6 +3,7 @@
 //! this module only, a current-thread runtime per operation, and every
 //! call is raced against the build's cancel token.
 
+pub mod attach;
 pub mod auth;
 pub mod pull;
 pub mod push;

@@ -87,6 +87,10 @@ pub fn pull(
                 blob: BlobRef::whole(path, l.size()),
             });
         }
-        Ok(Image { config, layers })
+        Ok(Image {
+            config,
+            layers,
+            digest: Some(digest.to_string()),
+        })
     })
 }

@@ -1,0 +1,89 @@
+//! `kiln verify ARTIFACT -key cosign.pub`: check an artifact kiln built
+//! against its signature and provenance (see `attest::verify`).
+
+use super::flags::{self, flag, Flag, Kind};
+use crate::attest::verify::Target;
+use kiln_attest::PublicKey;
+use std::path::Path;
+
+pub const HELP: &str = "Usage: kiln verify [options] ARTIFACT
+
+  Checks an artifact kiln built: its digest against the signature beside
+  it (ARTIFACT.sig), the provenance (ARTIFACT.intoto.jsonl) against the
+  key, and that the provenance is about this artifact. Prints each check;
+  exits 1 naming the first that fails.
+
+  ARTIFACT is a disk image or other file, an OCI layout directory
+  (DIR or DIR:TAG), or REGION:ami-... (its record ami-....ami.json and the
+  attestation files are looked for in the current directory, or -dir).
+
+Options:
+  -key=cosign.pub               The public key (required).
+  -provenance=FILE              The provenance, when it is not beside the artifact.
+  -dir=DIR                      Where an AMI's record and attestations are.
+";
+
+const SPEC: &[Flag] = &[
+    flag("key", Kind::Value),
+    flag("provenance", Kind::Value),
+    flag("dir", Kind::Value),
+];
+
+pub fn run(args: &[String]) -> anyhow::Result<i32> {
+    if args
+        .iter()
+        .any(|a| matches!(a.as_str(), "-h" | "-help" | "--help"))
+    {
+        print!("{HELP}");
+        return Ok(0);
+    }
+    let p = match flags::parse_interspersed(args, SPEC) {
+        Ok(p) => p,
+        Err(e) => return super::usage_error(&e, HELP),
+    };
+    let [artifact] = p.args.as_slice() else {
+        return super::usage_error("verify takes one argument: the artifact", HELP);
+    };
+    let Some(key_path) = p.values("key").last() else {
+        return super::usage_error("verify needs -key (a cosign public key)", HELP);
+    };
+    let key = match PublicKey::load(Path::new(key_path)) {
+        Ok(k) => k,
+        Err(e) => {
+            eprintln!("Error: {e}");
+            return Ok(1);
+        }
+    };
+    let target = match ami_argument(artifact) {
+        Some((region, ami)) => {
+            let dir = p.values("dir").last().unwrap_or(".");
+            Target::ami(region, ami, Path::new(dir))
+        }
+        None => Target::local(artifact),
+    };
+    let result = target.and_then(|t| {
+        let passed = t.verify(&key, p.values("provenance").last().map(Path::new))?;
+        Ok((t, passed))
+    });
+    match result {
+        Ok((t, passed)) => {
+            for line in passed {
+                println!("✓ {line}");
+            }
+            println!("Verified {}", t.shown);
+            Ok(0)
+        }
+        Err(e) => {
+            eprintln!("✗ {e}");
+            eprintln!("Verification of {artifact} failed.");
+            Ok(1)
+        }
+    }
+}
+
+/// `REGION:ami-…`.
+fn ami_argument(arg: &str) -> Option<(&str, &str)> {
+    let (region, ami) = arg.split_once(':')?;
+    (ami.starts_with("ami-") && !region.is_empty() && !Path::new(arg).exists())
+        .then_some((region, ami))
+}
