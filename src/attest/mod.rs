@@ -74,6 +74,7 @@ impl Stage<'_> {
         else {
             return Ok(None);
         };
+        let start = std::time::Instant::now();
         let key = self.plan.key.as_deref();
         let mut attachments = Vec::new();
         let mut written = Vec::new();
@@ -153,6 +154,10 @@ impl Stage<'_> {
             STATE_KEY.into(),
             json!({ "subject": subject.descriptor, "files": written }),
         );
+        ui.machine(
+            "kiln-timing",
+            &["attest", &format!("{:.3}", start.elapsed().as_secs_f64())],
+        );
         Ok(match (&self.plan.key, subject.container) {
             (Some(k), true) => Some(publish::Published {
                 key: std::sync::Arc::clone(k),
@@ -175,7 +180,10 @@ impl Stage<'_> {
             created: created(),
         };
         let (suffix, doc) = crate::registry::sbom_writer(format)(inv, &creation, subject.container);
-        let bytes = serde_json::to_vec_pretty(&doc).unwrap_or_default();
+        // As for the provenance: the mask is the second line of defence
+        // (a package database holds no template values).
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        let bytes = self.run.console.mask().apply(&text).into_bytes();
         (subject::beside(&subject.stem, suffix), bytes, doc)
     }
 }

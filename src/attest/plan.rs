@@ -68,3 +68,48 @@ fn load_key(path: &std::path::Path) -> Result<SigningKey, AttestError> {
     let password = std::env::var("COSIGN_PASSWORD").unwrap_or_default();
     SigningKey::load(path, password.as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_template::plan::SignSettings;
+
+    #[test]
+    fn flags_and_source_settings_merge() {
+        let flag = RunSettings::parse_sbom(&["cyclonedx-json", "spdx-json,cyclonedx-json"])
+            .expect("valid");
+        assert_eq!(flag, [SbomFormat::CyclonedxJson, SbomFormat::SpdxJson]);
+        assert!(RunSettings::parse_sbom(&["spdx"])
+            .err()
+            .is_some_and(|e| e.contains("-sbom")));
+        let run = RunSettings {
+            sbom: flag,
+            sign_key: None,
+        };
+        let source = SupplyChain {
+            sbom: vec![SbomFormat::SpdxJson],
+            sign: None,
+        };
+        let plan = Plan::new(&run, &source).expect("no key to load");
+        assert_eq!(plan.sbom, [SbomFormat::SpdxJson, SbomFormat::CyclonedxJson]);
+        assert!(plan.key.is_none());
+        // The source's key wins over -sign-key; a missing file is an
+        // error naming it.
+        let run = RunSettings {
+            sbom: Vec::new(),
+            sign_key: Some("flag.key".into()),
+        };
+        let source = SupplyChain {
+            sbom: Vec::new(),
+            sign: Some(SignSettings {
+                key: "/nonexistent/source.key".into(),
+            }),
+        };
+        let e = Plan::new(&run, &source).err().map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.contains("/nonexistent/source.key")),
+            "{e:?}"
+        );
+    }
+}

@@ -149,3 +149,48 @@ pub fn beside(stem: &Path, suffix: &str) -> PathBuf {
     s.push(suffix);
     PathBuf::from(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ami_record_is_canonical_and_named_after_the_first_ami() {
+        let mut a = Artifact::new("amazon", "us-east-1:ami-2,eu-west-1:ami-1", "");
+        a.state.insert("region.us-east-1".into(), "ami-2".into());
+        a.state.insert("region.eu-west-1".into(), "ami-1".into());
+        a.state.insert(
+            "snapshots.us-east-1".into(),
+            serde_json::json!(["snap-b", "snap-a"]),
+        );
+        let s = of(&a, "b").expect("no io").expect("a subject");
+        let (path, bytes) = s.record.expect("a record");
+        assert_eq!(path, PathBuf::from("ami-1.ami.json"));
+        assert_eq!(
+            String::from_utf8(bytes).expect("utf-8"),
+            r#"{"amis":[{"region":"eu-west-1","id":"ami-1","snapshots":[]},{"region":"us-east-1","id":"ami-2","snapshots":["snap-a","snap-b"]}]}"#
+        );
+        assert!(!s.container);
+        assert_eq!(beside(&s.stem, ".sig"), PathBuf::from("ami-1.sig"));
+    }
+
+    #[test]
+    fn an_image_is_its_manifest_digest_and_nothing_is_no_subject() {
+        let mut a = Artifact::new("kiln.oci", "x", "").with_files(vec!["output-app".into()]);
+        let hex = "ab".repeat(32);
+        a.state
+            .insert("digest".into(), format!("sha256:{hex}").into());
+        a.state.insert("repository".into(), "reg/app".into());
+        let s = of(&a, "oci.app").expect("no io").expect("a subject");
+        assert!(s.container);
+        assert_eq!(s.descriptor.name.as_deref(), Some("reg/app"));
+        assert_eq!(s.descriptor.digest["sha256"], hex);
+        assert_eq!(
+            beside(&s.stem, ".spdx.json"),
+            PathBuf::from("output-app.spdx.json")
+        );
+        assert!(of(&Artifact::new("null", "Null", ""), "null.x")
+            .expect("no io")
+            .is_none());
+    }
+}

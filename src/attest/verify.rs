@@ -11,8 +11,6 @@ use std::path::{Path, PathBuf};
 /// What is verified: a file (disk image, archive), an OCI layout
 /// directory, or an AMI by its record.
 pub struct Target {
-    /// What the user named, for messages.
-    pub shown: String,
     /// sha256 of the subject, hex.
     pub digest: String,
     /// Where the attestation files are: this plus `.intoto.jsonl`, `.sig`.
@@ -54,19 +52,11 @@ impl Target {
         };
         if path.is_dir() {
             let digest = layout_digest(&path, tag)?;
-            return Ok(Target {
-                shown: arg.to_owned(),
-                digest,
-                stem: path,
-            });
+            return Ok(Target { digest, stem: path });
         }
         let digest = kiln_core::step_cache::digest_path(&path)
             .map_err(|e| VerifyError::Artifact(format!("{}: {e}", path.display())))?;
-        Ok(Target {
-            shown: arg.to_owned(),
-            digest,
-            stem: path,
-        })
+        Ok(Target { digest, stem: path })
     }
 
     /// `REGION:ami-…`: the AMI's record (`ami-….ami.json`, written by the
@@ -88,7 +78,6 @@ impl Target {
             )));
         }
         Ok(Target {
-            shown: format!("{region}:{ami}"),
             digest: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
             stem: dir.join(ami),
         })
@@ -155,6 +144,114 @@ impl Target {
         }
         passed.push("subject: the provenance is about this artifact".into());
         Ok(passed)
+    }
+}
+
+/// `docker://REGISTRY/REPO:TAG` (or `@sha256:…`): the cosign signature
+/// beside it must verify, name this digest and this reference (the tag
+/// exactly; a digest reference, its repository), and one of its
+/// attestations must be a provenance the key signed about this digest.
+pub fn registry(image: &str, key: &PublicKey) -> Result<Passed, VerifyError> {
+    let auth = kiln_builder_oci::registry::auth::from_login(None, None);
+    let found =
+        kiln_builder_oci::registry::attachments::fetch(image, &auth, &kiln_core::Cancel::new())
+            .map_err(|e| VerifyError::Artifact(format!("{image}: {e}")))?;
+    let hex_digest = found.digest.trim_start_matches("sha256:").to_owned();
+    let mut passed = vec![format!("digest: {} (from the registry)", found.digest)];
+    let by_digest = image.split_once('@').map(|(repo, _)| repo);
+    let mut identities = Vec::new();
+    let mut signed = false;
+    for s in &found.signatures {
+        let Ok(der) = keys::decode_signature(&s.signature) else {
+            continue;
+        };
+        if key.verify(&s.payload, &der).is_err() {
+            continue;
+        }
+        let doc: serde_json::Value = serde_json::from_slice(&s.payload).unwrap_or_default();
+        let crit = &doc["critical"];
+        if crit["type"] != "cosign container image signature"
+            || crit["image"]["docker-manifest-digest"] != found.digest.as_str()
+        {
+            continue;
+        }
+        let identity = crit["identity"]["docker-reference"]
+            .as_str()
+            .unwrap_or_default();
+        // containers/image's matchRepoDigestOrExact.
+        let matches = match by_digest {
+            Some(repo) => repository_of(identity) == repo,
+            None => identity == image,
+        };
+        if matches {
+            signed = true;
+            break;
+        }
+        identities.push(identity.to_owned());
+    }
+    if !signed {
+        return Err(VerifyError::Signature(if identities.is_empty() {
+            format!(
+                "no signature of {} by the key beside {image} ({} found)",
+                found.digest,
+                found.signatures.len()
+            )
+        } else {
+            format!(
+                "the key signed this image as {}, not as {image}",
+                identities.join(", ")
+            )
+        }));
+    }
+    passed.push(format!(
+        "signature: {image} is signed (key {})",
+        &key.keyid()[..12]
+    ));
+    let mut about = Vec::new();
+    for env in &found.attestations {
+        let Ok(e) = Envelope::parse(env) else {
+            continue;
+        };
+        let Ok(payload) = e.verify(key) else {
+            continue;
+        };
+        let Ok(st) = Statement::parse(&payload) else {
+            continue;
+        };
+        if st.predicate_type != kiln_attest::provenance::PREDICATE_TYPE {
+            continue;
+        }
+        if st.has_subject_sha256(&hex_digest) {
+            passed.push("provenance: attached, signed by the key".into());
+            passed.push("subject: the provenance is about this image".into());
+            return Ok(passed);
+        }
+        about.extend(
+            st.subject
+                .iter()
+                .filter_map(|s| s.digest.get("sha256").map(|d| format!("sha256:{d}"))),
+        );
+    }
+    if about.is_empty() {
+        return Err(VerifyError::Provenance(format!(
+            "no provenance signed by the key is attached to {image} ({} attestation(s) found)",
+            found.attestations.len()
+        )));
+    }
+    Err(VerifyError::Subject {
+        path: format!("{image}'s attestations"),
+        about: about.join(", "),
+        actual: hex_digest,
+    })
+}
+
+/// `host:port/repo:tag` → `host:port/repo`: a tag follows the last colon
+/// only when no slash comes after it.
+fn repository_of(reference: &str) -> &str {
+    let reference = reference.split('@').next().unwrap_or(reference);
+    match reference.rsplit_once(':') {
+        Some((repo, tag)) if !tag.contains('/') => repo,
+        _ => reference,
     }
 }
 

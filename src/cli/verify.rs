@@ -14,8 +14,10 @@ pub const HELP: &str = "Usage: kiln verify [options] ARTIFACT
   exits 1 naming the first that fails.
 
   ARTIFACT is a disk image or other file, an OCI layout directory
-  (DIR or DIR:TAG), or REGION:ami-... (its record ami-....ami.json and the
-  attestation files are looked for in the current directory, or -dir).
+  (DIR or DIR:TAG), docker://REGISTRY/REPO:TAG (or @sha256:...: its cosign
+  signature and attached provenance are read from the registry), or
+  REGION:ami-... (its record ami-....ami.json and the attestation files
+  are looked for in the current directory, or -dir).
 
 Options:
   -key=cosign.pub               The public key (required).
@@ -54,6 +56,12 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             return Ok(1);
         }
     };
+    if let Some(image) = artifact.strip_prefix("docker://") {
+        return Ok(report(
+            artifact,
+            crate::attest::verify::registry(image, &key),
+        ));
+    }
     let target = match ami_argument(artifact) {
         Some((region, ami)) => {
             let dir = p.values("dir").last().unwrap_or(".");
@@ -65,18 +73,25 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         let passed = t.verify(&key, p.values("provenance").last().map(Path::new))?;
         Ok((t, passed))
     });
+    Ok(report(artifact, result.map(|(_, passed)| passed)))
+}
+
+fn report(
+    artifact: &str,
+    result: Result<crate::attest::verify::Passed, crate::attest::verify::VerifyError>,
+) -> i32 {
     match result {
-        Ok((t, passed)) => {
+        Ok(passed) => {
             for line in passed {
                 println!("✓ {line}");
             }
-            println!("Verified {}", t.shown);
-            Ok(0)
+            println!("Verified {artifact}");
+            0
         }
         Err(e) => {
             eprintln!("✗ {e}");
             eprintln!("Verification of {artifact} failed.");
-            Ok(1)
+            1
         }
     }
 }

@@ -151,7 +151,18 @@ impl EngineHook<'_> {
         let dependencies = crate::attest::dependencies::of(&made);
         let inventory = if self.wants_inventory {
             ctx.ui.say("Reading the package databases for the SBOM...");
-            Some(crate::attest::inventory::read(comm, ctx.cancel).map_err(BuildError::failed)?)
+            let start = std::time::Instant::now();
+            let inv =
+                crate::attest::inventory::read(comm, ctx.cancel).map_err(BuildError::failed)?;
+            // bench/qemu and bench/oci read these records.
+            ctx.ui.machine(
+                "kiln-timing",
+                &[
+                    "sbom-read",
+                    &format!("{:.3}", start.elapsed().as_secs_f64()),
+                ],
+            );
+            Some(inv)
         } else {
             None
         };

@@ -237,19 +237,38 @@ fn ssh_provisioning_uses_the_imported_key_pair_and_the_given_host() {
   ssh_keypair_name     = "kiln-test-key"
   ssh_private_key_file = "{key}"
   ssh_timeout          = "20s"
+  sbom                 = ["spdx-json", "cyclonedx-json"]
+  sign {{ key = "cosign.key" }}
 "#,
             port = d.port,
             key = d.key_file.display(),
         ),
         r#"
   provisioner "shell" {
-    inline = ["echo remote user=$(id -un) instance=${build.ID} port=${build.Port}"]
+    inline = [
+      "echo remote user=$(id -un) instance=${build.ID} port=${build.Port}",
+      "dpkg-query -W -f '$${Package}\t$${Version}\n' > /tmp/kiln-ami-dpkg.txt",
+    ]
+  }
+  provisioner "file" {
+    direction   = "download"
+    source      = "/tmp/kiln-ami-dpkg.txt"
+    destination = "dpkg.txt"
   }
 "#,
     );
     let dir = project(&[("t.pkr.hcl", &t)]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let r = build(dir.path(), tmp.path(), &["t.pkr.hcl"]);
+    super::supply_chain::keygen(dir.path(), "");
+    let r = crate::kiln_env(
+        dir.path(),
+        &["build", "-color=false", "t.pkr.hcl"],
+        "",
+        &[
+            ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+            ("COSIGN_PASSWORD".to_owned(), String::new()),
+        ],
+    );
     assert_eq!(r.code, 0, "{}{}\nsshd: {}", r.stdout, r.stderr, d.log());
     let got = says(&r.stdout);
     for e in [
@@ -289,6 +308,61 @@ fn ssh_provisioning_uses_the_imported_key_pair_and_the_given_host() {
         "{inv:?}"
     );
     assert_eq!(m.own_images("us-east-1").expect("images").len(), 1);
+
+    // The AMI's record (id, region, snapshots) is the provenance's
+    // subject; the SBOMs were read over SSH from the machine.
+    let ami = regex::Regex::new(r"us-east-1: (ami-[0-9a-f]+)")
+        .expect("regex")
+        .captures(&r.stdout)
+        .map(|c| c[1].to_owned())
+        .unwrap_or_else(|| panic!("no AMI in {}", r.stdout));
+    let d = dir.path();
+    let record: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(d.join(format!("{ami}.ami.json"))).expect("AMI record"),
+    )
+    .expect("JSON");
+    let entry = &record["amis"][0];
+    assert_eq!(entry["region"], "us-east-1");
+    assert_eq!(entry["id"], ami.as_str());
+    assert!(
+        entry["snapshots"][0]
+            .as_str()
+            .is_some_and(|s| s.starts_with("snap-")),
+        "{record}"
+    );
+    let spdx = d.join(format!("{ami}.spdx.json"));
+    super::supply_chain::validate_sboms(&spdx, &d.join(format!("{ami}.cdx.json")));
+    assert_eq!(
+        super::supply_chain::spdx_packages(&spdx),
+        super::supply_chain::sorted_lines(&d.join("dpkg.txt"))
+    );
+    let digest = super::supply_chain::sha256_hex(&d.join(format!("{ami}.ami.json")));
+    super::supply_chain::checked(
+        d,
+        &[
+            "dsse",
+            &format!("{ami}.intoto.jsonl"),
+            "cosign.pub",
+            &digest,
+        ],
+    );
+    let v = crate::kiln(
+        d,
+        &["verify", &format!("us-east-1:{ami}"), "-key", "cosign.pub"],
+        "",
+    );
+    assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let other = crate::kiln(
+        d,
+        &["verify", "us-east-1:ami-12345678", "-key", "cosign.pub"],
+        "",
+    );
+    assert_eq!(other.code, 1);
+    assert!(
+        other.stderr.contains("ami-12345678.ami.json"),
+        "{}",
+        other.stderr
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@ mod source_refs;
 mod ssh;
 mod step_cache;
 mod step_cache_remote;
+pub mod supply_chain;
 pub mod testinfra;
 mod vagrant;
 

@@ -68,6 +68,8 @@ source "qemu" "golden" {
   shutdown_command = "sudo shutdown -P now"
   wait_for_cloud_init = true
   cloud_init_clean    = true
+  sbom                = ["spdx-json", "cyclonedx-json"]
+  sign { key = "cosign.key" }
 }
 
 build {
@@ -113,6 +115,7 @@ build {
     inline = [
       "test \"$(cat /proc/sys/kernel/random/boot_id)\" != \"$(cat /etc/kiln-e2e/boot1)\" && echo rebooted",
       "{ hostname; cat /etc/kiln-e2e/greeting; } > /tmp/report.txt",
+      "dpkg-query -W -f '$${Package}\t$${Version}\n' > /tmp/dpkg.txt",
     ]
   }
 
@@ -120,6 +123,12 @@ build {
     direction   = "download"
     source      = "/tmp/report.txt"
     destination = "report.txt"
+  }
+
+  provisioner "file" {
+    direction   = "download"
+    source      = "/tmp/dpkg.txt"
+    destination = "dpkg.txt"
   }
 
   # The output, booted afresh from an overlay with a key of its own.
@@ -211,10 +220,20 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
         ("test_image.py", super::testinfra::CHECKS),
     ]);
     let tmp = tempfile::tempdir().expect("tmp");
-    let r = build(
+    super::supply_chain::keygen(dir.path(), "");
+    let r = crate::kiln_env(
         dir.path(),
-        tmp.path(),
-        &["-test-report=junit.xml", "first.pkr.hcl"],
+        &[
+            "build",
+            "-color=false",
+            "-test-report=junit.xml",
+            "first.pkr.hcl",
+        ],
+        "",
+        &[
+            ("TMPDIR".to_owned(), tmp.path().display().to_string()),
+            ("COSIGN_PASSWORD".to_owned(), String::new()),
+        ],
     );
     assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
     assert_eq!(
@@ -248,9 +267,44 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     let report =
         std::fs::read_to_string(dir.path().join("report.txt")).expect("report.txt downloaded");
     assert_eq!(report, "golden\nhello from kiln\n");
-    // Only the image in the output directory: no temporary names.
-    assert_eq!(leftovers(&dir.path().join("out")), ["golden.qcow2"]);
+    // Only the image and its attestations in the output directory: no
+    // temporary names.
+    let mut left = leftovers(&dir.path().join("out"));
+    left.sort();
+    assert_eq!(
+        left,
+        [
+            "golden.qcow2",
+            "golden.qcow2.cdx.json",
+            "golden.qcow2.intoto.jsonl",
+            "golden.qcow2.sig",
+            "golden.qcow2.spdx.json"
+        ]
+    );
     let output = dir.path().join("out/golden.qcow2");
+    // The SBOMs, read over SSH before the shutdown: valid, and what dpkg
+    // lists in the guest.
+    let spdx = dir.path().join("out/golden.qcow2.spdx.json");
+    super::supply_chain::validate_sboms(&spdx, &dir.path().join("out/golden.qcow2.cdx.json"));
+    let dpkg = super::supply_chain::sorted_lines(&dir.path().join("dpkg.txt"));
+    assert!(dpkg.len() > 100, "{dpkg:?}");
+    assert_eq!(super::supply_chain::spdx_packages(&spdx), dpkg);
+    let digest = super::supply_chain::sha256_hex(&output);
+    super::supply_chain::checked(
+        dir.path(),
+        &[
+            "dsse",
+            "out/golden.qcow2.intoto.jsonl",
+            "cosign.pub",
+            &digest,
+        ],
+    );
+    let verified = crate::kiln(
+        dir.path(),
+        &["verify", "out/golden.qcow2", "-key", "cosign.pub"],
+        "",
+    );
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
     let info = qemu_img_json(&["info"], &output);
     assert_eq!(info["format"], "qcow2", "{info}");
     assert_eq!(info["virtual-size"], 4u64 << 30, "{info}");
@@ -390,6 +444,28 @@ fn a_cloud_image_is_provisioned_and_its_output_boots_with_the_changes() {
     );
     // The first image is untouched by the overlay build.
     assert_eq!(qemu_img_json(&["check"], &output)["check-errors"], 0);
+
+    // One byte of the qcow2 changed: kiln verify fails on the digest.
+    let mut f = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&output)
+        .expect("image");
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let at = std::fs::metadata(&output).expect("image").len() / 2;
+    let mut b = [0u8; 1];
+    f.seek(SeekFrom::Start(at)).expect("seek");
+    f.read_exact(&mut b).expect("read");
+    f.seek(SeekFrom::Start(at)).expect("seek");
+    f.write_all(&[b[0] ^ 0x40]).expect("write");
+    drop(f);
+    let tampered = crate::kiln(
+        dir.path(),
+        &["verify", "out/golden.qcow2", "-key", "cosign.pub"],
+        "",
+    );
+    assert_eq!(tampered.code, 1, "{}", tampered.stdout);
+    assert!(tampered.stderr.contains("✗ digest:"), "{}", tampered.stderr);
 }
 
 /// Run kiln with `args` in `dir` (`TMPDIR` = `tmp`) and press Ctrl-C once

@@ -4,6 +4,7 @@
 //! call is raced against the build's cancel token.
 
 pub mod attach;
+pub mod attachments;
 pub mod auth;
 pub mod pull;
 pub mod push;
