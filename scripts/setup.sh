@@ -122,10 +122,10 @@ fi
 # kiln writes: pyspdxtools (spdx-tools), cyclonedx-python-lib's, and
 # in-toto/securesystemslib for the DSSE envelopes and statements.
 sbom_venv="${KILN_SBOM_VENV:-/var/cache/kiln/sbom-tools}"
-if [ ! -x "$sbom_venv/bin/pyspdxtools" ] || ! "$sbom_venv/bin/python" -c 'import cyclonedx.validation.json, in_toto, securesystemslib.signer' 2>/dev/null; then
+if [ ! -x "$sbom_venv/bin/pyspdxtools" ] || ! "$sbom_venv/bin/python" -c 'import cyclonedx.validation.json, in_toto, in_toto_attestation.v1.statement, nacl.secret, securesystemslib.signer' 2>/dev/null; then
   mkdir -p "$(dirname "$sbom_venv")"
   python3 -m venv "$sbom_venv"
-  "$sbom_venv/bin/pip" install -q --disable-pip-version-check spdx-tools 'cyclonedx-python-lib[json-validation]' in-toto 'securesystemslib[crypto]'
+  "$sbom_venv/bin/pip" install -q --disable-pip-version-check spdx-tools 'cyclonedx-python-lib[json-validation]' in-toto in-toto-attestation pynacl 'securesystemslib[crypto]'
 fi
 
 if ! command -v cargo >/dev/null 2>&1; then

@@ -17,6 +17,18 @@ pub enum Attachment {
     OciLayout { dir: PathBuf, manifest: String },
     /// A disk image to store as a containerDisk, named `name` under `/disk/`.
     ContainerDisk { path: PathBuf, name: String },
+    /// The build's SBOMs, provenance and signatures: one artifact with a
+    /// layer per file (`media_type`, titled by file name), beside the
+    /// build's content.
+    Attestations { files: Vec<(PathBuf, String)> },
+}
+
+impl Attachment {
+    /// Whether it stores the build itself (else the build's record is
+    /// stored as well).
+    pub fn is_content(&self) -> bool {
+        !matches!(self, Attachment::Attestations { .. })
+    }
 }
 
 const LAYER_TAR: &str = "application/vnd.oci.image.layer.v1.tar";
@@ -32,7 +44,38 @@ pub(crate) fn store(
     let mut desc = match a {
         Attachment::OciLayout { dir, manifest } => copy_layout_image(cat, b, dir, manifest)?,
         Attachment::ContainerDisk { path, name } => container_disk(cat, b, path, name)?,
+        Attachment::Attestations { files } => return attestations(cat, b, build, files),
     };
+    desc.annotations
+        .insert(oci::ANN_TITLE.into(), build.name.clone());
+    Ok(desc)
+}
+
+fn attestations(
+    cat: &Catalog,
+    b: &str,
+    build: &BuildRecord,
+    files: &[(PathBuf, String)],
+) -> Result<Descriptor, CatalogError> {
+    let mut layers = Vec::new();
+    for (path, media_type) in files {
+        let (digest, size) = file_digest(path).map_err(|e| CatalogError::io("read", path, e))?;
+        cat.backend.put_blob_file(b, &digest, path)?;
+        let mut d = Descriptor::blob(media_type, &digest, size);
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        d.annotations.insert(oci::ANN_TITLE.into(), name);
+        layers.push(d);
+    }
+    let mut m = Manifest::artifact(oci::ATTESTATIONS_TYPE, layers);
+    m.annotations
+        .insert(oci::ANN_TITLE.into(), build.name.clone());
+    let raw = m.raw();
+    cat.backend.put_manifest(b, &raw)?;
+    let mut desc = Descriptor::of(&raw);
+    desc.artifact_type = Some(oci::ATTESTATIONS_TYPE.to_owned());
     desc.annotations
         .insert(oci::ANN_TITLE.into(), build.name.clone());
     Ok(desc)

@@ -20,6 +20,8 @@ pub const EMPTY_BYTES: &[u8] = b"{}";
 pub const VERSION_TYPE: &str = "application/vnd.kiln.catalog.version.v1+json";
 pub const EVENT_TYPE: &str = "application/vnd.kiln.catalog.event.v1+json";
 pub const BUILD_TYPE: &str = "application/vnd.kiln.catalog.build.v1+json";
+/// A build's SBOMs, provenance and signatures (kiln's supply-chain files).
+pub const ATTESTATIONS_TYPE: &str = "application/vnd.kiln.catalog.attestations.v1+json";
 
 /// Annotations on a version index and on event manifests: enough to list
 /// versions and replay events without fetching their blobs.

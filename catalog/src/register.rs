@@ -45,7 +45,7 @@ impl Catalog {
             for a in attachments {
                 content.push(attach::store(self, &b, build, a)?);
             }
-            if attachments.is_empty() {
+            if !attachments.iter().any(Attachment::is_content) {
                 content.push(attach::build_metadata(self, &b, build)?);
             }
         }

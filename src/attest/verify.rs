@@ -5,6 +5,7 @@
 //! build's provenance fails here).
 
 use super::subject;
+use crate::catalog::LOCAL;
 use kiln_attest::{keys, Envelope, PublicKey, Statement};
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,9 @@ use std::path::{Path, PathBuf};
 pub struct Target {
     /// sha256 of the subject, hex.
     pub digest: String,
+    /// How the catalog names the artifact: `sha256:…` here (`local`), or
+    /// the AMI and its region.
+    pub catalog_id: (String, String),
     /// Where the attestation files are: this plus `.intoto.jsonl`, `.sig`.
     pub stem: PathBuf,
 }
@@ -27,6 +31,8 @@ pub enum VerifyError {
     Signature(String),
     #[error("provenance: {0}")]
     Provenance(String),
+    #[error("catalog: {0}")]
+    Catalog(String),
     #[error(
         "subject: the provenance in {path} is about {about}, not this artifact (sha256:{actual})"
     )]
@@ -52,11 +58,19 @@ impl Target {
         };
         if path.is_dir() {
             let digest = layout_digest(&path, tag)?;
-            return Ok(Target { digest, stem: path });
+            return Ok(Target::file(digest, path));
         }
         let digest = kiln_core::step_cache::digest_path(&path)
             .map_err(|e| VerifyError::Artifact(format!("{}: {e}", path.display())))?;
-        Ok(Target { digest, stem: path })
+        Ok(Target::file(digest, path))
+    }
+
+    fn file(digest: String, stem: PathBuf) -> Target {
+        Target {
+            catalog_id: (format!("sha256:{digest}"), LOCAL.into()),
+            digest,
+            stem,
+        }
     }
 
     /// `REGION:ami-…`: the AMI's record (`ami-….ami.json`, written by the
@@ -78,6 +92,7 @@ impl Target {
             )));
         }
         Ok(Target {
+            catalog_id: (ami.to_owned(), region.to_owned()),
             digest: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
             stem: dir.join(ami),
         })
@@ -151,7 +166,7 @@ impl Target {
 /// beside it must verify, name this digest and this reference (the tag
 /// exactly; a digest reference, its repository), and one of its
 /// attestations must be a provenance the key signed about this digest.
-pub fn registry(image: &str, key: &PublicKey) -> Result<Passed, VerifyError> {
+pub fn registry(image: &str, key: &PublicKey) -> Result<(Passed, String), VerifyError> {
     let auth = kiln_builder_oci::registry::auth::from_login(None, None);
     let found =
         kiln_builder_oci::registry::attachments::fetch(image, &auth, &kiln_core::Cancel::new())
@@ -224,7 +239,7 @@ pub fn registry(image: &str, key: &PublicKey) -> Result<Passed, VerifyError> {
         if st.has_subject_sha256(&hex_digest) {
             passed.push("provenance: attached, signed by the key".into());
             passed.push("subject: the provenance is about this image".into());
-            return Ok(passed);
+            return Ok((passed, found.digest));
         }
         about.extend(
             st.subject
@@ -243,6 +258,41 @@ pub fn registry(image: &str, key: &PublicKey) -> Result<Passed, VerifyError> {
         about: about.join(", "),
         actual: hex_digest,
     })
+}
+
+/// `-catalog=BUCKET`: a version of the bucket (in `KILN_CATALOG`) has
+/// this artifact, and it is not revoked. The newest such version counts.
+pub fn catalog(bucket: &str, id: &(String, String)) -> Result<String, VerifyError> {
+    let cat = kiln_catalog::locate::from_env().map_err(|e| VerifyError::Catalog(e.to_string()))?;
+    let state = cat
+        .state(bucket)
+        .map_err(|e| VerifyError::Catalog(e.to_string()))?;
+    let has = |rec: &kiln_catalog::model::VersionRecord| {
+        rec.builds.iter().any(|b| {
+            b.artifacts
+                .iter()
+                .any(|a| a.id == id.0 && (a.region == id.1 || id.1 == LOCAL))
+        })
+    };
+    let Some((n, _)) = state.versions.iter().rev().find(|(_, r)| has(r)) else {
+        return Err(VerifyError::Catalog(format!(
+            "no version of {bucket} ({}) has {}",
+            cat.location(),
+            id.0
+        )));
+    };
+    if state.is_revoked(*n) {
+        let why = state
+            .revocation(*n)
+            .map(|r| format!(": {} (by {} at {})", r.reason, r.who, r.at))
+            .unwrap_or_default();
+        return Err(VerifyError::Catalog(format!(
+            "{bucket} v{n} is revoked{why}"
+        )));
+    }
+    Ok(format!(
+        "catalog: {bucket} v{n} has this artifact and is not revoked"
+    ))
 }
 
 /// `host:port/repo:tag` → `host:port/repo`: a tag follows the last colon

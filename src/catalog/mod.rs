@@ -5,6 +5,8 @@
 
 mod records;
 
+pub use records::LOCAL;
+
 use crate::engine::{Outcome, RunCtx};
 use kiln_catalog::fingerprint::Fingerprint;
 use kiln_catalog::register::NewVersion;

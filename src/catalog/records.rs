@@ -32,6 +32,9 @@ pub fn build(pb: &PlannedBuild, o: &Outcome, reg: &HcpRegistry) -> (BuildRecord,
                 size: *size,
             });
         }
+        if let Some(files) = attestation_files(a) {
+            attachments.push(Attachment::Attestations { files });
+        }
         if let Some(dir) = a.state.get("oci_layout").and_then(|v| v.as_str()) {
             if a.id.starts_with("sha256:") {
                 attachments.push(Attachment::OciLayout {
@@ -70,6 +73,27 @@ pub fn build(pb: &PlannedBuild, o: &Outcome, reg: &HcpRegistry) -> (BuildRecord,
         },
         attachments,
     )
+}
+
+/// The files the supply-chain stage wrote (`attestations` state), with
+/// their media types.
+fn attestation_files(a: &Artifact) -> Option<Vec<(std::path::PathBuf, String)>> {
+    let files = a.state.get(crate::attest::STATE_KEY)?["files"].as_array()?;
+    let out: Vec<(std::path::PathBuf, String)> = files
+        .iter()
+        .filter_map(|f| {
+            let path = std::path::PathBuf::from(f["path"].as_str()?);
+            let media_type = match f["kind"].as_str()? {
+                "sbom/spdx-json" => "application/spdx+json",
+                "sbom/cyclonedx-json" => "application/vnd.cyclonedx+json",
+                "provenance" => "application/vnd.in-toto+jsonl",
+                "signature" => "application/vnd.dev.cosign.signature.v1+base64",
+                _ => "application/json",
+            };
+            path.is_file().then(|| (path, media_type.to_owned()))
+        })
+        .collect();
+    (!out.is_empty()).then_some(out)
 }
 
 fn is_disk(p: &Path) -> bool {

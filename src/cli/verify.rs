@@ -2,7 +2,7 @@
 //! against its signature and provenance (see `attest::verify`).
 
 use super::flags::{self, flag, Flag, Kind};
-use crate::attest::verify::Target;
+use crate::attest::verify::{self, Passed, Target, VerifyError};
 use kiln_attest::PublicKey;
 use std::path::Path;
 
@@ -23,12 +23,15 @@ Options:
   -key=cosign.pub               The public key (required).
   -provenance=FILE              The provenance, when it is not beside the artifact.
   -dir=DIR                      Where an AMI's record and attestations are.
+  -catalog=BUCKET               Also check that the newest version of BUCKET in the
+                                catalog (KILN_CATALOG) with this artifact is not revoked.
 ";
 
 const SPEC: &[Flag] = &[
     flag("key", Kind::Value),
     flag("provenance", Kind::Value),
     flag("dir", Kind::Value),
+    flag("catalog", Kind::Value),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<i32> {
@@ -56,11 +59,24 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
             return Ok(1);
         }
     };
+    let bucket = p.values("catalog").last().map(str::to_owned);
+    // The catalog is asked last, and only once the artifact itself
+    // verified: what passed before a revoked version is still printed.
+    let with_catalog = |r: Result<(Passed, (String, String)), VerifyError>| match r {
+        Err(e) => (Vec::new(), Some(e)),
+        Ok((mut passed, id)) => match bucket.as_deref().map(|b| verify::catalog(b, &id)) {
+            Some(Err(e)) => (passed, Some(e)),
+            Some(Ok(line)) => {
+                passed.push(line);
+                (passed, None)
+            }
+            None => (passed, None),
+        },
+    };
     if let Some(image) = artifact.strip_prefix("docker://") {
-        return Ok(report(
-            artifact,
-            crate::attest::verify::registry(image, &key),
-        ));
+        let r =
+            verify::registry(image, &key).map(|(p, d)| (p, (d, crate::catalog::LOCAL.to_owned())));
+        return Ok(report(artifact, with_catalog(r)));
     }
     let target = match ami_argument(artifact) {
         Some((region, ami)) => {
@@ -71,24 +87,21 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     };
     let result = target.and_then(|t| {
         let passed = t.verify(&key, p.values("provenance").last().map(Path::new))?;
-        Ok((t, passed))
+        Ok((passed, t.catalog_id))
     });
-    Ok(report(artifact, result.map(|(_, passed)| passed)))
+    Ok(report(artifact, with_catalog(result)))
 }
 
-fn report(
-    artifact: &str,
-    result: Result<crate::attest::verify::Passed, crate::attest::verify::VerifyError>,
-) -> i32 {
-    match result {
-        Ok(passed) => {
-            for line in passed {
-                println!("✓ {line}");
-            }
+fn report(artifact: &str, (passed, failed): (Passed, Option<VerifyError>)) -> i32 {
+    for line in passed {
+        println!("✓ {line}");
+    }
+    match failed {
+        None => {
             println!("Verified {artifact}");
             0
         }
-        Err(e) => {
+        Some(e) => {
             eprintln!("✗ {e}");
             eprintln!("Verification of {artifact} failed.");
             1

@@ -6,6 +6,7 @@
 // Tests may unwrap: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
 
+mod attested;
 mod concurrency;
 mod gated;
 mod images;
