@@ -645,7 +645,11 @@ fn a_minimal_source_without_a_display_runs_headless_and_powers_off_over_ssh() {
         )],
         "{all}"
     );
-    assert_eq!(leftovers(&dir.path().join("out")), ["packer-minimal"]);
+    // The disk and, beside it, its (unsigned) provenance: nothing else.
+    assert_eq!(
+        leftovers(&dir.path().join("out")),
+        ["packer-minimal", "packer-minimal.intoto.jsonl"]
+    );
     let check = qemu_img_json(&["check"], &dir.path().join("out/packer-minimal"));
     assert_eq!(check["check-errors"], 0, "{check}");
     assert_eq!(
@@ -792,7 +796,10 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
         "{cold_again}"
     );
     for out in ["out1", "out2", "out3"] {
-        assert_eq!(leftovers(&d.join(out)), ["packer-cached"]);
+        assert_eq!(
+            leftovers(&d.join(out)),
+            ["packer-cached", "packer-cached.intoto.jsonl"]
+        );
         let info = qemu_img_json(&["info"], &d.join(out).join("packer-cached"));
         assert!(info.get("backing-filename").is_none(), "{info}");
         let check = qemu_img_json(&["check"], &d.join(out).join("packer-cached"));

@@ -127,6 +127,20 @@ pub fn keygen(dir: &Path, password: &str) {
     assert!(dir.join("cosign.key").is_file() && dir.join("cosign.pub").is_file());
 }
 
+/// The Statement in a `.intoto.jsonl`'s first envelope (its signature is
+/// checked elsewhere, with securesystemslib).
+pub fn statement(path: &Path) -> serde_json::Value {
+    use base64::Engine as _;
+    let prov = std::fs::read_to_string(path).unwrap();
+    let env: serde_json::Value = serde_json::from_str(prov.lines().next().unwrap()).unwrap();
+    serde_json::from_slice(
+        &base64::engine::general_purpose::STANDARD
+            .decode(env["payload"].as_str().unwrap())
+            .unwrap(),
+    )
+    .unwrap()
+}
+
 pub fn sha256_hex(path: &Path) -> String {
     use sha2::Digest;
     hex_of(&sha2::Sha256::digest(std::fs::read(path).unwrap()))
@@ -527,15 +541,7 @@ build {{
         ],
     );
     // The base is a resolved dependency, by the tarball's digest.
-    let prov = std::fs::read_to_string(d.join("output-app.intoto.jsonl")).unwrap();
-    let env: serde_json::Value = serde_json::from_str(prov.lines().next().unwrap()).unwrap();
-    use base64::Engine as _;
-    let st: serde_json::Value = serde_json::from_slice(
-        &base64::engine::general_purpose::STANDARD
-            .decode(env["payload"].as_str().unwrap())
-            .unwrap(),
-    )
-    .unwrap();
+    let st = statement(&d.join("output-app.intoto.jsonl"));
     let deps = &st["predicate"]["buildDefinition"]["resolvedDependencies"];
     assert_eq!(deps[0]["uri"], format!("rootfs:{base}").as_str(), "{deps}");
     assert_eq!(

@@ -43,12 +43,42 @@ fn a_docker_template_runs_ansible_in_the_sandbox_through_the_adapter() {
         root.join("usr/bin/hello").exists(),
         "the package was not installed"
     );
+    provenance_names_the_playbook_and_roles(p.path());
     // Nothing of ansible's own is left in the image.
     let leftovers = std::fs::read_dir(root.join("root/.ansible/tmp"))
         .map(|d| d.count())
         .unwrap_or(0);
     assert_eq!(leftovers, 0);
     rebuilds_use_the_step_cache_until_a_role_changes(p.path());
+}
+
+/// The image's provenance lists the playbook and the roles directory as
+/// resolved dependencies, with their digests.
+fn provenance_names_the_playbook_and_roles(d: &Path) {
+    let st = crate::build::supply_chain::statement(&d.join("image.intoto.jsonl"));
+    let deps = st["predicate"]["buildDefinition"]["resolvedDependencies"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let find = |rel: &str| {
+        let uri = format!("file://{}", d.join(rel).display());
+        deps.iter()
+            .find(|x| x["uri"] == uri.as_str())
+            .unwrap_or_else(|| panic!("{uri} is not in {deps:#?}"))
+            .clone()
+    };
+    let playbook = find("playbook.yml");
+    assert_eq!(
+        playbook["digest"]["sha256"],
+        crate::build::supply_chain::sha256_hex(&d.join("playbook.yml")).as_str(),
+        "{playbook}"
+    );
+    assert_eq!(
+        playbook["annotations"]["provisioner"], "ansible",
+        "{playbook}"
+    );
+    let roles = find("lib/roles");
+    assert!(roles["digest"]["sha256"].is_string(), "{roles}");
 }
 
 /// The same template again: the playbook's step comes from the step

@@ -149,7 +149,10 @@ fn an_installer_iso_boots_with_uefi_and_a_typed_command_line_fetching_from_kiln_
         "{cmdline}"
     );
 
-    assert_eq!(leftovers(&dir.path().join("out")), ["installed.qcow2"]);
+    assert_eq!(
+        leftovers(&dir.path().join("out")),
+        ["installed.qcow2", "installed.qcow2.intoto.jsonl"]
+    );
     let installed = read_from_ext4(
         &dir.path().join("out/installed.qcow2"),
         "/marker",
