@@ -24,10 +24,7 @@ const SPEC: &[Flag] = &[
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<i32> {
-    if args
-        .iter()
-        .any(|a| matches!(a.as_str(), "-h" | "-help" | "--help"))
-    {
+    if super::asks_for_help(args) {
         print!("{HELP}");
         return Ok(0);
     }

@@ -63,6 +63,12 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
     }
 }
 
+/// `-h`, `-help` or `--help` anywhere among a command's arguments.
+fn asks_for_help(args: &[String]) -> bool {
+    args.iter()
+        .any(|a| matches!(a.as_str(), "-h" | "-help" | "--help"))
+}
+
 /// A flag or argument error: the message and the command's help, exit 1.
 fn usage_error(message: &str, help: &str) -> anyhow::Result<i32> {
     eprintln!("{message}\n\n{help}");
