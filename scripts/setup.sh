@@ -128,6 +128,10 @@ if [ ! -x "$sbom_venv/bin/pyspdxtools" ] || ! "$sbom_venv/bin/python" -c 'import
   "$sbom_venv/bin/pip" install -q --disable-pip-version-check spdx-tools 'cyclonedx-python-lib[json-validation]' in-toto in-toto-attestation pynacl 'securesystemslib[crypto]'
 fi
 
+# skopeo with sigstore, for the check that pushed signatures satisfy a
+# sigstoreSigned policy (Debian 12's is built without it).
+bash "$(dirname "$0")/install-skopeo-sigstore.sh"
+
 if ! command -v cargo >/dev/null 2>&1; then
   echo "cargo not found: install a Rust toolchain (rustup, Rust 1.80 or newer) first" >&2
   exit 1

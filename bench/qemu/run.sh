@@ -114,7 +114,9 @@ for round in $(seq 1 "$rounds"); do
       (cd "$work" && "$PACKER" build -color=false bench.pkr.hcl >"$work/log" 2>&1) \
         || { echo "packer failed, see $work/log" >&2; tail -20 "$work/log" >&2; exit 1; }
     else
-      (cd "$work" && "$KILN" build -color=false -machine-readable \
+      # -cache=false: every round is a cold build, like Packer's (the step
+      # cache would resume rounds after the first without booting).
+      (cd "$work" && "$KILN" build -color=false -machine-readable -cache=false \
         -sbom=spdx-json,cyclonedx-json -sign-key="$dir/bench.key" bench.pkr.hcl >"$work/log" 2>&1) \
         || { echo "kiln failed, see $work/log" >&2; tail -20 "$work/log" >&2; exit 1; }
     fi

@@ -9,6 +9,7 @@
 //! `kiln-attest`.
 
 pub mod dependencies;
+pub mod ec2;
 pub mod inventory;
 pub mod plan;
 pub mod provenance;

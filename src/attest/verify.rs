@@ -4,6 +4,7 @@
 //! signature, then the provenance's subject against the digest (another
 //! build's provenance fails here).
 
+use super::ec2::RecordedAmi;
 use super::subject;
 use crate::catalog::LOCAL;
 use kiln_attest::{keys, Envelope, PublicKey, Statement};
@@ -19,6 +20,9 @@ pub struct Target {
     pub catalog_id: (String, String),
     /// Where the attestation files are: this plus `.intoto.jsonl`, `.sig`.
     pub stem: PathBuf,
+    /// For an AMI: its entry in the record, for the check against EC2
+    /// once the record itself verifies (`attest::ec2`).
+    pub ami: Option<RecordedAmi>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -33,6 +37,8 @@ pub enum VerifyError {
     Provenance(String),
     #[error("catalog: {0}")]
     Catalog(String),
+    #[error("ec2: {0}")]
+    Ec2(String),
     #[error(
         "subject: the provenance in {path} is about {about}, not this artifact (sha256:{actual})"
     )]
@@ -70,6 +76,7 @@ impl Target {
             catalog_id: (format!("sha256:{digest}"), LOCAL.into()),
             digest,
             stem,
+            ami: None,
         }
     }
 
@@ -82,19 +89,32 @@ impl Target {
             .map_err(|e| VerifyError::Artifact(format!("{}: {e}", record.display())))?;
         let doc: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|e| VerifyError::Artifact(format!("{}: {e}", record.display())))?;
-        let named = doc["amis"]
+        let entry = doc["amis"]
             .as_array()
-            .is_some_and(|l| l.iter().any(|a| a["region"] == region && a["id"] == ami));
-        if !named {
-            return Err(VerifyError::Artifact(format!(
-                "{} does not name {ami} in {region}",
-                record.display()
-            )));
-        }
+            .and_then(|l| l.iter().find(|a| a["region"] == region && a["id"] == ami))
+            .ok_or_else(|| {
+                VerifyError::Artifact(format!(
+                    "{} does not name {ami} in {region}",
+                    record.display()
+                ))
+            })?;
+        let snapshots = entry["snapshots"]
+            .as_array()
+            .map(|l| {
+                l.iter()
+                    .filter_map(|s| s.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Target {
             catalog_id: (ami.to_owned(), region.to_owned()),
             digest: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes)),
             stem: dir.join(ami),
+            ami: Some(RecordedAmi {
+                region: region.to_owned(),
+                id: ami.to_owned(),
+                snapshots,
+            }),
         })
     }
 
@@ -162,15 +182,41 @@ impl Target {
     }
 }
 
+/// The variables that give `kiln verify docker://` a registry login;
+/// without them, the image's entry in the containers auth file or
+/// Docker's `config.json` (as skopeo and cosign read them), else none.
+pub const USERNAME_VAR: &str = "KILN_REGISTRY_USERNAME";
+pub const PASSWORD_VAR: &str = "KILN_REGISTRY_PASSWORD";
+
+/// The catalog's lookup: the same files, the same precedence, with this
+/// command's variables.
+fn registry_credentials(
+    image: &str,
+) -> Result<kiln_catalog::backend::registry::Credentials, VerifyError> {
+    let r = kiln_builder_oci::registry::reference(image)
+        .map_err(|e| VerifyError::Artifact(e.to_string()))?;
+    let env = |name: &str| std::env::var(name).ok();
+    kiln_catalog::backend::registry::lookup_named(
+        r.resolve_registry(),
+        r.repository(),
+        &env,
+        (USERNAME_VAR, PASSWORD_VAR),
+    )
+    .map_err(|e| VerifyError::Artifact(format!("{image}: {e}")))
+}
+
 /// `docker://REGISTRY/REPO:TAG` (or `@sha256:…`): the cosign signature
 /// beside it must verify, name this digest and this reference (the tag
 /// exactly; a digest reference, its repository), and one of its
 /// attestations must be a provenance the key signed about this digest.
 pub fn registry(image: &str, key: &PublicKey) -> Result<(Passed, String), VerifyError> {
-    let auth = kiln_builder_oci::registry::auth::from_login(None, None);
-    let found =
-        kiln_builder_oci::registry::attachments::fetch(image, &auth, &kiln_core::Cancel::new())
-            .map_err(|e| VerifyError::Artifact(format!("{image}: {e}")))?;
+    let creds = registry_credentials(image)?;
+    let found = kiln_builder_oci::registry::attachments::fetch(
+        image,
+        &creds.auth,
+        &kiln_core::Cancel::new(),
+    )
+    .map_err(|e| VerifyError::Artifact(format!("{image}: {e} (credentials: {creds:?})")))?;
     let hex_digest = found.digest.trim_start_matches("sha256:").to_owned();
     let mut passed = vec![format!("digest: {} (from the registry)", found.digest)];
     let by_digest = image.split_once('@').map(|(repo, _)| repo);

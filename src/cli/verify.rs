@@ -2,6 +2,7 @@
 //! against its signature and provenance (see `attest::verify`).
 
 use super::flags::{self, flag, Flag, Kind};
+use crate::attest::ec2;
 use crate::attest::verify::{self, Passed, Target, VerifyError};
 use kiln_attest::PublicKey;
 use std::path::Path;
@@ -17,12 +18,21 @@ pub const HELP: &str = "Usage: kiln verify [options] ARTIFACT
   (DIR or DIR:TAG), docker://REGISTRY/REPO:TAG (or @sha256:...: its cosign
   signature and attached provenance are read from the registry), or
   REGION:ami-... (its record ami-....ami.json and the attestation files
-  are looked for in the current directory, or -dir).
+  are looked for in the current directory, or -dir; once they verify, EC2
+  is asked whether the AMI still exists, made of the recorded snapshots,
+  with the AWS SDK's usual credentials, region endpoint and
+  AWS_ENDPOINT_URL).
+
+  A registry login for docker:// comes from KILN_REGISTRY_USERNAME and
+  KILN_REGISTRY_PASSWORD, else the registry's entry in the containers auth
+  file ($REGISTRY_AUTH_FILE, else $XDG_RUNTIME_DIR/containers/auth.json) or
+  Docker's config.json, else none.
 
 Options:
   -key=cosign.pub               The public key (required).
   -provenance=FILE              The provenance, when it is not beside the artifact.
   -dir=DIR                      Where an AMI's record and attestations are.
+  -offline                      For an AMI: check the signed record only, not EC2.
   -catalog=BUCKET               Also check that the newest version of BUCKET in the
                                 catalog (KILN_CATALOG) with this artifact is not revoked.
 ";
@@ -32,6 +42,7 @@ const SPEC: &[Flag] = &[
     flag("provenance", Kind::Value),
     flag("dir", Kind::Value),
     flag("catalog", Kind::Value),
+    flag("offline", Kind::Bool),
 ];
 
 pub fn run(args: &[String]) -> anyhow::Result<i32> {
@@ -82,11 +93,30 @@ pub fn run(args: &[String]) -> anyhow::Result<i32> {
         }
         None => Target::local(artifact),
     };
+    let offline = p.bool("offline");
+    let skipped_ec2 = offline && matches!(&target, Ok(t) if t.ami.is_some());
     let result = target.and_then(|t| {
         let passed = t.verify(&key, p.values("provenance").last().map(Path::new))?;
-        Ok((passed, t.catalog_id))
+        Ok((passed, t.catalog_id, t.ami.filter(|_| !offline)))
     });
-    Ok(report(artifact, with_catalog(result)))
+    // EC2 is asked once the record is known to be the build's own; what
+    // passed before is printed whatever it answers.
+    let result = match result {
+        Ok((mut passed, id, Some(ami))) => match ec2::check(&ami) {
+            Ok(line) => {
+                passed.push(line);
+                Ok((passed, id))
+            }
+            Err(e) => return Ok(report(artifact, (passed, Some(e)))),
+        },
+        Ok((passed, id, None)) => Ok((passed, id)),
+        Err(e) => Err(e),
+    };
+    let code = report(artifact, with_catalog(result));
+    if skipped_ec2 {
+        println!("(-offline: EC2 was not asked whether the AMI still exists)");
+    }
+    Ok(code)
 }
 
 fn report(artifact: &str, (passed, failed): (Passed, Option<VerifyError>)) -> i32 {

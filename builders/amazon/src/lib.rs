@@ -16,6 +16,7 @@ pub mod datasource;
 mod devices;
 pub mod error;
 mod launch;
+pub mod lookup_ami;
 mod names;
 pub mod poll;
 pub mod session;

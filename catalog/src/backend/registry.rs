@@ -21,7 +21,7 @@ mod referrers;
 mod retry;
 mod upload;
 
-pub use auth::{Credentials, Env, PASSWORD_VAR, USERNAME_VAR};
+pub use auth::{lookup_named, Credentials, Env, PASSWORD_VAR, USERNAME_VAR};
 
 use super::{Backend, Expect, LockGuard, RawManifest};
 use crate::digest::{check_file_digest, hex_of, sha256_digest};

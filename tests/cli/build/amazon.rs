@@ -348,12 +348,55 @@ fn ssh_provisioning_uses_the_imported_key_pair_and_the_given_host() {
             &digest,
         ],
     );
-    let v = crate::kiln(
-        d,
-        &["verify", &format!("us-east-1:{ami}"), "-key", "cosign.pub"],
-        "",
-    );
+    // kiln verify: the signed record, then EC2 (moto) for the AMI itself.
+    let aws = [
+        ("AWS_ENDPOINT_URL".to_owned(), m.endpoint()),
+        ("AWS_ACCESS_KEY_ID".to_owned(), ACCESS_KEY.to_owned()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), SECRET_KEY.to_owned()),
+        ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+    ];
+    let target = format!("us-east-1:{ami}");
+    let verify = |extra: &[&str]| {
+        let mut args = vec!["verify", target.as_str(), "-key", "cosign.pub"];
+        args.extend_from_slice(extra);
+        crate::kiln_env(d, &args, "", &aws)
+    };
+    let v = verify(&[]);
     assert_eq!(v.code, 0, "{}{}", v.stdout, v.stderr);
+    let snapshot = entry["snapshots"][0].as_str().unwrap_or_default();
+    assert!(
+        v.stdout.contains(&format!(
+            "✓ ec2: {ami} is in us-east-1 (available), made of the recorded snapshots ({snapshot})"
+        )),
+        "{}",
+        v.stdout
+    );
+    // Deregistered: the record still verifies, EC2 says it is gone.
+    let ec2 = m.ec2("us-east-1").expect("ec2");
+    ec2.call(
+        &kiln_core::Cancel::new(),
+        "DeregisterImage",
+        ec2.client.deregister_image().image_id(&ami).send(),
+    )
+    .expect("deregister");
+    let gone = verify(&[]);
+    assert_eq!(gone.code, 1, "{}{}", gone.stdout, gone.stderr);
+    assert!(
+        gone.stdout.contains("✓ subject:")
+            && gone.stderr.contains(&format!(
+                "✗ ec2: {ami} does not exist in us-east-1: deregistered"
+            )),
+        "{}{}",
+        gone.stdout,
+        gone.stderr
+    );
+    let offline = verify(&["-offline"]);
+    assert_eq!(offline.code, 0, "{}{}", offline.stdout, offline.stderr);
+    assert!(
+        offline.stdout.contains("EC2 was not asked") && !offline.stdout.contains("✓ ec2:"),
+        "{}",
+        offline.stdout
+    );
     let other = crate::kiln(
         d,
         &["verify", "us-east-1:ami-12345678", "-key", "cosign.pub"],
