@@ -495,5 +495,8 @@ build {{
     assert!(out.contains("Test 'content' passed"), "{out}");
     let (code, out) = run_build(d, &["-cache=false"]);
     assert_eq!(code, 0, "{out}");
-    assert!(out.contains("Unpacking 1 layer(s) into"), "{out}");
+    // Unpacked for this build alone: the cache is neither read nor said
+    // to be written.
+    assert!(out.contains("Unpacking 1 layer(s) into /"), "{out}");
+    assert!(!out.contains("step cache"), "{out}");
 }

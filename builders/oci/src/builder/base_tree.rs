@@ -128,6 +128,9 @@ pub fn mount_cached(
     let mut loaded = hit.as_ref().and_then(|h| load(&h.dir).ok());
     if let Some(h) = hit.as_ref().filter(|_| loaded.is_some()) {
         cache.restored(ctx.ui, 0, h, h.took);
+    } else if !cache.saves(0) {
+        // `-cache=false`: unpacked as without a cache.
+        return Ok(None);
     } else {
         if hit.is_some() {
             // Made without a tree: make it again with one.
