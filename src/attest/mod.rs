@@ -79,7 +79,8 @@ impl Stage<'_> {
         let key = self.plan.key.as_deref();
         let mut attachments = Vec::new();
         let mut written = Vec::new();
-        if let Some((path, bytes)) = &subject.record {
+        // The AMI record is what the provenance is about.
+        if let Some((path, bytes)) = subject.record.as_ref().filter(|_| self.plan.provenance) {
             write(path, bytes)?;
             written.push(entry("subject", path, bytes));
         }
@@ -101,6 +102,16 @@ impl Stage<'_> {
                 ));
                 written.push(entry(&format!("sbom/{}", format.name()), &path, &bytes));
             }
+        }
+        if !self.plan.provenance {
+            // `-provenance=false` (and no key: see `Plan`).
+            if !written.is_empty() {
+                artifact.state.insert(
+                    STATE_KEY.into(),
+                    json!({ "subject": subject.descriptor, "files": written }),
+                );
+            }
+            return Ok(None);
         }
         let times = provenance::Times {
             started: self.started,

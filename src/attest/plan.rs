@@ -8,11 +8,14 @@ use kiln_template::plan::{SbomFormat, SupplyChain};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// `-sbom` and `-sign-key`.
+/// `-sbom`, `-sign-key` and `-provenance=false`.
 #[derive(Debug, Clone, Default)]
 pub struct RunSettings {
     pub sbom: Vec<SbomFormat>,
     pub sign_key: Option<PathBuf>,
+    /// `-provenance=false`: no provenance file beside unsigned
+    /// artifacts, so an output directory holds what Packer's does.
+    pub no_provenance: bool,
 }
 
 impl RunSettings {
@@ -38,6 +41,10 @@ impl RunSettings {
 pub struct Plan {
     pub sbom: Vec<SbomFormat>,
     pub key: Option<Arc<SigningKey>>,
+    /// Whether the provenance is written: always when the build signs
+    /// (the signature is what `kiln verify` checks it against), else
+    /// unless `-provenance=false`.
+    pub provenance: bool,
 }
 
 impl Plan {
@@ -58,7 +65,12 @@ impl Plan {
             Some(p) => Some(Arc::new(load_key(&p)?)),
             None => None,
         };
-        Ok(Plan { sbom, key })
+        let provenance = key.is_some() || !run.no_provenance;
+        Ok(Plan {
+            sbom,
+            key,
+            provenance,
+        })
     }
 }
 
@@ -85,6 +97,7 @@ mod tests {
         let run = RunSettings {
             sbom: flag,
             sign_key: None,
+            no_provenance: true,
         };
         let source = SupplyChain {
             sbom: vec![SbomFormat::SpdxJson],
@@ -93,11 +106,13 @@ mod tests {
         let plan = Plan::new(&run, &source).expect("no key to load");
         assert_eq!(plan.sbom, [SbomFormat::SpdxJson, SbomFormat::CyclonedxJson]);
         assert!(plan.key.is_none());
+        assert!(!plan.provenance, "-provenance=false and no key");
         // The source's key wins over -sign-key; a missing file is an
         // error naming it.
         let run = RunSettings {
             sbom: Vec::new(),
             sign_key: Some("flag.key".into()),
+            no_provenance: false,
         };
         let source = SupplyChain {
             sbom: Vec::new(),

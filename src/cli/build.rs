@@ -23,6 +23,7 @@ Options:
   -machine-readable             Produce machine-readable output.
   -on-error=[cleanup|abort|ask|run-cleanup-provisioner] If the build fails do: clean up (default), abort, ask, or run-cleanup-provisioner.
   -parallel-builds=1            Number of builds to run in parallel. 1 disables parallelization. 0 means no limit (Default: 0)
+  -provenance=false             Write no provenance beside unsigned artifacts (kiln only; default true).
   -sbom=spdx-json,cyclonedx-json  Write these SBOMs of every build's artifact (kiln only).
   -sign-key=cosign.key          Sign every build's provenance and artifact digest (COSIGN_PASSWORD) (kiln only).
   -test-report=path             Write the test blocks' results as JUnit XML (kiln only).
@@ -82,6 +83,7 @@ fn run_as(args: &[String], tests_only: bool) -> anyhow::Result<i32> {
         flag("explain-cache", Kind::Bool),
         flag("sbom", Kind::Value),
         flag("sign-key", Kind::Value),
+        flag("provenance", Kind::Bool),
     ]);
     let p = match flags::parse(args, &spec) {
         Ok(p) => p,
@@ -219,6 +221,9 @@ fn options(p: &Parsed) -> Result<Options, String> {
     if !p.bool_or("parallel", true) {
         parallel_builds = 1;
     }
+    if !p.bool_or("provenance", true) && p.values("sign-key").last().is_some() {
+        return Err("-provenance=false cannot be used with -sign-key: a signed build's provenance is what kiln verify checks".into());
+    }
     Ok(Options {
         parallel_builds,
         on_error,
@@ -231,6 +236,7 @@ fn options(p: &Parsed) -> Result<Options, String> {
         attest: crate::attest::RunSettings {
             sbom: crate::attest::RunSettings::parse_sbom(&p.values("sbom").collect::<Vec<_>>())?,
             sign_key: p.values("sign-key").last().map(Into::into),
+            no_provenance: !p.bool_or("provenance", true),
         },
         provenance: Default::default(),
     })

@@ -699,3 +699,63 @@ build {{
         wrong.stderr
     );
 }
+
+/// `-provenance=false`: an unsigned artifact's directory holds what
+/// Packer's does; a build that signs still writes its provenance, and
+/// the flag with `-sign-key` is a usage error.
+#[test]
+fn provenance_false_leaves_unsigned_artifacts_bare() {
+    let dir = project(&[("t.pkr.hcl", FILE_TEMPLATE)]);
+    let d = dir.path();
+    keygen(d, "pw");
+    let r = kiln_pw(
+        d,
+        &[
+            "build",
+            "-color=false",
+            "-provenance=false",
+            "-var",
+            "token=not-in-any-file",
+            "t.pkr.hcl",
+        ],
+        "pw",
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(d.join("other.txt").is_file());
+    for f in ["other.txt.intoto.jsonl", "other.txt.sig"] {
+        assert!(!d.join(f).exists(), "{f} was written");
+    }
+    // Source a signs (its sign block): its provenance is written.
+    assert!(d.join("out.txt.intoto.jsonl").is_file());
+    assert!(d.join("out.txt.sig").is_file());
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("manifest.json")).unwrap()).unwrap();
+    let builds = manifest["builds"].as_array().unwrap();
+    let by_name = |n: &str| {
+        builds
+            .iter()
+            .find(|b| b["name"] == n)
+            .unwrap_or_else(|| panic!("no build {n} in {manifest}"))
+    };
+    assert!(by_name("b").get("attestations").is_none(), "{manifest}");
+    assert!(by_name("a").get("attestations").is_some(), "{manifest}");
+
+    let bad = kiln_pw(
+        d,
+        &[
+            "build",
+            "-provenance=false",
+            "-sign-key=cosign.key",
+            "t.pkr.hcl",
+        ],
+        "pw",
+    );
+    assert_eq!(bad.code, 1, "{}{}", bad.stdout, bad.stderr);
+    assert!(
+        format!("{}{}", bad.stdout, bad.stderr)
+            .contains("-provenance=false cannot be used with -sign-key"),
+        "{}{}",
+        bad.stdout,
+        bad.stderr
+    );
+}
