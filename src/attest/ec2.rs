@@ -1,8 +1,8 @@
 //! `kiln verify REGION:ami-…` against the account: the signed record says
 //! which snapshots the AMI is made of; EC2 must still have that AMI, made
-//! of exactly those. Without this, a verified record could describe an
-//! AMI that was deregistered (and its id never reused, but its name and
-//! launch permissions taken by another image).
+//! of exactly those. The record's signature alone proves what the build
+//! made, not that it is still there to launch: a deregistered AMI's
+//! record verifies as well as a live one's.
 
 use super::verify::VerifyError;
 
