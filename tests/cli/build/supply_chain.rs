@@ -19,14 +19,8 @@ pub fn venv() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("/var/cache/kiln/sbom-tools"))
 }
 
-/// Run tests/support/supply_chain.py; (passed, output).
-pub fn check(dir: &Path, args: &[&str]) -> (bool, String) {
-    let out = Command::new(venv().join("bin/python"))
-        .arg(repo_root().join("tests/support/supply_chain.py"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap_or_else(|e| panic!("the validators' venv cannot run ({e}): run scripts/setup.sh"));
+/// (exited 0, stdout then stderr).
+fn outcome(out: &std::process::Output) -> (bool, String) {
     (
         out.status.success(),
         format!(
@@ -35,6 +29,17 @@ pub fn check(dir: &Path, args: &[&str]) -> (bool, String) {
             String::from_utf8_lossy(&out.stderr)
         ),
     )
+}
+
+/// Run tests/support/supply_chain.py; (passed, output).
+pub fn check(dir: &Path, args: &[&str]) -> (bool, String) {
+    let out = Command::new(venv().join("bin/python"))
+        .arg(repo_root().join("tests/support/supply_chain.py"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap_or_else(|e| panic!("the validators' venv cannot run ({e}): run scripts/setup.sh"));
+    outcome(&out)
 }
 
 /// The skopeo scripts/install-skopeo-sigstore.sh installs: Debian 13's,
@@ -81,14 +86,7 @@ fn sigstore_copy(dir: &Path, host: &str, reference: &str) -> (bool, String) {
         .current_dir(dir)
         .output()
         .unwrap_or_else(|e| panic!("skopeo (sigstore) cannot run ({e}): run scripts/setup.sh"));
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
+    outcome(&out)
 }
 
 pub fn checked(dir: &Path, args: &[&str]) -> String {
