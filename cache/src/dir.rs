@@ -39,6 +39,27 @@ impl Drop for Hold {
     }
 }
 
+/// An entry being written ([`DirStore::begin`]). Dropped before it is
+/// published (or after it lost the race to another build's copy), its
+/// directory is removed; a killed writer's is swept by the next open.
+#[derive(Debug)]
+pub struct Staging {
+    dir: PathBuf,
+}
+
+impl Staging {
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        // Gone already when it was published.
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 pub struct DirStore {
     root: PathBuf,
     max_bytes: u64,
@@ -273,48 +294,56 @@ impl DirStore {
         fill: impl FnOnce(&Path) -> Result<(), String>,
         timed: bool,
     ) -> Result<Entry, CacheError> {
-        let key = meta.key.key.clone();
+        let staging = self.begin(&meta.key.key)?;
+        let started = std::time::Instant::now();
+        fill(staging.dir()).map_err(CacheError::Fill)?;
+        if timed {
+            meta.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        }
+        self.publish(staging, meta)
+    }
+
+    /// A new staging directory for an entry of `key`, for a writer that
+    /// fills it outside [`DirStore::put`] (on another thread, while the
+    /// build goes on); [`DirStore::publish`] makes it the entry.
+    pub fn begin(&self, key: &str) -> Result<Staging, CacheError> {
         let nanos = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.subsec_nanos())
             .unwrap_or_default();
-        let staging = self
+        let dir = self
             .root
             .join("staging")
             .join(format!("{key}.{}.{nanos}", std::process::id()));
-        std::fs::create_dir_all(&staging).map_err(|e| CacheError::io("creating", &staging, e))?;
-        let result = (|| {
-            let started = std::time::Instant::now();
-            fill(&staging).map_err(CacheError::Fill)?;
-            if timed {
-                meta.took_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
-            }
-            meta.size = dir_size(&staging);
-            let text =
-                serde_json::to_vec_pretty(&meta).map_err(|e| CacheError::Fill(e.to_string()))?;
-            let mpath = staging.join("meta.json");
-            let mut f =
-                std::fs::File::create(&mpath).map_err(|e| CacheError::io("writing", &mpath, e))?;
-            f.write_all(&text)
-                .and_then(|()| f.sync_all())
-                .map_err(|e| CacheError::io("writing", &mpath, e))?;
-            std::fs::write(staging.join("used"), now().to_string())
-                .map_err(|e| CacheError::io("writing", &staging, e))?;
-            let target = self.entry_dir(&key);
-            match std::fs::rename(&staging, &target) {
-                Ok(()) => Ok(()),
-                // Another build saved the same key first.
-                Err(_) if target.join("meta.json").exists() => {
-                    let _ = std::fs::remove_dir_all(&staging);
-                    Ok(())
-                }
-                Err(e) => Err(CacheError::io("publishing", &target, e)),
-            }
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_dir_all(&staging);
+        std::fs::create_dir_all(&dir).map_err(|e| CacheError::io("creating", &dir, e))?;
+        Ok(Staging { dir })
+    }
+
+    /// Publish a filled staging directory as the entry `meta` names:
+    /// its `meta.json` last, then one rename. An entry for the key that
+    /// appeared meanwhile wins over this one.
+    pub fn publish(&self, staging: Staging, mut meta: Meta) -> Result<Entry, CacheError> {
+        let key = meta.key.key.clone();
+        let dir = staging.dir.clone();
+        meta.size = dir_size(&dir);
+        let text = serde_json::to_vec_pretty(&meta).map_err(|e| CacheError::Fill(e.to_string()))?;
+        let mpath = dir.join("meta.json");
+        let mut f =
+            std::fs::File::create(&mpath).map_err(|e| CacheError::io("writing", &mpath, e))?;
+        f.write_all(&text)
+            .and_then(|()| f.sync_all())
+            .map_err(|e| CacheError::io("writing", &mpath, e))?;
+        std::fs::write(dir.join("used"), now().to_string())
+            .map_err(|e| CacheError::io("writing", &dir, e))?;
+        let target = self.entry_dir(&key);
+        match std::fs::rename(&dir, &target) {
+            Ok(()) => {}
+            // Another build saved the same key first; dropping `staging`
+            // throws this copy away.
+            Err(_) if target.join("meta.json").exists() => {}
+            Err(e) => return Err(CacheError::io("publishing", &target, e)),
         }
-        result?;
+        drop(staging);
         self.evict(Some(&key));
         self.get(&key)
             .ok_or_else(|| CacheError::Fill(format!("entry {key} vanished after saving")))

@@ -16,6 +16,6 @@ pub mod error;
 pub mod meta;
 mod transfer;
 
-pub use dir::{DirStore, Entry};
+pub use dir::{DirStore, Entry, Staging};
 pub use error::CacheError;
 pub use meta::Meta;

@@ -272,6 +272,25 @@ pub struct Hit {
     pub took: std::time::Duration,
 }
 
+/// A save begun by [`StepCache::stage`]: a directory of the store to fill,
+/// from any thread, before [`StepCache::commit`] publishes it. Dropped
+/// uncommitted, the store's staging is thrown away.
+pub struct Staged {
+    pub step: StepIndex,
+    pub dir: std::path::PathBuf,
+    /// The store's own handle on the staging directory.
+    pub handle: Box<dyn std::any::Any + Send>,
+}
+
+impl std::fmt::Debug for Staged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Staged")
+            .field("step", &self.step)
+            .field("dir", &self.dir)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Step `i` of a build: 0 is the boot (the machine right after the
 /// communicator first connects), `i` the machine after provisioner `i`.
 pub type StepIndex = usize;
@@ -301,6 +320,14 @@ pub trait StepCache: Send + Sync {
         took: std::time::Duration,
         fill: &mut dyn FnMut(&std::path::Path) -> Result<(), String>,
     );
+    /// Begin saving step `i` in two halves, for a builder that fills the
+    /// entry while its build goes on (the qemu builder compresses a
+    /// snapshot's state as the next step runs). `None`: step `i` is not
+    /// saved, is cached already, or the store cannot stage (reported).
+    fn stage(&self, ui: &dyn crate::ui::Ui, i: StepIndex) -> Option<Staged>;
+    /// Publish a filled [`Staged`] as its step's entry; `took` is what a
+    /// hit saves. A failure is reported, never fatal to the build.
+    fn commit(&self, ui: &dyn crate::ui::Ui, staged: Staged, took: std::time::Duration);
     /// Save step `i` whose work is `fill` itself (the oci builder unpacks
     /// its base straight into the entry): the time `fill` takes is what a
     /// hit saves. Unlike [`StepCache::save`], `fill`'s error is returned,

@@ -8,10 +8,10 @@
 
 use crate::registry;
 use kiln_core::step_cache::{
-    changed, digest_path, keyed_digest, Hit, Input, StepCache, StepIndex, StepKey,
+    changed, digest_path, keyed_digest, Hit, Input, Staged, StepCache, StepIndex, StepKey,
 };
 use kiln_core::Ui;
-use kiln_step_cache::{DirStore, Entry, Meta};
+use kiln_step_cache::{DirStore, Entry, Meta, Staging};
 use kiln_step_cache_remote::Remote;
 use kiln_template::plan::PlannedComponent;
 use kiln_template::value::format_hcl;
@@ -290,6 +290,45 @@ impl StepCache for BuildCache {
         #[allow(clippy::cast_possible_truncation)]
         let meta = Meta::new(key.clone(), &self.builder, took.as_millis() as u64, ttl);
         match self.store.put(meta, |dir| fill(dir)) {
+            Ok(entry) => self.push(ui, i, &entry),
+            Err(e) => ui.error(&format!(
+                "Warning: could not save step {i} in the step cache: {e}"
+            )),
+        }
+    }
+
+    fn stage(&self, ui: &dyn Ui, i: StepIndex) -> Option<Staged> {
+        let Some(Ok(key)) = self.keys.get(i) else {
+            return None;
+        };
+        if self.store.get(&key.key).is_some() {
+            return None;
+        }
+        match self.store.begin(&key.key) {
+            Ok(s) => Some(Staged {
+                step: i,
+                dir: s.dir().to_path_buf(),
+                handle: Box::new(s),
+            }),
+            Err(e) => {
+                ui.error(&format!(
+                    "Warning: could not save step {i} in the step cache: {e}"
+                ));
+                None
+            }
+        }
+    }
+
+    fn commit(&self, ui: &dyn Ui, staged: Staged, took: Duration) {
+        let i = staged.step;
+        let (Some(Ok(key)), Ok(staging)) = (self.keys.get(i), staged.handle.downcast::<Staging>())
+        else {
+            return;
+        };
+        let ttl = self.ttl.get(i).copied().flatten().map(|d| d.as_secs());
+        #[allow(clippy::cast_possible_truncation)]
+        let meta = Meta::new(key.clone(), &self.builder, took.as_millis() as u64, ttl);
+        match self.store.publish(*staging, meta) {
             Ok(entry) => self.push(ui, i, &entry),
             Err(e) => ui.error(&format!(
                 "Warning: could not save step {i} in the step cache: {e}"

@@ -49,9 +49,9 @@ impl StepFinalizeDisk {
             std::fs::rename(&tmp, &target)
                 .map_err(|e| QemuError::io("Error moving converted hard drive", e))?;
             let _ = std::fs::remove_file(&state.work_disk);
-            for f in state.chain.drain(..) {
-                let _ = std::fs::remove_file(f);
-            }
+            // The layers under it (`state.chain`) go in the provisioning
+            // step's cleanup, after the step cache's last save has read
+            // the one it froze.
         } else {
             std::fs::rename(&state.work_disk, &target)
                 .map_err(|e| QemuError::io("Error moving hard drive into place", e))?;

@@ -56,8 +56,12 @@ pub struct State {
     /// The cache entry (step, id) the work disk is an overlay of: the
     /// next snapshot's layer stacks on it.
     pub stacked_on: Option<(usize, String)>,
-    /// Disk files under the work disk (frozen by snapshots), removed once
-    /// the image is converted.
+    /// The last snapshot's save, still compressing in the background.
+    pub pending: Option<crate::snapshot::Pending>,
+    /// The restore's state, fed to QEMU's `-incoming` as it loads.
+    pub incoming: Option<crate::snapshot::Feed>,
+    /// Disk files under the work disk (frozen by snapshots), removed by
+    /// the provisioning step's cleanup.
     pub chain: Vec<PathBuf>,
     /// Wall time of each phase, in order, for the time split.
     pub timings: Vec<(&'static str, Duration)>,

@@ -55,7 +55,7 @@ impl StepRun {
             bios,
             pflash,
             vtpm_socket: state.vtpm_socket.clone(),
-            incoming: state.resume.as_ref().map(crate::snapshot::incoming_uri),
+            incoming: state.incoming.as_ref().map(crate::snapshot::Feed::uri),
         }
     }
 
@@ -209,7 +209,11 @@ impl StepRun {
                 )),
                 false => e,
             }
-        })
+        })?;
+        match state.incoming.take() {
+            Some(feed) => feed.finish(),
+            None => Ok(()),
+        }
     }
 }
 
@@ -283,8 +287,13 @@ impl Step<State> for StepRun {
                 "Starting VM from the step cache's snapshot after step {}",
                 r.upto
             ));
-            let restored = crate::snapshot::check_state(r, ctx.cancel)
-                .and_then(|()| self.launch(state, ctx))
+            let zst = r.state_file();
+            let restored = crate::snapshot::check_state(r)
+                .and_then(|()| {
+                    let feed = crate::snapshot::Feed::start(&zst, &state.work_dir, ctx.cancel)?;
+                    state.incoming = Some(feed);
+                    self.launch(state, ctx)
+                })
                 .and_then(|()| self.finish_restore(state, ctx));
             match restored {
                 Ok(()) => {
@@ -296,6 +305,7 @@ impl Step<State> for StepRun {
                         "Step cache: the snapshot cannot be restored ({e}): building from scratch"
                     ));
                     self.cleanup(state, ctx)?;
+                    state.incoming = None;
                     // Entries that do not load would only fail the next
                     // build too.
                     if let (Some(c), Some(r)) = (&state.cache, state.resume.take()) {

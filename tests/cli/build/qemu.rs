@@ -771,14 +771,33 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
         said.iter().any(|m| m == "same boot"),
         "the guest booted again:\n{warm}"
     );
+    // The states are stored compressed, and only those.
+    let states: Vec<PathBuf> = walk(cache.path())
+        .into_iter()
+        .filter(|e| e.file_name().is_some_and(|n| n == "state.zst"))
+        .collect();
+    for e in walk(cache.path()) {
+        assert!(
+            e.file_name().is_none_or(|n| n != "state.raw"),
+            "a raw state was left in the cache: {}",
+            e.display()
+        );
+    }
+    for e in &states {
+        let f = std::fs::File::open(e).expect("state");
+        let mut head = [0u8; 4];
+        std::io::Read::read_exact(&mut zstd::Decoder::new(f).expect("zstd"), &mut head)
+            .expect("a zstd stream");
+        assert_eq!(&head, b"QEVM", "{}", e.display());
+    }
     // Damaged snapshots (a stream's magic, then garbage): QEMU's load
     // fails, the build says so and boots.
     let mut damaged = 0;
-    for e in walk(cache.path()) {
-        if e.file_name().is_some_and(|n| n == "state.bin") {
-            std::fs::write(&e, b"QEVM\0\0\0\x03 not a migration stream").expect("damage");
-            damaged += 1;
-        }
+    for e in &states {
+        let garbage =
+            zstd::encode_all(&b"QEVM\0\0\0\x03 not a migration stream"[..], 1).expect("zstd");
+        std::fs::write(e, garbage).expect("damage");
+        damaged += 1;
     }
     assert_eq!(
         damaged, 4,

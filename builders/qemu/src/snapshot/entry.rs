@@ -3,8 +3,9 @@
 //!   file is the previous step's entry (`../KEY/disk.qcow2`, relative, so
 //!   that the chain stays whole wherever the cache lives) or, for the
 //!   boot, the source image it was an overlay of;
-//! - `state.bin`: the guest's devices and memory (a QEMU migration
-//!   stream, uncompressed);
+//! - `state.zst`: the guest's devices and memory (a QEMU migration
+//!   stream, zstd-compressed: `stream.rs`); `state.raw`, the stream as
+//!   QEMU wrote it, is there only while the entry is staged;
 //! - `id` and `backing-id`: a random id of this entry and of the entry its
 //!   layer was written against. An entry saved again under the same key
 //!   by another build has other bytes, so a layer only stacks on the
@@ -18,7 +19,8 @@ use kiln_core::Cancel;
 use std::path::{Path, PathBuf};
 
 pub const DISK: &str = "disk.qcow2";
-pub const STATE: &str = "state.bin";
+pub const STATE: &str = "state.zst";
+pub const RAW_STATE: &str = "state.raw";
 const ID: &str = "id";
 const BACKING_ID: &str = "backing-id";
 const KEY: &str = "key";
@@ -31,8 +33,8 @@ fn read(p: &Path) -> Option<String> {
     std::fs::read_to_string(p).ok().map(|s| s.trim().to_owned())
 }
 
-/// Fill `dir` with step `frozen`'s layer and the identity files; the
-/// state file is written there by the migration beforehand. `previous`
+/// Fill `dir` with step `frozen`'s layer and the identity files (the
+/// state is written there by the migration and compressed beside). `previous`
 /// is the entry this layer stacks on (`None` for the boot, whose layer
 /// keeps the backing file it has, if any).
 pub fn write(

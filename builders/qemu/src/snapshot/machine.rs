@@ -1,5 +1,5 @@
 //! The QMP side of a snapshot: pause the guest, stream its device and
-//! memory state to a file (`migrate` to `file:`), freeze
+//! memory state to a file (`migrate` to `file:`, raw), freeze
 //! the disk file in use by putting a new qcow2 overlay on top of it
 //! (`blockdev-snapshot-sync`), resume. And for a restore, wait until an
 //! `-incoming` migration has loaded, then resume.
@@ -46,9 +46,9 @@ pub fn state_uri(p: &Path, to: bool) -> String {
 /// to spare a network a live migration shares.
 const UNLIMITED: u64 = 1 << 40;
 
-/// Pause the guest and write its state to `state`. Uncompressed: gzip
-/// took most of a save's seconds and every restore's, for a file about
-/// a third the size (zero pages are left out either way).
+/// Pause the guest and write its state to `state`, raw: compressing in
+/// the stream would keep the guest paused for the codec's seconds, so it
+/// is compressed afterwards while the guest runs on (`pending.rs`).
 pub fn save_state(qmp: &mut Qmp, state: &Path, cancel: &Cancel) -> Result<(), QemuError> {
     qmp.execute("stop", None).map_err(|e| err("stop", e))?;
     qmp.execute(
@@ -135,7 +135,7 @@ pub fn resume(qmp: &mut Qmp) -> Result<(), QemuError> {
         .map_err(|e| err("cont", e))
 }
 
-/// After `-incoming`: wait for the state to load (the guest is then
+/// After `-incoming` (the state fed through a pipe, `feed.rs`): wait for the state to load (the guest is then
 /// paused, as it was saved), and let it run.
 pub fn finish_incoming(qmp: &mut Qmp, cancel: &Cancel) -> Result<(), QemuError> {
     let started = Instant::now();

@@ -13,11 +13,16 @@
 //! are not cached, and say why.
 
 mod entry;
+mod feed;
 mod machine;
+mod pending;
 mod plan;
 mod provision;
+mod stream;
 
+pub use feed::Feed;
 pub use machine::finish_incoming;
+pub use pending::Pending;
 pub use plan::StepPlanCache;
 pub use provision::StepProvisionSnapshots;
 
@@ -44,32 +49,10 @@ impl Resume {
     }
 }
 
-/// The migration source for `-incoming`: the saved state.
-pub fn incoming_uri(r: &Resume) -> String {
-    machine::state_uri(&r.state_file(), false)
-}
-
-/// QEMU's migration stream magic (`QEMU_VM_FILE_MAGIC`).
-const STREAM_MAGIC: &[u8; 4] = b"QEVM";
-
-/// Whether the saved state starts as a migration stream does: a file
-/// that is not one is found before QEMU is started on it. A stream
-/// damaged further in makes QEMU's load fail, which the restore sees.
-pub fn check_state(r: &Resume, _cancel: &Cancel) -> Result<(), QemuError> {
-    use std::io::Read;
-    let path = r.state_file();
-    let mut head = [0u8; 4];
-    std::fs::File::open(&path)
-        .and_then(|mut f| f.read_exact(&mut head))
-        .map_err(|e| QemuError::io(format!("reading {}", path.display()), e))?;
-    if &head == STREAM_MAGIC {
-        Ok(())
-    } else {
-        Err(QemuError::Snapshot(format!(
-            "{} is not a QEMU migration stream",
-            path.display()
-        )))
-    }
+/// Whether the saved state is one QEMU could load (checked before QEMU
+/// is started on it).
+pub fn check_state(r: &Resume) -> Result<(), QemuError> {
+    stream::check(&r.state_file())
 }
 
 /// The work disk of a resumed build: a new overlay on the cached chain.

@@ -1,9 +1,11 @@
 //! Provisioning with the step cache: a resumed build starts after the
 //! restored step; the boot and every provisioner that runs is saved as a
-//! snapshot of the running VM (paused for the state and the disk freeze,
-//! resumed before its layer is copied into the cache). A build without a
-//! cache provisions as kiln-core's `StepProvision` does.
+//! snapshot of the running VM (paused for the raw state and the disk
+//! freeze, resumed before its layer is copied into the cache and the
+//! state compressed, both in the background). A build without a cache
+//! provisions as kiln-core's `StepProvision` does.
 
+use super::pending::{self, Pending};
 use super::{entry, machine};
 use crate::qmp::Qmp;
 use crate::state::State;
@@ -18,7 +20,9 @@ pub struct StepProvisionSnapshots {
     failed: bool,
 }
 
-/// Save the machine as step `i`'s entry.
+/// Save the machine as step `i`'s entry: the guest paused only while
+/// QEMU writes its state raw and the disk is frozen; the rest goes on in
+/// the background ([`Pending`]).
 fn snapshot(
     state: &mut State,
     cache: &dyn StepCache,
@@ -26,6 +30,8 @@ fn snapshot(
     took: Duration,
     ctx: &BuildCtx<'_>,
 ) {
+    // This layer stacks on the previous save: it must have landed.
+    settle(state, cache, ctx);
     // A layer holds what the guest wrote since the entry its disk is an
     // overlay of, so it may only stack on that very entry: when this
     // build's previous save did not land, nothing after it is saved.
@@ -48,45 +54,58 @@ fn snapshot(
     let Some(socket) = state.qmp_socket.clone() else {
         return;
     };
+    let Some(staged) = cache.stage(ctx.ui, i) else {
+        return;
+    };
     let top = state.work_disk.clone();
     let next = layer_path(&top, i);
-    let key = (i == 0)
-        .then(|| {
-            state
-                .key_pair
-                .as_ref()
-                .map(|k| k.private_openssh().to_owned())
-        })
-        .flatten();
-    let id = entry::new_id();
     let mut frozen = false;
-    cache.save(ctx.ui, i, took, &mut |dir| {
+    let paused = (|| {
         let mut qmp = Qmp::connect(&socket, Duration::from_secs(30), ctx.cancel)
             .map_err(|e| e.to_string())?;
-        let paused = machine::save_state(&mut qmp, &dir.join(entry::STATE), ctx.cancel)
+        let paused = machine::save_state(&mut qmp, &staged.dir.join(entry::RAW_STATE), ctx.cancel)
             .and_then(|()| machine::freeze_disk(&mut qmp, &top, &next));
         // Whatever happened, the guest runs on.
         let resumed = machine::resume(&mut qmp);
         paused.map_err(|e| e.to_string())?;
         frozen = true;
-        resumed.map_err(|e| e.to_string())?;
-        entry::write(
-            dir,
-            &id,
-            &top,
-            previous.as_deref(),
-            key.as_deref(),
-            ctx.cancel,
-        )
-        .map_err(|e| e.to_string())
-    });
+        resumed.map_err(|e| e.to_string())
+    })();
     if frozen {
         // The guest writes to the new overlay from here on.
-        state.chain.push(top);
+        state.chain.push(top.clone());
         state.work_disk = next;
     }
-    let landed = cache.hit(i).and_then(|h| entry::id(&h.dir)) == Some(id.clone());
-    state.stacked_on = landed.then_some((i, id));
+    let layer = pending::Layer {
+        frozen: top,
+        previous,
+        key: (i == 0)
+            .then(|| {
+                state
+                    .key_pair
+                    .as_ref()
+                    .map(|k| k.private_openssh().to_owned())
+            })
+            .flatten(),
+    };
+    let started = paused.and_then(|()| {
+        Pending::start(staged, entry::new_id(), layer, took, ctx.cancel).map_err(|e| e.to_string())
+    });
+    match started {
+        Ok(p) => state.pending = Some(p),
+        Err(_) if ctx.cancel.is_cancelled() => {}
+        Err(e) => ctx.ui.error(&format!(
+            "Warning: could not save step {i} in the step cache: {e}"
+        )),
+    }
+}
+
+/// Publish the save still in the background, if any: the work disk then
+/// stacks on its entry when it landed.
+pub fn settle(state: &mut State, cache: &dyn StepCache, ctx: &BuildCtx<'_>) {
+    if let Some(p) = state.pending.take() {
+        state.stacked_on = p.settle(cache, ctx.ui, ctx.cancel);
+    }
 }
 
 /// The overlay that takes the guest's writes after step `i`.
@@ -144,12 +163,16 @@ impl Step<State> for StepProvisionSnapshots {
     }
 
     fn cleanup(&mut self, state: &mut State, ctx: &BuildCtx<'_>) -> Result<(), BuildError> {
+        // The last save ran on while the guest shut down and the disk was
+        // converted; it reads the layer it froze.
+        if let Some(c) = state.cache.take() {
+            settle(state, c.as_ref(), ctx);
+            state.cache = Some(c);
+        }
         // The layers under the work disk; the finished image no longer
         // needs them.
-        if state.image.is_none() {
-            for f in state.chain.drain(..) {
-                let _ = std::fs::remove_file(f);
-            }
+        for f in state.chain.drain(..) {
+            let _ = std::fs::remove_file(f);
         }
         if !self.failed {
             return Ok(());
