@@ -533,6 +533,53 @@ mod tests {
         assert_eq!(store.secret().len(), 32);
     }
 
+    /// A save filled on another thread: invisible until published, gone
+    /// without a trace when dropped unpublished, and a second copy of a
+    /// key that is already there loses.
+    #[test]
+    fn a_staged_entry_is_filled_elsewhere_and_appears_only_when_published() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = DirStore::open(tmp.path(), DEFAULT_MAX).unwrap();
+        let k = key("staged");
+        let staging = store.begin(&k.key).unwrap();
+        let dir = staging.dir().to_path_buf();
+        let staging = std::thread::spawn(move || {
+            std::fs::write(staging.dir().join("state"), b"filled").unwrap();
+            staging
+        })
+        .join()
+        .unwrap();
+        assert!(
+            store.get(&k.key).is_none(),
+            "visible before it is published"
+        );
+        let e = store
+            .publish(staging, Meta::new(k.clone(), "qemu", 5, None))
+            .unwrap();
+        assert_eq!(std::fs::read(e.path("state")).unwrap(), b"filled");
+        assert_eq!(store.get(&k.key).unwrap().meta.took_ms, 5);
+        assert!(!dir.exists());
+        // Dropped unpublished.
+        let dropped = store.begin(&key("dropped").key).unwrap();
+        let dir = dropped.dir().to_path_buf();
+        std::fs::write(dir.join("state"), b"half").unwrap();
+        drop(dropped);
+        assert!(!dir.exists());
+        // The key is there already: the first copy stays.
+        let late = store.begin(&k.key).unwrap();
+        std::fs::write(late.dir().join("state"), b"late").unwrap();
+        let e = store
+            .publish(late, Meta::new(k.clone(), "qemu", 9, None))
+            .unwrap();
+        assert_eq!(std::fs::read(e.path("state")).unwrap(), b"filled");
+        assert_eq!(
+            std::fs::read_dir(tmp.path().join("staging"))
+                .unwrap()
+                .count(),
+            0
+        );
+    }
+
     #[test]
     fn a_held_entry_outlives_eviction_and_clear_until_released() {
         let tmp = tempfile::tempdir().unwrap();

@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 
 const FIFO: &str = "incoming.fifo";
 
+/// The pipe's buffer: Linux's default maximum for unprivileged users.
+const PIPE_SIZE: usize = 1 << 20;
+
 /// How long a finished load may wait for the thread to notice the end.
 const JOIN_WAIT: Duration = Duration::from_secs(10);
 
@@ -108,6 +111,9 @@ fn open_writer(fifo: &Path, stopped: &dyn Fn() -> bool) -> Result<std::fs::File,
                 // Blocking from here on: QEMU reads at its own pace.
                 rustix::fs::fcntl_setfl(&f, OFlags::empty())
                     .map_err(|e| QemuError::io("setting up the state feed", e.into()))?;
+                // Fewer, larger hand-overs than the default 64 KiB; best
+                // effort (an unprivileged limit may be lower).
+                let _ = rustix::pipe::fcntl_setpipe_size(&f, PIPE_SIZE);
                 return Ok(f);
             }
             // Stopped: the pipe may be gone already.

@@ -20,6 +20,10 @@ const MIGRATE_TIMEOUT: Duration = Duration::from_secs(900);
 /// still loading after this has failed.
 const INCOMING_TIMEOUT: Duration = Duration::from_secs(180);
 
+/// How often a migration's progress is asked: a save or load takes
+/// about a second, and the guest waits on every poll's remainder.
+const POLL: Duration = Duration::from_millis(20);
+
 fn err(what: &str, e: impl std::fmt::Display) -> QemuError {
     QemuError::Snapshot(format!("{what}: {e}"))
 }
@@ -83,7 +87,7 @@ pub fn wait_migration(qmp: &mut Qmp, what: &str, cancel: &Cancel) -> Result<(), 
             }
             _ => {}
         }
-        if cancel.sleep(Duration::from_millis(200)).is_err() {
+        if cancel.sleep(POLL).is_err() {
             return Err(err(what, "cancelled"));
         }
     }
@@ -146,7 +150,7 @@ pub fn finish_incoming(qmp: &mut Qmp, cancel: &Cancel) -> Result<(), QemuError> 
             "inmigrate" | "prelaunch" if started.elapsed() < INCOMING_TIMEOUT => {}
             other => return Err(err("restore", format!("the VM is {other}"))),
         }
-        if cancel.sleep(Duration::from_millis(200)).is_err() {
+        if cancel.sleep(POLL).is_err() {
             return Err(err("restore", "cancelled"));
         }
     }
