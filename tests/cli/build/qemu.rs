@@ -686,39 +686,112 @@ source "qemu" "cached" {
   accelerator      = "tcg"
   headless         = true
   ssh_username     = "kiln"
-  ssh_timeout      = "20m"
+  ssh_timeout      = "@SSH_TIMEOUT@"
   memory           = 1024
   output_directory = "@OUT@"
+  qemuargs         = [["-serial", "file:@SERIAL@"]]
 }
 
 build {
   sources = ["source.qemu.cached"]
 
   provisioner "shell" {
-    inline = ["cat /proc/sys/kernel/random/boot_id > /var/tmp/boot1", "echo step one"]
+    inline = [
+      "echo @DEB@ | base64 -d > /tmp/probe.deb",
+      "sudo dpkg -i /tmp/probe.deb >/dev/null",
+      "cat /proc/sys/kernel/random/boot_id > /var/tmp/boot1",
+      "echo step one",
+    ]
   }
   provisioner "shell" {
-    inline = ["echo @SECOND@", "if [ \"$(cat /proc/sys/kernel/random/boot_id)\" = \"$(cat /var/tmp/boot1)\" ]; then echo same boot; else echo rebooted; fi"]
+    inline = ["echo step two | sudo tee /etc/kiln-step2"]
+  }
+  provisioner "shell" {
+    inline = ["echo @THIRD@ | sudo tee /etc/kiln-step3", "if [ \"$(cat /proc/sys/kernel/random/boot_id)\" = \"$(cat /var/tmp/boot1)\" ]; then echo same boot; else echo rebooted; fi"]
   }
 }
 "#;
 
+/// A package for step one to install for real: `kiln-cache-probe`, one
+/// file, built with dpkg-deb.
+fn probe_deb(dir: &Path) -> Vec<u8> {
+    let root = dir.join("probe");
+    std::fs::create_dir_all(root.join("DEBIAN")).expect("probe");
+    std::fs::create_dir_all(root.join("usr/share/kiln-cache-probe")).expect("probe");
+    std::fs::write(
+        root.join("DEBIAN/control"),
+        "Package: kiln-cache-probe\nVersion: 1.0\nArchitecture: all\nMaintainer: kiln <kiln@example.org>\nDescription: step cache probe\n",
+    )
+    .expect("control");
+    std::fs::write(
+        root.join("usr/share/kiln-cache-probe/hello"),
+        "installed by step one\n",
+    )
+    .expect("payload");
+    let deb = dir.join("probe.deb");
+    let out = Command::new("dpkg-deb")
+        .args(["--root-owner-group", "-Zgzip", "--build"])
+        .arg(&root)
+        .arg(&deb)
+        .output()
+        .expect("dpkg-deb");
+    assert!(out.status.success(), "{out:?}");
+    std::fs::read(&deb).expect("deb")
+}
+
+/// A file of the root filesystem (the fixture's first partition, at
+/// 1 MiB) of the qcow2 `image`, read with debugfs from a raw copy.
+fn read_in_image(image: &Path, files: &[&str], scratch: &Path) -> Vec<String> {
+    let raw = scratch.join("disk.raw");
+    let out = Command::new("qemu-img")
+        .args(["convert", "-O", "raw"])
+        .arg(image)
+        .arg(&raw)
+        .output()
+        .expect("qemu-img");
+    assert!(out.status.success(), "{out:?}");
+    let texts = files
+        .iter()
+        .map(|f| {
+            let out = Command::new("debugfs")
+                .arg("-R")
+                .arg(format!("cat {f}"))
+                .arg(format!("{}?offset=1048576", raw.display()))
+                .output()
+                .expect("debugfs (e2fsprogs)");
+            assert!(out.status.success(), "{out:?}");
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        })
+        .collect();
+    std::fs::remove_file(&raw).expect("remove raw copy");
+    texts
+}
+
 /// The step cache on a VM: the cold build saves the boot and each step;
-/// a rebuild whose second provisioner changed starts QEMU from the
-/// snapshot after the first (no boot: the guest's boot id is the one the
-/// first step recorded) and runs only the second.
+/// a rebuild whose third provisioner changed starts QEMU from the
+/// snapshot after the second (no boot: the serial console shows no
+/// kernel starting, and the guest's boot id is the one step one
+/// recorded), runs only the third, and its image holds all three steps'
+/// work. A damaged snapshot boots cold; a new base image misses
+/// everything.
 #[test]
 fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
+    use base64::Engine as _;
     let (image, sum) = fixture();
     let dir = project(&[]);
     let d = dir.path();
+    let deb = base64::engine::general_purpose::STANDARD.encode(probe_deb(d));
     let cache = tempfile::tempdir().expect("cache");
-    let run = |out: &str, second: &str| {
+    let serial = d.join("serial.log");
+    let run_on = |image: &Path, sum: &str, out: &str, third: &str, ssh_timeout: &str| {
         let t = CACHED
             .replace("@IMAGE@", &image.display().to_string())
-            .replace("@SUM@", &sum)
+            .replace("@SUM@", sum)
             .replace("@OUT@", out)
-            .replace("@SECOND@", second);
+            .replace("@SERIAL@", &serial.display().to_string())
+            .replace("@SSH_TIMEOUT@", ssh_timeout)
+            .replace("@DEB@", &deb)
+            .replace("@THIRD@", third);
         std::fs::write(d.join("t.pkr.hcl"), t).expect("template");
         let tmp = tempfile::tempdir().expect("tmp");
         let r = crate::kiln_env(
@@ -733,17 +806,21 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
                 ),
             ],
         );
-        let all = format!("{}{}", r.stdout, r.stderr);
-        assert_eq!(r.code, 0, "{all}");
         assert!(
             leftovers(tmp.path()).is_empty(),
             "{:?}",
             leftovers(tmp.path())
         );
-        r.stdout
+        r
     };
-    let cold = run("out1", "step two");
-    assert!(cold.contains("Step cache 0/2 (boot): miss"), "{cold}");
+    let run = |out: &str, third: &str| {
+        let r = run_on(&image, &sum, out, third, "20m");
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let console = std::fs::read_to_string(&serial).unwrap_or_default();
+        (r.stdout, console)
+    };
+    let (cold, console) = run("out1", "step three");
+    assert!(cold.contains("Step cache 0/3 (boot): miss"), "{cold}");
     assert!(!cold.contains("from the step cache's snapshot"), "{cold}");
     assert!(
         messages(&cold, "qemu.cached")
@@ -751,26 +828,56 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
             .any(|m| m == "same boot"),
         "{cold}"
     );
+    assert!(
+        console.contains("Linux version"),
+        "no kernel boot on the serial console:\n{console}"
+    );
 
-    let warm = run("out2", "step two, changed");
+    let (warm, console) = run("out2", "step three, changed");
     for line in [
-        "Step cache 1/2 (provisioner shell): hit",
-        "Step cache 2/2 (provisioner shell): miss: inline changed",
-        "Starting VM from the step cache's snapshot after step 1",
-        "Using cached step 1/2",
+        "Step cache 2/3 (provisioner shell): hit",
+        "Step cache 3/3 (provisioner shell): miss: inline changed",
+        "Starting VM from the step cache's snapshot after step 2",
+        "Using cached step 2/3",
     ] {
         assert!(warm.contains(line), "missing {line:?} in:\n{warm}");
     }
     let said = messages(&warm, "qemu.cached");
-    assert!(
-        !said.iter().any(|m| m == "step one"),
-        "step 1 ran again:\n{warm}"
-    );
-    assert!(said.iter().any(|m| m == "step two, changed"), "{warm}");
+    for ran_before in ["step one", "step two"] {
+        assert!(
+            !said.iter().any(|m| m == ran_before),
+            "{ran_before:?} ran again:\n{warm}"
+        );
+    }
+    assert!(said.iter().any(|m| m == "step three, changed"), "{warm}");
     assert!(
         said.iter().any(|m| m == "same boot"),
         "the guest booted again:\n{warm}"
     );
+    // The console was written (the guest's shutdown), but no kernel started.
+    assert!(console.contains("Power"), "{console}");
+    assert!(
+        !console.contains("Linux version"),
+        "the rebuild booted a kernel:\n{console}"
+    );
+    let found = read_in_image(
+        &d.join("out2").join("packer-cached"),
+        &[
+            "/usr/share/kiln-cache-probe/hello",
+            "/var/lib/dpkg/status",
+            "/etc/kiln-step2",
+            "/etc/kiln-step3",
+        ],
+        d,
+    );
+    assert_eq!(found[0], "installed by step one\n");
+    assert!(
+        found[1].contains("Package: kiln-cache-probe\nStatus: install ok installed"),
+        "the package is not installed in the image"
+    );
+    assert_eq!(found[2], "step two\n");
+    assert_eq!(found[3], "step three, changed\n");
+
     // The states are stored compressed, and only those.
     let states: Vec<PathBuf> = walk(cache.path())
         .into_iter()
@@ -792,18 +899,17 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
     }
     // Damaged snapshots (a stream's magic, then garbage): QEMU's load
     // fails, the build says so and boots.
-    let mut damaged = 0;
+    assert_eq!(
+        states.len(),
+        5,
+        "the boot, three steps and the changed third step"
+    );
     for e in &states {
         let garbage =
             zstd::encode_all(&b"QEVM\0\0\0\x03 not a migration stream"[..], 1).expect("zstd");
         std::fs::write(e, garbage).expect("damage");
-        damaged += 1;
     }
-    assert_eq!(
-        damaged, 4,
-        "the boot, two steps and the changed second step"
-    );
-    let cold_again = run("out3", "step two, once more");
+    let (cold_again, console) = run("out3", "step three, once more");
     assert!(
         cold_again.contains("Step cache: the snapshot cannot be restored"),
         "{cold_again}"
@@ -811,17 +917,64 @@ fn a_qemu_rebuild_resumes_from_the_snapshot_after_the_last_unchanged_step() {
     let said = messages(&cold_again, "qemu.cached");
     assert!(said.iter().any(|m| m == "step one"), "{cold_again}");
     assert!(
-        said.iter().any(|m| m == "step two, once more"),
+        said.iter().any(|m| m == "step three, once more"),
         "{cold_again}"
     );
-    for out in ["out1", "out2", "out3"] {
-        assert_eq!(
-            leftovers(&d.join(out)),
-            ["packer-cached", "packer-cached.intoto.jsonl"]
+    assert!(console.contains("Linux version"), "{console}");
+
+    // Another base image (the same disk under a qcow2 overlay, so other
+    // bytes): every step misses, for that reason. An SSH timeout this
+    // short ends the build once that is said, without a boot's cost.
+    let base = d.join("other-base.qcow2");
+    let made = Command::new("qemu-img")
+        .args(["create", "-q", "-f", "qcow2", "-F", "qcow2", "-b"])
+        .arg(&image)
+        .arg(&base)
+        .output()
+        .expect("qemu-img");
+    assert!(made.status.success(), "{made:?}");
+    let base_sum = {
+        use sha2::Digest as _;
+        hex_lower(&sha2::Sha256::digest(std::fs::read(&base).expect("base")))
+    };
+    let other = run_on(&base, &base_sum, "out4", "step three, once more", "1s");
+    assert_ne!(other.code, 0, "{}", other.stdout);
+    let boot = other
+        .stdout
+        .lines()
+        .find(|l| l.contains("Step cache 0/3 (boot): "))
+        .unwrap_or_default();
+    assert!(
+        boot.contains("miss: ") && boot.contains("source image") && boot.ends_with(" changed"),
+        "{}",
+        other.stdout
+    );
+    for line in [
+        "Step cache 1/3 (provisioner shell): miss: an earlier step changed",
+        "Step cache 3/3 (provisioner shell): miss: an earlier step changed",
+    ] {
+        assert!(
+            other.stdout.contains(line),
+            "missing {line:?} in:\n{}",
+            other.stdout
         );
+    }
+    assert!(
+        !other.stdout.contains("from the step cache's snapshot"),
+        "{}",
+        other.stdout
+    );
+    for out in ["out1", "out2", "out3"] {
+        let mut left = leftovers(&d.join(out));
+        left.sort();
+        assert_eq!(left, ["packer-cached", "packer-cached.intoto.jsonl"]);
         let info = qemu_img_json(&["info"], &d.join(out).join("packer-cached"));
         assert!(info.get("backing-filename").is_none(), "{info}");
         let check = qemu_img_json(&["check"], &d.join(out).join("packer-cached"));
         assert_eq!(check["check-errors"], 0, "{check}");
     }
+}
+
+fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
